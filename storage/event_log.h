@@ -1,0 +1,159 @@
+// The event log: the only state Carelog keeps. Everything else is a projection of it.
+//
+// Storage knows streams, versions, positions and bytes; it does not know what a referral is.
+// All methods are thread-safe. An append is answered only after it is durable (fsync'd).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace carelog::storage {
+
+// What an append expects the stream's version to be (the version is the number of events in the
+// stream; an empty stream has version 0).
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kExact };
+  Kind kind = Kind::kAny;
+  uint64_t version = 0;
+
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedVersion Exact(uint64_t v) { return {Kind::kExact, v}; }
+};
+
+// One event to append: the client's id, the message type and the serialized body.
+struct NewEvent {
+  std::string event_id;
+  std::string type;
+  std::string body;
+};
+
+struct AppendRequest {
+  std::string stream;
+  ExpectedVersion expected;
+  std::vector<NewEvent> events;  // 1 or more
+  std::string recorded_by;       // the recording principal
+};
+
+struct AppendResult {
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  int64_t recorded_at_micros = 0;
+  // True when every event was already stored with identical content: nothing was written and the
+  // figures above are the original ones.
+  bool duplicate = false;
+};
+
+// An event as stored.
+struct RecordedEvent {
+  uint64_t position = 0;
+  std::string stream;
+  uint64_t version = 0;
+  std::string event_id;
+  std::string type;
+  std::string body;
+  int64_t recorded_at_micros = 0;
+  std::string recorded_by;
+  std::string content_hash;  // 32 bytes, SHA-256 of stream, type and body
+};
+
+// Rows of projections and their checkpoints, written atomically together.
+struct ProjectionWrite {
+  struct Row {
+    std::string projection;
+    std::string key;
+    std::optional<std::string> value;  // nullopt deletes the row
+  };
+  std::vector<Row> rows;
+  // projection name -> position of the last event applied
+  std::vector<std::pair<std::string, uint64_t>> checkpoints;
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Appends the events to the stream as one atomic unit, after checking the expected version and
+  // event ids:
+  //  - kWrongVersion if the stream's version is not the expected one;
+  //  - kConflict if an event id is already stored with different content (or in another stream);
+  //  - ok with duplicate = true and the original figures if every event id is already stored with
+  //    identical content and consecutively in this stream (an idempotent retry);
+  //  - kInvalidArgument for an empty request, an empty event id or an id repeated in the request.
+  // Blocks until the events are durable. Concurrent appends are committed together (group commit).
+  virtual Result<AppendResult> Append(AppendRequest request) = 0;
+
+  // As Append, but returns at once; `done` runs on the log's own thread once the outcome is
+  // durable. `done` must not block.
+  virtual void AppendAsync(AppendRequest request,
+                           std::function<void(Result<AppendResult>)> done) = 0;
+
+  // Events of a stream with version >= from_version, at most max_count, in version order.
+  virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
+                                                        uint64_t from_version,
+                                                        size_t max_count) = 0;
+
+  // The stream's current version (0 if it does not exist).
+  virtual Result<uint64_t> StreamVersion(std::string_view stream) = 0;
+
+  // Events of the global log with position >= from_position, at most max_count, in order.
+  virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
+                                                     size_t max_count) = 0;
+
+  // The event with this id, or nullopt.
+  virtual Result<std::optional<RecordedEvent>> FindEvent(std::string_view event_id) = 0;
+
+  // The position of the last durable event (0 for an empty log).
+  virtual uint64_t LastPosition() const = 0;
+
+  // Position of the last event recorded at or before the instant (microseconds since the epoch);
+  // 0 if none. Positions grow with recorded_at, so this answers "the log as of T".
+  virtual Result<uint64_t> PositionAtOrBefore(int64_t recorded_at_micros) = 0;
+
+  // Projections: rows in a key space of their own, each projection a namespace.
+  virtual Status WriteProjections(const ProjectionWrite& write) = 0;
+  virtual Result<std::optional<std::string>> GetProjectionRow(std::string_view projection,
+                                                              std::string_view key) = 0;
+  // Calls fn(key, value) for rows of the projection whose key starts with prefix, in key order,
+  // until fn returns false.
+  virtual Status ScanProjection(
+      std::string_view projection, std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+  // Position of the last event the projection applied (0 if none).
+  virtual Result<uint64_t> ProjectionCheckpoint(std::string_view projection) = 0;
+  // Removes every row and the checkpoint of the projection.
+  virtual Status DropProjection(std::string_view projection) = 0;
+
+  // Audit trail: append-only, never changed through any interface. `subject` indexes the entry
+  // (the NHS number of the person read or written). Durable before return.
+  virtual Result<uint64_t> AppendAudit(std::string_view subject, std::string entry) = 0;
+  // Entries of a subject with id > after_id, at most max_count, in id order: (id, entry).
+  virtual Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
+      std::string_view subject, uint64_t after_id, size_t max_count) = 0;
+};
+
+struct OpenOptions {
+  std::string path;
+  // Defaults suit production; tests may shrink them.
+  size_t max_batch_events = 20000;  // the sequencer's upper bound for one WriteBatch
+  size_t block_cache_bytes = 128u << 20;
+  // Server time in microseconds since the epoch; empty means the system clock. recorded_at never
+  // goes backwards along positions, even if this clock does.
+  std::function<int64_t()> now_micros;
+};
+
+// Opens (creating if missing) the RocksDB store at options.path. Checks the log's invariants on
+// open and answers kCorruption (with what is wrong) if positions have a gap or a stream head
+// disagrees with its stream; kIOError if the directory cannot be used.
+Result<std::unique_ptr<EventLog>> OpenRocksDbEventLog(const OpenOptions& options);
+
+}  // namespace carelog::storage
