@@ -1,0 +1,61 @@
+// The recorder: the write path of person events. It validates a request's events, in order,
+// against the person's history with every rule of SPEC.md, then appends them atomically through
+// the event log with the expected version it checked against (retrying on a lost race).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carelog/events.pb.h"
+#include "services/clock.h"
+#include "services/person_state.h"
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog {
+
+// The stream of a person: "person-" followed by the 10 digits of the NHS number.
+std::string PersonStream(std::string_view nhs_number);
+
+struct RecordOutcome {
+  std::string nhs_number;
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  uint64_t last_position = 0;
+  bool duplicate = false;  // every event was already recorded identically (a retry): nothing new
+};
+
+// A person as stored now: their folded state and stream version (0 = unknown person).
+struct PersonSnapshot {
+  std::shared_ptr<const PersonState> state;  // never null; empty for an unknown person
+  uint64_t version = 0;
+};
+
+class Recorder {
+ public:
+  Recorder(storage::EventLog& log, const Clock& clock);
+  ~Recorder();
+
+  // Records events for the person (nhs_number: 10 digits, already validated). if_match, when
+  // given, is the version the client expects (412 kWrongVersion otherwise). Errors:
+  // kInvalidArgument for malformed events (missing field, bad time, no payload, > 1000 events),
+  // kConflict for an event id stored with other content, kWrongVersion, kRuleViolation for a
+  // broken rule; each names the event index and the field in errors(). All or nothing. Blocks
+  // until durable. Thread-safe.
+  Result<RecordOutcome> Record(std::string_view nhs_number,
+                               const std::vector<schema::CareEvent>& events,
+                               std::optional<uint64_t> if_match, std::string_view recorded_by);
+
+  // The person now (cached). Thread-safe.
+  Result<PersonSnapshot> Load(std::string_view nhs_number);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace carelog
