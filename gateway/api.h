@@ -29,11 +29,4 @@ class Api {
   Router router_;
 };
 
-// The bearer token of an Authorization header, or "" when there is none.
-std::string_view BearerToken(std::string_view authorization);
-
-// The digits of an NHS number as written in a path or body ("943 476 5919" ->
-// "9434765919"), unchanged if it is not 10 digits once spaces are removed.
-std::string NormalizeNhsNumber(std::string_view text);
-
 }  // namespace carelog::gateway

@@ -74,6 +74,32 @@ Status ParseTarget(std::string_view target, std::string& path,
   return Status::Ok();
 }
 
+std::string_view BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = authorization[i];
+    if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != kScheme[i]) return {};
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+std::string NormalizeNhsNumber(std::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (c == ' ') continue;
+    digits += c;
+  }
+  if (digits.size() != 10) return std::string(text);
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::string(text);
+  }
+  return digits;
+}
+
 Response JsonResponse(int status, const google::protobuf::Message& message) {
   Response response;
   response.status = status;

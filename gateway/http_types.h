@@ -42,6 +42,13 @@ struct Response {
 Status ParseTarget(std::string_view target, std::string& path,
                    std::map<std::string, std::string>& query);
 
+// The bearer token of an Authorization header, or "" when there is none.
+std::string_view BearerToken(std::string_view authorization);
+
+// The digits of an NHS number as written in a path or body ("943 476 5919" ->
+// "9434765919"), unchanged if it is not 10 digits once spaces are removed.
+std::string NormalizeNhsNumber(std::string_view text);
+
 // A JSON answer rendered through protobuf's JSON mapping (fields with default
 // values included).
 Response JsonResponse(int status, const google::protobuf::Message& message);

@@ -31,6 +31,7 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
   if (path.empty() || path[0] != '/') return false;
   // A trailing slash names another resource, except for the root.
   if (path.size() > 1 && path.back() == '/') return false;
+  if (path.find("//") != std::string_view::npos) return false;
   const auto want = SplitPath(pattern);
   const auto have = SplitPath(path);
   if (want.size() != have.size()) return false;
