@@ -10,7 +10,7 @@
 //   64 threads each
 //       writing one synced record at a time into RocksDB.
 //
-// Usage: bench_append [--quick] [--seconds S] [--rounds R] [--dir PATH]
+// Usage: bench_append [--quick] [--seconds S] [--rounds R] [--case N] [--dir PATH]
 // Each figure is the median of R rounds; reference and ours alternate within a
 // round.
 #include <rocksdb/db.h>
@@ -216,6 +216,7 @@ struct Row {
 
 int main(int argc, char** argv) {
   Config cfg;
+  int only = -1;  // run only this case (0-based), for profiling
   cfg.dir = (std::filesystem::current_path() /
              ("bench-append-" + std::to_string(getpid())))
                 .string();
@@ -228,6 +229,8 @@ int main(int argc, char** argv) {
       cfg.seconds = std::atof(argv[++i]);
     } else if (a == "--rounds" && i + 1 < argc) {
       cfg.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--case" && i + 1 < argc) {
+      only = std::atoi(argv[++i]);
     } else if (a == "--dir" && i + 1 < argc) {
       cfg.dir = argv[++i];
     } else {
@@ -259,7 +262,7 @@ int main(int argc, char** argv) {
   for (size_t c = 0; c < cases.size(); ++c) {
     // P2's reference is the same measurement as the last P1 case: reuse it
     // rather than rerun.
-    if (c == 3) continue;
+    if (c == 3 || (only >= 0 && static_cast<int>(c) != only)) continue;
     std::vector<double> ours, reference;
     for (int r = 0; r < cfg.rounds; ++r) {
       reference.push_back(RawRocksDb(cfg, cases[c].shape, bodies));
