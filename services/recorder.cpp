@@ -177,6 +177,26 @@ std::optional<Result<RecordOutcome>> AsRetry(
   return Result<RecordOutcome>(out);
 }
 
+// A conflict naming the first event whose id is already stored elsewhere, if
+// any.
+std::optional<Status> ForeignIdConflict(
+    storage::EventLog& log, const std::vector<schema::CareEvent>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto other = log.FindEvent(events[i].event_id());
+    if (!other.ok()) return other.status();
+    if (!other->has_value()) continue;
+    std::string field = "events[" + std::to_string(i) + "].eventId";
+    std::string message =
+        "event " + events[i].event_id() + " is already recorded in " +
+        ((*other)->stream.starts_with("person-") ? "another person's stream"
+                                                 : "another stream") +
+        "; an eventId is used for one event only";
+    return Status(Code::kConflict, field + ": " + message,
+                  {FieldError{field, message}});
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<RecordOutcome> Recorder::Record(
@@ -209,18 +229,8 @@ Result<RecordOutcome> Recorder::Record(
     if (!rules.ok()) {
       // An event id of another person is a conflict (409) before it is a rule
       // (422).
-      for (size_t i = 0; i < events.size(); ++i) {
-        auto other = impl_->log.FindEvent(events[i].event_id());
-        if (other.ok() && other->has_value()) {
-          std::string field = "events[" + std::to_string(i) + "].eventId";
-          std::string message =
-              "event " + events[i].event_id() +
-              " is already recorded in another stream; an eventId is used "
-              "for one event only";
-          return Status(Code::kConflict, field + ": " + message,
-                        {FieldError{field, message}});
-        }
-      }
+      if (auto conflict = ForeignIdConflict(impl_->log, events))
+        return *conflict;
       return rules;
     }
 
@@ -237,8 +247,13 @@ Result<RecordOutcome> Recorder::Record(
     }
     auto appended = impl_->log.Append(std::move(request));
     if (!appended.ok()) {
-      if (appended.status().code() == Code::kWrongVersion && !if_match)
+      if (appended.status().code() == Code::kWrongVersion && !if_match) {
         continue;
+      }
+      if (appended.status().code() == Code::kConflict) {
+        if (auto conflict = ForeignIdConflict(impl_->log, events))
+          return *conflict;
+      }
       return appended.status();
     }
     RecordOutcome out;
