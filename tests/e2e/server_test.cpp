@@ -134,19 +134,19 @@ TEST_F(ServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {
   net::io_context io;
   net::ip::tcp::socket s(io);
   s.connect({net::ip::make_address("127.0.0.1"), server_->port()});
+  // Three requests in one write; the last asks to close, so the answers end
+  // with EOF.
   std::string requests;
   for (const char* path : {"/healthz", "/nope", "/readyz"}) {
-    requests += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    requests += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n";
+    if (std::string(path) == "/readyz") requests += "Connection: close\r\n";
+    requests += "\r\n";
   }
   net::write(s, net::buffer(requests));
   std::string got;
   char buf[4096];
   boost::system::error_code ec;
-  while (got.find("HTTP/1.1 200", got.find("HTTP/1.1 404") + 1) ==
-             std::string::npos &&
-         !ec) {
-    got.append(buf, s.read_some(net::buffer(buf), ec));
-  }
+  while (!ec) got.append(buf, s.read_some(net::buffer(buf), ec));
   const size_t a = got.find("HTTP/1.1 200");
   const size_t b = got.find("HTTP/1.1 404");
   const size_t c = got.find("HTTP/1.1 200", b);
