@@ -81,8 +81,8 @@ std::string Person(std::mt19937& rng) {
 }
 
 struct Config {
-  double seconds = 4;
-  int rounds = 3;
+  double seconds = 1.5;
+  int rounds = 7;
   std::string dir;
 };
 
