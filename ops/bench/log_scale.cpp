@@ -168,14 +168,15 @@ int main(int argc, char** argv) {
   const double load_rate = Append(*log, 4, 500, events, 1e9, "load-", true);
   const double load_seconds = Seconds(load_start);
   std::fprintf(stderr, "\n");
-  const double full_rate =
-      Append(*log, 16, 10, UINT64_MAX, measure_seconds, "full-", false);
-  const uint64_t stored = log->LastPosition();
   log.reset();
 
+  // Reopen, as a restarted server would, and append with the store full.
   double open_seconds = 0;
   log = Open(path, &open_seconds);
   const long rss_after_open = StatusKb("VmRSS:");
+  const double full_rate =
+      Append(*log, 16, 10, UINT64_MAX, measure_seconds, "full-", false);
+  const uint64_t stored = log->LastPosition();
   double verify_seconds = -1;
   if (verify) {
     const auto start = Clock::now();
