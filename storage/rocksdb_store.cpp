@@ -65,7 +65,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
                         FamilyOptions(cache, false));
   for (const char* name : kFamilies) {
     const std::string_view n(name);
-    const bool point = n == "head" || n == "dedup" || n == "stream";
+    const bool point = n == "head" || n == "dedup";
     families.emplace_back(name, FamilyOptions(cache, point));
   }
 
