@@ -72,8 +72,9 @@ class MetricsHarness {
 
   // Records at the clock's instant, then advances the clock by one second.
   uint64_t Record(const std::string& nhs, const schema::CareEvent& event);
-  // Defines an area with one population year (recorded as an admin event).
-  uint64_t DefineArea(const std::string& area, int year, int64_t age0to17,
+  // Defines (or replaces) an area with the same population for 2014, 2015 and
+  // 2016 (an admin event).
+  uint64_t DefineArea(const std::string& area, int64_t age0to17,
                       int64_t age18to64, int64_t age65plus);
   uint64_t RecordPlan(const std::string& area, const std::string& year,
                       const schema::Plan& plan);

@@ -246,17 +246,18 @@ uint64_t AppendAdmin(MemoryEventLog& log, const std::string& stream,
 }
 }  // namespace
 
-uint64_t MetricsHarness::DefineArea(const std::string& area, int year,
-                                    int64_t age0to17, int64_t age18to64,
-                                    int64_t age65plus) {
+uint64_t MetricsHarness::DefineArea(const std::string& area, int64_t age0to17,
+                                    int64_t age18to64, int64_t age65plus) {
   schema::AdminEvent e;
   e.mutable_area_defined()->set_area_code(area);
   e.mutable_area_defined()->mutable_area()->set_name(area);
-  auto* p = e.mutable_area_defined()->mutable_area()->add_population();
-  p->set_year(year);
-  p->set_age0to17(age0to17);
-  p->set_age18to64(age18to64);
-  p->set_age65plus(age65plus);
+  for (int year = 2014; year <= 2016; ++year) {
+    auto* p = e.mutable_area_defined()->mutable_area()->add_population();
+    p->set_year(year);
+    p->set_age0to17(age0to17);
+    p->set_age18to64(age18to64);
+    p->set_age65plus(age65plus);
+  }
   log.SetNow(clock.NowMicros());
   uint64_t pos = AppendAdmin(log, "area-" + area, e);
   clock.Advance(1'000'000);
