@@ -8,7 +8,7 @@
 namespace carelog::metrics {
 namespace {
 
-constexpr size_t kMaxCachedEvents = 400'000;
+constexpr size_t kMaxCachedEvents = 100'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
