@@ -64,7 +64,7 @@ double Percentile(std::vector<double>& v, double p) {
 }
 
 std::string NhsNumber(uint64_t n) {
-  for (uint64_t i = n * 13;; ++i) {
+  for (uint64_t i = n * 20;; ++i) {
     char nine[16];
     std::snprintf(nine, sizeof nine, "9%08llu",
                   static_cast<unsigned long long>(i % 100000000));
@@ -81,7 +81,7 @@ std::string Event(const std::string& id, int seq, bool registration) {
                 seq % 60);
   if (registration) {
     return "{\"eventId\":\"" + id +
-           "\",\"occurredAt\":\"2014-05-01T08:00:00+01:00\","
+           "\",\"occurredAt\":\"2014-04-01T08:00:00+01:00\","
            "\"personRegistered\":{\"birthDate\":\"1938-02-11\",\"areaCode\":"
            "\"E09000002\","
            "\"gpPractice\":\"F82001\",\"nhsNumberStatus\":\"VERIFIED\","
@@ -129,7 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Each connection has its own people; each person gets 50 requests.
     const int person = request_ / 50;
     const bool first = request_ % 50 == 0;
-    nhs_ = NhsNumber(static_cast<uint64_t>(id_) * 1000000 +
+    nhs_ = NhsNumber(static_cast<uint64_t>(id_) * 1000 +
                      static_cast<uint64_t>(person));
     std::string body = "{\"events\":[";
     for (int i = 0; i < per_request_; ++i) {
