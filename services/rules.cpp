@@ -560,15 +560,31 @@ Status CheckRules(const PersonState& before,
   auto v = FirstViolation(
       PersonState::EffectiveTimeline(Joined(before, fresh, fresh.size())));
   if (!v) return Status::Ok();
-  // Blame the event after which no later event of the request could make the
-  // history fit.
-  size_t blame = 0;
-  for (size_t k = fresh.size(); k-- > 0;) {
-    if (!FirstViolation(
-            PersonState::EffectiveTimeline(Joined(before, fresh, k)))) {
-      blame = k;
-      break;
+  // Blame an event that turns a fitting history into one that does not: the
+  // last one when the rest fits (the usual case), else one found by bisection
+  // over the request's prefixes.
+  auto fits = [&](size_t count) {
+    return !FirstViolation(
+        PersonState::EffectiveTimeline(Joined(before, fresh, count)));
+  };
+  size_t fitting = 0,
+         failing =
+             fresh.size();  // a prefix that fits, a longer one that does not
+  if (fits(fresh.size() - 1)) {
+    fitting = fresh.size() - 1;
+  } else {
+    failing = fresh.size() - 1;
+    while (failing - fitting > 1) {
+      size_t mid = fitting + (failing - fitting) / 2;
+      (fits(mid) ? fitting : failing) = mid;
     }
+  }
+  const size_t blame = fitting;
+  if (v->event->version != first_new + blame) {
+    // The whole request's problem lies elsewhere: say what goes wrong when
+    // this event comes in.
+    v = FirstViolation(
+        PersonState::EffectiveTimeline(Joined(before, fresh, blame + 1)));
   }
   if (v->event->version == first_new + blame)
     return RuleError(blame, v->field, v->message);

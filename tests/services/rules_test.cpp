@@ -563,6 +563,27 @@ TEST_P(RulesTest, LateThousandEventRequestBlamesItsLastEvent) {
   EXPECT_EQ(Version(), 2u);
 }
 
+TEST_P(RulesTest, OutOfOrderRequestBlamesTheEventThatCannotFit) {
+  // 1000 events in reverse time order; the first one names a spell nobody
+  // admitted.
+  std::vector<schema::CareEvent> events;
+  Instant t = *ParseRfc3339("2014-07-01T00:00:00Z");
+  events.push_back(
+      Ev("bad", FormatRfc3339Utc(t + 2000 * 60'000'000LL), Ready("S9")));
+  for (int i = 997; i >= 0; --i) {
+    events.push_back(
+        Ev("ae" + std::to_string(i), FormatRfc3339Utc(t + i * 60'000'000LL),
+           R"("aeAttended": {"attendanceId": "A)" + std::to_string(i) + "\"}"));
+  }
+  events.push_back(Ev("reg", "2014-06-01T09:00:00+01:00", Registered()));
+  ASSERT_EQ(events.size(), kMaxEventsPerRequest);
+  Status s = Refuse(events);
+  EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("S9"));
+  events.erase(events.begin());
+  EXPECT_EQ(Accept(events).last_version, 999u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Logs, RulesTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "RocksDb" : "InMemory";
