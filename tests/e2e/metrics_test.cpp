@@ -198,8 +198,9 @@ TEST_F(MetricsE2eTest, PaymentsAreExactAndReproducibleAsOf) {
   auto then = commissioner.Get(std::string("/v1/areas/") + kA +
                                "/payments/2014-15?asOf=" + Rfc3339(as_of_));
   ASSERT_EQ(then.status, 200) << then.body;
+  const Struct then_json = then.Json();
   const Struct& old =
-      Field(then.Json(), "tranches").list_value().values(0).struct_value();
+      Field(then_json, "tranches").list_value().values(0).struct_value();
   EXPECT_EQ(Number(Field(old, "metrics").list_value().values(0).struct_value(),
                    "actual"),
             7);
@@ -275,7 +276,7 @@ TEST_F(MetricsE2eTest, RebuildReplaysTheProjections) {
   ASSERT_EQ(before.status, 200);
   ASSERT_EQ(server_.process().Stop(SIGTERM), 0);
   const std::string data = server_.data_dir() + "/data";
-  Run run = RunCarelog({"rebuild", "--data", data});
+  CliRun run = RunCarelog({"rebuild", "--data", data});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("rebuilding projections: " + std::to_string(last_) +
                          " of " + std::to_string(last_) + " events (100%)"),
