@@ -23,7 +23,10 @@ class ReadSide {
   ~ReadSide();
 
   // Loads the projections' state and checkpoints (no replay of the log).
-  Status Open() { return runner_.Open(); }
+  Status Open() {
+    open_position_ = log_.LastPosition();
+    return runner_.Open();
+  }
   ProjectionRunner& runner() { return runner_; }
   metrics::MetricsService& metrics() { return service_; }
   // True when every projection has applied the whole log.
@@ -33,6 +36,7 @@ class ReadSide {
 
  private:
   storage::EventLog& log_;
+  uint64_t open_position_ = 0;
   metrics::MetricsProjection cells_;
   metrics::PlanHistory plans_;
   ProjectionRunner runner_;
