@@ -1,7 +1,9 @@
-// The event log: the only state Carelog keeps. Everything else is a projection of it.
+// The event log: the only state Carelog keeps. Everything else is a projection
+// of it.
 //
-// Storage knows streams, versions, positions and bytes; it does not know what a referral is.
-// All methods are thread-safe. An append is answered only after it is durable (fsync'd).
+// Storage knows streams, versions, positions and bytes; it does not know what a
+// referral is. All methods are thread-safe. An append is answered only after it
+// is durable (fsync'd).
 #pragma once
 
 #include <cstdint>
@@ -16,8 +18,8 @@
 
 namespace carelog::storage {
 
-// What an append expects the stream's version to be (the version is the number of events in the
-// stream; an empty stream has version 0).
+// What an append expects the stream's version to be (the version is the number
+// of events in the stream; an empty stream has version 0).
 struct ExpectedVersion {
   enum class Kind { kAny, kNoStream, kExact };
   Kind kind = Kind::kAny;
@@ -28,7 +30,8 @@ struct ExpectedVersion {
   static ExpectedVersion Exact(uint64_t v) { return {Kind::kExact, v}; }
 };
 
-// One event to append: the client's id, the message type and the serialized body.
+// One event to append: the client's id, the message type and the serialized
+// body.
 struct NewEvent {
   std::string event_id;
   std::string type;
@@ -48,8 +51,8 @@ struct AppendResult {
   uint64_t first_position = 0;
   uint64_t last_position = 0;
   int64_t recorded_at_micros = 0;
-  // True when every event was already stored with identical content: nothing was written and the
-  // figures above are the original ones.
+  // True when every event was already stored with identical content: nothing
+  // was written and the figures above are the original ones.
   bool duplicate = false;
 };
 
@@ -82,22 +85,28 @@ class EventLog {
  public:
   virtual ~EventLog() = default;
 
-  // Appends the events to the stream as one atomic unit, after checking the expected version and
-  // event ids:
+  // Appends the events to the stream as one atomic unit, after checking the
+  // expected version and event ids:
   //  - kWrongVersion if the stream's version is not the expected one;
-  //  - kConflict if an event id is already stored with different content (or in another stream);
-  //  - ok with duplicate = true and the original figures if every event id is already stored with
-  //    identical content and consecutively in this stream (an idempotent retry);
-  //  - kInvalidArgument for an empty request, an empty event id or an id repeated in the request.
-  // Blocks until the events are durable. Concurrent appends are committed together (group commit).
+  //  - kConflict if an event id is already stored with different content (or in
+  //  another stream);
+  //  - ok with duplicate = true and the original figures if every event id is
+  //  already stored with
+  //    identical content and consecutively in this stream (an idempotent
+  //    retry);
+  //  - kInvalidArgument for an empty request, an empty event id or an id
+  //  repeated in the request.
+  // Blocks until the events are durable. Concurrent appends are committed
+  // together (group commit).
   virtual Result<AppendResult> Append(AppendRequest request) = 0;
 
-  // As Append, but returns at once; `done` runs on the log's own thread once the outcome is
-  // durable. `done` must not block.
+  // As Append, but returns at once; `done` runs on the log's own thread once
+  // the outcome is durable. `done` must not block.
   virtual void AppendAsync(AppendRequest request,
                            std::function<void(Result<AppendResult>)> done) = 0;
 
-  // Events of a stream with version >= from_version, at most max_count, in version order.
+  // Events of a stream with version >= from_version, at most max_count, in
+  // version order.
   virtual Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                         uint64_t from_version,
                                                         size_t max_count) = 0;
@@ -105,55 +114,78 @@ class EventLog {
   // The stream's current version (0 if it does not exist).
   virtual Result<uint64_t> StreamVersion(std::string_view stream) = 0;
 
-  // Events of the global log with position >= from_position, at most max_count, in order.
+  // Events of the global log with position >= from_position, at most max_count,
+  // in order.
   virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
                                                      size_t max_count) = 0;
 
   // The event with this id, or nullopt.
-  virtual Result<std::optional<RecordedEvent>> FindEvent(std::string_view event_id) = 0;
+  virtual Result<std::optional<RecordedEvent>> FindEvent(
+      std::string_view event_id) = 0;
 
   // The position of the last durable event (0 for an empty log).
   virtual uint64_t LastPosition() const = 0;
 
-  // Position of the last event recorded at or before the instant (microseconds since the epoch);
-  // 0 if none. Positions grow with recorded_at, so this answers "the log as of T".
+  // Position of the last event recorded at or before the instant (microseconds
+  // since the epoch); 0 if none. Positions grow with recorded_at, so this
+  // answers "the log as of T".
   virtual Result<uint64_t> PositionAtOrBefore(int64_t recorded_at_micros) = 0;
 
   // Projections: rows in a key space of their own, each projection a namespace.
   virtual Status WriteProjections(const ProjectionWrite& write) = 0;
-  virtual Result<std::optional<std::string>> GetProjectionRow(std::string_view projection,
-                                                              std::string_view key) = 0;
-  // Calls fn(key, value) for rows of the projection whose key starts with prefix, in key order,
-  // until fn returns false.
+  virtual Result<std::optional<std::string>> GetProjectionRow(
+      std::string_view projection, std::string_view key) = 0;
+  // Calls fn(key, value) for rows of the projection whose key starts with
+  // prefix, in key order, until fn returns false.
   virtual Status ScanProjection(
       std::string_view projection, std::string_view prefix,
-      const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+      const std::function<bool(std::string_view key, std::string_view value)>&
+          fn) = 0;
   // Position of the last event the projection applied (0 if none).
-  virtual Result<uint64_t> ProjectionCheckpoint(std::string_view projection) = 0;
+  virtual Result<uint64_t> ProjectionCheckpoint(
+      std::string_view projection) = 0;
   // Removes every row and the checkpoint of the projection.
   virtual Status DropProjection(std::string_view projection) = 0;
 
-  // Audit trail: append-only, never changed through any interface. `subject` indexes the entry
-  // (the NHS number of the person read or written). Durable before return.
-  virtual Result<uint64_t> AppendAudit(std::string_view subject, std::string entry) = 0;
-  // Entries of a subject with id > after_id, at most max_count, in id order: (id, entry).
+  // Audit trail: append-only, never changed through any interface. `subject`
+  // indexes the entry (the NHS number of the person read or written). Durable
+  // before return.
+  virtual Result<uint64_t> AppendAudit(std::string_view subject,
+                                       std::string entry) = 0;
+  // Entries of a subject with id > after_id, at most max_count, in id order:
+  // (id, entry).
   virtual Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
       std::string_view subject, uint64_t after_id, size_t max_count) = 0;
+
+  // Checks every invariant of the stored log: positions gapless from 1, each
+  // record's stream index entry, dedup entry and content hash, every stream
+  // gapless from version 1 with its head agreeing, the time index, the audit
+  // trail's ids and hash chain. kCorruption says what is wrong. Reads the whole
+  // store (for `carelog verify`, not for the request path).
+  virtual Status VerifyFull() = 0;
 };
 
 struct OpenOptions {
   std::string path;
   // Defaults suit production; tests may shrink them.
-  size_t max_batch_events = 20000;  // the sequencer's upper bound for one WriteBatch
+  size_t max_batch_events =
+      20000;  // the sequencer's upper bound for one WriteBatch
   size_t block_cache_bytes = 128u << 20;
-  // Server time in microseconds since the epoch; empty means the system clock. recorded_at never
-  // goes backwards along positions, even if this clock does.
+  size_t stream_head_cache_entries =
+      100000;  // stream versions the sequencer keeps in memory
+  // Server time in microseconds since the epoch; empty means the system clock.
+  // recorded_at never goes backwards along positions, even if this clock does.
   std::function<int64_t()> now_micros;
 };
 
-// Opens (creating if missing) the RocksDB store at options.path. Checks the log's invariants on
-// open and answers kCorruption (with what is wrong) if positions have a gap or a stream head
-// disagrees with its stream; kIOError if the directory cannot be used.
-Result<std::unique_ptr<EventLog>> OpenRocksDbEventLog(const OpenOptions& options);
+// Opens (creating if missing) the RocksDB store at options.path. Checks the
+// log's invariants on open and answers kCorruption (with what is wrong) if
+// positions have a gap or a stream head disagrees with its stream; kIOError if
+// the directory cannot be used. To open fast whatever the size of the store,
+// these checks cover the ends of the log and its last events (positions, stream
+// index, heads, dedup entries, content hashes); EventLog::VerifyFull checks
+// everything.
+Result<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const OpenOptions& options);
 
 }  // namespace carelog::storage

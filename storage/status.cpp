@@ -4,21 +4,36 @@ namespace carelog {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kPermissionDenied: return "permission denied";
-    case Code::kNotFound: return "not found";
-    case Code::kConflict: return "conflict";
-    case Code::kWrongVersion: return "wrong version";
-    case Code::kTooLarge: return "too large";
-    case Code::kRuleViolation: return "rule violation";
-    case Code::kRateLimited: return "rate limited";
-    case Code::kUnimplemented: return "unimplemented";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kCorruption: return "corruption";
-    case Code::kIOError: return "I/O error";
-    case Code::kInternal: return "internal error";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kPermissionDenied:
+      return "permission denied";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kWrongVersion:
+      return "wrong version";
+    case Code::kTooLarge:
+      return "too large";
+    case Code::kRuleViolation:
+      return "rule violation";
+    case Code::kRateLimited:
+      return "rate limited";
+    case Code::kUnimplemented:
+      return "unimplemented";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kIOError:
+      return "I/O error";
+    case Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -1,5 +1,6 @@
-// Errors as values across module boundaries. A Status says what went wrong in words a user can act
-// on; the gateway maps its Code to an HTTP status in one place (gateway/problem.cpp).
+// Errors as values across module boundaries. A Status says what went wrong in
+// words a user can act on; the gateway maps its Code to an HTTP status in one
+// place (gateway/problem.cpp).
 #pragma once
 
 #include <cassert>
@@ -13,23 +14,24 @@ namespace carelog {
 
 enum class Code {
   kOk,
-  kInvalidArgument,     // malformed input (HTTP 400)
-  kUnauthenticated,     // no valid credentials (401)
-  kPermissionDenied,    // role or area not covered (403)
-  kNotFound,            // (404)
-  kConflict,            // an event id already stored with other content (409)
-  kWrongVersion,        // expected version is not the stream's version (412)
-  kTooLarge,            // (413)
-  kRuleViolation,       // well formed but breaks a rule of SPEC.md (422)
-  kRateLimited,         // (429)
-  kUnimplemented,       // (501)
-  kUnavailable,         // try again later (503)
-  kCorruption,          // the store breaks an invariant of its own format (500)
-  kIOError,             // the environment failed us (500)
-  kInternal,            // a bug (500)
+  kInvalidArgument,   // malformed input (HTTP 400)
+  kUnauthenticated,   // no valid credentials (401)
+  kPermissionDenied,  // role or area not covered (403)
+  kNotFound,          // (404)
+  kConflict,          // an event id already stored with other content (409)
+  kWrongVersion,      // expected version is not the stream's version (412)
+  kTooLarge,          // (413)
+  kRuleViolation,     // well formed but breaks a rule of SPEC.md (422)
+  kRateLimited,       // (429)
+  kUnimplemented,     // (501)
+  kUnavailable,       // try again later (503)
+  kCorruption,        // the store breaks an invariant of its own format (500)
+  kIOError,           // the environment failed us (500)
+  kInternal,          // a bug (500)
 };
 
-// One problem with one field of a request, e.g. {"events[1].readyForDischarge.spellId", "..."}.
+// One problem with one field of a request, e.g.
+// {"events[1].readyForDischarge.spellId", "..."}.
 struct FieldError {
   std::string field;
   std::string message;
@@ -64,9 +66,10 @@ const char* CodeName(Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
-    assert(!std::get<Status>(v_).ok() && "a Result holds a value or an error, not an OK status");
+    assert(!std::get<Status>(v_).ok() &&
+           "a Result holds a value or an error, not an OK status");
   }
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -91,8 +94,8 @@ class [[nodiscard]] Result {
 }  // namespace carelog
 
 // Returns early with the error of a Status-returning expression.
-#define CARELOG_RETURN_IF_ERROR(expr)         \
-  do {                                        \
-    ::carelog::Status carelog_status_ = (expr); \
+#define CARELOG_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::carelog::Status carelog_status_ = (expr);        \
     if (!carelog_status_.ok()) return carelog_status_; \
   } while (0)

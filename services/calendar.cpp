@@ -1,0 +1,448 @@
+#include "services/calendar.h"
+
+#include <array>
+#include <cstdio>
+#include <set>
+#include <vector>
+
+namespace carelog {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+bool IsLeapYear(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30,
+                                                31, 31, 30, 31, 30, 31};
+  if (month == 2 && IsLeapYear(year)) return 29;
+  return kDays[static_cast<size_t>(month - 1)];
+}
+
+Status Invalid(std::string message) {
+  return Status(Code::kInvalidArgument, std::move(message));
+}
+
+// Reads exactly `n` decimal digits at text[*pos], advancing pos; false if any
+// is not a digit.
+bool ReadDigits(std::string_view text, size_t* pos, size_t n, int* out) {
+  if (*pos + n > text.size()) return false;
+  int value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = text[*pos + i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  *pos += n;
+  *out = value;
+  return true;
+}
+
+bool Expect(std::string_view text, size_t* pos, char c) {
+  if (*pos >= text.size() || text[*pos] != c) return false;
+  ++*pos;
+  return true;
+}
+
+// The last Sunday of a month.
+Date LastSunday(int year, int month) {
+  Date last = DateFromYmd(year, month, DaysInMonth(year, month));
+  return Date{last.days - (DayOfWeek(last) + 1) % 7};
+}
+
+Date FirstMonday(int year, int month) {
+  Date first = DateFromYmd(year, month, 1);
+  return Date{first.days + (7 - DayOfWeek(first)) % 7};
+}
+
+Date LastMonday(int year, int month) {
+  Date last = DateFromYmd(year, month, DaysInMonth(year, month));
+  return Date{last.days - DayOfWeek(last)};
+}
+
+// Easter Sunday of the Gregorian calendar (the anonymous Gregorian computus).
+Date EasterSunday(int year) {
+  int a = year % 19;
+  int b = year / 100;
+  int c = year % 100;
+  int d = b / 4;
+  int e = b % 4;
+  int f = (b + 8) / 25;
+  int g = (b - f + 1) / 3;
+  int h = (19 * a + b - d - g + 15) % 30;
+  int i = c / 4;
+  int k = c % 4;
+  int l = (32 + 2 * e + 2 * i - h - k) % 7;
+  int m = (a + 11 * h + 22 * l) / 451;
+  int month = (h + l - 7 * m + 114) / 31;
+  int day = (h + l - 7 * m + 114) % 31 + 1;
+  return DateFromYmd(year, month, day);
+}
+
+std::set<int32_t> BankHolidaysOf(int year) {
+  std::set<int32_t> days;
+  auto add = [&days](Date d) { days.insert(d.days); };
+
+  // New Year's Day, on the next Monday when it falls at a weekend.
+  Date new_year = DateFromYmd(year, 1, 1);
+  int dow = DayOfWeek(new_year);
+  add(dow == 5   ? Date{new_year.days + 2}
+      : dow == 6 ? Date{new_year.days + 1}
+                 : new_year);
+
+  Date easter = EasterSunday(year);
+  add(Date{easter.days - 2});  // Good Friday
+  add(Date{easter.days + 1});  // Easter Monday
+
+  // Early May: first Monday of May; in 2020 moved to Friday 8 May for VE day.
+  add(year == 2020 ? DateFromYmd(2020, 5, 8) : FirstMonday(year, 5));
+
+  // Spring: last Monday of May; moved in the Diamond and Platinum Jubilee
+  // years.
+  if (year == 2012) {
+    add(DateFromYmd(2012, 6, 4));
+    add(DateFromYmd(2012, 6, 5));
+  } else if (year == 2022) {
+    add(DateFromYmd(2022, 6, 2));
+    add(DateFromYmd(2022, 6, 3));
+  } else {
+    add(LastMonday(year, 5));
+  }
+
+  add(LastMonday(year, 8));  // Summer
+
+  // Christmas Day and Boxing Day with substitute days.
+  Date christmas = DateFromYmd(year, 12, 25);
+  switch (DayOfWeek(christmas)) {
+    case 4:  // Friday: Boxing Day (Saturday) moves to Monday 28
+      add(christmas);
+      add(Date{christmas.days + 3});
+      break;
+    case 5:  // Saturday: Monday 27 and Tuesday 28
+      add(Date{christmas.days + 2});
+      add(Date{christmas.days + 3});
+      break;
+    case 6:  // Sunday: Boxing Day Monday 26, Christmas substitute Tuesday 27
+      add(Date{christmas.days + 1});
+      add(Date{christmas.days + 2});
+      break;
+    default:
+      add(christmas);
+      add(Date{christmas.days + 1});
+  }
+
+  // One-off holidays.
+  if (year == 2011) add(DateFromYmd(2011, 4, 29));  // royal wedding
+  if (year == 2022)
+    add(DateFromYmd(2022, 9, 19));  // state funeral of Queen Elizabeth II
+  if (year == 2023)
+    add(DateFromYmd(2023, 5, 8));  // coronation of King Charles III
+  return days;
+}
+
+std::string TwoDigits(int v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d", v);
+  return buf;
+}
+
+std::string YearLabel(int financial_year) {
+  return std::to_string(financial_year) + "-" +
+         TwoDigits((financial_year + 1) % 100);
+}
+
+std::string FormatRfc3339WithOffset(Instant instant, int offset_hours) {
+  Instant local = instant + offset_hours * kMicrosPerHour;
+  int64_t day = FloorDiv(local, kMicrosPerDay);
+  int64_t in_day = local - day * kMicrosPerDay;
+  Ymd ymd = ToYmd(Date{static_cast<int32_t>(day)});
+  int64_t seconds = in_day / kMicrosPerSecond;
+  int64_t micros = in_day % kMicrosPerSecond;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", ymd.year,
+                ymd.month, ymd.day, static_cast<int>(seconds / 3600),
+                static_cast<int>(seconds / 60 % 60),
+                static_cast<int>(seconds % 60));
+  std::string out = buf;
+  if (micros != 0) {
+    std::snprintf(buf, sizeof buf, ".%06d", static_cast<int>(micros));
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
+Date DateFromYmd(int year, int month, int day) {
+  // Days from 1970-01-01 in the proleptic Gregorian calendar, counting eras of
+  // 400 years.
+  int y = month <= 2 ? year - 1 : year;
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int year_of_era = y - era * 400;
+  int shifted_month = month > 2 ? month - 3 : month + 9;  // March = 0
+  int day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+  int day_of_era =
+      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return Date{era * 146097 + day_of_era - 719468};
+}
+
+Ymd ToYmd(Date date) {
+  int z = date.days + 719468;
+  int era = (z >= 0 ? z : z - 146096) / 146097;
+  int day_of_era = z - era * 146097;
+  int year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+                     day_of_era / 146096) /
+                    365;
+  int day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  int shifted_month = (5 * day_of_year + 2) / 153;
+  Ymd out;
+  out.day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+  out.month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
+  out.year = year_of_era + era * 400 + (out.month <= 2 ? 1 : 0);
+  return out;
+}
+
+Result<Date> ParseDate(std::string_view text) {
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0;
+  if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &month) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &day) || pos != text.size()) {
+    return Invalid("'" + std::string(text) +
+                   "' is not a date of the form YYYY-MM-DD");
+  }
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
+    return Invalid("'" + std::string(text) + "' is not a real calendar date");
+  }
+  return DateFromYmd(year, month, day);
+}
+
+std::string FormatDate(Date date) {
+  Ymd ymd = ToYmd(date);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", ymd.year, ymd.month,
+                ymd.day);
+  return buf;
+}
+
+Result<Instant> ParseRfc3339(std::string_view text) {
+  auto bad = [&text](std::string_view why) {
+    return Invalid("'" + std::string(text) +
+                   "' is not an RFC 3339 time with offset (" +
+                   std::string(why) + "), e.g. 2014-06-07T10:15:00+01:00");
+  };
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &month) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &day)) {
+    return bad("the date must be YYYY-MM-DD");
+  }
+  if (pos >= text.size() || (text[pos] != 'T' && text[pos] != 't')) {
+    return bad("a 'T' and a time of day must follow the date");
+  }
+  ++pos;
+  if (!ReadDigits(text, &pos, 2, &hour) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &minute) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &second)) {
+    return bad("the time of day must be hh:mm:ss");
+  }
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
+    return bad("no such calendar date");
+  }
+  if (hour > 23 || minute > 59 || second > 59)
+    return bad("no such time of day");
+  int64_t micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    size_t digits = 0;
+    int64_t scale = 100000;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 6) {
+        micros += (text[pos] - '0') * scale;
+        scale /= 10;
+      }
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0 || digits > 9)
+      return bad("fractional seconds need 1 to 9 digits");
+  }
+  if (pos >= text.size()) return bad("the offset is missing: add Z or +hh:mm");
+  int offset_minutes = 0;
+  if (text[pos] == 'Z' || text[pos] == 'z') {
+    ++pos;
+  } else if (text[pos] == '+' || text[pos] == '-') {
+    int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh = 0, om = 0;
+    if (!ReadDigits(text, &pos, 2, &oh) || !Expect(text, &pos, ':') ||
+        !ReadDigits(text, &pos, 2, &om) || oh > 23 || om > 59) {
+      return bad("the offset must be Z or +hh:mm / -hh:mm");
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return bad("the offset must be Z or +hh:mm / -hh:mm");
+  }
+  if (pos != text.size()) return bad("unexpected text after the offset");
+  int64_t days = DateFromYmd(year, month, day).days;
+  int64_t seconds_of_day =
+      hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return days * kMicrosPerDay + seconds_of_day * kMicrosPerSecond + micros;
+}
+
+std::string FormatRfc3339Utc(Instant instant) {
+  return FormatRfc3339WithOffset(instant, 0) + "Z";
+}
+
+std::string FormatRfc3339London(Instant instant) {
+  bool bst = IsBst(instant);
+  return FormatRfc3339WithOffset(instant, bst ? 1 : 0) +
+         (bst ? "+01:00" : "+00:00");
+}
+
+bool IsBst(Instant instant) {
+  int year =
+      ToYmd(Date{static_cast<int32_t>(FloorDiv(instant, kMicrosPerDay))}).year;
+  Instant start = LastSunday(year, 3).days * kMicrosPerDay + kMicrosPerHour;
+  Instant end = LastSunday(year, 10).days * kMicrosPerDay + kMicrosPerHour;
+  return start <= instant && instant < end;
+}
+
+Date LondonDate(Instant instant) {
+  Instant local = instant + (IsBst(instant) ? kMicrosPerHour : 0);
+  return Date{static_cast<int32_t>(FloorDiv(local, kMicrosPerDay))};
+}
+
+Instant LondonStartOfDay(Date date) {
+  Instant utc_midnight = static_cast<Instant>(date.days) * kMicrosPerDay;
+  Instant bst_midnight = utc_midnight - kMicrosPerHour;
+  return IsBst(bst_midnight) ? bst_midnight : utc_midnight;
+}
+
+bool IsBankHoliday(Date date) {
+  // A table for the years anyone asks about; other years are computed on each
+  // call.
+  constexpr int kFirstYear = 2000;
+  constexpr int kLastYear = 2060;
+  static const std::vector<bool> table = [] {
+    Date first = DateFromYmd(kFirstYear, 1, 1);
+    std::vector<bool> t(static_cast<size_t>(
+        DateFromYmd(kLastYear + 1, 1, 1).days - first.days));
+    for (int year = kFirstYear; year <= kLastYear; ++year) {
+      for (int32_t d : BankHolidaysOf(year))
+        t[static_cast<size_t>(d - first.days)] = true;
+    }
+    return t;
+  }();
+  int32_t index = date.days - DateFromYmd(kFirstYear, 1, 1).days;
+  if (index >= 0 && static_cast<size_t>(index) < table.size()) {
+    return table[static_cast<size_t>(index)];
+  }
+  return BankHolidaysOf(ToYmd(date).year).contains(date.days);
+}
+
+bool IsWeekendDay(Date date) {
+  return DayOfWeek(date) >= 5 || IsBankHoliday(date);
+}
+
+int DayOfWeek(Date date) {
+  // 1970-01-01 was a Thursday (3 with Monday = 0).
+  return static_cast<int>(((static_cast<int64_t>(date.days) + 3) % 7 + 7) % 7);
+}
+
+int AgeOn(Date birth, Date on) {
+  Ymd b = ToYmd(birth);
+  Ymd o = ToYmd(on);
+  int age = o.year - b.year;
+  // Comparing (month, day) makes a 29 February birthday fall on 1 March in
+  // other years.
+  if (o.month < b.month || (o.month == b.month && o.day < b.day)) --age;
+  return age;
+}
+
+Period MonthPeriod(int year, int month) {
+  Period p;
+  p.kind = Period::Kind::kMonth;
+  p.first = DateFromYmd(year, month, 1);
+  p.last = DateFromYmd(year, month, DaysInMonth(year, month));
+  p.financial_year = month >= 4 ? year : year - 1;
+  p.months = 1;
+  p.label = std::to_string(year) + "-" + TwoDigits(month);
+  return p;
+}
+
+Period QuarterPeriod(int financial_year, int quarter) {
+  Period p;
+  p.kind = Period::Kind::kQuarter;
+  int first_month = 4 + (quarter - 1) * 3;  // 4, 7, 10, 13
+  int year = financial_year + (first_month > 12 ? 1 : 0);
+  first_month = (first_month - 1) % 12 + 1;
+  p.first = DateFromYmd(year, first_month, 1);
+  p.last =
+      DateFromYmd(year, first_month + 2, DaysInMonth(year, first_month + 2));
+  p.financial_year = financial_year;
+  p.months = 3;
+  p.label = YearLabel(financial_year) + "-Q" + std::to_string(quarter);
+  return p;
+}
+
+Period YearPeriod(int financial_year) {
+  Period p;
+  p.kind = Period::Kind::kYear;
+  p.first = DateFromYmd(financial_year, 4, 1);
+  p.last = DateFromYmd(financial_year + 1, 3, 31);
+  p.financial_year = financial_year;
+  p.months = 12;
+  p.label = YearLabel(financial_year);
+  return p;
+}
+
+int FinancialYearOf(Date date) {
+  Ymd ymd = ToYmd(date);
+  return ymd.month >= 4 ? ymd.year : ymd.year - 1;
+}
+
+Result<Period> ParsePeriod(std::string_view text) {
+  auto bad = [&text]() {
+    return Invalid("'" + std::string(text) +
+                   "' is not a period: use a financial year (2015-16), a "
+                   "quarter (2015-16-Q1) "
+                   "or a month (2015-04)");
+  };
+  size_t pos = 0;
+  int year = 0, second = 0;
+  if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &second)) {
+    return bad();
+  }
+  if (pos == text.size()) {
+    // Either a month (2015-04) or a financial year (2015-16): a financial
+    // year's second part is the next year's last two digits; a month is 01..12.
+    // 2011-12 is read as December 2011.
+    if (second >= 1 && second <= 12) return MonthPeriod(year, second);
+    if (second == (year + 1) % 100) return YearPeriod(year);
+    return bad();
+  }
+  if (second != (year + 1) % 100) return bad();
+  int quarter = 0;
+  if (!Expect(text, &pos, '-') || !Expect(text, &pos, 'Q') ||
+      !ReadDigits(text, &pos, 1, &quarter) || pos != text.size() ||
+      quarter < 1 || quarter > 4) {
+    return bad();
+  }
+  return QuarterPeriod(year, quarter);
+}
+
+}  // namespace carelog

@@ -1,0 +1,122 @@
+#include "storage/keys.h"
+
+namespace carelog::storage::keys {
+
+void AppendU64(std::string* out, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out->append(buf, 8);
+}
+
+std::string EncodeU64(uint64_t v) {
+  std::string s;
+  AppendU64(&s, v);
+  return s;
+}
+
+std::optional<uint64_t> DecodeU64(std::string_view in) {
+  if (in.size() < 8) return std::nullopt;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+namespace {
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+}
+
+std::string EncodeI64(int64_t v) {
+  return EncodeU64(static_cast<uint64_t>(v) ^ kSignBit);
+}
+
+std::optional<int64_t> DecodeI64(std::string_view in) {
+  auto u = DecodeU64(in);
+  if (!u) return std::nullopt;
+  return static_cast<int64_t>(*u ^ kSignBit);
+}
+
+Status CheckName(std::string_view what, std::string_view name) {
+  if (name.empty())
+    return {Code::kInvalidArgument, std::string(what) + " name is empty"};
+  if (name.find('\0') != std::string_view::npos) {
+    return {Code::kInvalidArgument,
+            std::string(what) + " name contains a NUL byte"};
+  }
+  return Status::Ok();
+}
+
+std::string LogKey(uint64_t position) { return EncodeU64(position); }
+
+std::string StreamPrefix(std::string_view stream) {
+  std::string s(stream);
+  s.push_back('\0');
+  return s;
+}
+
+std::string StreamEnd(std::string_view stream) {
+  std::string s(stream);
+  s.push_back('\x01');
+  return s;
+}
+
+std::string StreamKey(std::string_view stream, uint64_t version) {
+  std::string s = StreamPrefix(stream);
+  AppendU64(&s, version);
+  return s;
+}
+
+std::optional<StreamKeyParts> ParseStreamKey(std::string_view key) {
+  if (key.size() < 10 || key[key.size() - 9] != '\0') return std::nullopt;
+  return StreamKeyParts{key.substr(0, key.size() - 9),
+                        *DecodeU64(key.substr(key.size() - 8))};
+}
+
+std::string TimeKey(int64_t recorded_at_micros, uint64_t position) {
+  std::string s = EncodeI64(recorded_at_micros);
+  AppendU64(&s, position);
+  return s;
+}
+
+std::string ProjectionKey(std::string_view projection, std::string_view key) {
+  std::string s = StreamPrefix(projection);
+  s.append(key);
+  return s;
+}
+
+std::string AuditSubjectKey(std::string_view subject, uint64_t id) {
+  return StreamKey(subject, id);
+}
+
+std::optional<std::string> PrefixEnd(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    auto& c = reinterpret_cast<unsigned char&>(s.back());
+    if (c != 0xff) {
+      ++c;
+      return s;
+    }
+    s.pop_back();
+  }
+  return std::nullopt;
+}
+
+std::string EncodeDedup(const DedupEntry& e) {
+  std::string s;
+  s.reserve(24 + e.content_hash.size());
+  AppendU64(&s, e.position);
+  AppendU64(&s, e.version);
+  s.append(EncodeI64(e.recorded_at_micros));
+  s.append(e.content_hash);
+  return s;
+}
+
+std::optional<DedupEntry> DecodeDedup(std::string_view in) {
+  if (in.size() != 24 + 32) return std::nullopt;
+  return DedupEntry{*DecodeU64(in), *DecodeU64(in.substr(8)),
+                    *DecodeI64(in.substr(16)), std::string(in.substr(24))};
+}
+
+}  // namespace carelog::storage::keys

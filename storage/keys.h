@@ -1,0 +1,73 @@
+// Key encoding of the RocksDB event log (storage/FORMAT.md): fixed-width
+// big-endian numbers, so that the byte order of keys is the numeric order, and
+// names joined to numbers by a 0x00 separator (names therefore must not contain
+// 0x00; CheckName refuses them).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+
+namespace carelog::storage::keys {
+
+// 8 bytes, most significant first.
+std::string EncodeU64(uint64_t v);
+void AppendU64(std::string* out, uint64_t v);
+// The number in the first 8 bytes; nullopt unless `in` is at least 8 bytes
+// long.
+std::optional<uint64_t> DecodeU64(std::string_view in);
+
+// Signed microseconds mapped order-preservingly onto 8 bytes (sign bit
+// flipped).
+std::string EncodeI64(int64_t v);
+std::optional<int64_t> DecodeI64(std::string_view in);
+
+// kInvalidArgument if `name` (what = "stream", "projection", ...) is empty or
+// contains 0x00.
+Status CheckName(std::string_view what, std::string_view name);
+
+// log: position.
+std::string LogKey(uint64_t position);
+// stream: name 0x00 version. StreamPrefix(name) is name 0x00, StreamEnd(name)
+// is name 0x01: every key of the stream lies in [StreamPrefix, StreamEnd).
+std::string StreamKey(std::string_view stream, uint64_t version);
+std::string StreamPrefix(std::string_view stream);
+std::string StreamEnd(std::string_view stream);
+// Splits a stream key into name and version; nullopt if it is not one.
+struct StreamKeyParts {
+  std::string_view stream;
+  uint64_t version;
+};
+std::optional<StreamKeyParts> ParseStreamKey(std::string_view key);
+
+// time: recorded_at (EncodeI64) then the last position committed at that
+// instant.
+std::string TimeKey(int64_t recorded_at_micros, uint64_t position);
+
+// proj: projection 0x00 key. The rows of a projection lie in [StreamPrefix(p),
+// StreamEnd(p)).
+std::string ProjectionKey(std::string_view projection, std::string_view key);
+
+// audit_subject: subject 0x00 audit id.
+std::string AuditSubjectKey(std::string_view subject, uint64_t id);
+
+// The smallest string greater than every string starting with `prefix`; nullopt
+// if none exists (prefix empty or all 0xff).
+std::optional<std::string> PrefixEnd(std::string_view prefix);
+
+// dedup value: position, version, recorded_at, content hash (8 + 8 + 8 + 32
+// bytes).
+struct DedupEntry {
+  uint64_t position = 0;
+  uint64_t version = 0;
+  int64_t recorded_at_micros = 0;
+  std::string content_hash;
+  bool operator==(const DedupEntry&) const = default;
+};
+std::string EncodeDedup(const DedupEntry& e);
+std::optional<DedupEntry> DecodeDedup(std::string_view in);
+
+}  // namespace carelog::storage::keys

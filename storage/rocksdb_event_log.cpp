@@ -1,0 +1,276 @@
+#include "storage/rocksdb_event_log.h"
+
+#include <rocksdb/iterator.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <future>
+#include <limits>
+
+#include "carelog/record.pb.h"
+#include "storage/keys.h"
+#include "storage/log_checks.h"
+
+namespace carelog::storage {
+
+namespace {
+
+int64_t SystemMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+RecordedEvent ToRecordedEvent(schema::EventRecord&& r) {
+  RecordedEvent e;
+  e.position = r.position();
+  e.stream = std::move(*r.mutable_stream());
+  e.version = r.version();
+  e.event_id = std::move(*r.mutable_event_id());
+  e.type = std::move(*r.mutable_type());
+  e.body = std::move(*r.mutable_body());
+  e.recorded_at_micros = r.recorded_at_micros();
+  e.recorded_by = std::move(*r.mutable_recorded_by());
+  e.content_hash = std::move(*r.mutable_content_hash());
+  return e;
+}
+
+// Iteration over [lower, upper) of one column family.
+class RangeIterator {
+ public:
+  RangeIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                std::string lower, std::optional<std::string> upper)
+      : lower_(std::move(lower)), upper_(std::move(upper)) {
+    rocksdb::ReadOptions ro;
+    if (upper_) {
+      upper_slice_ = rocksdb::Slice(*upper_);
+      ro.iterate_upper_bound = &upper_slice_;
+    }
+    it_.reset(db->NewIterator(ro, cf));
+    it_->Seek(lower_);
+  }
+  rocksdb::Iterator* operator->() { return it_.get(); }
+  Status status(std::string_view what) {
+    return FromRocks(it_->status(), what);
+  }
+
+ private:
+  std::string lower_;
+  std::optional<std::string> upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const OpenOptions& options) {
+  auto log = RocksDbEventLog::Open(options);
+  if (!log.ok()) return log.status();
+  return std::unique_ptr<EventLog>(std::move(*log));
+}
+
+Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
+    const OpenOptions& options) {
+  auto store = RocksDbStore::Open(options);
+  if (!store.ok()) return store.status();
+  auto start = CheckOnOpen(**store);
+  if (!start.ok()) {
+    return Status(start.status().code(),
+                  "the event log at " + options.path +
+                      " fails its checks: " + start.status().message());
+  }
+  std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog(std::move(*store)));
+  log->sequencer_ = std::make_unique<Sequencer>(
+      log->store_.get(), std::move(*start), options.max_batch_events,
+      options.stream_head_cache_entries,
+      options.now_micros ? options.now_micros
+                         : std::function<int64_t()>(SystemMicros));
+  return log;
+}
+
+RocksDbEventLog::~RocksDbEventLog() {
+  sequencer_.reset();
+  (void)store_->Close();
+}
+
+Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
+  std::promise<Result<AppendResult>> promise;
+  auto future = promise.get_future();
+  sequencer_->Append(std::move(request), [&promise](Result<AppendResult> r) {
+    promise.set_value(std::move(r));
+  });
+  return future.get();
+}
+
+void RocksDbEventLog::AppendAsync(
+    AppendRequest request, std::function<void(Result<AppendResult>)> done) {
+  sequencer_->Append(std::move(request), std::move(done));
+}
+
+Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadPositions(
+    const std::vector<uint64_t>& positions) {
+  std::vector<std::string> keys;
+  keys.reserve(positions.size());
+  for (uint64_t p : positions) keys.push_back(keys::LogKey(p));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  store_->db()->MultiGet(rocksdb::ReadOptions(), store_->log(), keys.size(),
+                         slices.data(), values.data(), statuses.data());
+  std::vector<RecordedEvent> events;
+  events.reserve(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return Status(Code::kCorruption, "position " +
+                                           std::to_string(positions[i]) +
+                                           " is indexed but not stored");
+    }
+    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the log"));
+    auto r = DecodeEventRecord(positions[i], values[i].ToStringView());
+    if (!r.ok()) return r.status();
+    events.push_back(ToRecordedEvent(std::move(*r)));
+  }
+  return events;
+}
+
+Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
+    std::string_view stream, uint64_t from_version, size_t max_count) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
+  std::vector<uint64_t> positions;
+  RangeIterator it(store_->db(), store_->stream(),
+                   keys::StreamKey(stream, std::max<uint64_t>(from_version, 1)),
+                   keys::StreamEnd(stream));
+  for (; it->Valid() && positions.size() < max_count; it->Next()) {
+    auto p = keys::DecodeU64(it->value().ToStringView());
+    if (!p || it->value().size() != 8) {
+      return Status(
+          Code::kCorruption,
+          "a stream index entry of '" + std::string(stream) + "' is malformed");
+    }
+    positions.push_back(*p);
+  }
+  CARELOG_RETURN_IF_ERROR(it.status("reading stream " + std::string(stream)));
+  return ReadPositions(positions);
+}
+
+Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
+  auto head = store_->Get(store_->head(), stream);
+  if (!head.ok()) return head.status();
+  if (!head->has_value()) return uint64_t{0};
+  if ((*head)->size() != 8) {
+    return Status(
+        Code::kCorruption,
+        "the head of stream '" + std::string(stream) + "' is malformed");
+  }
+  return *keys::DecodeU64(**head);
+}
+
+Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(
+    uint64_t from_position, size_t max_count) {
+  const uint64_t from = std::max<uint64_t>(from_position, 1);
+  const uint64_t last = LastPosition();
+  std::vector<RecordedEvent> events;
+  if (from > last || max_count == 0) return events;
+  RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
+                   keys::LogKey(last + 1));
+  uint64_t expected = from;
+  for (; it->Valid() && events.size() < max_count; it->Next(), ++expected) {
+    if (it->key().ToStringView() != keys::LogKey(expected)) {
+      return Status(Code::kCorruption, "position " + std::to_string(expected) +
+                                           " is missing from the log");
+    }
+    auto r = DecodeEventRecord(expected, it->value().ToStringView());
+    if (!r.ok()) return r.status();
+    events.push_back(ToRecordedEvent(std::move(*r)));
+  }
+  CARELOG_RETURN_IF_ERROR(it.status("reading the log"));
+  if (events.size() < max_count && expected != last + 1) {
+    return Status(Code::kCorruption, "position " + std::to_string(expected) +
+                                         " is missing from the log");
+  }
+  return events;
+}
+
+Result<std::optional<RecordedEvent>> RocksDbEventLog::FindEvent(
+    std::string_view event_id) {
+  auto dedup = store_->Get(store_->dedup(), event_id);
+  if (!dedup.ok()) return dedup.status();
+  if (!dedup->has_value()) return std::optional<RecordedEvent>();
+  auto entry = keys::DecodeDedup(**dedup);
+  if (!entry) {
+    return Status(Code::kCorruption, "the dedup entry of event id '" +
+                                         std::string(event_id) +
+                                         "' is malformed");
+  }
+  auto events = ReadPositions({entry->position});
+  if (!events.ok()) return events.status();
+  return std::optional<RecordedEvent>(std::move(events->front()));
+}
+
+uint64_t RocksDbEventLog::LastPosition() const {
+  return sequencer_->LastPosition();
+}
+
+Result<uint64_t> RocksDbEventLog::PositionAtOrBefore(
+    int64_t recorded_at_micros) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->time()));
+  it->SeekForPrev(
+      keys::TimeKey(recorded_at_micros, std::numeric_limits<uint64_t>::max()));
+  if (!it->Valid()) {
+    CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "reading the time index"));
+    return uint64_t{0};
+  }
+  auto position = keys::DecodeU64(it->key().ToStringView().substr(8));
+  if (!position || it->key().size() != 16) {
+    return Status(Code::kCorruption, "a time index key is malformed");
+  }
+  // The index entry of a commit can be visible an instant before LastPosition
+  // moves.
+  return std::min(*position, LastPosition());
+}
+
+Result<uint64_t> RocksDbEventLog::AppendAudit(std::string_view subject,
+                                              std::string entry) {
+  std::promise<Result<uint64_t>> promise;
+  auto future = promise.get_future();
+  sequencer_->AppendAudit(
+      std::string(subject), std::move(entry),
+      [&promise](Result<uint64_t> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>>
+RocksDbEventLog::ReadAudit(std::string_view subject, uint64_t after_id,
+                           size_t max_count) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("subject", subject));
+  std::vector<std::pair<uint64_t, std::string>> entries;
+  if (after_id == std::numeric_limits<uint64_t>::max()) return entries;
+  RangeIterator it(store_->db(), store_->audit_subject(),
+                   keys::AuditSubjectKey(subject, after_id + 1),
+                   keys::StreamEnd(subject));
+  for (; it->Valid() && entries.size() < max_count; it->Next()) {
+    auto parts = keys::ParseStreamKey(it->key().ToStringView());
+    if (!parts)
+      return Status(Code::kCorruption,
+                    "an audit subject index key is malformed");
+    auto value = store_->Get(store_->audit(), keys::EncodeU64(parts->version));
+    if (!value.ok()) return value.status();
+    schema::AuditRecord record;
+    if (!value->has_value() || !record.ParseFromString(**value) ||
+        record.id() != parts->version || record.subject() != subject) {
+      return Status(Code::kCorruption, "audit entry " +
+                                           std::to_string(parts->version) +
+                                           " is missing or malformed");
+    }
+    entries.emplace_back(record.id(), std::move(*record.mutable_entry()));
+  }
+  CARELOG_RETURN_IF_ERROR(it.status("reading the audit trail"));
+  return entries;
+}
+
+Status RocksDbEventLog::VerifyFull() { return storage::VerifyFull(*store_); }
+
+}  // namespace carelog::storage

@@ -1,0 +1,64 @@
+// The EventLog on RocksDB: appends and audit entries go through the Sequencer
+// (group commit); reads and projections go straight to the store. Layout in
+// storage/FORMAT.md.
+#pragma once
+
+#include <memory>
+
+#include "storage/event_log.h"
+#include "storage/rocksdb_store.h"
+#include "storage/sequencer.h"
+
+namespace carelog::storage {
+
+class RocksDbEventLog final : public EventLog {
+ public:
+  // See OpenRocksDbEventLog in storage/event_log.h.
+  static Result<std::unique_ptr<RocksDbEventLog>> Open(
+      const OpenOptions& options);
+  // Answers every queued append, then closes the store.
+  ~RocksDbEventLog() override;
+
+  Result<AppendResult> Append(AppendRequest request) override;
+  void AppendAsync(AppendRequest request,
+                   std::function<void(Result<AppendResult>)> done) override;
+  Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
+                                                uint64_t from_version,
+                                                size_t max_count) override;
+  Result<uint64_t> StreamVersion(std::string_view stream) override;
+  Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
+                                             size_t max_count) override;
+  Result<std::optional<RecordedEvent>> FindEvent(
+      std::string_view event_id) override;
+  uint64_t LastPosition() const override;
+  Result<uint64_t> PositionAtOrBefore(int64_t recorded_at_micros) override;
+
+  Status WriteProjections(const ProjectionWrite& write) override;
+  Result<std::optional<std::string>> GetProjectionRow(
+      std::string_view projection, std::string_view key) override;
+  Status ScanProjection(
+      std::string_view projection, std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>&
+          fn) override;
+  Result<uint64_t> ProjectionCheckpoint(std::string_view projection) override;
+  Status DropProjection(std::string_view projection) override;
+
+  Result<uint64_t> AppendAudit(std::string_view subject,
+                               std::string entry) override;
+  Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
+      std::string_view subject, uint64_t after_id, size_t max_count) override;
+
+  Status VerifyFull() override;
+
+ private:
+  explicit RocksDbEventLog(std::unique_ptr<RocksDbStore> store)
+      : store_(std::move(store)) {}
+  // The events stored at these positions, in the order given.
+  Result<std::vector<RecordedEvent>> ReadPositions(
+      const std::vector<uint64_t>& positions);
+
+  std::unique_ptr<RocksDbStore> store_;
+  std::unique_ptr<Sequencer> sequencer_;
+};
+
+}  // namespace carelog::storage

@@ -1,0 +1,132 @@
+#include "storage/rocksdb_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+namespace carelog::storage {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  const Code code = s.IsCorruption() ? Code::kCorruption : Code::kIOError;
+  return {code, std::string(what) + ": " + s.ToString()};
+}
+
+namespace {
+
+// Column families after the default one, in the order of the accessors in
+// rocksdb_store.h.
+constexpr const char* kFamilies[] = {"log",        "stream", "head",
+                                     "dedup",      "time",   "proj",
+                                     "checkpoint", "audit",  "audit_subject"};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(
+    const std::shared_ptr<rocksdb::Cache>& cache, bool point_lookups) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (point_lookups) {
+    // Most lookups of the sequencer (new event ids, streams not cached) miss:
+    // let a bloom filter over the memtable answer them too.
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.02;
+  }
+  return cf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
+    const OpenOptions& options) {
+  if (options.path.empty())
+    return Status(Code::kInvalidArgument, "the store path is empty");
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  // Bounds the memtables of all column families together (P9: memory stays
+  // flat).
+  db_options.db_write_buffer_size = 256u << 20;
+  db_options.keep_log_file_num = 5;
+  db_options.max_background_jobs = 2;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                        FamilyOptions(cache, false));
+  for (const char* name : kFamilies) {
+    const std::string_view n(name);
+    const bool point = n == "head" || n == "dedup" || n == "stream";
+    families.emplace_back(name, FamilyOptions(cache, point));
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening the event log at " + options.path);
+
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
+  store->db_.reset(raw);
+  store->default_cf_ = handles[0];
+  store->cf_.assign(handles.begin() + 1, handles.end());
+
+  auto format = store->Get(store->meta(), kMetaFormatKey);
+  if (!format.ok()) return format.status();
+  if (!format->has_value()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = raw->Put(wo, store->meta(),
+                 rocksdb::Slice(kMetaFormatKey.data(), kMetaFormatKey.size()),
+                 rocksdb::Slice(kMetaFormat.data(), kMetaFormat.size()));
+    if (!s.ok()) return FromRocks(s, "writing the format marker");
+  } else if (**format != kMetaFormat) {
+    return Status(Code::kCorruption,
+                  "the store at " + options.path + " has format '" + **format +
+                      "', expected '" + std::string(kMetaFormat) + "'");
+  }
+  return store;
+}
+
+Result<std::optional<std::string>> RocksDbStore::Get(
+    rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+    const rocksdb::Snapshot* snapshot) const {
+  std::string value;
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  rocksdb::Status s =
+      db_->Get(ro, cf, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading " + cf->GetName());
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksDbStore::Close() {
+  if (closed_) return Status::Ok();
+  closed_ = true;
+  Status result;
+  for (auto* h : cf_) {
+    rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
+    if (!s.ok() && result.ok())
+      result = FromRocks(s, "releasing a column family");
+  }
+  cf_.clear();
+  rocksdb::Status s = db_->DestroyColumnFamilyHandle(default_cf_);
+  if (!s.ok() && result.ok())
+    result = FromRocks(s, "releasing the default column family");
+  s = db_->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, "closing the event log");
+  db_.reset();
+  return result;
+}
+
+RocksDbStore::~RocksDbStore() {
+  if (!closed_ && db_) (void)Close();
+}
+
+}  // namespace carelog::storage

@@ -1,0 +1,242 @@
+// VerifyFull of storage/log_checks.h: every invariant of the store, in a few
+// sequential scans.
+#include <rocksdb/iterator.h>
+
+#include <memory>
+
+#include "storage/content_hash.h"
+#include "storage/keys.h"
+#include "storage/log_checks.h"
+
+namespace carelog::storage {
+
+namespace {
+
+Status Corrupt(std::string message) {
+  return {Code::kCorruption, std::move(message)};
+}
+
+// Calls fn(key, value) for every entry of the column family, in key order,
+// until fn fails.
+template <typename Fn>
+Status Scan(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+            rocksdb::ColumnFamilyHandle* cf, Fn fn) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    CARELOG_RETURN_IF_ERROR(
+        fn(it->key().ToStringView(), it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "scanning " + cf->GetName());
+}
+
+// Each position 1..last holds a record that agrees with its indexes;
+// recorded_at never decreases.
+Status VerifyLog(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+                 uint64_t last) {
+  uint64_t expected = 1;
+  int64_t recorded_at = 0;
+  Status s = Scan(
+      store, snap, store.log(),
+      [&](std::string_view key, std::string_view value) -> Status {
+        if (key != keys::LogKey(expected)) {
+          return Corrupt("position " + std::to_string(expected) +
+                         " is missing from the log");
+        }
+        auto r = DecodeEventRecord(expected, value);
+        if (!r.ok()) return r.status();
+        if (expected > 1 && r->recorded_at_micros() < recorded_at) {
+          return Corrupt("recorded_at goes backwards at position " +
+                         std::to_string(expected));
+        }
+        recorded_at = r->recorded_at_micros();
+        if (ContentHash(r->stream(), r->type(), r->body()) !=
+            r->content_hash()) {
+          return Corrupt("the event at position " + std::to_string(expected) +
+                         " does not match its content hash");
+        }
+        auto indexed = store.Get(
+            store.stream(), keys::StreamKey(r->stream(), r->version()), snap);
+        if (!indexed.ok()) return indexed.status();
+        if (!indexed->has_value() || **indexed != keys::EncodeU64(expected)) {
+          return Corrupt("the stream index does not point to position " +
+                         std::to_string(expected) + " for stream '" +
+                         r->stream() + "' version " +
+                         std::to_string(r->version()));
+        }
+        auto dedup = store.Get(store.dedup(), r->event_id(), snap);
+        if (!dedup.ok()) return dedup.status();
+        const keys::DedupEntry want{expected, r->version(),
+                                    r->recorded_at_micros(), r->content_hash()};
+        if (!dedup->has_value() || keys::DecodeDedup(**dedup) != want) {
+          return Corrupt("the dedup entry of event id '" + r->event_id() +
+                         "' disagrees with position " +
+                         std::to_string(expected));
+        }
+        ++expected;
+        return Status::Ok();
+      });
+  CARELOG_RETURN_IF_ERROR(s);
+  if (expected != last + 1) {
+    return Corrupt("the log ends at position " + std::to_string(expected - 1) +
+                   ", expected " + std::to_string(last));
+  }
+  return Status::Ok();
+}
+
+// Every stream is gapless from version 1 and its head is its last version; no
+// index entry or head exists without an event (counted against the log).
+Status VerifyStreams(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+                     uint64_t last) {
+  std::string stream;
+  uint64_t version = 0, entries = 0, streams = 0;
+  auto close_stream = [&]() -> Status {
+    if (version == 0) return Status::Ok();
+    ++streams;
+    auto head = store.Get(store.head(), stream, snap);
+    if (!head.ok()) return head.status();
+    if (!head->has_value() || **head != keys::EncodeU64(version)) {
+      return Corrupt("the head of stream '" + stream +
+                     "' disagrees with its last version " +
+                     std::to_string(version));
+    }
+    return Status::Ok();
+  };
+  Status s =
+      Scan(store, snap, store.stream(),
+           [&](std::string_view key, std::string_view) -> Status {
+             auto parts = keys::ParseStreamKey(key);
+             if (!parts) return Corrupt("a stream index key is malformed");
+             if (parts->stream != stream || version == 0) {
+               CARELOG_RETURN_IF_ERROR(close_stream());
+               stream.assign(parts->stream);
+               version = 0;
+             }
+             if (parts->version != version + 1) {
+               return Corrupt("stream '" + stream + "' jumps from version " +
+                              std::to_string(version) + " to " +
+                              std::to_string(parts->version));
+             }
+             version = parts->version;
+             ++entries;
+             return Status::Ok();
+           });
+  CARELOG_RETURN_IF_ERROR(s);
+  CARELOG_RETURN_IF_ERROR(close_stream());
+  if (entries != last) {
+    return Corrupt("the stream index holds " + std::to_string(entries) +
+                   " entries for " + std::to_string(last) + " events");
+  }
+  uint64_t heads = 0, ids = 0;
+  CARELOG_RETURN_IF_ERROR(
+      Scan(store, snap, store.head(), [&](std::string_view, std::string_view) {
+        ++heads;
+        return Status::Ok();
+      }));
+  if (heads != streams) {
+    return Corrupt(std::to_string(heads) + " stream heads for " +
+                   std::to_string(streams) + " streams");
+  }
+  CARELOG_RETURN_IF_ERROR(
+      Scan(store, snap, store.dedup(), [&](std::string_view, std::string_view) {
+        ++ids;
+        return Status::Ok();
+      }));
+  if (ids != last) {
+    return Corrupt(std::to_string(ids) + " dedup entries for " +
+                   std::to_string(last) + " events");
+  }
+  return Status::Ok();
+}
+
+// Time index entries point to positions in increasing order whose events carry
+// that instant.
+Status VerifyTime(const RocksDbStore& store, const rocksdb::Snapshot* snap) {
+  uint64_t previous = 0;
+  return Scan(
+      store, snap, store.time(),
+      [&](std::string_view key, std::string_view) -> Status {
+        const int64_t at = keys::DecodeI64(key).value_or(0);
+        const uint64_t position = keys::DecodeU64(key.substr(8)).value_or(0);
+        if (key.size() != 16 || position <= previous)
+          return Corrupt("the time index is out of order");
+        previous = position;
+        auto value = store.Get(store.log(), keys::LogKey(position), snap);
+        if (!value.ok()) return value.status();
+        if (!value->has_value())
+          return Corrupt("the time index points to a missing position");
+        auto r = DecodeEventRecord(position, **value);
+        if (!r.ok()) return r.status();
+        if (r->recorded_at_micros() != at) {
+          return Corrupt(
+              "the time index disagrees with the event at position " +
+              std::to_string(position));
+        }
+        return Status::Ok();
+      });
+}
+
+// Audit ids gapless from 1, each entry chained to the previous one and indexed
+// by its subject.
+Status VerifyAudit(const RocksDbStore& store, const rocksdb::Snapshot* snap) {
+  uint64_t expected = 1;
+  std::string previous_hash(32, '\0');
+  Status s = Scan(
+      store, snap, store.audit(),
+      [&](std::string_view key, std::string_view value) -> Status {
+        const std::string where = "audit entry " + std::to_string(expected);
+        if (key != keys::EncodeU64(expected))
+          return Corrupt(where + " is missing");
+        schema::AuditRecord r;
+        if (!r.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+            r.id() != expected) {
+          return Corrupt(where + " is malformed");
+        }
+        if (r.previous_hash() != previous_hash)
+          return Corrupt(where + " breaks the hash chain");
+        previous_hash = Sha256(value);
+        auto indexed =
+            store.Get(store.audit_subject(),
+                      keys::AuditSubjectKey(r.subject(), expected), snap);
+        if (!indexed.ok()) return indexed.status();
+        if (!indexed->has_value())
+          return Corrupt(where + " is missing from its subject's index");
+        ++expected;
+        return Status::Ok();
+      });
+  CARELOG_RETURN_IF_ERROR(s);
+  uint64_t indexed = 0;
+  CARELOG_RETURN_IF_ERROR(Scan(store, snap, store.audit_subject(),
+                               [&](std::string_view, std::string_view) {
+                                 ++indexed;
+                                 return Status::Ok();
+                               }));
+  if (indexed != expected - 1) {
+    return Corrupt("the audit subject index holds " + std::to_string(indexed) +
+                   " entries for " + std::to_string(expected - 1) +
+                   " audit entries");
+  }
+  return Status::Ok();
+}
+
+Status VerifyAt(const RocksDbStore& store, const rocksdb::Snapshot* snap) {
+  auto start = CheckOnOpen(store, snap);
+  if (!start.ok()) return start.status();
+  CARELOG_RETURN_IF_ERROR(VerifyLog(store, snap, start->last_position));
+  CARELOG_RETURN_IF_ERROR(VerifyStreams(store, snap, start->last_position));
+  CARELOG_RETURN_IF_ERROR(VerifyTime(store, snap));
+  return VerifyAudit(store, snap);
+}
+
+}  // namespace
+
+Status VerifyFull(const RocksDbStore& store) {
+  const rocksdb::Snapshot* snap = store.db()->GetSnapshot();
+  Status s = VerifyAt(store, snap);
+  store.db()->ReleaseSnapshot(snap);
+  return s;
+}
+
+}  // namespace carelog::storage

@@ -1,0 +1,152 @@
+// Broken invariants are reported as corruption, on open (the tail) and by
+// VerifyFull (everything).
+#include "storage/log_checks.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/keys.h"
+#include "storage/rocksdb_store.h"
+#include "tests/storage/test_log.h"
+
+namespace carelog::storage {
+namespace {
+
+using testing::Event;
+using testing::MustOpen;
+using testing::Options;
+using testing::Request;
+using testing::TempDir;
+
+class LogChecksTest : public ::testing::Test {
+ protected:
+  // n events over 3 streams.
+  void Fill(int n) {
+    auto log = MustOpen(Options(dir_.path()));
+    for (int i = 0; i < n; ++i) {
+      auto r = log->Append(Request("s" + std::to_string(i % 3),
+                                   ExpectedVersion::Any(),
+                                   {Event("e" + std::to_string(i))}));
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+  }
+  // Changes the store underneath the log with raw RocksDB.
+  template <typename Fn>
+  void Tamper(Fn fn) {
+    auto store = RocksDbStore::Open(Options(dir_.path()));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    fn(**store);
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  Status OpenStatus() {
+    return OpenRocksDbEventLog(Options(dir_.path())).status();
+  }
+  Status VerifyStatus() {
+    auto store = RocksDbStore::Open(Options(dir_.path()));
+    EXPECT_TRUE(store.ok());
+    return VerifyFull(**store);
+  }
+
+  TempDir dir_;
+};
+
+void Delete(RocksDbStore& s, rocksdb::ColumnFamilyHandle* cf,
+            const std::string& key) {
+  ASSERT_TRUE(s.db()->Delete(rocksdb::WriteOptions(), cf, key).ok());
+}
+void Put(RocksDbStore& s, rocksdb::ColumnFamilyHandle* cf,
+         const std::string& key, const std::string& value) {
+  ASSERT_TRUE(s.db()->Put(rocksdb::WriteOptions(), cf, key, value).ok());
+}
+
+TEST_F(LogChecksTest, IntactLogPasses) {
+  Fill(100);
+  EXPECT_TRUE(OpenStatus().ok());
+  EXPECT_TRUE(VerifyStatus().ok()) << VerifyStatus().ToString();
+}
+
+TEST_F(LogChecksTest, MissingLastEventIsCorruption) {
+  Fill(10);
+  Tamper([](RocksDbStore& s) { Delete(s, s.log(), keys::LogKey(10)); });
+  Status open = OpenStatus();
+  EXPECT_EQ(open.code(), Code::kCorruption) << open.ToString();
+  EXPECT_NE(open.message().find("position 9"), std::string::npos)
+      << open.ToString();
+}
+
+TEST_F(LogChecksTest, GapInTheTailIsCorruption) {
+  Fill(10);
+  Tamper([](RocksDbStore& s) { Delete(s, s.log(), keys::LogKey(5)); });
+  Status open = OpenStatus();
+  EXPECT_EQ(open.code(), Code::kCorruption) << open.ToString();
+  EXPECT_NE(open.message().find("position 5 is missing"), std::string::npos)
+      << open.ToString();
+}
+
+TEST_F(LogChecksTest, GapDeepInTheLogIsFoundByVerifyFull) {
+  Fill(150);  // longer than the tail that opening checks
+  Tamper([](RocksDbStore& s) { Delete(s, s.log(), keys::LogKey(20)); });
+  EXPECT_TRUE(OpenStatus().ok());
+  Status full = VerifyStatus();
+  EXPECT_EQ(full.code(), Code::kCorruption);
+  EXPECT_NE(full.message().find("position 20 is missing"), std::string::npos)
+      << full.ToString();
+}
+
+TEST_F(LogChecksTest, StreamHeadDisagreeingIsCorruption) {
+  Fill(10);
+  Tamper([](RocksDbStore& s) { Put(s, s.head(), "s0", keys::EncodeU64(7)); });
+  Status open = OpenStatus();
+  EXPECT_EQ(open.code(), Code::kCorruption) << open.ToString();
+  EXPECT_NE(open.message().find("head of stream 's0'"), std::string::npos)
+      << open.ToString();
+  EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
+}
+
+TEST_F(LogChecksTest, DeepStreamIndexDamageIsFoundByVerifyFull) {
+  Fill(150);
+  Tamper(
+      [](RocksDbStore& s) { Delete(s, s.stream(), keys::StreamKey("s1", 3)); });
+  EXPECT_TRUE(OpenStatus().ok());
+  EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
+}
+
+TEST_F(LogChecksTest, AlteredBodyFailsItsContentHash) {
+  Fill(10);
+  Tamper([](RocksDbStore& s) {
+    auto value = s.Get(s.log(), keys::LogKey(9));
+    ASSERT_TRUE(value.ok() && value->has_value());
+    auto record = DecodeEventRecord(9, **value);
+    ASSERT_TRUE(record.ok());
+    record->set_body("something else");
+    Put(s, s.log(), keys::LogKey(9), record->SerializeAsString());
+  });
+  Status open = OpenStatus();
+  EXPECT_EQ(open.code(), Code::kCorruption) << open.ToString();
+  EXPECT_NE(open.message().find("content hash"), std::string::npos)
+      << open.ToString();
+}
+
+TEST_F(LogChecksTest, MissingDedupEntryIsCorruption) {
+  Fill(150);
+  Tamper([](RocksDbStore& s) { Delete(s, s.dedup(), "e3"); });
+  EXPECT_TRUE(OpenStatus().ok());
+  Status full = VerifyStatus();
+  EXPECT_EQ(full.code(), Code::kCorruption);
+  EXPECT_NE(full.message().find("'e3'"), std::string::npos) << full.ToString();
+}
+
+TEST_F(LogChecksTest, ExtraEventBeyondTheLastCommitIsCorruption) {
+  Fill(5);
+  Tamper([](RocksDbStore& s) {
+    auto value = s.Get(s.log(), keys::LogKey(5));
+    ASSERT_TRUE(value.ok() && value->has_value());
+    auto record = DecodeEventRecord(5, **value);
+    ASSERT_TRUE(record.ok());
+    record->set_position(6);
+    Put(s, s.log(), keys::LogKey(6), record->SerializeAsString());
+  });
+  EXPECT_EQ(OpenStatus().code(), Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace carelog::storage

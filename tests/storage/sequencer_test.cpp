@@ -1,0 +1,189 @@
+// Concurrency of the sequencer, through the EventLog it serves.
+#include "storage/sequencer.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "tests/storage/test_log.h"
+
+namespace carelog::storage {
+namespace {
+
+using testing::Event;
+using testing::MustOpen;
+using testing::Options;
+using testing::Request;
+using testing::TempDir;
+
+// Every position 1..last holds exactly one event, each stream's versions
+// run 1..n in position order.
+void ExpectConsistent(EventLog& log, size_t expected_events) {
+  ASSERT_EQ(log.LastPosition(), expected_events);
+  auto all = log.ReadAll(1, expected_events + 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), expected_events);
+  std::set<std::string> ids;
+  std::map<std::string, uint64_t> versions;
+  for (size_t i = 0; i < all->size(); ++i) {
+    const RecordedEvent& e = (*all)[i];
+    EXPECT_EQ(e.position, i + 1);
+    EXPECT_TRUE(ids.insert(e.event_id).second) << "duplicated " << e.event_id;
+    EXPECT_EQ(e.version, ++versions[e.stream]) << "stream " << e.stream;
+  }
+  for (const auto& [stream, version] : versions)
+    EXPECT_EQ(*log.StreamVersion(stream), version);
+  Status full = log.VerifyFull();
+  EXPECT_TRUE(full.ok()) << full.ToString();
+}
+
+TEST(Sequencer, ManyThreadsOnDifferentStreams) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  constexpr int kThreads = 16, kAppends = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        const std::string id =
+            "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = log->Append(Request("person-" + std::to_string(t),
+                                     ExpectedVersion::Exact(2 * i),
+                                     {Event(id + "a"), Event(id + "b")}));
+        if (!r.ok() || r->first_version != static_cast<uint64_t>(2 * i + 1))
+          ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  ExpectConsistent(*log, kThreads * kAppends * 2);
+}
+
+TEST(Sequencer, ManyThreadsOnOneStreamLoseNoVersion) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  constexpr int kThreads = 12, kAppends = 25;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> versions_won;
+  std::atomic<int> wrong_version{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        const std::string id =
+            "t" + std::to_string(t) + "-" + std::to_string(i);
+        // Read the version, append expecting it, re-read and retry when another
+        // thread won.
+        for (;;) {
+          const uint64_t v = *log->StreamVersion("shared");
+          auto r = log->Append(
+              Request("shared", ExpectedVersion::Exact(v), {Event(id)}));
+          if (r.ok()) {
+            std::lock_guard lock(mu);
+            EXPECT_TRUE(versions_won.insert(r->first_version).second);
+            EXPECT_EQ(r->first_version, v + 1);
+            break;
+          }
+          ASSERT_EQ(r.status().code(), Code::kWrongVersion)
+              << r.status().ToString();
+          ++wrong_version;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(versions_won.size(), static_cast<size_t>(kThreads * kAppends));
+  EXPECT_EQ(*versions_won.rbegin(), static_cast<uint64_t>(kThreads * kAppends));
+  ExpectConsistent(*log, kThreads * kAppends);
+}
+
+TEST(Sequencer, RequestsQueuedTogetherSeeEachOther) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  // Queued without waiting, so that most land in one group commit.
+  constexpr int kRequests = 200;
+  std::vector<std::promise<Result<AppendResult>>> done(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    AppendRequest r = i % 2 == 0 ? Request("s", ExpectedVersion::Exact(i),
+                                           {Event(std::to_string(i))})
+                                 : Request("s", ExpectedVersion::Any(),
+                                           {Event(std::to_string(i))});
+    log->AppendAsync(std::move(r), [&done, i](Result<AppendResult> res) {
+      done[i].set_value(std::move(res));
+    });
+  }
+  // The same event id twice in one burst: the second is a retry of the first.
+  std::promise<Result<AppendResult>> first, again;
+  log->AppendAsync(
+      Request("u", ExpectedVersion::NoStream(), {Event("x")}),
+      [&first](Result<AppendResult> r) { first.set_value(std::move(r)); });
+  log->AppendAsync(
+      Request("u", ExpectedVersion::NoStream(), {Event("x")}),
+      [&again](Result<AppendResult> r) { again.set_value(std::move(r)); });
+  int ok = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = done[i].get_future().get();
+    if (r.ok()) {
+      ++ok;
+    } else {
+      EXPECT_EQ(r.status().code(), Code::kWrongVersion);
+    }
+  }
+  auto a = first.get_future().get();
+  auto b = again.get_future().get();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->duplicate);
+  EXPECT_TRUE(b->duplicate);
+  EXPECT_EQ(a->first_position, b->first_position);
+  // Requests expecting the version their predecessors produce all pass in
+  // order.
+  EXPECT_EQ(ok, kRequests);
+  ExpectConsistent(*log, kRequests + 1);
+}
+
+TEST(Sequencer, SmallBatchesStillCommitEverything) {
+  TempDir dir;
+  auto options = Options(dir.path());
+  options.max_batch_events = 3;
+  options.stream_head_cache_entries = 2;  // forces head lookups in the store
+  auto log = MustOpen(options);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        auto r = log->Append(
+            Request("s" + std::to_string((t + i) % 5), ExpectedVersion::Any(),
+                    {Event(std::to_string(t) + "." + std::to_string(i))}));
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ExpectConsistent(*log, 120);
+}
+
+TEST(Sequencer, ClosingAnswersEverythingQueued) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; ++i) {
+    log->AppendAsync(
+        Request("s", ExpectedVersion::Any(), {Event(std::to_string(i))}),
+        [&answered](Result<AppendResult> r) {
+          if (r.ok()) ++answered;
+        });
+  }
+  log.reset();
+  EXPECT_EQ(answered.load(), 50);
+  auto reopened = MustOpen(Options(dir.path()));
+  EXPECT_EQ(reopened->LastPosition(), 50u);
+}
+
+}  // namespace
+}  // namespace carelog::storage
