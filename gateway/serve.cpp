@@ -10,6 +10,7 @@
 #include "gateway/server.h"
 #include "gateway/token_store.h"
 #include "services/areas.h"
+#include "services/read_side.h"
 #include "services/recorder.h"
 
 namespace carelog::gateway {
@@ -78,6 +79,15 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   AuditTrail audit(**log, clock);
   auto recorder = std::make_unique<Recorder>(**log, clock);
   AreaService areas(**log);
+  // Projections load their state and checkpoints (no replay) and follow the log
+  // from there.
+  ProjectorOptions projector_options;
+  projector_options.idle_wait = std::chrono::milliseconds(5);
+  auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
+  Status opened = read_side->Open();
+  if (!opened.ok())
+    return fail("cannot load the projections: " + opened.message());
+  read_side->runner().Start();
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -85,6 +95,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   context.audit = &audit;
   context.metrics = &metrics;
   context.clock = &clock;
+  context.outcomes = &read_side->metrics();
+  context.projector = &read_side->runner();
+  context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
   Api api(tokens, context);
 
   {
@@ -110,6 +123,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     out << "listening on " << url << std::endl;
     server.Wait();
   }
+  read_side.reset();  // stops the projection runner
   recorder.reset();
   log->reset();  // flushes and closes the store
   return 0;
