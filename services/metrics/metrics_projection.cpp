@@ -127,15 +127,46 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
   if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
     return Status::Ok();
+  // Events committed together share recorded_at, so no as-of instant falls
+  // between them: a person's contribution is computed once per commit, at their
+  // last event in it.
+  if (!deferred_.empty() && event.recorded_at_micros != deferred_at_) {
+    CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
+  }
   auto stream = StreamUpTo(event);
   if (!stream.ok()) return stream.status();
+  auto it = deferred_streams_.find(event.stream);
+  if (it != deferred_streams_.end()) deferred_.erase(it->second);
+  deferred_streams_[event.stream] = event.position;
+  deferred_[event.position] = {event.stream, event.version};
+  deferred_at_ = event.recorded_at_micros;
+  return Status::Ok();
+}
+
+Status MetricsProjection::FlushDeferred(storage::ProjectionWrite& write) {
+  // In position order, so that a bucket's snapshot includes every earlier
+  // delta.
+  for (const auto& [position, person] : deferred_) {
+    CARELOG_RETURN_IF_ERROR(
+        ApplyContribution(person.first, person.second, position, write));
+  }
+  deferred_.clear();
+  deferred_streams_.clear();
+  return Status::Ok();
+}
+
+Status MetricsProjection::ApplyContribution(const std::string& stream_name,
+                                            uint64_t version, uint64_t position,
+                                            storage::ProjectionWrite& write) {
+  auto stream = EventsUpTo(stream_name, version);
+  if (!stream.ok()) return stream.status();
   Cells now = ComputeContribution(PersonHistory::Build(**stream));
-  auto before = StoredContribution(event.stream);
+  auto before = StoredContribution(stream_name);
   if (!before.ok()) return before.status();
   Cells delta = Diff(*before, now);
   if (delta.empty()) return Status::Ok();
-  pending_people_[event.stream] = std::move(now);
-  uint64_t bucket = event.position / bucket_positions_;
+  pending_people_[stream_name] = std::move(now);
+  uint64_t bucket = position / bucket_positions_;
   for (auto& [area, cells] : ByArea(delta)) {
     auto id = std::make_pair(area, bucket);
     bool have;
@@ -151,14 +182,45 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
       pending_snapshots_.insert(id);
     }
     write.rows.push_back({std::string(Name()),
-                          DeltaPrefix(area, bucket) + Hex(event.position, 16),
+                          DeltaPrefix(area, bucket) + Hex(position, 16),
                           EncodeCells(cells)});
   }
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
   return Status::Ok();
 }
 
+Result<const std::vector<schema::CareEvent>*> MetricsProjection::EventsUpTo(
+    const std::string& stream, uint64_t version) {
+  auto& cached = streams_[stream];
+  if (cached.size() == version) return &cached;
+  if (cached.size() > version) {
+    scratch_.assign(cached.begin(),
+                    cached.begin() + static_cast<long>(version));
+    return &scratch_;
+  }
+  cached_events_ -= cached.size();
+  cached.clear();
+  auto stored = log_->ReadStream(stream, 1, version);
+  if (!stored.ok()) return stored.status();
+  for (const storage::RecordedEvent& r : *stored) {
+    if (r.version > version) break;
+    schema::CareEvent e;
+    if (!e.ParseFromString(r.body)) {
+      return Status(Code::kCorruption, "undecodable care event at position " +
+                                           std::to_string(r.position));
+    }
+    cached.push_back(std::move(e));
+  }
+  cached_events_ += cached.size();
+  if (cached.size() != version) {
+    return Status(Code::kCorruption,
+                  "stream " + stream + " is missing versions");
+  }
+  return &cached;
+}
+
 Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
+  CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [key, value] : pending_delta_) {
     if (value == 0) continue;
@@ -187,6 +249,8 @@ void MetricsProjection::Commit(uint64_t position) {
 }
 
 void MetricsProjection::Abort() {
+  deferred_.clear();
+  deferred_streams_.clear();
   pending_delta_.clear();
   pending_people_.clear();
   pending_snapshots_.clear();

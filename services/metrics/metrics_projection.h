@@ -57,6 +57,12 @@ class MetricsProjection final : public Projection {
   Result<const std::vector<schema::CareEvent>*> StreamUpTo(
       const storage::RecordedEvent& event);
   Result<Cells> StoredContribution(const std::string& stream);
+  // The person's events with version <= version (from the cache or the log).
+  Result<const std::vector<schema::CareEvent>*> EventsUpTo(
+      const std::string& stream, uint64_t version);
+  Status FlushDeferred(storage::ProjectionWrite& write);
+  Status ApplyContribution(const std::string& stream, uint64_t version,
+                           uint64_t position, storage::ProjectionWrite& write);
 
   const uint64_t bucket_positions_;
   storage::EventLog* log_ = nullptr;
@@ -70,6 +76,14 @@ class MetricsProjection final : public Projection {
   Cells pending_delta_;
   std::map<std::string, Cells> pending_people_;
   std::set<std::pair<std::string, uint64_t>> pending_snapshots_;
+
+  // People whose contribution waits for the end of the commit: position ->
+  // (stream, version), stream -> position, and the commit's recorded_at (runner
+  // thread only).
+  std::map<uint64_t, std::pair<std::string, uint64_t>> deferred_;
+  std::map<std::string, uint64_t> deferred_streams_;
+  int64_t deferred_at_ = 0;
+  std::vector<schema::CareEvent> scratch_;
 
   // Recently seen person streams, parsed (runner thread only); bounded by event
   // count.

@@ -114,6 +114,34 @@ TEST(MetricsAsOf, PaymentsUseThePlanAsItStood) {
   EXPECT_EQ(now->total_withheld_pence, 149000);
 }
 
+// Events committed together (one request, interleaved with another person's
+// commit in the same runner batch) are computed once per commit; the figures
+// and the as-of answers are those of the events one by one: t1 sees person 1's
+// two admissions, t2 also person 2's.
+TEST(MetricsAsOf, EventsCommittedTogether) {
+  MetricsHarness h;
+  h.DefineArea(kArea, 58000, 120000, 20000);
+  h.RecordTogether(
+      "1", {Registered("2014-04-01T09:00:00+01:00", "1938-02-11", kArea),
+            Admitted("2014-04-05T10:00:00+01:00", "S1"),
+            Discharged("2014-04-06T10:00:00+01:00", "S1"),
+            Admitted("2014-04-07T10:00:00+01:00", "S2")});
+  Instant t1 = h.clock.NowMicros();
+  h.clock.Advance(1'000'000);
+  h.RecordTogether(
+      "2", {Registered("2014-04-01T09:00:00+01:00", "1950-02-11", kArea),
+            Admitted("2014-04-20T10:00:00+01:00", "S1")});
+  Instant t2 = h.clock.NowMicros();
+  EXPECT_EQ(
+      h.Metric(kArea, "2014-04", MetricId::kNonElectiveAdmissions, t1).value,
+      Fraction::Of(2));
+  EXPECT_EQ(
+      h.Metric(kArea, "2014-04", MetricId::kNonElectiveAdmissions, t2).value,
+      Fraction::Of(3));
+  EXPECT_EQ(h.Metric(kArea, "2014-04", MetricId::kNonElectiveAdmissions).value,
+            Fraction::Of(3));
+}
+
 TEST(MetricsAsOf, RefusesAnInstantInTheFuture) {
   MetricsHarness h;
   auto p = ParsePeriod("2014-15");

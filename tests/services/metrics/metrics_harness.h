@@ -72,6 +72,10 @@ class MetricsHarness {
 
   // Records at the clock's instant, then advances the clock by one second.
   uint64_t Record(const std::string& nhs, const schema::CareEvent& event);
+  // Records the events in one append (one commit, one recorded_at), then
+  // advances the clock.
+  uint64_t RecordTogether(const std::string& nhs,
+                          const std::vector<schema::CareEvent>& events);
   // Defines (or replaces) an area with the same population for 2014, 2015 and
   // 2016 (an admin event).
   uint64_t DefineArea(const std::string& area, int64_t age0to17,
@@ -91,7 +95,8 @@ class MetricsHarness {
 
   MemoryEventLog log;
   ManualClock clock{0};
-  metrics::MetricsProjection cells{3};  // small buckets: as-of reads cross snapshots
+  metrics::MetricsProjection cells{
+      3};  // small buckets: as-of reads cross snapshots
   metrics::PlanHistory plans;
   std::unique_ptr<ProjectionRunner> runner;
   std::unique_ptr<metrics::MetricsService> service;

@@ -234,6 +234,20 @@ uint64_t MetricsHarness::Record(const std::string& nhs,
   return p;
 }
 
+uint64_t MetricsHarness::RecordTogether(
+    const std::string& nhs, const std::vector<schema::CareEvent>& events) {
+  log.SetNow(clock.NowMicros());
+  storage::AppendRequest r;
+  r.stream = "person-" + nhs;
+  for (const auto& e : events) {
+    r.events.push_back(
+        {e.event_id(), "carelog.schema.CareEvent", e.SerializeAsString()});
+  }
+  auto result = log.Append(std::move(r));
+  clock.Advance(1'000'000);
+  return result.ok() ? result->last_position : 0;
+}
+
 namespace {
 uint64_t AppendAdmin(MemoryEventLog& log, const std::string& stream,
                      const schema::AdminEvent& e) {
