@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "carelog/worklists.pb.h"
+
 namespace carelog {
 namespace {
 
@@ -269,23 +271,69 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   return items;
 }
 
+schema::WorklistPerson ToRow(const std::vector<Fact>& facts) {
+  schema::WorklistPerson row;
+  for (const Fact& f : facts) {
+    auto* r = row.add_facts();
+    r->set_event_id(f.event_id);
+    r->set_at_micros(f.at);
+    r->set_version(f.version);
+    r->set_kind(static_cast<int32_t>(f.kind));
+    r->set_code(f.code);
+    r->set_code2(f.code2);
+    r->set_flag(f.flag);
+    r->set_ref(f.ref);
+    r->set_text(f.text);
+  }
+  return row;
+}
+
+std::vector<Fact> FromRow(const schema::WorklistPerson& row) {
+  std::vector<Fact> facts;
+  facts.reserve(static_cast<size_t>(row.facts_size()));
+  for (const auto& r : row.facts()) {
+    Fact f;
+    f.event_id = r.event_id();
+    f.at = r.at_micros();
+    f.version = r.version();
+    f.kind = static_cast<Fact::Kind>(r.kind());
+    f.code = r.code();
+    f.code2 = r.code2();
+    f.flag = r.flag();
+    f.ref = r.ref();
+    f.text = r.text();
+    facts.push_back(std::move(f));
+  }
+  return facts;
+}
+
 }  // namespace
 
 struct WorklistProjection::Impl {
   mutable std::shared_mutex mu;
   uint64_t position = 0;
+  storage::EventLog* log = nullptr;                          // set by Load
   std::unordered_map<std::string, std::vector<Fact>> facts;  // by NHS number
   std::unordered_map<std::string, std::string>
       area_of;  // people with open items
   std::unordered_map<std::string, std::map<std::string, PersonItems>> by_area;
+  std::unordered_set<std::string>
+      dirty;  // people changed in the batch not yet committed
 
   void Update(const std::string& nhs, const schema::CareEvent& event,
               uint64_t version) {
     auto fact = ToFact(event, version);
     if (!fact) return;
-    auto& list = facts[nhs];
-    list.push_back(std::move(*fact));
-    PersonItems items = Derive(nhs, list);
+    facts[nhs].push_back(std::move(*fact));
+    dirty.insert(nhs);
+    Reindex(nhs);
+  }
+
+  // Recomputes the person's open items from their facts.
+  void Reindex(const std::string& nhs) {
+    auto found = facts.find(nhs);
+    PersonItems items =
+        found == facts.end() ? PersonItems{} : Derive(nhs, found->second);
     if (auto it = area_of.find(nhs); it != area_of.end()) {
       auto area = by_area.find(it->second);
       if (area != by_area.end()) {
@@ -299,20 +347,98 @@ struct WorklistProjection::Impl {
       by_area[items.area][nhs] = std::move(items);
     }
   }
+
+  void Clear() {
+    facts.clear();
+    area_of.clear();
+    by_area.clear();
+    dirty.clear();
+  }
 };
 
 WorklistProjection::WorklistProjection() : impl_(std::make_unique<Impl>()) {}
 WorklistProjection::~WorklistProjection() = default;
 
-void WorklistProjection::Apply(const storage::RecordedEvent& event) {
+Status WorklistProjection::Load(storage::EventLog& log) {
   std::unique_lock lock(impl_->mu);
-  if (event.position <= impl_->position) return;
-  impl_->position = event.position;
-  if (!event.stream.starts_with(kPersonPrefix) || event.type != kCareEventType)
-    return;
+  impl_->Clear();
+  impl_->log = &log;
+  bool unreadable = false;
+  Status scanned = log.ScanProjection(
+      kName, "", [&](std::string_view key, std::string_view value) {
+        schema::WorklistPerson row;
+        if (!row.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          unreadable = true;
+          return false;
+        }
+        impl_->facts[std::string(key)] = FromRow(row);
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (unreadable)
+    return Status(Code::kCorruption,
+                  "a row of the worklists projection is unreadable");
+  std::vector<std::string> people;
+  people.reserve(impl_->facts.size());
+  for (const auto& [nhs, facts] : impl_->facts) people.push_back(nhs);
+  for (const std::string& nhs : people) impl_->Reindex(nhs);
+  auto checkpoint = log.ProjectionCheckpoint(kName);
+  if (!checkpoint.ok()) return checkpoint.status();
+  impl_->position = checkpoint.value();
+  return Status::Ok();
+}
+
+Status WorklistProjection::Apply(const storage::RecordedEvent& event,
+                                 storage::ProjectionWrite&) {
+  if (!event.stream.starts_with(kPersonPrefix) ||
+      event.type != kCareEventType) {
+    return Status::Ok();
+  }
   schema::CareEvent care;
-  if (!care.ParseFromString(event.body)) return;
+  if (!care.ParseFromString(event.body)) return Status::Ok();
+  std::unique_lock lock(impl_->mu);
   impl_->Update(event.stream.substr(kPersonPrefix.size()), care, event.version);
+  return Status::Ok();
+}
+
+Status WorklistProjection::FinishBatch(storage::ProjectionWrite& write) {
+  std::shared_lock lock(impl_->mu);
+  for (const std::string& nhs : impl_->dirty) {
+    auto it = impl_->facts.find(nhs);
+    if (it == impl_->facts.end()) continue;
+    write.rows.push_back(
+        {std::string(kName), nhs, ToRow(it->second).SerializeAsString()});
+  }
+  return Status::Ok();
+}
+
+void WorklistProjection::Commit(uint64_t position) {
+  std::unique_lock lock(impl_->mu);
+  impl_->dirty.clear();
+  impl_->position = position;
+}
+
+void WorklistProjection::Abort() {
+  std::unique_lock lock(impl_->mu);
+  // Forget the batch: the people it changed go back to their stored rows.
+  for (const std::string& nhs : impl_->dirty) {
+    impl_->facts.erase(nhs);
+    if (impl_->log != nullptr) {
+      auto row = impl_->log->GetProjectionRow(kName, nhs);
+      schema::WorklistPerson stored;
+      if (row.ok() && row.value() && stored.ParseFromString(*row.value())) {
+        impl_->facts[nhs] = FromRow(stored);
+      }
+    }
+    impl_->Reindex(nhs);
+  }
+  impl_->dirty.clear();
+}
+
+void WorklistProjection::Reset() {
+  std::unique_lock lock(impl_->mu);
+  impl_->Clear();
+  impl_->position = 0;
 }
 
 void WorklistProjection::ApplyCareEvent(std::string_view nhs_number,

@@ -7,7 +7,10 @@
 // retracted events need no special case. Days are never written on a timer: the
 // queries count them for the instant asked (midnights of Europe/London local
 // dates). An item belongs to the area the person lives in now (their latest
-// personRegistered/personMoved). All methods are thread-safe.
+// personRegistered/personMoved). As a Projection of the runner it keeps one row
+// per person (the facts it needs, schema/carelog/worklists.proto) and loads
+// them on start. Queries are thread-safe; the runner calls the Projection
+// methods from one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,7 @@
 
 #include "carelog/events.pb.h"
 #include "services/calendar.h"
+#include "services/projector.h"
 #include "storage/event_log.h"
 
 namespace carelog {
@@ -57,23 +61,33 @@ struct UnassignedPackageItem {
       0;  // midnights since the package started, up to the query instant
 };
 
-class WorklistProjection {
+class WorklistProjection final : public Projection {
  public:
+  static constexpr std::string_view kName = "worklists";
+
   WorklistProjection();
-  ~WorklistProjection();
+  ~WorklistProjection() override;
   WorklistProjection(const WorklistProjection&) = delete;
   WorklistProjection& operator=(const WorklistProjection&) = delete;
 
-  // Applies one event of the log. Events not of a person stream, or already
-  // applied (position at or below the last applied one), are ignored. An
-  // undecodable body is skipped (the recorder only stores valid events).
-  void Apply(const storage::RecordedEvent& event);
-  // Applies one care event of a person directly (tests, loaders): `version`
-  // orders events that occurred at the same instant.
+  // Projection. Apply ignores events not of a person stream and skips an
+  // undecodable body (the recorder only stores valid events); the rows of the
+  // people changed go out in FinishBatch.
+  std::string_view Name() const override { return kName; }
+  Status Load(storage::EventLog& log) override;
+  Status Apply(const storage::RecordedEvent& event,
+               storage::ProjectionWrite& write) override;
+  Status FinishBatch(storage::ProjectionWrite& write) override;
+  void Commit(uint64_t position) override;
+  void Abort() override;
+  void Reset() override;
+
+  // Applies one care event of a person directly (tests): `version` orders
+  // events that occurred at the same instant.
   void ApplyCareEvent(std::string_view nhs_number, uint64_t version,
                       const schema::CareEvent& event);
 
-  // Position of the last log event applied (0 if none).
+  // Position of the last log event committed (0 if none).
   uint64_t position() const;
 
   // People of the area in a spell and ready for discharge at `now`, longest

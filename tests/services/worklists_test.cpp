@@ -1,7 +1,10 @@
 #include "services/worklists.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <map>
 #include <string>
 
 namespace carelog {
@@ -251,30 +254,74 @@ TEST_F(WorklistsTest, AMoveTakesTheItemsToTheNewArea) {
   EXPECT_EQ(projection_.Discharge(kOther, std::nullopt, now).size(), 1u);
 }
 
-TEST_F(WorklistsTest, AppliesLogRecordsOnceInPositionOrder) {
+TEST_F(WorklistsTest, AppliesLogRecordsAndReloadsFromItsRows) {
   schema::CareEvent reg = Event("reg", "2015-01-01T10:00:00Z");
   reg.mutable_person_registered()->set_area_code(kArea);
   schema::CareEvent adm = Event("adm", "2015-02-01T10:00:00Z");
   adm.mutable_hospital_admitted()->set_spell_id("S1");
+  adm.mutable_hospital_admitted()->set_site("Queen's");
   schema::CareEvent ready = Event("rdy", "2015-02-02T10:00:00Z");
   ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  schema::CareEvent area =
+      Event("area", "2015-01-01T10:00:00Z");  // not a person stream
+  area.mutable_person_moved()->set_area_code(kOther);
+
+  const std::string dir =
+      ::testing::TempDir() + "worklists_reload_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  storage::OpenOptions options;
+  options.path = dir;
+  auto log = storage::OpenRocksDbEventLog(options);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  WorklistProjection projection;
+  ASSERT_TRUE(projection.Load(**log).ok());
+  storage::ProjectionWrite write;
   uint64_t position = 0;
-  for (const auto* e : {&reg, &adm, &ready}) {
+  for (const auto* e : {&reg, &adm, &area, &ready}) {
     storage::RecordedEvent r;
     r.position = ++position;
-    r.stream = std::string("person-") + kNhs;
+    r.stream = e == &area ? "area-E09000002" : std::string("person-") + kNhs;
     r.version = position;
     r.type = "carelog.schema.CareEvent";
     r.body = e->SerializeAsString();
-    projection_.Apply(r);
-    projection_.Apply(r);  // a replay of the same position is ignored
+    ASSERT_TRUE(projection.Apply(r, write).ok());
   }
-  EXPECT_EQ(projection_.position(), 3u);
-  auto list =
-      projection_.Discharge(kArea, std::nullopt, At("2015-02-05T10:00:00Z"));
-  ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0].nhs_number, kNhs);
-  EXPECT_EQ(list[0].days_delayed, 3);
+  ASSERT_TRUE(projection.FinishBatch(write).ok());
+  ASSERT_EQ(write.rows.size(), 1u);  // one person changed
+  write.checkpoints.push_back({"worklists", position});
+  ASSERT_TRUE((*log)->WriteProjections(write).ok());
+  projection.Commit(position);
+  EXPECT_EQ(projection.position(), 4u);
+
+  const Instant now = At("2015-02-05T10:00:00Z");
+  WorklistProjection reloaded;
+  ASSERT_TRUE(reloaded.Load(**log).ok());
+  EXPECT_EQ(reloaded.position(), 4u);
+  for (const WorklistProjection* p : {&projection, &reloaded}) {
+    auto list = p->Discharge(kArea, std::nullopt, now);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].nhs_number, kNhs);
+    EXPECT_EQ(list[0].site, "Queen's");
+    EXPECT_EQ(list[0].days_delayed, 3);
+  }
+  // An aborted batch is forgotten: the person goes back to the stored row.
+  schema::CareEvent dis = Event("dis", "2015-02-03T10:00:00Z");
+  dis.mutable_discharged()->set_spell_id("S1");
+  dis.mutable_discharged()->set_destination(
+      schema::Destination::USUAL_RESIDENCE);
+  storage::RecordedEvent r;
+  r.position = 5;
+  r.stream = std::string("person-") + kNhs;
+  r.version = 4;
+  r.type = "carelog.schema.CareEvent";
+  r.body = dis.SerializeAsString();
+  storage::ProjectionWrite next;
+  ASSERT_TRUE(reloaded.Apply(r, next).ok());
+  EXPECT_TRUE(reloaded.Discharge(kArea, std::nullopt, now).empty());
+  reloaded.Abort();
+  EXPECT_EQ(reloaded.Discharge(kArea, std::nullopt, now).size(), 1u);
+  log->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
