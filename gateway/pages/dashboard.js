@@ -56,7 +56,8 @@
     svg.setAttribute("class", "chart");
     const values = points.flatMap((p) => [p.value, p.target]).filter((v) => v !== null && v !== undefined);
     if (!values.length) {
-      svg.innerHTML = `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no monthly data</text>`;
+      svg.innerHTML = `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no monthly figures to show</text>` +
+        `<path class="target" d=""/><path class="actual" d=""/>`;
       return svg;
     }
     let lo = Math.min(...values), hi = Math.max(...values);

@@ -130,6 +130,9 @@ class Browser:
                 return message.get("result", {})
 
     def navigate(self, url):
+        """Loads the page afresh (through about:blank, so that a new fragment reloads it)."""
+        self.call("Page.navigate", url="about:blank")
+        self.wait_for("location.href === 'about:blank'", what="about:blank")
         self.call("Page.navigate", url=url)
 
     def evaluate(self, expression):
