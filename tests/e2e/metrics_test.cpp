@@ -275,7 +275,7 @@ TEST_F(MetricsE2eTest, RebuildReplaysTheProjections) {
   ASSERT_EQ(before.status, 200);
   ASSERT_EQ(server_.process().Stop(SIGTERM), 0);
   const std::string data = server_.data_dir() + "/data";
-  Run run = RunCarelog({"rebuild", "--data", data});
+  CliRun run = RunCarelog({"rebuild", "--data", data});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("rebuilding projections: " + std::to_string(last_) +
                          " of " + std::to_string(last_) + " events (100%)"),
