@@ -18,6 +18,8 @@ Api::Api(TokenStore& tokens, ApiContext context)
   AddPeopleRoutes(router_, context_);
   AddFeedRoutes(router_, context_);
   AddMetricsRoutes(router_, context_);
+  AddWorklistRoutes(router_, context_);
+  AddPageRoutes(router_, context_);
   AddPendingRoutes(router_, context_);
 }
 

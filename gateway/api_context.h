@@ -11,6 +11,7 @@ namespace carelog {
 class Recorder;
 class AreaService;
 class ProjectionRunner;
+class WorklistProjection;
 namespace metrics {
 class MetricsService;
 }  // namespace metrics
@@ -32,6 +33,8 @@ struct ApiContext {
   // they read (minPosition waits on it).
   metrics::MetricsService* outcomes = nullptr;
   ProjectionRunner* projector = nullptr;
+  // The worklists (discharge, follow-ups due, packages without a professional).
+  const WorklistProjection* worklists = nullptr;
   // True once every projection has caught up with the log (GET /readyz); empty
   // = always.
   std::function<bool()> projections_ready;

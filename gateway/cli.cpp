@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 
+#include "gateway/demo_command.h"
 #include "gateway/flags.h"
 #include "gateway/serve.h"
 #include "gateway/token_store.h"
@@ -148,7 +149,8 @@ const std::vector<Command>& Commands() {
        "CODE]...",
        CmdTokenAdd},
       {{"rebuild"}, "carelog rebuild [--data DIR]", CmdRebuild},
-      // demo, verify, backup, restore: add their entries here.
+      {{"demo"}, "carelog demo [--data DIR] [--listen HOST:PORT]", RunDemo},
+      // verify, backup, restore: add their entries here.
   };
   return kCommands;
 }

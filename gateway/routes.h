@@ -17,6 +17,10 @@ void AddFeedRoutes(Router& router,
 void AddMetricsRoutes(
     Router& router,
     const ApiContext& context);  // metrics, payments, conditions
+void AddWorklistRoutes(Router& router,
+                       const ApiContext& context);  // the three worklists
+void AddPageRoutes(Router& router,
+                   const ApiContext& context);  // GET /, /worklist, /pages/*
 void AddPendingRoutes(Router& router,
                       const ApiContext& context);  // 501 until implemented
 

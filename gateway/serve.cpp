@@ -1,8 +1,10 @@
 #include "gateway/serve.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "gateway/api.h"
 #include "gateway/audit.h"
@@ -10,10 +12,27 @@
 #include "gateway/server.h"
 #include "gateway/token_store.h"
 #include "services/areas.h"
+#include "services/calendar.h"
 #include "services/read_side.h"
 #include "services/recorder.h"
 
 namespace carelog::gateway {
+namespace {
+
+// A clock started at a given instant that then advances with the system clock
+// (CARELOG_NOW).
+class ShiftedClock final : public Clock {
+ public:
+  explicit ShiftedClock(int64_t start)
+      : offset_(start - SystemClock().NowMicros()) {}
+  int64_t NowMicros() const override { return system_.NowMicros() + offset_; }
+
+ private:
+  int64_t offset_;
+  SystemClock system_;
+};
+
+}  // namespace
 
 Status ParseListen(const std::string& listen, std::string& host,
                    uint16_t& port) {
@@ -67,14 +86,31 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   Status loaded = tokens.Load();
   if (!loaded.ok()) return fail(loaded.message());
 
+  SystemClock system_clock;
+  std::unique_ptr<Clock> shifted_clock;
+  const Clock* clock_in_use = options.clock;
+  if (clock_in_use == nullptr) {
+    clock_in_use = &system_clock;
+    if (const char* now = std::getenv("CARELOG_NOW");
+        now != nullptr && *now != '\0') {
+      auto start = ParseRfc3339(now);
+      if (!start.ok())
+        return fail("CARELOG_NOW is not an RFC 3339 instant: " +
+                    std::string(now));
+      shifted_clock = std::make_unique<ShiftedClock>(*start);
+      clock_in_use = shifted_clock.get();
+    }
+  }
+  const Clock& clock = *clock_in_use;
+
   storage::OpenOptions open_options;
   open_options.path = options.data_dir + "/store";
+  open_options.now_micros = [&clock] { return clock.NowMicros(); };
   auto log = storage::OpenRocksDbEventLog(open_options);
   if (!log.ok()) {
     return fail("cannot open the store in " + options.data_dir + ": " +
                 log.status().message());
   }
-  SystemClock clock;
   HttpMetrics metrics;
   AuditTrail audit(**log, clock);
   auto recorder = std::make_unique<Recorder>(**log, clock);
@@ -97,6 +133,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   context.clock = &clock;
   context.outcomes = &read_side->metrics();
   context.projector = &read_side->runner();
+  context.worklists = &read_side->worklists();
   context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
   Api api(tokens, context);
 

@@ -27,6 +27,11 @@ struct ServeOptions {
   std::chrono::milliseconds idle_timeout{30000};
   int io_threads = 2;
   int worker_threads = 96;
+  // The clock of the store (recordedAt), the recorder and the queries; null:
+  // the system clock, or for tests the instant in the environment variable
+  // CARELOG_NOW (RFC 3339), from which it then advances with real time
+  // (docs/READINGS.md "Test clock").
+  const Clock* clock = nullptr;
 };
 
 // What a prepare hook may use before the server accepts connections.

@@ -5,7 +5,7 @@ namespace carelog {
 ReadSide::ReadSide(storage::EventLog& log, const Clock& clock,
                    ProjectorOptions options)
     : log_(log),
-      runner_(log, {&cells_, &plans_}, options),
+      runner_(log, {&cells_, &plans_, &worklists_}, options),
       service_(log, cells_, plans_, clock) {}
 
 ReadSide::~ReadSide() { runner_.Stop(); }

@@ -12,6 +12,7 @@
 #include "services/metrics/metrics_service.h"
 #include "services/metrics/plan_history.h"
 #include "services/projector.h"
+#include "services/worklists.h"
 #include "storage/event_log.h"
 
 namespace carelog {
@@ -29,6 +30,7 @@ class ReadSide {
   }
   ProjectionRunner& runner() { return runner_; }
   metrics::MetricsService& metrics() { return service_; }
+  const WorklistProjection& worklists() const { return worklists_; }
   // True when every projection has applied the whole log.
   bool CaughtUp() const {
     return runner_.AppliedPosition() >= log_.LastPosition();
@@ -39,6 +41,7 @@ class ReadSide {
   uint64_t open_position_ = 0;
   metrics::MetricsProjection cells_;
   metrics::PlanHistory plans_;
+  WorklistProjection worklists_;
   ProjectionRunner runner_;
   metrics::MetricsService service_;
 };

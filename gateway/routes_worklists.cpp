@@ -1,0 +1,178 @@
+// The worklists of API.md "Worklists": discharge, follow-ups due and packages
+// without an accountable professional, for practitioners and discharge
+// coordinators of the area. Days are counted for the server's clock at the
+// moment of the request.
+#include <google/protobuf/struct.pb.h>
+
+#include <limits>
+
+#include "gateway/problem.h"
+#include "gateway/route_helpers.h"
+#include "gateway/routes.h"
+#include "services/projector.h"
+#include "services/worklists.h"
+
+namespace carelog::gateway {
+namespace {
+
+using google::protobuf::ListValue;
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+Value Text(const std::string& text) {
+  Value v;
+  v.set_string_value(text);
+  return v;
+}
+Value Number(double n) {
+  Value v;
+  v.set_number_value(n);
+  return v;
+}
+Value Flag(bool b) {
+  Value v;
+  v.set_bool_value(b);
+  return v;
+}
+Value Null() {
+  Value v;
+  v.set_null_value(google::protobuf::NULL_VALUE);
+  return v;
+}
+
+Value Professional(
+    const std::optional<schema::AccountableProfessionalAssigned>& ap) {
+  if (!ap) return Null();
+  Value v;
+  auto& f = *v.mutable_struct_value()->mutable_fields();
+  f["packageId"] = Text(ap->package_id());
+  f["professionalId"] = Text(ap->professional_id());
+  f["name"] = Text(ap->name());
+  f["role"] = Text(ap->role());
+  f["organisation"] = Text(ap->organisation());
+  f["sector"] = ap->sector() == schema::Sector::SECTOR_UNSPECIFIED
+                    ? Null()
+                    : Text(schema::Sector::Value_Name(ap->sector()));
+  f["phone"] = Text(ap->phone());
+  return v;
+}
+
+// The area of the request: required, an area code, and one the principal
+// covers.
+Result<std::string> AreaOf(const RouteContext& ctx) {
+  const std::string* area = ctx.request.Query("area");
+  if (area == nullptr || area->empty()) {
+    return Status(Code::kInvalidArgument,
+                  "the query parameter area is required",
+                  {{"area", "required, e.g. area=E09000002"}});
+  }
+  if (!IsAreaCode(*area)) {
+    return Status(Code::kInvalidArgument,
+                  "'" + *area + "' is not an area code (E and 8 digits)",
+                  {{"area", "E and 8 digits, e.g. E09000002"}});
+  }
+  Status access = CheckWorklistAccess(*ctx.principal, *area);
+  if (!access.ok()) return access;
+  return *area;
+}
+
+// Waits for minPosition (API.md): 503 with Retry-After when the worklists lag
+// over 5 s.
+std::optional<Response> WaitForMinPosition(const RouteContext& ctx,
+                                           const ApiContext& context) {
+  auto min_position = QueryNumber(ctx.request, "minPosition", 0, 0,
+                                  std::numeric_limits<int64_t>::max());
+  if (!min_position.ok()) return ProblemResponse(min_position.status());
+  if (*min_position == 0 || context.projector == nullptr) return std::nullopt;
+  if (context.projector->WaitForPosition(*min_position,
+                                         std::chrono::seconds(5))) {
+    return std::nullopt;
+  }
+  Response r = ProblemResponse(
+      Status(Code::kUnavailable, "the worklists have not reached position " +
+                                     std::to_string(*min_position) +
+                                     " yet; try again shortly"));
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+Response Items(ListValue items) {
+  Struct body;
+  *(*body.mutable_fields())["items"].mutable_list_value() = std::move(items);
+  return JsonResponse(200, body);
+}
+
+}  // namespace
+
+void AddWorklistRoutes(Router& router, const ApiContext& context) {
+  const std::vector<Role> roles = {Role::kPractitioner,
+                                   Role::kDischargeCoordinator};
+  router.Add(
+      {"GET", "/v1/worklists/discharge", true, roles, "",
+       [&context](const RouteContext& ctx) {
+         auto area = AreaOf(ctx);
+         if (!area.ok()) return ProblemResponse(area.status());
+         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         std::optional<std::string_view> site;
+         if (const std::string* s = ctx.request.Query("site");
+             s != nullptr && !s->empty()) {
+           site = *s;
+         }
+         ListValue items;
+         for (const DischargeItem& item : context.worklists->Discharge(
+                  *area, site, context.clock->NowMicros())) {
+           auto& f =
+               *items.add_values()->mutable_struct_value()->mutable_fields();
+           f["nhsNumber"] = Text(item.nhs_number);
+           f["spellId"] = Text(item.spell_id);
+           f["site"] = Text(item.site);
+           f["readySince"] = Text(FormatRfc3339London(item.ready_since));
+           f["daysDelayed"] = Number(item.days_delayed);
+           f["reason"] = Text(item.reason);
+           f["agency"] = Text(item.agency);
+           f["readyOnWeekend"] = Flag(item.ready_on_weekend);
+           f["accountableProfessional"] =
+               Professional(item.accountable_professional);
+         }
+         return Items(std::move(items));
+       }});
+  router.Add(
+      {"GET", "/v1/worklists/follow-ups", true, roles, "",
+       [&context](const RouteContext& ctx) {
+         auto area = AreaOf(ctx);
+         if (!area.ok()) return ProblemResponse(area.status());
+         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         ListValue items;
+         for (const FollowUpItem& item : context.worklists->FollowUpsDue(
+                  *area, context.clock->NowMicros())) {
+           auto& f =
+               *items.add_values()->mutable_struct_value()->mutable_fields();
+           f["nhsNumber"] = Text(item.nhs_number);
+           f["spellId"] = Text(item.spell_id);
+           f["dischargedOn"] = Text(FormatDate(item.discharged_on));
+           f["dueOn"] = Text(FormatDate(item.due_on));
+         }
+         return Items(std::move(items));
+       }});
+  router.Add(
+      {"GET", "/v1/worklists/unassigned-packages", true, roles, "",
+       [&context](const RouteContext& ctx) {
+         auto area = AreaOf(ctx);
+         if (!area.ok()) return ProblemResponse(area.status());
+         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         ListValue items;
+         for (const UnassignedPackageItem& item :
+              context.worklists->UnassignedPackages(
+                  *area, context.clock->NowMicros())) {
+           auto& f =
+               *items.add_values()->mutable_struct_value()->mutable_fields();
+           f["nhsNumber"] = Text(item.nhs_number);
+           f["packageId"] = Text(item.package_id);
+           f["startedAt"] = Text(FormatRfc3339London(item.started_at));
+           f["daysWithout"] = Number(item.days_without);
+         }
+         return Items(std::move(items));
+       }});
+}
+
+}  // namespace carelog::gateway

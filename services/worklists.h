@@ -1,0 +1,111 @@
+// The three worklists of SPEC.md "Worklists" as one projection of the event
+// log: the discharge worklist, follow-ups due and integrated packages without
+// an accountable professional.
+//
+// Apply() folds recorded events (in log order) into the open items of each
+// person, recomputed from the person's whole relevant history so that late and
+// retracted events need no special case. Days are never written on a timer: the
+// queries count them for the instant asked (midnights of Europe/London local
+// dates). An item belongs to the area the person lives in now (their latest
+// personRegistered/personMoved). As a Projection of the runner it keeps one row
+// per person (the facts it needs, schema/carelog/worklists.proto) and loads
+// them on start. Queries are thread-safe; the runner calls the Projection
+// methods from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carelog/events.pb.h"
+#include "services/calendar.h"
+#include "services/projector.h"
+#include "storage/event_log.h"
+
+namespace carelog {
+
+struct DischargeItem {
+  std::string nhs_number;
+  std::string spell_id;
+  std::string site;
+  Instant ready_since = 0;  // start of the current readiness
+  int days_delayed =
+      0;  // midnights passed in the spell while ready, up to the query instant
+  std::string
+      reason;  // of the latest delay record of this readiness, or "UNRECORDED"
+  std::string agency;  // likewise
+  bool ready_on_weekend =
+      false;  // readiness began on a Saturday, Sunday or bank holiday
+  // The most recently assigned accountable professional of an open package, if
+  // any.
+  std::optional<schema::AccountableProfessionalAssigned>
+      accountable_professional;
+};
+
+struct FollowUpItem {
+  std::string nhs_number;
+  std::string spell_id;
+  Date discharged_on;  // London date of the discharge to reablement or a
+                       // rehabilitation bed
+  Date due_on;         // day 91 after it
+};
+
+struct UnassignedPackageItem {
+  std::string nhs_number;
+  std::string package_id;
+  Instant started_at = 0;
+  int days_without =
+      0;  // midnights since the package started, up to the query instant
+};
+
+class WorklistProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "worklists";
+
+  WorklistProjection();
+  ~WorklistProjection() override;
+  WorklistProjection(const WorklistProjection&) = delete;
+  WorklistProjection& operator=(const WorklistProjection&) = delete;
+
+  // Projection. Apply ignores events not of a person stream and skips an
+  // undecodable body (the recorder only stores valid events); the rows of the
+  // people changed go out in FinishBatch.
+  std::string_view Name() const override { return kName; }
+  Status Load(storage::EventLog& log) override;
+  Status Apply(const storage::RecordedEvent& event,
+               storage::ProjectionWrite& write) override;
+  Status FinishBatch(storage::ProjectionWrite& write) override;
+  void Commit(uint64_t position) override;
+  void Abort() override;
+  void Reset() override;
+
+  // Applies one care event of a person directly (tests): `version` orders
+  // events that occurred at the same instant.
+  void ApplyCareEvent(std::string_view nhs_number, uint64_t version,
+                      const schema::CareEvent& event);
+
+  // Position of the last log event committed (0 if none).
+  uint64_t position() const;
+
+  // People of the area in a spell and ready for discharge at `now`, longest
+  // delay first; only those at `site` when it is given.
+  std::vector<DischargeItem> Discharge(std::string_view area,
+                                       std::optional<std::string_view> site,
+                                       Instant now) const;
+  // Discharges to REABLEMENT or REHABILITATION_BED whose day 91 has come by
+  // `now` and that have no follow-up yet, earliest due first.
+  std::vector<FollowUpItem> FollowUpsDue(std::string_view area,
+                                         Instant now) const;
+  // Open integrated packages with no accountable professional, oldest first.
+  std::vector<UnassignedPackageItem> UnassignedPackages(std::string_view area,
+                                                        Instant now) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace carelog

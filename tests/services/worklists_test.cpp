@@ -1,0 +1,328 @@
+#include "services/worklists.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace carelog {
+namespace {
+
+constexpr char kArea[] = "E09000002";
+constexpr char kOther[] = "E09000003";
+constexpr char kNhs[] = "9990000018";
+
+Instant At(const char* text) {
+  auto t = ParseRfc3339(text);
+  EXPECT_TRUE(t.ok()) << text;
+  return t.ok() ? t.value() : 0;
+}
+
+class WorklistsTest : public ::testing::Test {
+ protected:
+  schema::CareEvent Event(const std::string& id, const std::string& at) {
+    schema::CareEvent e;
+    e.set_event_id(id);
+    e.set_occurred_at(at);
+    return e;
+  }
+  void Add(const schema::CareEvent& e, const std::string& nhs = kNhs) {
+    projection_.ApplyCareEvent(nhs, ++version_[nhs], e);
+  }
+  void Register(const std::string& nhs = kNhs,
+                const std::string& area = kArea) {
+    auto e = Event("reg-" + nhs, "2015-01-01T10:00:00Z");
+    e.mutable_person_registered()->set_birth_date("1940-01-01");
+    e.mutable_person_registered()->set_area_code(area);
+    Add(e, nhs);
+  }
+  void Admit(const std::string& spell, const std::string& at,
+             const std::string& site = "Queen's",
+             const std::string& nhs = kNhs) {
+    auto e = Event("adm-" + nhs + spell, at);
+    e.mutable_hospital_admitted()->set_spell_id(spell);
+    e.mutable_hospital_admitted()->set_site(site);
+    e.mutable_hospital_admitted()->set_method(
+        schema::AdmissionMethod::EMERGENCY);
+    Add(e, nhs);
+  }
+  void Ready(const std::string& id, const std::string& spell,
+             const std::string& at, const std::string& nhs = kNhs) {
+    auto e = Event(id, at);
+    e.mutable_ready_for_discharge()->set_spell_id(spell);
+    Add(e, nhs);
+  }
+  void Delay(const std::string& id, const std::string& spell,
+             const std::string& at, schema::DelayReason::Value reason,
+             schema::Agency::Value agency) {
+    auto e = Event(id, at);
+    e.mutable_discharge_delay_recorded()->set_spell_id(spell);
+    e.mutable_discharge_delay_recorded()->set_reason(reason);
+    e.mutable_discharge_delay_recorded()->set_agency(agency);
+    Add(e);
+  }
+  void Discharge(const std::string& id, const std::string& spell,
+                 const std::string& at, schema::Destination::Value destination,
+                 const std::string& nhs = kNhs) {
+    auto e = Event(id, at);
+    e.mutable_discharged()->set_spell_id(spell);
+    e.mutable_discharged()->set_destination(destination);
+    Add(e, nhs);
+  }
+  void StartPackage(const std::string& package, const std::string& at,
+                    bool integrated) {
+    auto e = Event("pkg-" + package, at);
+    e.mutable_care_package_started()->set_package_id(package);
+    e.mutable_care_package_started()->set_integrated(integrated);
+    e.mutable_care_package_started()->set_scheme("ITF08");
+    Add(e);
+  }
+  void Assign(const std::string& id, const std::string& package,
+              const std::string& at, const std::string& name) {
+    auto e = Event(id, at);
+    auto* ap = e.mutable_accountable_professional_assigned();
+    ap->set_package_id(package);
+    ap->set_professional_id("P-" + name);
+    ap->set_name(name);
+    ap->set_sector(schema::Sector::SOCIAL_CARE);
+    Add(e);
+  }
+  void Retract(const std::string& id, const std::string& target,
+               const std::string& at) {
+    auto e = Event(id, at);
+    e.mutable_event_retracted()->set_event_id(target);
+    e.mutable_event_retracted()->set_reason("entered in error");
+    Add(e);
+  }
+
+  WorklistProjection projection_;
+  std::map<std::string, uint64_t> version_;
+};
+
+TEST_F(WorklistsTest,
+       DaysDelayedCountMidnightsAcrossAWeekendAndTheClockChange) {
+  Register();
+  Admit("S1", "2015-10-20T09:00:00+01:00");
+  // Friday 23 October 2015; the clocks went back at 02:00 BST on Sunday 25
+  // October.
+  Ready("r1", "S1", "2015-10-23T14:00:00+01:00");
+  auto list = projection_.Discharge(kArea, std::nullopt,
+                                    At("2015-10-23T23:30:00+01:00"));
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].days_delayed, 0);
+  EXPECT_FALSE(list[0].ready_on_weekend);
+  EXPECT_EQ(list[0].reason, "UNRECORDED");
+  EXPECT_EQ(list[0].agency, "UNRECORDED");
+  // Midnights ending Friday, Saturday and Sunday have passed by Monday morning.
+  list = projection_.Discharge(kArea, std::nullopt, At("2015-10-26T00:30:00Z"));
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].days_delayed, 3);
+  // 23:30 GMT on Sunday is still Sunday in London: two midnights.
+  list = projection_.Discharge(kArea, std::nullopt, At("2015-10-25T23:30:00Z"));
+  EXPECT_EQ(list[0].days_delayed, 2);
+  // In summer time 23:30 UTC is already the next day in London.
+  Admit("S2", "2015-06-01T09:00:00+01:00", "Queen's", "9990000026");
+  Ready("r2", "S2", "2015-06-06T10:00:00+01:00", "9990000026");  // a Saturday
+  Register("9990000026");
+  list = projection_.Discharge(kArea, std::nullopt, At("2015-06-06T23:30:00Z"));
+  ASSERT_EQ(list.size(), 1u);  // S1 is not ready yet at that instant
+  EXPECT_EQ(list[0].spell_id, "S2");
+  EXPECT_EQ(list[0].days_delayed, 1);
+  EXPECT_TRUE(list[0].ready_on_weekend);
+}
+
+TEST_F(WorklistsTest, LongestDelayFirstWithLatestReasonAndSiteFilter) {
+  Register();
+  Register("9990000026");
+  Admit("S1", "2015-03-01T09:00:00Z");
+  Ready("r1", "S1", "2015-03-10T12:00:00Z");  // Tuesday
+  Delay("d1", "S1", "2015-03-11T12:00:00Z", schema::DelayReason::A,
+        schema::Agency::NHS);
+  Delay("d2", "S1", "2015-03-12T12:00:00Z", schema::DelayReason::D2,
+        schema::Agency::SOCIAL_CARE);
+  Admit("S9", "2015-03-01T09:00:00Z", "King George", "9990000026");
+  Ready("r9", "S9", "2015-03-04T12:00:00Z", "9990000026");
+  const Instant now = At("2015-03-15T12:00:00Z");
+  auto list = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].nhs_number, "9990000026");
+  EXPECT_EQ(list[0].days_delayed, 11);
+  EXPECT_EQ(list[1].days_delayed, 5);
+  EXPECT_EQ(list[1].reason, "D2");
+  EXPECT_EQ(list[1].agency, "SOCIAL_CARE");
+  EXPECT_EQ(projection_.Discharge(kArea, "Queen's", now).size(), 1u);
+  EXPECT_TRUE(projection_.Discharge(kOther, std::nullopt, now).empty());
+  // Retracting the latest delay record brings back the one before it.
+  Retract("x1", "d2", "2015-03-13T12:00:00Z");
+  list = projection_.Discharge(kArea, "Queen's", now);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].reason, "A");
+  EXPECT_EQ(list[0].agency, "NHS");
+}
+
+TEST_F(WorklistsTest, WithdrawalStopsTheClockAndANewReadinessRestartsIt) {
+  Register();
+  Admit("S1", "2015-03-01T09:00:00Z");
+  Ready("r1", "S1", "2015-03-02T12:00:00Z");
+  Delay("d1", "S1", "2015-03-03T12:00:00Z", schema::DelayReason::E,
+        schema::Agency::BOTH);
+  auto e = Event("w1", "2015-03-05T12:00:00Z");
+  e.mutable_ready_for_discharge_withdrawn()->set_spell_id("S1");
+  Add(e);
+  const Instant now = At("2015-03-10T12:00:00Z");
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  Ready("r2", "S1", "2015-03-08T12:00:00Z");
+  auto list = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].days_delayed, 2);
+  EXPECT_EQ(
+      list[0].reason,
+      "UNRECORDED");  // the earlier readiness's reason does not carry over
+}
+
+TEST_F(WorklistsTest, ALateDischargeRemovesTheRowAndStartsTheFollowUpClock) {
+  Register();
+  Admit("S1", "2015-03-01T09:00:00Z");
+  Ready("r1", "S1", "2015-03-02T12:00:00Z");
+  Discharge("x1", "S1", "2015-03-04T12:00:00Z",
+            schema::Destination::REABLEMENT);
+  // A readiness recorded after the discharge but occurring before it changes
+  // nothing open.
+  const Instant now = At("2015-03-10T12:00:00Z");
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  EXPECT_TRUE(projection_.FollowUpsDue(kArea, now).empty());
+  // Day 91 after 4 March 2015 is 3 June 2015.
+  EXPECT_TRUE(
+      projection_.FollowUpsDue(kArea, At("2015-06-02T22:00:00Z")).empty());
+  auto due = projection_.FollowUpsDue(
+      kArea, At("2015-06-02T23:30:00Z"));  // 3 June, BST
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(FormatDate(due[0].discharged_on), "2015-03-04");
+  EXPECT_EQ(FormatDate(due[0].due_on), "2015-06-03");
+  auto f = Event("f1", "2015-06-03T10:00:00+01:00");
+  f.mutable_follow_up_recorded()->set_spell_id("S1");
+  f.mutable_follow_up_recorded()->set_status(schema::FollowUpStatus::AT_HOME);
+  Add(f);
+  EXPECT_TRUE(
+      projection_.FollowUpsDue(kArea, At("2015-07-01T00:00:00Z")).empty());
+}
+
+TEST_F(WorklistsTest,
+       UnassignedPackagesOldestFirstAndProfessionalShownOnTheWorklist) {
+  Register();
+  StartPackage("P1", "2015-02-01T10:00:00Z", true);
+  StartPackage("P2", "2015-01-20T10:00:00Z", true);
+  StartPackage("P3", "2015-01-10T10:00:00Z",
+               false);  // not integrated: not listed
+  const Instant now = At("2015-02-11T10:00:00Z");
+  auto list = projection_.UnassignedPackages(kArea, now);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].package_id, "P2");
+  EXPECT_EQ(list[0].days_without, 22);
+  EXPECT_EQ(list[1].days_without, 10);
+  Assign("a1", "P2", "2015-02-05T10:00:00Z", "Ann Smith");
+  list = projection_.UnassignedPackages(kArea, now);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].package_id, "P1");
+
+  Admit("S1", "2015-02-06T09:00:00Z");
+  Ready("r1", "S1", "2015-02-07T12:00:00Z");
+  auto discharge = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(discharge.size(), 1u);
+  ASSERT_TRUE(discharge[0].accountable_professional.has_value());
+  EXPECT_EQ(discharge[0].accountable_professional->name(), "Ann Smith");
+  // Retracting the assignment puts the package back on the list and the
+  // professional goes.
+  Retract("x1", "a1", "2015-02-08T10:00:00Z");
+  EXPECT_EQ(projection_.UnassignedPackages(kArea, now).size(), 2u);
+  EXPECT_FALSE(projection_.Discharge(kArea, std::nullopt, now)[0]
+                   .accountable_professional);
+}
+
+TEST_F(WorklistsTest, AMoveTakesTheItemsToTheNewArea) {
+  Register();
+  Admit("S1", "2015-02-06T09:00:00Z");
+  Ready("r1", "S1", "2015-02-07T12:00:00Z");
+  const Instant now = At("2015-02-11T10:00:00Z");
+  EXPECT_EQ(projection_.Discharge(kArea, std::nullopt, now).size(), 1u);
+  auto e = Event("m1", "2015-02-08T10:00:00Z");
+  e.mutable_person_moved()->set_area_code(kOther);
+  Add(e);
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  EXPECT_EQ(projection_.Discharge(kOther, std::nullopt, now).size(), 1u);
+}
+
+TEST_F(WorklistsTest, AppliesLogRecordsAndReloadsFromItsRows) {
+  schema::CareEvent reg = Event("reg", "2015-01-01T10:00:00Z");
+  reg.mutable_person_registered()->set_area_code(kArea);
+  schema::CareEvent adm = Event("adm", "2015-02-01T10:00:00Z");
+  adm.mutable_hospital_admitted()->set_spell_id("S1");
+  adm.mutable_hospital_admitted()->set_site("Queen's");
+  schema::CareEvent ready = Event("rdy", "2015-02-02T10:00:00Z");
+  ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  schema::CareEvent area =
+      Event("area", "2015-01-01T10:00:00Z");  // not a person stream
+  area.mutable_person_moved()->set_area_code(kOther);
+
+  const std::string dir =
+      ::testing::TempDir() + "worklists_reload_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  storage::OpenOptions options;
+  options.path = dir;
+  auto log = storage::OpenRocksDbEventLog(options);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  WorklistProjection projection;
+  ASSERT_TRUE(projection.Load(**log).ok());
+  storage::ProjectionWrite write;
+  uint64_t position = 0;
+  for (const auto* e : {&reg, &adm, &area, &ready}) {
+    storage::RecordedEvent r;
+    r.position = ++position;
+    r.stream = e == &area ? "area-E09000002" : std::string("person-") + kNhs;
+    r.version = position;
+    r.type = "carelog.schema.CareEvent";
+    r.body = e->SerializeAsString();
+    ASSERT_TRUE(projection.Apply(r, write).ok());
+  }
+  ASSERT_TRUE(projection.FinishBatch(write).ok());
+  ASSERT_EQ(write.rows.size(), 1u);  // one person changed
+  write.checkpoints.push_back({"worklists", position});
+  ASSERT_TRUE((*log)->WriteProjections(write).ok());
+  projection.Commit(position);
+  EXPECT_EQ(projection.position(), 4u);
+
+  const Instant now = At("2015-02-05T10:00:00Z");
+  WorklistProjection reloaded;
+  ASSERT_TRUE(reloaded.Load(**log).ok());
+  EXPECT_EQ(reloaded.position(), 4u);
+  for (const WorklistProjection* p : {&projection, &reloaded}) {
+    auto list = p->Discharge(kArea, std::nullopt, now);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].nhs_number, kNhs);
+    EXPECT_EQ(list[0].site, "Queen's");
+    EXPECT_EQ(list[0].days_delayed, 3);
+  }
+  // An aborted batch is forgotten: the person goes back to the stored row.
+  schema::CareEvent dis = Event("dis", "2015-02-03T10:00:00Z");
+  dis.mutable_discharged()->set_spell_id("S1");
+  dis.mutable_discharged()->set_destination(
+      schema::Destination::USUAL_RESIDENCE);
+  storage::RecordedEvent r;
+  r.position = 5;
+  r.stream = std::string("person-") + kNhs;
+  r.version = 4;
+  r.type = "carelog.schema.CareEvent";
+  r.body = dis.SerializeAsString();
+  storage::ProjectionWrite next;
+  ASSERT_TRUE(reloaded.Apply(r, next).ok());
+  EXPECT_TRUE(reloaded.Discharge(kArea, std::nullopt, now).empty());
+  reloaded.Abort();
+  EXPECT_EQ(reloaded.Discharge(kArea, std::nullopt, now).size(), 1u);
+  log->reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace carelog
