@@ -21,7 +21,7 @@ inline double SecondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 // Prints one result line: ops/bench/run keeps these and nothing else.
-inline void Result(std::string_view key, double value) {
+inline void Emit(std::string_view key, double value) {
   std::printf("RESULT %.*s %.6g\n", static_cast<int>(key.size()), key.data(),
               value);
   std::fflush(stdout);
@@ -53,9 +53,9 @@ class Latencies {
   }
   // Prints <prefix>.p50, .p99 and .p999 in milliseconds.
   void Report(const std::string& prefix) {
-    Result(prefix + ".p50", QuantileMs(0.50));
-    Result(prefix + ".p99", QuantileMs(0.99));
-    Result(prefix + ".p999", QuantileMs(0.999));
+    Emit(prefix + ".p50", QuantileMs(0.50));
+    Emit(prefix + ".p99", QuantileMs(0.99));
+    Emit(prefix + ".p999", QuantileMs(0.999));
   }
 
  private:

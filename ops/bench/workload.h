@@ -41,7 +41,8 @@ inline std::string BenchAreaCode(int k) {
 inline std::string NextBenchNhsNumber(uint64_t* cursor) {
   for (;;) {
     const uint64_t c = (*cursor)++;
-    const uint64_t base = 999'000'000 - (c / 1'000'000) * 1'000'000 + c % 1'000'000;
+    const uint64_t base =
+        999'000'000 - (c / 1'000'000) * 1'000'000 + c % 1'000'000;
     int sum = 0;
     uint64_t v = base;
     for (int w = 2; w <= 10; ++w, v /= 10) sum += static_cast<int>(v % 10) * w;
@@ -99,7 +100,8 @@ inline Population GeneratePopulation(const PopulationOptions& options) {
   for (size_t k = 0; k < pop.areas.size(); ++k) {
     for (auto& p : pop.areas[k].people) {
       const auto person = static_cast<uint32_t>(pop.people.size());
-      pop.people.push_back({NextBenchNhsNumber(&cursor), static_cast<uint32_t>(k),
+      pop.people.push_back({NextBenchNhsNumber(&cursor),
+                            static_cast<uint32_t>(k),
                             static_cast<uint32_t>(p.events.size())});
       for (auto& e : p.events) {
         if (!parsed.ParseFromString(e.body)) Fail("a synthetic event is bad");
