@@ -8,7 +8,7 @@
 namespace carelog::metrics {
 namespace {
 
-constexpr size_t kMaxCachedEvents = 400'000;
+constexpr size_t kMaxCachedEvents = 100'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
@@ -135,7 +135,7 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   Cells delta = Diff(*before, now);
   if (delta.empty()) return Status::Ok();
   pending_people_[event.stream] = std::move(now);
-  uint64_t bucket = event.position / kBucketPositions;
+  uint64_t bucket = event.position / bucket_positions_;
   for (auto& [area, cells] : ByArea(delta)) {
     auto id = std::make_pair(area, bucket);
     bool have;
@@ -219,7 +219,7 @@ Result<Cells> MetricsProjection::AreaCellsAsOf(std::string_view area,
   uint64_t applied;
   Cells now = AreaCells(area, &applied);
   if (position >= applied) return now;
-  uint64_t bucket = position / kBucketPositions;
+  uint64_t bucket = position / bucket_positions_;
   std::optional<uint64_t> from;
   {
     std::lock_guard<std::mutex> lock(mu_);

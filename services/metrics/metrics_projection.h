@@ -31,9 +31,10 @@ namespace carelog::metrics {
 
 class MetricsProjection final : public Projection {
  public:
-  static constexpr uint64_t kBucketPositions = 32768;
-
-  MetricsProjection() = default;
+  // Positions per bucket of as-of snapshots: an as-of read replays at most this
+  // many deltas.
+  explicit MetricsProjection(uint64_t bucket_positions = 32768)
+      : bucket_positions_(bucket_positions) {}
 
   std::string_view Name() const override { return "metrics"; }
   Status Load(storage::EventLog& log) override;
@@ -57,6 +58,7 @@ class MetricsProjection final : public Projection {
       const storage::RecordedEvent& event);
   Result<Cells> StoredContribution(const std::string& stream);
 
+  const uint64_t bucket_positions_;
   storage::EventLog* log_ = nullptr;
   mutable std::mutex mu_;  // guards totals_, snapshots_, applied_
   Cells totals_;           // committed, every area

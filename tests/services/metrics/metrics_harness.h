@@ -91,7 +91,7 @@ class MetricsHarness {
 
   MemoryEventLog log;
   ManualClock clock{0};
-  metrics::MetricsProjection cells;
+  metrics::MetricsProjection cells{3};  // small buckets: as-of reads cross snapshots
   metrics::PlanHistory plans;
   std::unique_ptr<ProjectionRunner> runner;
   std::unique_ptr<metrics::MetricsService> service;
