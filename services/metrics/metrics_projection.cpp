@@ -9,6 +9,7 @@ namespace carelog::metrics {
 namespace {
 
 constexpr size_t kMaxCachedEvents = 100'000;
+constexpr size_t kMaxCachedContributions = 50'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
@@ -111,9 +112,14 @@ Result<const std::vector<schema::CareEvent>*> MetricsProjection::StreamUpTo(
   return out;
 }
 
-Result<Cells> MetricsProjection::StoredContribution(const std::string& stream) {
+Result<Cells> MetricsProjection::StoredContribution(const std::string& stream,
+                                                    uint64_t version) {
   auto pending = pending_people_.find(stream);
   if (pending != pending_people_.end()) return pending->second;
+  auto cached = contributions_.find(stream);
+  if (cached != contributions_.end()) return cached->second;
+  // Nothing can have been stored for a stream before its first event.
+  if (version == 1) return Cells();
   auto row = log_->GetProjectionRow(Name(), "p|" + stream);
   if (!row.ok()) return row.status();
   Cells cells;
@@ -130,7 +136,7 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   auto stream = StreamUpTo(event);
   if (!stream.ok()) return stream.status();
   Cells now = ComputeContribution(PersonHistory::Build(**stream));
-  auto before = StoredContribution(event.stream);
+  auto before = StoredContribution(event.stream, event.version);
   if (!before.ok()) return before.status();
   Cells delta = Diff(*before, now);
   if (delta.empty()) return Status::Ok();
@@ -182,6 +188,10 @@ void MetricsProjection::Commit(uint64_t position) {
   snapshots_.insert(pending_snapshots_.begin(), pending_snapshots_.end());
   applied_ = position;
   pending_delta_.clear();
+  if (contributions_.size() + pending_people_.size() > kMaxCachedContributions)
+    contributions_.clear();
+  for (auto& [stream, cells] : pending_people_)
+    contributions_.insert_or_assign(stream, std::move(cells));
   pending_people_.clear();
   pending_snapshots_.clear();
 }
@@ -192,6 +202,7 @@ void MetricsProjection::Abort() {
   pending_snapshots_.clear();
   streams_.clear();
   cached_events_ = 0;
+  contributions_.clear();
 }
 
 void MetricsProjection::Reset() {

@@ -56,7 +56,9 @@ class MetricsProjection final : public Projection {
  private:
   Result<const std::vector<schema::CareEvent>*> StreamUpTo(
       const storage::RecordedEvent& event);
-  Result<Cells> StoredContribution(const std::string& stream);
+  // The person's contribution as last stored: from the batch, the cache of
+  // committed ones, nothing for a stream's first event, else the row.
+  Result<Cells> StoredContribution(const std::string& stream, uint64_t version);
 
   const uint64_t bucket_positions_;
   storage::EventLog* log_ = nullptr;
@@ -75,6 +77,9 @@ class MetricsProjection final : public Projection {
   // count.
   std::unordered_map<std::string, std::vector<schema::CareEvent>> streams_;
   size_t cached_events_ = 0;
+  // Committed contributions of recently changed people (runner thread only),
+  // so that most events need no read of their person's row; bounded.
+  std::unordered_map<std::string, Cells> contributions_;
 };
 
 }  // namespace carelog::metrics
