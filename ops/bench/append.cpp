@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
     static const char* const kKeys[][2] = {
         {"p1.carelog_eps", "p1.rocksdb_eps"},
         {"p1.t16.carelog_eps", "p1.t16.rocksdb_eps"},
-        {"p2.inprocess_eps", "p2.rocksdb_eps"}};
+        {"p2.inprocess_eps", "p2.storage_rocksdb_eps"}};
     std::printf("RESULT %s %.0f\nRESULT %s %.0f\n", kKeys[c][0], o, kKeys[c][1],
                 ref);
     if (c == 2) {

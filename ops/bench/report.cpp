@@ -97,17 +97,20 @@ std::vector<Row> Rows(const Values& v) {
                           "raw RocksDB WriteBatch, same bytes, sync", 0.70));
   rows.push_back(RatioRow(
       v, "P2", "HTTP ingest, 1 event/request, 64 connections", "p2.carelog_eps",
-      "p2.rocksdb_eps", "RocksDB group commit, 64 threads, sync", 1.2));
-  rows.push_back(RatioRow(v, "P3", "HTTP ingest, 100 events/request",
-                          "p3.carelog_eps", "p1.rocksdb_eps", "P1's reference",
-                          0.5));
+      v.count("p2.rocksdb_eps") ? "p2.rocksdb_eps" : "p2.storage_rocksdb_eps",
+      "RocksDB group commit, 64 threads, sync", 1.2));
+  rows.push_back(
+      RatioRow(v, "P3", "HTTP ingest, 100 events/request", "p3.carelog_eps",
+               v.count("p3.rocksdb_eps") ? "p3.rocksdb_eps" : "p1.rocksdb_eps",
+               "P1's reference: RocksDB batches of 100, sync", 0.5));
   rows.push_back(RatioRow(v, "P4",
                           "Carelog vs PostgreSQL 15, 1 event/request, 64 conn.",
                           "p2.carelog_eps", "p4.single.eps",
                           "PostgreSQL, same events and concurrency", 5));
   rows.push_back(RatioRow(
-      v, "P4", "Carelog vs PostgreSQL 15, 100 events/request", "p3.carelog_eps",
-      "p4.batch.eps", "PostgreSQL, multi-row INSERT per request", 5));
+      v, "P4", "Carelog vs PostgreSQL 15, 100 events/request, 16 conn.",
+      "p3.carelog_eps", "p4.batch.eps",
+      "PostgreSQL, multi-row INSERT per request", 5));
   rows.push_back(RatioRow(v, "P5", "rebuild of all projections",
                           "p5.rebuild_eps", "p5.read_eps",
                           "reading the log alone", 0.5, 300000));
