@@ -90,9 +90,11 @@ inline Population GeneratePopulation(const PopulationOptions& options) {
   generate(0, 2);
   other.join();
 
-  // Area k's numbers start at cursor k * 2,000,000 (room for ~1.8 million
-  // people), so populations with different first_area never share a number.
-  uint64_t cursor = static_cast<uint64_t>(options.first_area) * 2'000'000;
+  // Area k's numbers start at cursor k * 200,000 (room for the ~185,000
+  // people of one area at scale 1, when a population holds one area), so
+  // populations with different first_area never share a number; first_area
+  // must stay below 4,000 (the numbers keep ten digits).
+  uint64_t cursor = static_cast<uint64_t>(options.first_area) * 200'000;
   size_t total = 0;
   for (const auto& a : pop.areas) total += a.event_count;
   pop.events.reserve(total);
