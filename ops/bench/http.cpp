@@ -365,6 +365,19 @@ int main(int argc, char** argv) {
   Row("P3 ref: RocksDB, 16 threads x batches of 100", p3_ref);
   const Figures p3 = RunHttp(server.port(), *token, 16, 100, seconds, 1000);
   Row("P3: HTTP, 16 connections x 100 events/request", p3);
+  // The lines ops/bench/run collects.
+  const std::pair<const char*, const Figures*> results[] = {
+      {"p2.rocksdb", &p2_ref},
+      {"p2.carelog", &p2},
+      {"p3.rocksdb", &p3_ref},
+      {"p3.carelog", &p3}};
+  for (const auto& [key, f] : results) {
+    std::printf(
+        "RESULT %s_eps %.0f\nRESULT %s.p50 %.3f\nRESULT %s.p99 %.3f\n"
+        "RESULT %s.p999 %.3f\n",
+        key, f->events_per_second, key, f->p50_ms, key, f->p99_ms, key,
+        f->p999_ms);
+  }
   std::printf(
       "\nP2 ratio (HTTP / RocksDB group commit): %.2f (target >= 1.2)\n",
       p2.events_per_second / p2_ref.events_per_second);

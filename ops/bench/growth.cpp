@@ -1,0 +1,135 @@
+// bench_growth (P6): the append rate through the recorder (rules checked,
+// durable) into the big store against the same into an empty store, in the
+// same run, alternating rounds so that noise of the machine falls on both.
+// The people appended are new each run (their numbers come from a run counter
+// kept beside the store), so the big store only ever gains fresh streams.
+//   bench_growth --dir D --events N [--threads 64]
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "ops/bench/bench.h"
+#include "ops/bench/workload.h"
+#include "services/clock.h"
+#include "services/recorder.h"
+
+namespace carelog::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<storage::EventLog> OpenLog(const std::string& path) {
+  storage::OpenOptions o;
+  o.path = path;
+  auto log = storage::OpenRocksDbEventLog(o);
+  if (!log.ok()) Fail("opening " + path + ": " + log.status().message());
+  return std::move(*log);
+}
+
+struct Person {
+  std::string nhs_number;
+  std::vector<schema::CareEvent> events;
+};
+
+// Records the people's events, one event per request, from `threads` threads
+// (each person's events in order on one thread). Returns events per second.
+double Record(storage::EventLog& log, const std::vector<Person>& people,
+              int threads) {
+  SystemClock clock;
+  Recorder recorder(log, clock);
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> events{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < people.size(); i = next++) {
+        for (const auto& e : people[i].events) {
+          auto r =
+              recorder.Record(people[i].nhs_number, {e}, std::nullopt, "bench");
+          if (!r.ok()) Fail("record: " + r.status().message());
+          ++events;
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return static_cast<double>(events.load()) / SecondsSince(start);
+}
+
+int Main(const Flags& flags) {
+  const fs::path dir = flags.Get("dir");
+  const size_t wanted = static_cast<size_t>(flags.Int("events", 20000));
+  const int threads = static_cast<int>(flags.Int("threads", 64));
+  const int rounds = static_cast<int>(flags.Int("rounds", 2));
+  if (!fs::exists(dir / "store")) Fail("no store in " + dir.string());
+
+  // A fresh population each run: area numbers 100 + run counter.
+  int run = 0;
+  std::ifstream(dir / "growth-runs") >> run;
+  std::ofstream(dir / "growth-runs") << run + 1 << "\n";
+  PopulationOptions options;
+  options.first_area = 100 + run % 350;
+  options.scale = flags.Double("scale", 0.05);
+  Population pop = GeneratePopulation(options);
+  // Whole people, in order, until 2 * rounds * `wanted / (2 * rounds)` events.
+  std::vector<std::vector<Person>> sets(static_cast<size_t>(2 * rounds));
+  {
+    std::vector<Person> people(pop.people.size());
+    for (size_t i = 0; i < pop.people.size(); ++i)
+      people[i].nhs_number = pop.people[i].nhs_number;
+    for (const auto& e : pop.events) {
+      schema::CareEvent parsed;
+      if (!parsed.ParseFromString(e.body)) Fail("bad synthetic event");
+      people[e.person].events.push_back(std::move(parsed));
+    }
+    const size_t per_set = wanted / sets.size();
+    size_t s = 0, in_set = 0;
+    for (auto& p : people) {
+      if (s == sets.size()) break;
+      in_set += p.events.size();
+      sets[s].push_back(std::move(p));
+      if (in_set >= per_set) {
+        ++s;
+        in_set = 0;
+      }
+    }
+    if (s < sets.size()) Fail("the workload has too few events; raise --scale");
+  }
+
+  const fs::path empty_dir =
+      dir.parent_path() / ("empty-store-" + std::to_string(::getpid()));
+  fs::remove_all(empty_dir);
+  auto big = OpenLog(dir / "store");
+  auto empty = OpenLog(empty_dir);
+  Note("big store at position %llu; empty store at %llu",
+       static_cast<unsigned long long>(big->LastPosition()),
+       static_cast<unsigned long long>(empty->LastPosition()));
+  double full_events = 0, full_time = 0, empty_events = 0, empty_time = 0;
+  for (int r = 0; r < rounds; ++r) {
+    for (int side = 0; side < 2; ++side) {
+      const auto& set = sets[static_cast<size_t>(2 * r + side)];
+      size_t n = 0;
+      for (const auto& p : set) n += p.events.size();
+      const bool into_big = (r + side) % 2 == 1;
+      const double eps = Record(into_big ? *big : *empty, set, threads);
+      Note("round %d: %s store %.0f events/s", r, into_big ? "big" : "empty",
+           eps);
+      (into_big ? full_events : empty_events) += static_cast<double>(n);
+      (into_big ? full_time : empty_time) += static_cast<double>(n) / eps;
+    }
+  }
+  empty.reset();
+  fs::remove_all(empty_dir);
+  Emit("p6.full_eps", full_events / full_time);
+  Emit("p6.empty_eps", empty_events / empty_time);
+  return 0;
+}
+
+}  // namespace
+}  // namespace carelog::bench
+
+int main(int argc, char** argv) {
+  return carelog::bench::Main(carelog::bench::Flags(argc, argv));
+}

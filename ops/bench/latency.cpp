@@ -1,0 +1,266 @@
+// bench_latency: the HTTP side of the benchmarks against a running
+// `carelog serve`.
+//   setup  --url U --token ADMIN --areas DIR     PUTs the areas and plans
+//                                                 bench_store wrote as JSON
+//   p7     --url U --commissioner T --coordinator T --area CODE [--requests N]
+//          p50/p99/p99.9 of a year's metrics, the discharge worklist, asOf
+//   ingest --url U --token T --seconds S [--connections 64]
+//          closed loop, one event per request: the most the server takes
+//   p8     --url U --token T --rate R --seconds S [--connections 64]
+//          open loop at R requests/s; latency counted from each request's
+//          scheduled start, so a stall is not hidden by the load waiting
+// Events are new people of the workload (a run counter in --state FILE keeps
+// them fresh between runs); each person's events go in order on one
+// connection.
+#include <google/protobuf/util/json_util.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "ops/bench/bench.h"
+#include "ops/bench/http_client.h"
+#include "ops/bench/workload.h"
+
+namespace carelog::bench {
+namespace {
+
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+
+std::string Slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int Setup(const Flags& flags) {
+  HttpClient client(flags.Get("url"));
+  int count = 0;
+  // Areas before plans: a plan names an area that must exist.
+  for (int plans = 0; plans < 2; ++plans) {
+    for (const auto& entry : fs::directory_iterator(flags.Get("areas"))) {
+      const std::string name = entry.path().stem().string();
+      const size_t at = name.find('@');
+      if ((at != std::string::npos) != (plans == 1)) continue;
+      const std::string target = at == std::string::npos
+                                     ? "/v1/areas/" + name
+                                     : "/v1/areas/" + name.substr(0, at) +
+                                           "/plans/" + name.substr(at + 1);
+      auto a = client.Send(http::verb::put, target, flags.Get("token"),
+                           Slurp(entry.path()));
+      if (a.status != 200 && a.status != 201)
+        Fail("PUT " + target + ": " + std::to_string(a.status) + " " + a.body +
+             a.error);
+      ++count;
+    }
+  }
+  Note("put %d areas and plans", count);
+  return 0;
+}
+
+// One GET, timed; false (and a note) on anything but 200.
+bool Timed(HttpClient& client, const std::string& target,
+           const std::string& token, Latencies& out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto a = client.Send(http::verb::get, target, token);
+  out.Add(SecondsSince(t0) * 1e6);
+  if (a.status == 200) return true;
+  Note("GET %s: %d %s%s", target.c_str(), a.status,
+       a.body.substr(0, 200).c_str(), a.error.c_str());
+  return false;
+}
+
+int P7(const Flags& flags) {
+  HttpClient client(flags.Get("url"));
+  const std::string area = flags.Get("area");
+  const int n = static_cast<int>(flags.Int("requests", 200));
+  const std::string year =
+      "/v1/areas/" + area + "/metrics?period=" + flags.Get("period", "2015-16");
+  struct Query {
+    std::string key, target, token;
+    int every;  // asked on every n-th round
+    Latencies latencies;
+    bool works = true;
+  };
+  std::vector<Query> queries = {
+      {"p7.metrics", year, flags.Get("commissioner"), 1, {}, true},
+      {"p7.worklist",
+       "/v1/worklists/discharge?area=" + area,
+       flags.Get("coordinator"),
+       1,
+       {},
+       true},
+      {"p7.asof",
+       year + "&asOf=" + flags.Get("as-of", "2015-10-01T00:00:00Z"),
+       flags.Get("commissioner"),
+       4,
+       {},
+       true}};
+  // One warm-up of each (a query that fails is left out), then interleaved.
+  for (auto& q : queries) {
+    Latencies warm;
+    q.works = Timed(client, q.target, q.token, warm);
+  }
+  for (int i = 0; i < n; ++i) {
+    for (auto& q : queries) {
+      if (q.works && i % q.every == 0)
+        q.works = Timed(client, q.target, q.token, q.latencies);
+    }
+  }
+  for (auto& q : queries) {
+    if (q.works) q.latencies.Report(q.key);
+  }
+  return 0;
+}
+
+struct Post {
+  std::string target;
+  std::string body;
+};
+
+// Per connection, the requests it sends in order: whole people, one event a
+// request.
+std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
+  int run = 0;
+  const std::string state = flags.Get("state");
+  if (!state.empty()) {
+    std::ifstream(state) >> run;
+    std::ofstream(state) << run + 1 << "\n";
+  }
+  PopulationOptions options;
+  options.first_area = 455 + run % 40;
+  options.scale = flags.Double("scale", 0.05);
+  Population pop = GeneratePopulation(options);
+  std::vector<std::vector<const BenchEvent*>> by_person(pop.people.size());
+  for (const auto& e : pop.events) by_person[e.person].push_back(&e);
+  std::vector<std::vector<Post>> out(static_cast<size_t>(connections));
+  google::protobuf::util::JsonPrintOptions json;
+  schema::CareEvent parsed;
+  for (size_t p = 0; p < by_person.size(); ++p) {
+    auto& queue = out[p % out.size()];
+    const std::string target =
+        "/v1/people/" + pop.people[p].nhs_number + "/events";
+    for (const BenchEvent* e : by_person[p]) {
+      std::string text;
+      if (!parsed.ParseFromString(e->body) ||
+          !google::protobuf::util::MessageToJsonString(parsed, &text, json)
+               .ok())
+        Fail("cannot write an event as JSON");
+      queue.push_back({target, "{\"events\":[" + text + "]}"});
+    }
+  }
+  return out;
+}
+
+// Sends each connection's requests; `schedule(i)` is when the connection's
+// i-th request is due (nullopt: at once, closed loop). Latency counts from the
+// due time.
+template <typename Schedule>
+void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
+           double seconds, Schedule schedule, Latencies& all, size_t* sent) {
+  std::vector<Latencies> lat(requests.size());
+  std::vector<size_t> counts(requests.size(), 0);
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  const auto start =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  const auto end =
+      start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double>(seconds));
+  std::vector<std::thread> pool;
+  for (size_t c = 0; c < requests.size(); ++c) {
+    pool.emplace_back([&, c] {
+      HttpClient client(flags.Get("url"));
+      std::this_thread::sleep_until(start);
+      for (size_t i = 0; i < requests[c].size() && !stop; ++i) {
+        auto due = schedule(c, i, start);
+        if (due > end) break;
+        std::this_thread::sleep_until(due);
+        const auto& r = requests[c][i];
+        auto a =
+            client.Send(http::verb::post, r.target, flags.Get("token"), r.body);
+        if (a.status != 201 && a.status != 200) {
+          if (failures++ < 5)
+            Note("POST %s: %d %s%s", r.target.c_str(), a.status, a.body.c_str(),
+                 a.error.c_str());
+          continue;
+        }
+        lat[c].Add(std::chrono::duration<double, std::micro>(
+                       std::chrono::steady_clock::now() - due)
+                       .count());
+        ++counts[c];
+        if (std::chrono::steady_clock::now() > end) break;
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (failures > 0) Fail(std::to_string(failures.load()) + " requests failed");
+  *sent = 0;
+  for (size_t c = 0; c < requests.size(); ++c) {
+    all.Merge(lat[c]);
+    *sent += counts[c];
+  }
+}
+
+int Ingest(const Flags& flags) {
+  const int connections = static_cast<int>(flags.Int("connections", 64));
+  const double seconds = flags.Double("seconds", 5);
+  auto requests = Requests(flags, connections);
+  Latencies all;
+  size_t sent = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  Drive(
+      flags, requests, seconds,
+      [](size_t, size_t, auto) { return std::chrono::steady_clock::now(); },
+      all, &sent);
+  const double elapsed = SecondsSince(t0) - 0.05;
+  Note("closed loop: %zu requests in %.1f s", sent, elapsed);
+  const std::string key = flags.Get("key", "ingest");
+  Emit(key + ".carelog_eps", static_cast<double>(sent) / elapsed);
+  all.Report(key);
+  return 0;
+}
+
+int P8(const Flags& flags) {
+  const int connections = static_cast<int>(flags.Int("connections", 64));
+  const double rate = flags.Double("rate", 1000);
+  const double seconds = flags.Double("seconds", 10);
+  auto requests = Requests(flags, connections);
+  // Request k of the whole run is due at k / rate; connection c sends k = c,
+  // c + connections, ...
+  const double gap = 1.0 / rate;
+  auto schedule = [&](size_t c, size_t i,
+                      std::chrono::steady_clock::time_point start) {
+    const double at =
+        static_cast<double>(i * static_cast<size_t>(connections) + c) * gap;
+    return start +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+               std::chrono::duration<double>(at));
+  };
+  Latencies all;
+  size_t sent = 0;
+  Drive(flags, requests, seconds, schedule, all, &sent);
+  Note("open loop at %.0f/s: %zu requests in %.0f s", rate, sent, seconds);
+  Emit("p8.rate", static_cast<double>(sent) / seconds);
+  all.Report("p8");
+  return 0;
+}
+
+}  // namespace
+}  // namespace carelog::bench
+
+int main(int argc, char** argv) {
+  using namespace carelog::bench;
+  Flags flags(argc, argv);
+  const std::string mode =
+      flags.positional().empty() ? "" : flags.positional()[0];
+  if (mode == "setup") return Setup(flags);
+  if (mode == "p7") return P7(flags);
+  if (mode == "ingest") return Ingest(flags);
+  if (mode == "p8") return P8(flags);
+  Fail("usage: bench_latency setup|p7|ingest|p8 --url U ...");
+}

@@ -1,0 +1,227 @@
+// bench_store: builds the benchmark store once (the workload of workload.h
+// appended through the sequencer in recording order, in large group commits)
+// and measures P5: rebuilding every projection from the log against reading
+// the log alone.
+//   bench_store build --dir D --areas K --scale S   (skips a complete store)
+//   bench_store p5 --dir D
+// The store is D/store (what `carelog serve --data D` opens); D/areas holds the
+// areas and plans as API.md JSON for the benchmark to PUT.
+#include <google/protobuf/util/json_util.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "ops/bench/bench.h"
+#include "ops/bench/workload.h"
+#include "services/metrics/metrics_projection.h"
+#include "services/metrics/plan_history.h"
+#include "services/projector.h"
+#include "services/worklists.h"
+
+namespace carelog::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<storage::EventLog> OpenLog(const std::string& path,
+                                           std::function<int64_t()> now = {}) {
+  storage::OpenOptions o;
+  o.path = path;
+  o.now_micros = std::move(now);
+  auto log = storage::OpenRocksDbEventLog(o);
+  if (!log.ok()) Fail("opening " + path + ": " + log.status().message());
+  return std::move(*log);
+}
+
+void WriteJson(const fs::path& file, const google::protobuf::Message& m) {
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(m, &json).ok())
+    Fail("cannot write " + file.string());
+  std::ofstream(file) << json << "\n";
+}
+
+// Appends every event in recording order; the sequencer's clock follows the
+// recording times, so positions grow with recordedAt as in real life (a group
+// commit takes the latest recording time of what it holds).
+void AppendAll(storage::EventLog& log, const Population& pop,
+               std::atomic<int64_t>& clock) {
+  constexpr size_t kInFlight = 50000;
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t in_flight = 0;
+  std::string error;
+  std::vector<std::string> streams;
+  streams.reserve(pop.people.size());
+  for (const auto& p : pop.people) streams.push_back(PersonStreamOf(p));
+  const auto start = std::chrono::steady_clock::now();
+  size_t done_count = 0;
+  for (const BenchEvent& e : pop.events) {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return in_flight < kInFlight; });
+      ++in_flight;
+    }
+    if (e.recorded_at > clock.load()) clock.store(e.recorded_at);
+    storage::AppendRequest r{streams[e.person],
+                             storage::ExpectedVersion::Any(),
+                             {AsNewEvent(e)},
+                             "bench-loader"};
+    log.AppendAsync(std::move(r), [&](Result<storage::AppendResult> result) {
+      std::lock_guard lock(mu);
+      if (!result.ok() && error.empty()) error = result.status().message();
+      --in_flight;
+      cv.notify_one();
+    });
+    if (++done_count % 1'000'000 == 0) {
+      Note("  %zu events appended, %.0f/s", done_count,
+           static_cast<double>(done_count) / SecondsSince(start));
+    }
+  }
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return in_flight == 0; });
+  if (!error.empty()) Fail("append failed: " + error);
+}
+
+int Build(const Flags& flags) {
+  const fs::path dir = flags.Get("dir");
+  if (dir.empty()) Fail("build needs --dir");
+  const fs::path marker = dir / "complete";
+  PopulationOptions options;
+  options.areas = static_cast<int>(flags.Int("areas", 1));
+  options.scale = flags.Double("scale", 1.0);
+  const std::string wanted = std::to_string(options.areas) +
+                             " areas at scale " + std::to_string(options.scale);
+  if (fs::exists(marker)) {
+    std::string have;
+    std::getline(std::ifstream(marker), have);
+    if (have.rfind(wanted, 0) == 0) {
+      Note("store %s is there already (%s)", dir.c_str(), have.c_str());
+      return 0;
+    }
+    Note("store %s holds '%s', not '%s': rebuilding", dir.c_str(), have.c_str(),
+         wanted.c_str());
+  }
+  fs::remove_all(dir);
+  fs::create_directories(dir / "areas");
+
+  auto t0 = std::chrono::steady_clock::now();
+  Population pop = GeneratePopulation(options);
+  Note("generated %zu people, %zu events in %.1f s", pop.people.size(),
+       pop.events.size(), SecondsSince(t0));
+  for (const auto& a : pop.areas) {
+    WriteJson(dir / "areas" / (a.area_code + ".json"), a.area);
+    for (const auto& [year, plan] : a.plans)
+      WriteJson(dir / "areas" / (a.area_code + "@" + year + ".json"), plan);
+  }
+
+  std::atomic<int64_t> clock{0};
+  auto log = OpenLog(dir / "store", [&clock] { return clock.load(); });
+  t0 = std::chrono::steady_clock::now();
+  AppendAll(*log, pop, clock);
+  const double seconds = SecondsSince(t0);
+  Note("appended %zu events in %.1f s (%.0f events/s)", pop.events.size(),
+       seconds, static_cast<double>(pop.events.size()) / seconds);
+  Emit("build.events", static_cast<double>(pop.events.size()));
+  Emit("build.append_eps", static_cast<double>(pop.events.size()) / seconds);
+  log.reset();
+  std::ofstream(marker) << wanted << ", " << pop.events.size() << " events, "
+                        << pop.people.size() << " people\n";
+  return 0;
+}
+
+// The worklists as a Projection of the runner: in memory, no rows.
+class WorklistAdapter final : public Projection {
+ public:
+  std::string_view Name() const override { return "bench-worklists"; }
+  Status Load(storage::EventLog&) override { return Status::Ok(); }
+  Status Apply(const storage::RecordedEvent& event,
+               storage::ProjectionWrite&) override {
+    worklists_->Apply(event);
+    return Status::Ok();
+  }
+  Status FinishBatch(storage::ProjectionWrite&) override {
+    return Status::Ok();
+  }
+  void Commit(uint64_t) override {}
+  void Abort() override {}
+  void Reset() override { worklists_ = std::make_unique<WorklistProjection>(); }
+
+ private:
+  std::unique_ptr<WorklistProjection> worklists_ =
+      std::make_unique<WorklistProjection>();
+};
+
+// The resident set of this process now, in MiB (VmRSS).
+double RssMib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024;
+  }
+  return 0;
+}
+
+int P5(const Flags& flags) {
+  const fs::path dir = flags.Get("dir");
+  auto log = OpenLog(dir / "store");
+  const uint64_t last = log->LastPosition();
+  if (last == 0) Fail("the store is empty");
+
+  // Reading the log alone: every event, decoded as the projections get it.
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t read = 0, bytes = 0;
+  for (uint64_t from = 1; from <= last;) {
+    auto page = log->ReadAll(from, 10000);
+    if (!page.ok()) Fail(page.status().message());
+    if (page->empty()) break;
+    read += page->size();
+    for (const auto& e : *page) bytes += e.body.size();
+    from = page->back().position + 1;
+  }
+  const double read_s = SecondsSince(t0);
+  Note("read %llu events (%.0f MB of bodies) in %.1f s",
+       static_cast<unsigned long long>(read), static_cast<double>(bytes) / 1e6,
+       read_s);
+
+  metrics::MetricsProjection metrics_projection;
+  metrics::PlanHistory plans;
+  WorklistAdapter worklists;
+  ProjectionRunner runner(*log, {&metrics_projection, &plans, &worklists});
+  if (Status s = runner.Open(); !s.ok()) Fail(s.message());
+  const double rss_before = RssMib();
+  t0 = std::chrono::steady_clock::now();
+  Status rebuilt = runner.Rebuild([&](uint64_t applied, uint64_t end) {
+    if (applied % 1'000'000 < 2000)
+      Note("  rebuilt %llu of %llu", static_cast<unsigned long long>(applied),
+           static_cast<unsigned long long>(end));
+  });
+  if (!rebuilt.ok()) Fail(rebuilt.message());
+  const double rebuild_s = SecondsSince(t0);
+  Note("rebuilt the projections from %llu events in %.1f s",
+       static_cast<unsigned long long>(last), rebuild_s);
+  // What the projections' in-memory state costs once every event is applied
+  // (the worklists keep theirs in memory only): a lower bound for P9.
+  Note("resident set: %.0f MiB before the rebuild, %.0f MiB after", rss_before,
+       RssMib());
+  Emit("p5.projections_rss_mib", RssMib() - rss_before);
+  Emit("p5.events", static_cast<double>(last));
+  Emit("p5.read_eps", static_cast<double>(read) / read_s);
+  Emit("p5.rebuild_eps", static_cast<double>(last) / rebuild_s);
+  return 0;
+}
+
+}  // namespace
+}  // namespace carelog::bench
+
+int main(int argc, char** argv) {
+  using namespace carelog::bench;
+  Flags flags(argc, argv);
+  const std::string mode =
+      flags.positional().empty() ? "" : flags.positional()[0];
+  if (mode == "build") return Build(flags);
+  if (mode == "p5") return P5(flags);
+  Fail("usage: bench_store build|p5 --dir D [--areas K --scale S]");
+}
