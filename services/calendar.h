@@ -1,7 +1,8 @@
-// Time, dates and periods as SPEC.md "Calendar" defines them: instants, Europe/London local dates
-// (BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October),
-// weekend days (Saturdays, Sundays, England and Wales bank holidays 2010-2030), financial years,
-// quarters and months, and age in completed years.
+// Time, dates and periods as SPEC.md "Calendar" defines them: instants,
+// Europe/London local dates (BST from 01:00 UTC on the last Sunday of March to
+// 01:00 UTC on the last Sunday of October), weekend days (Saturdays, Sundays,
+// England and Wales bank holidays 2010-2030), financial years, quarters and
+// months, and age in completed years.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ Ymd ToYmd(Date date);
 Result<Date> ParseDate(std::string_view text);
 std::string FormatDate(Date date);  // YYYY-MM-DD
 
-// Parses RFC 3339 with an offset (Z or +hh:mm / -hh:mm), optional fractional seconds.
+// Parses RFC 3339 with an offset (Z or +hh:mm / -hh:mm), optional fractional
+// seconds.
 Result<Instant> ParseRfc3339(std::string_view text);
 // RFC 3339 in UTC with a Z, to the second unless micros are non-zero.
 std::string FormatRfc3339Utc(Instant instant);
@@ -52,19 +54,21 @@ bool IsBankHoliday(Date date);  // England and Wales, 2010-2030
 bool IsWeekendDay(Date date);   // Saturday, Sunday or a bank holiday
 int DayOfWeek(Date date);       // 0 = Monday ... 6 = Sunday
 
-// Completed years on `on` for someone born on `birth` (a 29 February birthday falls on 1 March in
-// other years).
+// Completed years on `on` for someone born on `birth` (a 29 February birthday
+// falls on 1 March in other years).
 int AgeOn(Date birth, Date on);
 
-// A reporting period: a financial year (2014-15), a quarter (2014-15-Q1) or a month (2014-04).
+// A reporting period: a financial year (2014-15), a quarter (2014-15-Q1) or a
+// month (2014-04).
 struct Period {
   enum class Kind { kYear, kQuarter, kMonth };
   Kind kind = Kind::kMonth;
-  Date first;               // first day, inclusive
-  Date last;                // last day, inclusive
-  int financial_year = 0;   // the calendar year the financial year starts in (2014 for 2014-15)
-  int months = 1;           // 12, 3 or 1
-  std::string label;        // canonical text, e.g. "2014-15-Q1"
+  Date first;  // first day, inclusive
+  Date last;   // last day, inclusive
+  int financial_year =
+      0;  // the calendar year the financial year starts in (2014 for 2014-15)
+  int months = 1;     // 12, 3 or 1
+  std::string label;  // canonical text, e.g. "2014-15-Q1"
 
   bool Contains(Date d) const { return first <= d && d <= last; }
 };

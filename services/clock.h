@@ -1,4 +1,5 @@
-// Time is injected: services never read the system clock directly, so tests can set it.
+// Time is injected: services never read the system clock directly, so tests can
+// set it.
 #pragma once
 
 #include <atomic>

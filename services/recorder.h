@@ -1,6 +1,7 @@
-// The recorder: the write path of person events. It validates a request's events, in order,
-// against the person's history with every rule of SPEC.md, then appends them atomically through
-// the event log with the expected version it checked against (retrying on a lost race).
+// The recorder: the write path of person events. It validates a request's
+// events, in order, against the person's history with every rule of SPEC.md,
+// then appends them atomically through the event log with the expected version
+// it checked against (retrying on a lost race).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,8 @@
 
 namespace carelog {
 
-// The stream of a person: "person-" followed by the 10 digits of the NHS number.
+// The stream of a person: "person-" followed by the 10 digits of the NHS
+// number.
 std::string PersonStream(std::string_view nhs_number);
 
 struct RecordOutcome {
@@ -26,12 +28,15 @@ struct RecordOutcome {
   uint64_t first_version = 0;
   uint64_t last_version = 0;
   uint64_t last_position = 0;
-  bool duplicate = false;  // every event was already recorded identically (a retry): nothing new
+  bool duplicate = false;  // every event was already recorded identically (a
+                           // retry): nothing new
 };
 
-// A person as stored now: their folded state and stream version (0 = unknown person).
+// A person as stored now: their folded state and stream version (0 = unknown
+// person).
 struct PersonSnapshot {
-  std::shared_ptr<const PersonState> state;  // never null; empty for an unknown person
+  std::shared_ptr<const PersonState>
+      state;  // never null; empty for an unknown person
   uint64_t version = 0;
 };
 
@@ -40,15 +45,17 @@ class Recorder {
   Recorder(storage::EventLog& log, const Clock& clock);
   ~Recorder();
 
-  // Records events for the person (nhs_number: 10 digits, already validated). if_match, when
-  // given, is the version the client expects (412 kWrongVersion otherwise). Errors:
-  // kInvalidArgument for malformed events (missing field, bad time, no payload, > 1000 events),
-  // kConflict for an event id stored with other content, kWrongVersion, kRuleViolation for a
-  // broken rule; each names the event index and the field in errors(). All or nothing. Blocks
-  // until durable. Thread-safe.
+  // Records events for the person (nhs_number: 10 digits, already validated).
+  // if_match, when given, is the version the client expects (412 kWrongVersion
+  // otherwise). Errors: kInvalidArgument for malformed events (missing field,
+  // bad time, no payload, > 1000 events), kConflict for an event id stored with
+  // other content, kWrongVersion, kRuleViolation for a broken rule; each names
+  // the event index and the field in errors(). All or nothing. Blocks until
+  // durable. Thread-safe.
   Result<RecordOutcome> Record(std::string_view nhs_number,
                                const std::vector<schema::CareEvent>& events,
-                               std::optional<uint64_t> if_match, std::string_view recorded_by);
+                               std::optional<uint64_t> if_match,
+                               std::string_view recorded_by);
 
   // The person now (cached). Thread-safe.
   Result<PersonSnapshot> Load(std::string_view nhs_number);

@@ -138,6 +138,7 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
     std::string_view stream, uint64_t from_version, size_t max_count) {
   CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
   std::vector<uint64_t> positions;
+  const uint64_t durable = LastPosition();
   RangeIterator it(store_->db(), store_->stream(),
                    keys::StreamKey(stream, std::max<uint64_t>(from_version, 1)),
                    keys::StreamEnd(stream));
@@ -148,6 +149,7 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
           Code::kCorruption,
           "a stream index entry of '" + std::string(stream) + "' is malformed");
     }
+    if (*p > durable) break;  // written, not yet durable: not there yet
     positions.push_back(*p);
   }
   CARELOG_RETURN_IF_ERROR(it.status("reading stream " + std::string(stream)));
@@ -204,6 +206,7 @@ Result<std::optional<RecordedEvent>> RocksDbEventLog::FindEvent(
                                          std::string(event_id) +
                                          "' is malformed");
   }
+  if (entry->position > LastPosition()) return std::optional<RecordedEvent>();
   auto events = ReadPositions({entry->position});
   if (!events.ok()) return events.status();
   return std::optional<RecordedEvent>(std::move(events->front()));

@@ -53,6 +53,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   // Bounds the memtables of all column families together (P9: memory stays
   // flat).
   db_options.db_write_buffer_size = 256u << 20;
+  // Start-up replays at most this much write-ahead log (P10); older logs force
+  // flushes.
+  db_options.max_total_wal_size = 64u << 20;
+  db_options.avoid_flush_during_recovery = true;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
 

@@ -57,11 +57,13 @@ Sequencer::Sequencer(RocksDbStore* store, SequencerStart start,
       max_batch_events_(std::max<size_t>(1, max_batch_events)),
       now_micros_(std::move(now_micros)),
       heads_(stream_head_cache_entries),
+      next_position_(start.last_position + 1),
       last_recorded_at_(start.last_recorded_at_micros),
       last_audit_id_(start.last_audit_id),
       last_audit_hash_(std::move(start.last_audit_hash)),
       last_position_(start.last_position) {
   thread_ = std::thread([this] { Run(); });
+  syncer_ = std::thread([this] { RunSyncer(); });
 }
 
 Sequencer::~Sequencer() { Stop(); }
@@ -73,6 +75,27 @@ void Sequencer::Stop() {
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_one();
+  if (syncer_.joinable()) syncer_.join();
+}
+
+Status Sequencer::Failed() {
+  std::lock_guard lock(fail_mu_);
+  return failed_;
+}
+
+void Sequencer::Fail(const Status& s) {
+  std::lock_guard lock(fail_mu_);
+  if (failed_.ok()) {
+    failed_ =
+        Status(s.code(),
+               s.message() +
+                   " (the log accepts no more appends until it is reopened)");
+  }
 }
 
 void Sequencer::Append(AppendRequest request, AppendDone done) {
@@ -134,7 +157,7 @@ void Sequencer::Run() {
         queue_.pop_front();
       }
     }
-    Commit(batch);
+    Commit(std::move(batch));
     batch.clear();
   }
 }
@@ -143,11 +166,11 @@ void Sequencer::Run() {
 // WriteBatch, the answers.
 class Sequencer::Batch {
  public:
-  Batch(Sequencer* seq, std::vector<Work>& work, int64_t recorded_at)
+  Batch(Sequencer* seq, std::vector<Work> work, int64_t recorded_at)
       : seq_(seq),
-        work_(work),
+        work_(std::move(work)),
         recorded_at_(recorded_at),
-        next_position_(seq->LastPosition() + 1),
+        next_position_(seq->next_position_),
         audit_id_(seq->last_audit_id_),
         audit_hash_(seq->last_audit_hash_) {}
 
@@ -202,30 +225,35 @@ class Sequencer::Batch {
         outcomes_.push_back(DecideAppend(w));
       }
     }
-    if (next_position_ > seq_->LastPosition() + 1) {
+    if (next_position_ > seq_->next_position_) {
       const uint64_t last = next_position_ - 1;
       Put(seq_->store_->time(), keys::TimeKey(recorded_at_, last), "");
       Put(seq_->store_->meta(), kMetaLastPositionKey, keys::EncodeU64(last));
     }
   }
 
-  // Writes the batch durably and, if that worked, makes its state the
-  // sequencer's.
+  // Writes the batch (not yet durable: the syncer fsyncs it) and, if that
+  // worked, makes its state the sequencer's.
   Status Write() {
     if (!status_.ok()) return status_;
     if (wb_.Count() == 0) return Status::Ok();
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = false;
     CARELOG_RETURN_IF_ERROR(FromRocks(seq_->store_->db()->Write(wo, &wb_),
-                                      "committing appends to the event log"));
+                                      "writing appends to the event log"));
+    written_ = true;
     for (const auto& [stream, version] : heads_)
       seq_->heads_.Put(stream, version);
+    seq_->next_position_ = next_position_;
     seq_->last_recorded_at_ = recorded_at_;
     seq_->last_audit_id_ = audit_id_;
     seq_->last_audit_hash_ = audit_hash_;
-    seq_->last_position_.store(next_position_ - 1, std::memory_order_release);
     return Status::Ok();
   }
+
+  bool written() const { return written_; }
+  uint64_t last_position() const { return next_position_ - 1; }
+  Status& write_status() { return write_status_; }
 
   // Answers every caller; `failure` replaces the outcome of work that was to be
   // written.
@@ -244,9 +272,9 @@ class Sequencer::Batch {
     }
   }
 
+  // Every piece of work fails with `s`, nothing is written.
   void FailAll(const Status& s) {
     outcomes_.assign(work_.size(), Outcome{s, {}, 0, false});
-    Answer(Status::Ok());
   }
 
  private:
@@ -409,7 +437,9 @@ class Sequencer::Batch {
   }
 
   Sequencer* const seq_;
-  std::vector<Work>& work_;
+  std::vector<Work> work_;
+  bool written_ = false;
+  Status write_status_;
   const int64_t recorded_at_;
   uint64_t next_position_;
   uint64_t audit_id_;
@@ -421,21 +451,62 @@ class Sequencer::Batch {
   Status status_;
 };
 
-void Sequencer::Commit(std::vector<Work>& work) {
+void Sequencer::Commit(std::vector<Work> work) {
   const int64_t recorded_at = std::max(now_micros_(), last_recorded_at_);
-  Batch batch(this, work, recorded_at);
-  if (!failed_.ok()) return batch.FailAll(failed_);
-  if (Status s = batch.Load(); !s.ok()) return batch.FailAll(s);
-  batch.Decide();
-  Status written = batch.Write();
-  if (!written.ok()) {
-    // What RocksDB did with a failed write is unknown: write nothing more until
-    // reopened.
-    failed_ = Status(written.code(), written.message() +
-                                         " (the log accepts no more appends "
-                                         "until it is reopened)");
+  auto batch = std::make_unique<Batch>(this, std::move(work), recorded_at);
+  if (Status failed = Failed(); !failed.ok()) {
+    batch->FailAll(failed);
+  } else if (Status loaded = batch->Load(); !loaded.ok()) {
+    batch->FailAll(loaded);
+  } else {
+    batch->Decide();
+    if (Status written = batch->Write(); !written.ok()) {
+      // What RocksDB did with a failed write is unknown: write nothing more
+      // until reopened.
+      Fail(written);
+      batch->write_status() = written;
+    }
   }
-  batch.Answer(written);
+  {
+    std::lock_guard lock(sync_mu_);
+    unsynced_.push_back(std::move(batch));
+  }
+  sync_cv_.notify_one();
+}
+
+void Sequencer::RunSyncer() {
+  std::vector<std::unique_ptr<Batch>> group;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock,
+                    [this] { return !unsynced_.empty() || sync_stopping_; });
+      if (unsynced_.empty()) return;
+      for (auto& b : unsynced_) group.push_back(std::move(b));
+      unsynced_.clear();
+    }
+    // Every batch of the group was written before this fsync began, so it
+    // covers them all.
+    Status synced;
+    bool any_written = false;
+    uint64_t last = 0;
+    for (const auto& b : group) {
+      if (!b->written()) continue;
+      any_written = true;
+      last = b->last_position();
+    }
+    if (any_written) {
+      synced = FromRocks(store_->db()->SyncWAL(), "syncing the event log");
+      if (synced.ok()) {
+        last_position_.store(last, std::memory_order_release);
+      } else {
+        Fail(synced);
+      }
+    }
+    for (auto& b : group)
+      b->Answer(b->write_status().ok() ? synced : b->write_status());
+    group.clear();
+  }
 }
 
 }  // namespace carelog::storage

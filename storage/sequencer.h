@@ -1,9 +1,11 @@
 // The single writer of the event log. It owns the global position counter, the
 // stream heads and the audit counter; it takes everything waiting in its queue,
-// checks expected versions and event ids, and commits all that pass as one
-// WriteBatch with sync = true (group commit). Callers are answered only after
-// that batch is durable, on the sequencer's thread. All methods are
-// thread-safe.
+// checks expected versions and event ids, and writes all that pass as one
+// atomic WriteBatch (group commit). A second thread, the syncer, fsyncs the
+// write-ahead log and only then answers the callers of every batch written
+// before that fsync began, in order: one fsync covers every batch written while
+// the previous one ran, and checking the next batch overlaps the fsync of the
+// last. All methods are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -45,7 +48,7 @@ class Sequencer {
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
-  // Queues the append; `done` runs on the sequencer's thread with the outcome
+  // Queues the append; `done` runs on the syncer's thread with the outcome
   // (see EventLog::Append) once it is durable, or at once on the calling thread
   // with kUnavailable after Stop.
   void Append(AppendRequest request, AppendDone done);
@@ -77,7 +80,10 @@ class Sequencer {
 
   void Enqueue(Work work);
   void Run();
-  void Commit(std::vector<Work>& batch);
+  void Commit(std::vector<Work> work);
+  void RunSyncer();
+  Status Failed();
+  void Fail(const Status& s);
 
   RocksDbStore* const store_;
   const size_t max_batch_events_;
@@ -88,16 +94,27 @@ class Sequencer {
   std::deque<Work> queue_;
   bool stopping_ = false;
 
-  // Owned by the sequencer thread.
+  // Owned by the sequencer thread: the state after the last batch written
+  // (durable or not).
   StreamHeadCache heads_;
+  uint64_t next_position_;
   int64_t last_recorded_at_;
   uint64_t last_audit_id_;
   std::string last_audit_hash_;
-  Status failed_;  // after a failed write nothing more is written until the log
-                   // is reopened
 
-  std::atomic<uint64_t> last_position_;
+  // Batches written but not yet synced, oldest first.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<std::unique_ptr<Batch>> unsynced_;
+  bool sync_stopping_ = false;
+
+  // After a failed write or fsync nothing more is written until reopened.
+  std::mutex fail_mu_;
+  Status failed_;
+
+  std::atomic<uint64_t> last_position_;  // the last durable position
   std::thread thread_;
+  std::thread syncer_;
 };
 
 }  // namespace carelog::storage

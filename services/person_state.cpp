@@ -1,0 +1,395 @@
+#include "services/person_state.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace carelog {
+namespace {
+
+using Case = schema::CareEvent::PayloadCase;
+
+template <typename T>
+const T* Find(const std::vector<T>& items,
+              const std::unordered_map<std::string, size_t>& index,
+              std::string_view id) {
+  auto it = index.find(std::string(id));
+  return it == index.end() ? nullptr : &items[it->second];
+}
+
+template <typename T>
+T* FindMutable(std::vector<T>& items,
+               const std::unordered_map<std::string, size_t>& index,
+               const std::string& id) {
+  auto it = index.find(id);
+  return it == index.end() ? nullptr : &items[it->second];
+}
+
+// Adds an item under a new id; false (and nothing added) if the id is taken.
+template <typename T>
+bool Add(std::vector<T>& items, std::unordered_map<std::string, size_t>& index,
+         const std::string& id, T item) {
+  if (!index.emplace(id, items.size()).second) return false;
+  items.push_back(std::move(item));
+  return true;
+}
+
+}  // namespace
+
+const ProfessionalAssignment* CarePackage::ProfessionalAt(Instant t) const {
+  const ProfessionalAssignment* found = nullptr;
+  for (const auto& p : professionals) {
+    if (p.assigned_at > t) break;
+    found = &p;
+  }
+  return found;
+}
+
+const DelayRecord* Readiness::DelayAt(Instant t) const {
+  const DelayRecord* found = nullptr;
+  for (const auto& d : delays) {
+    if (d.recorded_for > t) break;
+    found = &d;
+  }
+  return found;
+}
+
+const Readiness* Spell::CurrentReadiness() const {
+  if (readiness.empty() || readiness.back().end != Readiness::End::kOpen)
+    return nullptr;
+  return &readiness.back();
+}
+
+std::optional<Date> PersonFacts::died_on() const {
+  if (!died_at_) return std::nullopt;
+  return LondonDate(*died_at_);
+}
+
+const std::string* PersonFacts::AreaAt(Instant t) const {
+  const std::string* found = nullptr;
+  for (const auto& a : areas_) {
+    if (a.from > t) break;
+    found = &a.area_code;
+  }
+  return found;
+}
+
+const Referral* PersonFacts::FindReferral(std::string_view id) const {
+  return Find(referrals_, referral_index_, id);
+}
+const Assessment* PersonFacts::FindAssessment(std::string_view id) const {
+  return Find(assessments_, assessment_index_, id);
+}
+const CarePackage* PersonFacts::FindPackage(std::string_view id) const {
+  return Find(packages_, package_index_, id);
+}
+const Spell* PersonFacts::FindSpell(std::string_view id) const {
+  return Find(spells_, spell_index_, id);
+}
+const Placement* PersonFacts::FindPlacement(std::string_view id) const {
+  return Find(placements_, placement_index_, id);
+}
+const AeAttendance* PersonFacts::FindAttendance(std::string_view id) const {
+  return Find(ae_attendances_, attendance_index_, id);
+}
+const Survey* PersonFacts::FindSurvey(std::string_view id) const {
+  return Find(surveys_, survey_index_, id);
+}
+const Spell* PersonFacts::OpenSpell() const {
+  return open_spell_ ? &spells_[*open_spell_] : nullptr;
+}
+
+Referral* PersonFacts::MutableReferral(const std::string& id) {
+  return FindMutable(referrals_, referral_index_, id);
+}
+Assessment* PersonFacts::MutableAssessment(const std::string& id) {
+  return FindMutable(assessments_, assessment_index_, id);
+}
+CarePackage* PersonFacts::MutablePackage(const std::string& id) {
+  return FindMutable(packages_, package_index_, id);
+}
+Spell* PersonFacts::MutableSpell(const std::string& id) {
+  return FindMutable(spells_, spell_index_, id);
+}
+Placement* PersonFacts::MutablePlacement(const std::string& id) {
+  return FindMutable(placements_, placement_index_, id);
+}
+
+void PersonFacts::Apply(const StoredCareEvent& stored) {
+  const schema::CareEvent& e = stored.event;
+  const Instant t = stored.occurred_at;
+  switch (e.payload_case()) {
+    case Case::kPersonRegistered: {
+      if (registered_at_) return;
+      const auto& p = e.person_registered();
+      registered_at_ = t;
+      auto birth = ParseDate(p.birth_date());
+      if (birth.ok()) birth_date_ = *birth;
+      gp_practice_ = p.gp_practice();
+      nhs_number_status_ =
+          p.nhs_number_status() == schema::NhsNumberStatus::VERIFIED
+              ? schema::NhsNumberStatus::VERIFIED
+              : schema::NhsNumberStatus::UNVERIFIED;
+      if (nhs_number_status_ == schema::NhsNumberStatus::VERIFIED)
+        verified_at_ = t;
+      for (const auto& id : p.local_ids()) {
+        local_ids_.push_back(LocalIdLink{id.system(), id.value(), t});
+      }
+      areas_.push_back(AreaChange{t, p.area_code()});
+      return;
+    }
+    case Case::kPersonMoved:
+      if (registered_at_)
+        areas_.push_back(AreaChange{t, e.person_moved().area_code()});
+      return;
+    case Case::kNhsNumberVerified:
+      nhs_number_status_ = schema::NhsNumberStatus::VERIFIED;
+      if (!verified_at_) verified_at_ = t;
+      return;
+    case Case::kLocalIdLinked: {
+      const auto& p = e.local_id_linked();
+      bool known = std::any_of(
+          local_ids_.begin(), local_ids_.end(), [&p](const LocalIdLink& l) {
+            return l.system == p.system() && l.value == p.value();
+          });
+      if (!known) local_ids_.push_back(LocalIdLink{p.system(), p.value(), t});
+      return;
+    }
+    case Case::kPersonDied:
+      if (!died_at_) died_at_ = t;
+      return;
+    case Case::kReferralReceived: {
+      const auto& p = e.referral_received();
+      Referral r;
+      r.referral_id = p.referral_id();
+      r.received_at = t;
+      r.from_sector = p.from_sector();
+      r.from_organisation = p.from_organisation();
+      r.to_service = p.to_service();
+      r.reason = p.reason();
+      r.urgency = p.urgency();
+      Add(referrals_, referral_index_, p.referral_id(), std::move(r));
+      return;
+    }
+    case Case::kReferralAccepted:
+    case Case::kReferralDeclined: {
+      bool accepted = e.payload_case() == Case::kReferralAccepted;
+      Referral* r =
+          MutableReferral(accepted ? e.referral_accepted().referral_id()
+                                   : e.referral_declined().referral_id());
+      if (r == nullptr || r->response != Referral::Response::kNone) return;
+      r->response = accepted ? Referral::Response::kAccepted
+                             : Referral::Response::kDeclined;
+      r->responded_at = t;
+      if (!accepted) r->decline_reason = e.referral_declined().reason();
+      return;
+    }
+    case Case::kJointAssessmentStarted: {
+      const auto& p = e.joint_assessment_started();
+      Assessment a;
+      a.assessment_id = p.assessment_id();
+      a.referral_id = p.referral_id();
+      a.started_at = t;
+      a.participants.assign(p.participants().begin(), p.participants().end());
+      Add(assessments_, assessment_index_, p.assessment_id(), std::move(a));
+      return;
+    }
+    case Case::kJointAssessmentCompleted: {
+      Assessment* a =
+          MutableAssessment(e.joint_assessment_completed().assessment_id());
+      if (a == nullptr || a->completed_at) return;
+      a->completed_at = t;
+      a->outcome = e.joint_assessment_completed().outcome();
+      return;
+    }
+    case Case::kCarePackageStarted: {
+      const auto& p = e.care_package_started();
+      CarePackage c;
+      c.package_id = p.package_id();
+      c.assessment_id = p.assessment_id();
+      c.integrated = p.integrated();
+      c.scheme = p.scheme();
+      c.pooled_budget = p.pooled_budget();
+      c.started_at = t;
+      Add(packages_, package_index_, p.package_id(), std::move(c));
+      return;
+    }
+    case Case::kAccountableProfessionalAssigned: {
+      const auto& p = e.accountable_professional_assigned();
+      CarePackage* c = MutablePackage(p.package_id());
+      if (c != nullptr)
+        c->professionals.push_back(ProfessionalAssignment{t, p});
+      return;
+    }
+    case Case::kCarePackageEnded: {
+      CarePackage* c = MutablePackage(e.care_package_ended().package_id());
+      if (c == nullptr || c->ended_at) return;
+      c->ended_at = t;
+      c->end_reason = e.care_package_ended().reason();
+      return;
+    }
+    case Case::kAeAttended: {
+      const auto& p = e.ae_attended();
+      Add(ae_attendances_, attendance_index_, p.attendance_id(),
+          AeAttendance{p.attendance_id(), p.site(), t});
+      return;
+    }
+    case Case::kHospitalAdmitted: {
+      const auto& p = e.hospital_admitted();
+      Spell s;
+      s.spell_id = p.spell_id();
+      s.provider = p.provider();
+      s.site = p.site();
+      s.method = p.method();
+      s.admitted_at = t;
+      if (Add(spells_, spell_index_, p.spell_id(), std::move(s)))
+        open_spell_ = spells_.size() - 1;
+      return;
+    }
+    case Case::kReadyForDischarge: {
+      Spell* s = MutableSpell(e.ready_for_discharge().spell_id());
+      if (s == nullptr || !s->Open() || s->CurrentReadiness() != nullptr)
+        return;
+      Readiness r;
+      r.ready_at = t;
+      s->readiness.push_back(std::move(r));
+      return;
+    }
+    case Case::kReadyForDischargeWithdrawn: {
+      Spell* s = MutableSpell(e.ready_for_discharge_withdrawn().spell_id());
+      if (s == nullptr || s->CurrentReadiness() == nullptr) return;
+      Readiness& r = s->readiness.back();
+      r.end = Readiness::End::kWithdrawn;
+      r.ended_at = t;
+      r.withdrawal_reason = e.ready_for_discharge_withdrawn().reason();
+      return;
+    }
+    case Case::kDischargeDelayRecorded: {
+      const auto& p = e.discharge_delay_recorded();
+      Spell* s = MutableSpell(p.spell_id());
+      if (s == nullptr || s->CurrentReadiness() == nullptr) return;
+      s->readiness.back().delays.push_back(
+          DelayRecord{t, p.reason(), p.agency()});
+      return;
+    }
+    case Case::kDischarged: {
+      const auto& p = e.discharged();
+      Spell* s = MutableSpell(p.spell_id());
+      if (s == nullptr || !s->Open()) return;
+      s->discharged_at = t;
+      s->destination = p.destination();
+      if (s->CurrentReadiness() != nullptr) {
+        s->readiness.back().end = Readiness::End::kDischarged;
+        s->readiness.back().ended_at = t;
+      }
+      if (open_spell_ && &spells_[*open_spell_] == s) open_spell_.reset();
+      return;
+    }
+    case Case::kFollowUpRecorded: {
+      Spell* s = MutableSpell(e.follow_up_recorded().spell_id());
+      if (s != nullptr)
+        s->follow_ups.push_back(FollowUp{t, e.follow_up_recorded().status()});
+      return;
+    }
+    case Case::kCareHomeAdmitted: {
+      const auto& p = e.care_home_admitted();
+      Placement pl;
+      pl.placement_id = p.placement_id();
+      pl.type = p.type();
+      pl.permanent = p.permanent();
+      pl.council_supported = p.council_supported();
+      pl.admitted_at = t;
+      Add(placements_, placement_index_, p.placement_id(), std::move(pl));
+      return;
+    }
+    case Case::kCareHomeLeft: {
+      Placement* pl = MutablePlacement(e.care_home_left().placement_id());
+      if (pl != nullptr && !pl->left_at) pl->left_at = t;
+      return;
+    }
+    case Case::kExperienceSurveyCompleted: {
+      const auto& p = e.experience_survey_completed();
+      Add(surveys_, survey_index_, p.survey_id(),
+          Survey{p.survey_id(), p.positive(), p.question(), t});
+      return;
+    }
+    case Case::kEventRetracted:
+    case Case::PAYLOAD_NOT_SET:
+      return;
+  }
+}
+
+bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b) {
+  if (a.occurred_at != b.occurred_at) return a.occurred_at < b.occurred_at;
+  return a.version < b.version;
+}
+
+std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
+    const std::vector<StoredCareEventPtr>& recorded) {
+  std::unordered_set<std::string> retracted;
+  for (const auto& e : recorded) {
+    if (e->event.has_event_retracted())
+      retracted.insert(e->event.event_retracted().event_id());
+  }
+  std::vector<StoredCareEventPtr> timeline;
+  timeline.reserve(recorded.size());
+  for (const auto& e : recorded) {
+    if (e->event.has_event_retracted() ||
+        retracted.contains(e->event.event_id()))
+      continue;
+    timeline.push_back(e);
+  }
+  std::stable_sort(
+      timeline.begin(), timeline.end(),
+      [](const StoredCareEventPtr& a, const StoredCareEventPtr& b) {
+        return TimelineBefore(*a, *b);
+      });
+  return timeline;
+}
+
+PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
+  PersonState s;
+  s.recorded_ = std::move(recorded);
+  for (size_t i = 0; i < s.recorded_.size(); ++i) {
+    const auto& e = s.recorded_[i]->event;
+    s.by_event_id_.emplace(e.event_id(), i);
+    if (e.has_event_retracted())
+      s.retracted_.insert(e.event_retracted().event_id());
+  }
+  s.timeline_ = EffectiveTimeline(s.recorded_);
+  for (const auto& e : s.timeline_) s.facts_.Apply(*e);
+  return s;
+}
+
+PersonState PersonState::With(
+    const std::vector<StoredCareEventPtr>& more) const {
+  bool in_order = true;
+  Instant last = timeline_.empty() ? std::numeric_limits<Instant>::min()
+                                   : timeline_.back()->occurred_at;
+  for (const auto& e : more) {
+    if (e->event.has_event_retracted() || e->occurred_at < last) {
+      in_order = false;
+      break;
+    }
+    last = e->occurred_at;
+  }
+  if (!in_order) {
+    std::vector<StoredCareEventPtr> all = recorded_;
+    all.insert(all.end(), more.begin(), more.end());
+    return FromStream(std::move(all));
+  }
+  PersonState s = *this;
+  for (const auto& e : more) {
+    s.by_event_id_.emplace(e->event.event_id(), s.recorded_.size());
+    s.recorded_.push_back(e);
+    s.timeline_.push_back(e);
+    s.facts_.Apply(*e);
+  }
+  return s;
+}
+
+const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {
+  auto it = by_event_id_.find(std::string(event_id));
+  return it == by_event_id_.end() ? nullptr : recorded_[it->second].get();
+}
+
+}  // namespace carelog

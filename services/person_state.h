@@ -1,0 +1,298 @@
+// PersonState: the fold of one person's care events (SPEC.md "The care
+// events"), honouring retractions. Events take effect in occurredAt order, ties
+// in recording (version) order; a retracted event and the retraction itself
+// have no effect, as if never recorded. Immutable once built; cheap to share
+// between threads through shared_ptr<const PersonState>.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "carelog/events.pb.h"
+#include "services/calendar.h"
+
+namespace carelog {
+
+// One event of a person's stream as recorded.
+struct StoredCareEvent {
+  uint64_t version = 0;   // 1-based within the person's stream
+  uint64_t position = 0;  // global log position (0 while not yet appended)
+  int64_t recorded_at_micros = 0;
+  std::string recorded_by;
+  Instant occurred_at = 0;  // parsed from event.occurred_at()
+  schema::CareEvent event;
+};
+using StoredCareEventPtr = std::shared_ptr<const StoredCareEvent>;
+
+// The area of residence from an instant on (personRegistered or personMoved).
+struct AreaChange {
+  Instant from = 0;
+  std::string area_code;
+};
+
+struct LocalIdLink {
+  std::string system;
+  std::string value;
+  Instant linked_at = 0;
+};
+
+struct Referral {
+  enum class Response { kNone, kAccepted, kDeclined };
+  std::string referral_id;
+  Instant received_at = 0;
+  schema::Sector::Value from_sector = schema::Sector::SECTOR_UNSPECIFIED;
+  std::string from_organisation;
+  std::string to_service;
+  std::string reason;
+  schema::Urgency::Value urgency = schema::Urgency::URGENCY_UNSPECIFIED;
+  Response response = Response::kNone;
+  std::optional<Instant> responded_at;
+  std::string decline_reason;
+};
+
+struct Assessment {
+  std::string assessment_id;
+  std::string referral_id;  // empty when none was named
+  Instant started_at = 0;
+  std::vector<schema::Participant> participants;
+  std::optional<Instant> completed_at;
+  schema::AssessmentOutcome::Value outcome =
+      schema::AssessmentOutcome::ASSESSMENT_OUTCOME_UNSPECIFIED;
+};
+
+struct ProfessionalAssignment {
+  Instant assigned_at = 0;
+  schema::AccountableProfessionalAssigned professional;
+};
+
+struct CarePackage {
+  std::string package_id;
+  std::string assessment_id;  // empty when none was named
+  bool integrated = false;
+  std::string scheme;
+  bool pooled_budget = false;
+  Instant started_at = 0;
+  std::optional<Instant> ended_at;
+  std::string end_reason;
+  std::vector<ProfessionalAssignment>
+      professionals;  // in time order; the last is current
+
+  // The accountable professional at an instant (latest assigned at or before
+  // it), or null.
+  const ProfessionalAssignment* ProfessionalAt(Instant t) const;
+  const ProfessionalAssignment* CurrentProfessional() const {
+    return professionals.empty() ? nullptr : &professionals.back();
+  }
+  bool OpenAt(Instant t) const {
+    return started_at <= t && (!ended_at || t < *ended_at);
+  }
+};
+
+struct DelayRecord {
+  Instant recorded_for = 0;  // occurredAt of the dischargeDelayRecorded
+  schema::DelayReason::Value reason =
+      schema::DelayReason::DELAY_REASON_UNSPECIFIED;
+  schema::Agency::Value agency = schema::Agency::AGENCY_UNSPECIFIED;
+};
+
+// One period of readiness for discharge within a spell: from readyForDischarge
+// until its withdrawal or the discharge (open while neither happened).
+struct Readiness {
+  enum class End { kOpen, kWithdrawn, kDischarged };
+  Instant ready_at = 0;
+  End end = End::kOpen;
+  std::optional<Instant> ended_at;
+  std::string withdrawal_reason;
+  std::vector<DelayRecord> delays;  // in time order; each holds until the next
+
+  // The latest delay record at or before t, or null (UNRECORDED).
+  const DelayRecord* DelayAt(Instant t) const;
+};
+
+struct FollowUp {
+  Instant recorded_for = 0;
+  schema::FollowUpStatus::Value status =
+      schema::FollowUpStatus::FOLLOW_UP_STATUS_UNSPECIFIED;
+};
+
+struct Spell {
+  std::string spell_id;
+  std::string provider;
+  std::string site;
+  schema::AdmissionMethod::Value method =
+      schema::AdmissionMethod::ADMISSION_METHOD_UNSPECIFIED;
+  Instant admitted_at = 0;
+  std::vector<Readiness> readiness;  // in time order; only the last can be open
+  std::optional<Instant> discharged_at;
+  schema::Destination::Value destination =
+      schema::Destination::DESTINATION_UNSPECIFIED;
+  std::vector<FollowUp> follow_ups;  // in time order; the last is the latest
+
+  bool Open() const { return !discharged_at.has_value(); }
+  // The readiness open at the end of the fold (ready now), or null.
+  const Readiness* CurrentReadiness() const;
+  bool DischargedToReablement() const {
+    return discharged_at &&
+           (destination == schema::Destination::REABLEMENT ||
+            destination == schema::Destination::REHABILITATION_BED);
+  }
+};
+
+struct Placement {
+  std::string placement_id;
+  schema::CareHomeType::Value type =
+      schema::CareHomeType::CARE_HOME_TYPE_UNSPECIFIED;
+  bool permanent = false;
+  bool council_supported = false;
+  Instant admitted_at = 0;
+  std::optional<Instant> left_at;
+};
+
+struct AeAttendance {
+  std::string attendance_id;
+  std::string site;
+  Instant attended_at = 0;
+};
+
+struct Survey {
+  std::string survey_id;
+  bool positive = false;
+  std::string question;
+  Instant completed_at = 0;
+};
+
+// What a person's effective events say, folded in timeline order. Apply is one
+// lenient fold step: an event that does not fit (which the rules prevent)
+// changes nothing it cannot.
+class PersonFacts {
+ public:
+  void Apply(const StoredCareEvent& e);
+
+  bool registered() const { return registered_at_.has_value(); }
+  std::optional<Instant> registered_at() const { return registered_at_; }
+  std::optional<Date> birth_date() const { return birth_date_; }
+  const std::string& gp_practice() const { return gp_practice_; }
+  // VERIFIED or UNVERIFIED once registered; UNSPECIFIED before.
+  schema::NhsNumberStatus::Value nhs_number_status() const {
+    return nhs_number_status_;
+  }
+  // When the number became VERIFIED (its registration or the first
+  // nhsNumberVerified), if it did.
+  std::optional<Instant> verified_at() const { return verified_at_; }
+  const std::vector<LocalIdLink>& local_ids() const { return local_ids_; }
+  std::optional<Instant> died_at() const { return died_at_; }
+  std::optional<Date> died_on() const;
+
+  const std::vector<AreaChange>& area_history() const { return areas_; }
+  // The area of the latest personRegistered/personMoved at or before t; null
+  // before registration.
+  const std::string* AreaAt(Instant t) const;
+  // The current area (empty before registration).
+  std::string area_code() const {
+    return areas_.empty() ? std::string() : areas_.back().area_code;
+  }
+
+  // Each list is in order of start (the timeline order of its first event).
+  const std::vector<Referral>& referrals() const { return referrals_; }
+  const std::vector<Assessment>& assessments() const { return assessments_; }
+  const std::vector<CarePackage>& packages() const { return packages_; }
+  const std::vector<Spell>& spells() const { return spells_; }
+  const std::vector<Placement>& placements() const { return placements_; }
+  const std::vector<AeAttendance>& ae_attendances() const {
+    return ae_attendances_;
+  }
+  const std::vector<Survey>& surveys() const { return surveys_; }
+
+  const Referral* FindReferral(std::string_view id) const;
+  const Assessment* FindAssessment(std::string_view id) const;
+  const CarePackage* FindPackage(std::string_view id) const;
+  const Spell* FindSpell(std::string_view id) const;
+  const Placement* FindPlacement(std::string_view id) const;
+  const AeAttendance* FindAttendance(std::string_view id) const;
+  const Survey* FindSurvey(std::string_view id) const;
+  // The spell not yet discharged, if any (spells do not overlap).
+  const Spell* OpenSpell() const;
+
+ private:
+  Referral* MutableReferral(const std::string& id);
+  Assessment* MutableAssessment(const std::string& id);
+  CarePackage* MutablePackage(const std::string& id);
+  Spell* MutableSpell(const std::string& id);
+  Placement* MutablePlacement(const std::string& id);
+
+  std::optional<Instant> registered_at_;
+  std::optional<Date> birth_date_;
+  std::string gp_practice_;
+  schema::NhsNumberStatus::Value nhs_number_status_ =
+      schema::NhsNumberStatus::NHS_NUMBER_STATUS_UNSPECIFIED;
+  std::optional<Instant> verified_at_;
+  std::vector<LocalIdLink> local_ids_;
+  std::optional<Instant> died_at_;
+  std::vector<AreaChange> areas_;
+
+  std::vector<Referral> referrals_;
+  std::vector<Assessment> assessments_;
+  std::vector<CarePackage> packages_;
+  std::vector<Spell> spells_;
+  std::vector<Placement> placements_;
+  std::vector<AeAttendance> ae_attendances_;
+  std::vector<Survey> surveys_;
+  std::unordered_map<std::string, size_t> referral_index_, assessment_index_,
+      package_index_, spell_index_, placement_index_, attendance_index_,
+      survey_index_;
+  std::optional<size_t> open_spell_;
+};
+
+// Timeline order: occurredAt, then recording order (version).
+bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b);
+
+// A person: every recorded event (by version) and the facts of the effective
+// ones.
+class PersonState {
+ public:
+  PersonState() = default;
+
+  // Folds a stream's events given in version order (versions 1..n).
+  static PersonState FromStream(std::vector<StoredCareEventPtr> recorded);
+
+  // The state after appending `more` (versions continuing this one's). Folds
+  // incrementally when the new events come after everything already effective
+  // and retract nothing; otherwise refolds from the start.
+  PersonState With(const std::vector<StoredCareEventPtr>& more) const;
+
+  uint64_t version() const { return recorded_.size(); }
+  bool known() const { return !recorded_.empty(); }
+  // Every event recorded, retracted ones and retractions included, in version
+  // order.
+  const std::vector<StoredCareEventPtr>& recorded() const { return recorded_; }
+  // The effective events (neither retracted nor retractions) in timeline order.
+  const std::vector<StoredCareEventPtr>& timeline() const { return timeline_; }
+  const PersonFacts& facts() const { return facts_; }
+
+  // The recorded event with this id, or null.
+  const StoredCareEvent* FindEvent(std::string_view event_id) const;
+  // The effective events of a stream (versions in order): without retracted
+  // events and without the retractions, sorted in timeline order.
+  static std::vector<StoredCareEventPtr> EffectiveTimeline(
+      const std::vector<StoredCareEventPtr>& recorded);
+  // True when an eventRetracted names this event id.
+  bool IsRetracted(std::string_view event_id) const {
+    return retracted_.contains(std::string(event_id));
+  }
+
+ private:
+  std::vector<StoredCareEventPtr> recorded_;
+  std::vector<StoredCareEventPtr> timeline_;
+  std::unordered_map<std::string, size_t>
+      by_event_id_;  // -> index in recorded_
+  std::unordered_set<std::string> retracted_;
+  PersonFacts facts_;
+};
+
+}  // namespace carelog

@@ -1,0 +1,287 @@
+#include "services/recorder.h"
+
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+#include "services/nhs_number.h"
+#include "services/rules.h"
+
+namespace carelog {
+namespace {
+
+constexpr const char* kCareEventType = "carelog.schema.CareEvent";
+constexpr size_t kCacheCapacity = 20000;  // people kept folded in memory
+constexpr int kMaxAttempts = 8;           // appends retried after losing a race
+constexpr size_t kReadPage = 1000;
+
+Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
+  auto e = std::make_shared<StoredCareEvent>();
+  if (r.type != kCareEventType || !e->event.ParseFromString(r.body)) {
+    return Status(Code::kCorruption, "event at position " +
+                                         std::to_string(r.position) +
+                                         " of stream " + r.stream +
+                                         " is not a carelog.schema.CareEvent");
+  }
+  e->version = r.version;
+  e->position = r.position;
+  e->recorded_at_micros = r.recorded_at_micros;
+  e->recorded_by = r.recorded_by;
+  auto t = ParseRfc3339(e->event.occurred_at());
+  e->occurred_at = t.ok() ? *t : 0;
+  return StoredCareEventPtr(std::move(e));
+}
+
+}  // namespace
+
+std::string PersonStream(std::string_view nhs_number) {
+  return "person-" + std::string(nhs_number);
+}
+
+struct Recorder::Impl {
+  storage::EventLog& log;
+  const Clock& clock;
+
+  std::mutex mu;
+  std::list<std::string> lru;  // most recently used first
+  struct Entry {
+    PersonSnapshot snapshot;
+    std::list<std::string>::iterator lru_it;
+  };
+  std::unordered_map<std::string, Entry> cache;
+
+  Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
+
+  std::optional<PersonSnapshot> Cached(const std::string& nhs) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(nhs);
+    if (it == cache.end()) return std::nullopt;
+    lru.splice(lru.begin(), lru, it->second.lru_it);
+    return it->second.snapshot;
+  }
+
+  // Keeps the snapshot unless a newer one is already cached.
+  void Remember(const std::string& nhs, const PersonSnapshot& snapshot) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(nhs);
+    if (it != cache.end()) {
+      if (it->second.snapshot.version <= snapshot.version)
+        it->second.snapshot = snapshot;
+      lru.splice(lru.begin(), lru, it->second.lru_it);
+      return;
+    }
+    lru.push_front(nhs);
+    cache.emplace(nhs, Entry{snapshot, lru.begin()});
+    while (cache.size() > kCacheCapacity) {
+      cache.erase(lru.back());
+      lru.pop_back();
+    }
+  }
+
+  // The person as stored now: the cached fold caught up with any events
+  // appended since.
+  Result<PersonSnapshot> Current(const std::string& nhs) {
+    const std::string stream = PersonStream(nhs);
+    auto stored_version = log.StreamVersion(stream);
+    if (!stored_version.ok()) return stored_version.status();
+    PersonSnapshot snap = Cached(nhs).value_or(
+        PersonSnapshot{std::make_shared<const PersonState>(), 0});
+    if (snap.version == *stored_version) return snap;
+    if (snap.version > *stored_version) {
+      return Status(Code::kCorruption,
+                    "stream " + stream + " is at version " +
+                        std::to_string(*stored_version) + " but version " +
+                        std::to_string(snap.version) + " was recorded");
+    }
+    std::vector<StoredCareEventPtr> tail;
+    uint64_t from = snap.version + 1;
+    while (from <= *stored_version) {
+      auto page = log.ReadStream(stream, from, kReadPage);
+      if (!page.ok()) return page.status();
+      if (page->empty()) break;
+      for (const auto& r : *page) {
+        auto decoded = Decode(r);
+        if (!decoded.ok()) return decoded.status();
+        tail.push_back(std::move(*decoded));
+      }
+      from = page->back().version + 1;
+    }
+    PersonState next = snap.version == 0
+                           ? PersonState::FromStream(std::move(tail))
+                           : snap.state->With(tail);
+    PersonSnapshot fresh{std::make_shared<const PersonState>(std::move(next)),
+                         0};
+    fresh.version = fresh.state->version();
+    Remember(nhs, fresh);
+    return fresh;
+  }
+};
+
+Recorder::Recorder(storage::EventLog& log, const Clock& clock)
+    : impl_(std::make_unique<Impl>(log, clock)) {}
+
+Recorder::~Recorder() = default;
+
+Result<PersonSnapshot> Recorder::Load(std::string_view nhs_number) {
+  return impl_->Current(std::string(nhs_number));
+}
+
+namespace {
+
+// An exact retry: every event id already recorded for this person with the same
+// content, as consecutive versions in request order. nullopt when none of the
+// ids is recorded here.
+std::optional<Result<RecordOutcome>> AsRetry(
+    const std::string& nhs, const PersonState& state,
+    const std::vector<schema::CareEvent>& events) {
+  std::vector<const StoredCareEvent*> found;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const StoredCareEvent* stored = state.FindEvent(events[i].event_id());
+    if (stored != nullptr &&
+        stored->event.SerializeAsString() != events[i].SerializeAsString()) {
+      std::string field = "events[" + std::to_string(i) + "].eventId";
+      std::string message =
+          "event " + events[i].event_id() + " is already recorded (version " +
+          std::to_string(stored->version) +
+          ") with different content; an eventId is used for one event only";
+      return Status(Code::kConflict, field + ": " + message,
+                    {FieldError{field, message}});
+    }
+    found.push_back(stored);
+  }
+  size_t known = 0;
+  for (const auto* f : found) known += f != nullptr ? 1 : 0;
+  if (known == 0) return std::nullopt;
+  bool consecutive = known == events.size();
+  for (size_t i = 1; consecutive && i < found.size(); ++i) {
+    consecutive = found[i]->version == found[i - 1]->version + 1;
+  }
+  if (!consecutive) {
+    size_t i = 0;
+    while (found[i] == nullptr) ++i;
+    std::string field = "events[" + std::to_string(i) + "].eventId";
+    std::string message =
+        "event " + events[i].event_id() + " is already recorded (version " +
+        std::to_string(found[i]->version) +
+        "); a retry must repeat the original request exactly, and new events "
+        "need new eventIds";
+    return Status(Code::kConflict, field + ": " + message,
+                  {FieldError{field, message}});
+  }
+  RecordOutcome out;
+  out.nhs_number = nhs;
+  out.first_version = found.front()->version;
+  out.last_version = found.back()->version;
+  out.last_position = found.back()->position;
+  out.duplicate = true;
+  return Result<RecordOutcome>(out);
+}
+
+// A conflict naming the first event whose id is already stored elsewhere, if
+// any.
+std::optional<Status> ForeignIdConflict(
+    storage::EventLog& log, const std::vector<schema::CareEvent>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto other = log.FindEvent(events[i].event_id());
+    if (!other.ok()) return other.status();
+    if (!other->has_value()) continue;
+    std::string field = "events[" + std::to_string(i) + "].eventId";
+    std::string message =
+        "event " + events[i].event_id() + " is already recorded in " +
+        ((*other)->stream.starts_with("person-") ? "another person's stream"
+                                                 : "another stream") +
+        "; an eventId is used for one event only";
+    return Status(Code::kConflict, field + ": " + message,
+                  {FieldError{field, message}});
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<RecordOutcome> Recorder::Record(
+    std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
+    std::optional<uint64_t> if_match, std::string_view recorded_by) {
+  const std::string nhs(nhs_number);
+  if (!IsValidNhsNumber(nhs)) {
+    return Status(
+        Code::kInvalidArgument, "'" + nhs + "' is not a valid NHS number",
+        {FieldError{"nhsNumber",
+                    "is not 10 digits passing the Modulus 11 check"}});
+  }
+  CARELOG_RETURN_IF_ERROR(ValidateFormat(events));
+
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto current = impl_->Current(nhs);
+    if (!current.ok()) return current.status();
+    const PersonSnapshot snap = *current;
+    const PersonState& state = *snap.state;
+
+    if (auto retry = AsRetry(nhs, state, events)) return std::move(*retry);
+    if (if_match && *if_match != snap.version) {
+      return Status(Code::kWrongVersion,
+                    "If-Match names version " + std::to_string(*if_match) +
+                        " but the person is at version " +
+                        std::to_string(snap.version) +
+                        ": reload the person and try again");
+    }
+    Status rules = CheckRules(state, events, impl_->clock.NowMicros());
+    if (!rules.ok()) {
+      // An event id of another person is a conflict (409) before it is a rule
+      // (422).
+      if (auto conflict = ForeignIdConflict(impl_->log, events))
+        return *conflict;
+      return rules;
+    }
+
+    storage::AppendRequest request;
+    request.stream = PersonStream(nhs);
+    request.expected = snap.version == 0
+                           ? storage::ExpectedVersion::NoStream()
+                           : storage::ExpectedVersion::Exact(snap.version);
+    request.recorded_by = std::string(recorded_by);
+    request.events.reserve(events.size());
+    for (const auto& e : events) {
+      request.events.push_back(storage::NewEvent{e.event_id(), kCareEventType,
+                                                 e.SerializeAsString()});
+    }
+    auto appended = impl_->log.Append(std::move(request));
+    if (!appended.ok()) {
+      if (appended.status().code() == Code::kWrongVersion && !if_match) {
+        continue;
+      }
+      if (appended.status().code() == Code::kConflict) {
+        if (auto conflict = ForeignIdConflict(impl_->log, events))
+          return *conflict;
+      }
+      return appended.status();
+    }
+    RecordOutcome out;
+    out.nhs_number = nhs;
+    out.first_version = appended->first_version;
+    out.last_version = appended->last_version;
+    out.last_position = appended->last_position;
+    out.duplicate = appended->duplicate;
+    if (!appended->duplicate) {
+      auto fresh = AsNextEvents(state, events, appended->recorded_at_micros,
+                                std::string(recorded_by));
+      std::vector<StoredCareEventPtr> placed;
+      placed.reserve(fresh.size());
+      for (size_t i = 0; i < fresh.size(); ++i) {
+        auto e = std::make_shared<StoredCareEvent>(*fresh[i]);
+        e->position = appended->first_position + i;
+        placed.push_back(std::move(e));
+      }
+      PersonSnapshot next{
+          std::make_shared<const PersonState>(state.With(placed)),
+          appended->last_version};
+      impl_->Remember(nhs, next);
+    }
+    return out;
+  }
+  return Status(Code::kUnavailable,
+                "the person's record kept changing while this request was "
+                "checked; try again");
+}
+
+}  // namespace carelog

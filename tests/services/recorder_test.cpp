@@ -1,0 +1,179 @@
+#include "services/recorder.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/services/recorder_harness.h"
+
+namespace carelog::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class RecorderTest : public RecorderHarness {};
+
+TEST_F(RecorderTest, StoresSerializedCareEventsInThePersonStream) {
+  auto out = Accept({Ev("r1", "2014-06-07T10:15:00+01:00", Registered()),
+                     Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  EXPECT_EQ(out.nhs_number, kNhs);
+  EXPECT_EQ(out.first_version, 1u);
+  EXPECT_EQ(out.last_version, 2u);
+  EXPECT_EQ(out.last_position, 2u);
+  EXPECT_FALSE(out.duplicate);
+  auto stored = log_.ReadStream("person-9434765919", 1, 10);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[1].type, "carelog.schema.CareEvent");
+  EXPECT_EQ((*stored)[1].event_id, "a1");
+  EXPECT_EQ((*stored)[1].recorded_by, "tester");
+  schema::CareEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString((*stored)[1].body));
+  EXPECT_EQ(parsed.hospital_admitted().spell_id(), "S1");
+  EXPECT_EQ(PersonStream("9434765919"), "person-9434765919");
+}
+
+TEST_F(RecorderTest, UnknownPersonLoadsEmpty) {
+  auto snap = recorder_.Load(kNhs);
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(snap->version, 0u);
+  ASSERT_NE(snap->state, nullptr);
+  EXPECT_FALSE(snap->state->known());
+}
+
+TEST_F(RecorderTest, RetryAnswersTheOriginalFiguresWithoutRerunningRules) {
+  Register(kOtherNhs);  // positions differ from versions
+  std::vector<schema::CareEvent> request = {
+      Ev("r1", "2014-06-07T10:15:00+01:00", Registered()),
+      Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))};
+  auto first = Accept(request);
+  Accept({Ev("d1", "2014-06-08T11:00:00+01:00", Discharged("S1"))});
+  // Checked again, personRegistered would now be refused as a second
+  // registration.
+  auto retry = Post(request);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_version, first.first_version);
+  EXPECT_EQ(retry->last_version, first.last_version);
+  EXPECT_EQ(retry->last_position, first.last_position);
+  EXPECT_EQ(Version(), 3u);
+  // Even with a stale If-Match.
+  auto retry2 = Post(request, uint64_t{0});
+  ASSERT_TRUE(retry2.ok()) << retry2.status().ToString();
+  EXPECT_TRUE(retry2->duplicate);
+}
+
+TEST_F(RecorderTest, SameEventIdWithOtherContentIsConflict) {
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  Status s = Refuse({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S2"))},
+                    Code::kConflict);
+  EXPECT_EQ(FieldOf(s), "events[0].eventId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("different content"));
+  // Part of a request already recorded, part new.
+  s = Refuse({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1")),
+              Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"))},
+             Code::kConflict);
+  EXPECT_EQ(FieldOf(s), "events[0].eventId");
+  // An id of another person's event.
+  Register(kOtherNhs);
+  s = Refuse({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+             Code::kConflict, kOtherNhs);
+  EXPECT_EQ(FieldOf(s), "events[0].eventId");
+  s = Refuse({Ev("a1", "2014-06-09T11:00:00+01:00", Admitted("S7"))},
+             Code::kConflict, kOtherNhs);
+  EXPECT_THAT(MessageOf(s), HasSubstr("another person"));
+}
+
+TEST_F(RecorderTest, IfMatchMustBeTheCurrentVersion) {
+  Register();
+  auto r = Post({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                uint64_t{0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kWrongVersion);
+  EXPECT_EQ(Version(), 1u);
+  r = Post({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+           uint64_t{1});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->last_version, 2u);
+}
+
+TEST_F(RecorderTest, LostRaceIsRecheckedAndRetried) {
+  Register();
+  Recorder rival(log_, clock_);
+  log_.before_append = [&rival] {
+    auto won = rival.Record(
+        kNhs, {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+        std::nullopt, "rival");
+    ASSERT_TRUE(won.ok()) << won.status().ToString();
+  };
+  auto out = Accept({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                        R"("aeAttended": {"attendanceId": "A"})")});
+  EXPECT_EQ(out.first_version, 3u);
+  auto state = State();
+  EXPECT_NE(state->facts().FindSpell("S1"), nullptr);
+  EXPECT_EQ(state->facts().ae_attendances().size(), 1u);
+}
+
+TEST_F(RecorderTest, LostRaceThatBreaksARuleIsRefused) {
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  Recorder rival(log_, clock_);
+  log_.before_append = [&rival] {
+    ASSERT_TRUE(
+        rival
+            .Record(kNhs,
+                    {Ev("d1", "2014-06-08T11:00:00+01:00", Discharged("S1"))},
+                    std::nullopt, "rival")
+            .ok());
+  };
+  auto r = Post({Ev("r1", "2014-06-09T11:00:00+01:00", Ready("S1"))});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kRuleViolation);
+  EXPECT_THAT(MessageOf(r.status()), HasSubstr("after the discharge"));
+  EXPECT_EQ(Version(), 3u);
+}
+
+TEST_F(RecorderTest, LostRaceWithIfMatchIsWrongVersion) {
+  Register();
+  Recorder rival(log_, clock_);
+  log_.before_append = [&rival] {
+    ASSERT_TRUE(
+        rival
+            .Record(kNhs,
+                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                    std::nullopt, "rival")
+            .ok());
+  };
+  auto r = Post({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                    R"("aeAttended": {"attendanceId": "A"})")},
+                uint64_t{1});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kWrongVersion);
+}
+
+TEST_F(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
+  Register();
+  ASSERT_EQ(State()->version(), 1u);
+  Recorder other(log_, clock_);
+  ASSERT_TRUE(
+      other
+          .Record(kNhs, {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                  std::nullopt, "other")
+          .ok());
+  auto state = State();
+  EXPECT_EQ(state->version(), 2u);
+  ASSERT_NE(state->facts().FindSpell("S1"), nullptr);
+  EXPECT_EQ(state->recorded().back()->position, 2u);
+  EXPECT_EQ(state->recorded().back()->recorded_by, "other");
+}
+
+TEST_F(RecorderTest, InvalidNhsNumberRefused) {
+  auto r = recorder_.Record(
+      "9434765918", {Ev("r1", "2014-06-07T10:15:00+01:00", Registered())},
+      std::nullopt, "tester");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace carelog::testing
