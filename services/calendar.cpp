@@ -299,7 +299,16 @@ Result<Instant> ParseRfc3339(std::string_view text) {
   int64_t days = DateFromYmd(year, month, day).days;
   int64_t seconds_of_day =
       hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return days * kMicrosPerDay + seconds_of_day * kMicrosPerSecond + micros;
+  const Instant instant =
+      days * kMicrosPerDay + seconds_of_day * kMicrosPerSecond + micros;
+  // The offset can carry 0000-01-01 or 9999-12-31 into a year that has no
+  // four-digit form, which FormatRfc3339Utc could not write back (found by
+  // tests/fuzz/time_fuzz.cpp).
+  if (instant < DateFromYmd(0, 1, 1).days * kMicrosPerDay ||
+      instant >= (DateFromYmd(9999, 12, 31).days + 1) * kMicrosPerDay) {
+    return bad("in UTC it falls outside the years 0000 to 9999");
+  }
+  return instant;
 }
 
 std::string FormatRfc3339Utc(Instant instant) {

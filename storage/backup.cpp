@@ -61,7 +61,8 @@ Status AuditHead(const RocksDbStore& store, StoreReport& report) {
 
 }  // namespace
 
-Result<StoreReport> VerifyStoreAt(const std::string& dir) {
+Result<StoreReport> VerifyStoreAt(const std::string& dir,
+                                  const std::optional<AuditAnchor>& anchor) {
   if (!IsStore(dir)) {
     return Status(Code::kNotFound, "no Carelog store in " + dir);
   }
@@ -80,6 +81,20 @@ Result<StoreReport> VerifyStoreAt(const std::string& dir) {
   }
   Status head = AuditHead(**store, report);
   if (!head.ok()) report.problems.push_back(head.message());
+  if (anchor) {
+    const std::string where = "audit entry " + std::to_string(anchor->id);
+    auto value = (*store)->Get((*store)->audit(), keys::EncodeU64(anchor->id));
+    if (!value.ok()) {
+      report.problems.push_back(value.status().message());
+    } else if (!value->has_value()) {
+      report.problems.push_back(
+          where + ", recorded as a chain head, is gone: the trail was cut");
+    } else if (Hex(Sha256(**value)) != anchor->sha256_hex) {
+      report.problems.push_back(where +
+                                " no longer has the hash recorded for it: the "
+                                "trail up to it was rewritten");
+    }
+  }
   Status closed = (*store)->Close();
   if (!closed.ok()) report.problems.push_back(closed.message());
   return report;

@@ -7,6 +7,7 @@
 // families.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,21 @@ struct StoreReport {
   std::string audit_head_hash;  // hex SHA-256 of the last audit entry, or ""
 };
 
+// An audit chain head recorded earlier (from a StoreReport): the id of an
+// entry and the hex SHA-256 it had then.
+struct AuditAnchor {
+  uint64_t id = 0;
+  std::string sha256_hex;
+};
+
 // Opens the store at `dir` without the event log's open-time checks (so that
 // a damaged store can still be examined) and checks every invariant: positions
 // gapless, stream index and heads, dedup index, content hashes, time index, the
 // audit trail's ids and hash chain. The store must not be open elsewhere
-// (kIOError: RocksDB's lock). kNotFound if `dir` holds no store.
-Result<StoreReport> VerifyStoreAt(const std::string& dir);
+// (kIOError: RocksDB's lock). kNotFound if `dir` holds no store. With an
+// anchor, also that the entry still has the hash recorded: with an intact
+// chain, nothing up to it was rewritten or cut off.
+Result<StoreReport> VerifyStoreAt(
+    const std::string& dir, const std::optional<AuditAnchor>& anchor = {});
 
 }  // namespace carelog::storage

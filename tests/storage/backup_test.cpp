@@ -169,6 +169,13 @@ TEST(VerifyStoreAt, RewrittenLastAuditEntryChangesTheReportedHead) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->audit_entries, 3u);
   EXPECT_NE(after->audit_head_hash, before->audit_head_hash);
+  auto anchored =
+      VerifyStoreAt(dir.path(), AuditAnchor{3, before->audit_head_hash});
+  ASSERT_TRUE(anchored.ok());
+  EXPECT_TRUE(HasProblemContaining(*anchored, "audit entry 3 no longer has"));
+  auto cut = VerifyStoreAt(dir.path(), AuditAnchor{4, before->audit_head_hash});
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(HasProblemContaining(*cut, "the trail was cut"));
 }
 
 }  // namespace
