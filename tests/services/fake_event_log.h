@@ -46,6 +46,8 @@ class FakeEventLog final : public storage::EventLog {
   Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
       std::string_view subject, uint64_t after_id, size_t max_count) override;
 
+  Status VerifyFull() override { return Status::Ok(); }
+
  private:
   mutable std::mutex mu_;
   std::vector<storage::RecordedEvent> log_;  // index = position - 1

@@ -1,9 +1,12 @@
-// A Recorder over an in-memory event log with a hand-set clock, for rule and
-// recorder tests.
+// A Recorder over an event log (the in-memory fake, or RocksDB in a temporary
+// directory) with a hand-set clock, for rule and recorder tests.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,16 +19,56 @@ namespace carelog::testing {
 inline constexpr const char* kNhs = "9434765919";
 inline constexpr const char* kOtherNhs = "9990000018";
 
-class RecorderHarness : public ::testing::Test {
- protected:
-  RecorderHarness()
-      : clock_(*ParseRfc3339("2016-06-01T12:00:00Z")),
-        recorder_(log_, clock_) {}
+// A fresh directory under the system's temporary directory, removed with its
+// contents.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "carelog-services-XXXXXX")
+            .string();
+    if (mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class Harness {
+ public:
+  explicit Harness(bool rocksdb)
+      : clock_(*ParseRfc3339("2016-06-01T12:00:00Z")) {
+    if (rocksdb) {
+      dir_.emplace();
+      storage::OpenOptions options;
+      options.path = dir_->path() + "/store";
+      auto opened = storage::OpenRocksDbEventLog(options);
+      EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+      if (opened.ok()) log_ = std::move(*opened);
+    }
+    if (!log_) {
+      auto fake = std::make_unique<FakeEventLog>();
+      fake_ = fake.get();
+      log_ = std::move(fake);
+    }
+    recorder_ = std::make_unique<Recorder>(*log_, clock_);
+  }
+  virtual ~Harness() = default;
+
+  storage::EventLog& log() { return *log_; }
+  FakeEventLog& fake() { return *fake_; }  // only without RocksDB
+  Recorder& recorder() { return *recorder_; }
 
   Result<RecordOutcome> Post(const std::vector<schema::CareEvent>& events,
                              std::optional<uint64_t> if_match = std::nullopt,
                              const char* nhs = kNhs) {
-    return recorder_.Record(nhs, events, if_match, "tester");
+    return recorder_->Record(nhs, events, if_match, "tester");
   }
 
   // Posts and expects success.
@@ -36,26 +79,30 @@ class RecorderHarness : public ::testing::Test {
     return r.ok() ? *r : RecordOutcome{};
   }
 
-  // Posts, expects a refusal with this code and returns it.
+  // Posts, expects a refusal with this code that appends nothing, and returns
+  // it.
   Status Refuse(const std::vector<schema::CareEvent>& events,
                 Code code = Code::kRuleViolation, const char* nhs = kNhs) {
     uint64_t before = Version(nhs);
+    uint64_t last_position = log_->LastPosition();
     auto r = Post(events, std::nullopt, nhs);
     EXPECT_FALSE(r.ok()) << "accepted, expected " << CodeName(code);
     if (r.ok()) return Status::Ok();
     EXPECT_EQ(r.status().code(), code) << r.status().ToString();
     EXPECT_FALSE(r.status().errors().empty()) << r.status().ToString();
     EXPECT_EQ(Version(nhs), before) << "a refused request must append nothing";
+    EXPECT_EQ(log_->LastPosition(), last_position)
+        << "a refused request must append nothing";
     return r.status();
   }
 
   uint64_t Version(const char* nhs = kNhs) {
-    auto v = log_.StreamVersion(PersonStream(nhs));
+    auto v = log_->StreamVersion(PersonStream(nhs));
     return v.ok() ? *v : 0;
   }
 
   std::shared_ptr<const PersonState> State(const char* nhs = kNhs) {
-    auto s = recorder_.Load(nhs);
+    auto s = recorder_->Load(nhs);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? s->state : std::make_shared<const PersonState>();
   }
@@ -67,9 +114,24 @@ class RecorderHarness : public ::testing::Test {
            nhs);
   }
 
-  FakeEventLog log_;
+ protected:
+  std::optional<ScratchDir> dir_;
+  std::unique_ptr<storage::EventLog> log_;
+  FakeEventLog* fake_ = nullptr;
   ManualClock clock_;
-  Recorder recorder_;
+  std::unique_ptr<Recorder> recorder_;
+};
+
+// A fixture over the in-memory log.
+class RecorderHarness : public ::testing::Test, public Harness {
+ protected:
+  RecorderHarness() : Harness(false) {}
+};
+
+// A fixture run twice: over the in-memory log (false) and over RocksDB (true).
+class BothLogsHarness : public ::testing::TestWithParam<bool>, public Harness {
+ protected:
+  BothLogsHarness() : Harness(GetParam()) {}
 };
 
 // The first error's field, or "" if none.

@@ -10,9 +10,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class RecorderTest : public RecorderHarness {};
+class RecorderTest : public BothLogsHarness {};
+class RecorderRaceTest : public RecorderHarness {};
 
-TEST_F(RecorderTest, StoresSerializedCareEventsInThePersonStream) {
+TEST_P(RecorderTest, StoresSerializedCareEventsInThePersonStream) {
   auto out = Accept({Ev("r1", "2014-06-07T10:15:00+01:00", Registered()),
                      Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
   EXPECT_EQ(out.nhs_number, kNhs);
@@ -20,7 +21,7 @@ TEST_F(RecorderTest, StoresSerializedCareEventsInThePersonStream) {
   EXPECT_EQ(out.last_version, 2u);
   EXPECT_EQ(out.last_position, 2u);
   EXPECT_FALSE(out.duplicate);
-  auto stored = log_.ReadStream("person-9434765919", 1, 10);
+  auto stored = log().ReadStream("person-9434765919", 1, 10);
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 2u);
   EXPECT_EQ((*stored)[1].type, "carelog.schema.CareEvent");
@@ -32,15 +33,15 @@ TEST_F(RecorderTest, StoresSerializedCareEventsInThePersonStream) {
   EXPECT_EQ(PersonStream("9434765919"), "person-9434765919");
 }
 
-TEST_F(RecorderTest, UnknownPersonLoadsEmpty) {
-  auto snap = recorder_.Load(kNhs);
+TEST_P(RecorderTest, UnknownPersonLoadsEmpty) {
+  auto snap = recorder().Load(kNhs);
   ASSERT_TRUE(snap.ok());
   EXPECT_EQ(snap->version, 0u);
   ASSERT_NE(snap->state, nullptr);
   EXPECT_FALSE(snap->state->known());
 }
 
-TEST_F(RecorderTest, RetryAnswersTheOriginalFiguresWithoutRerunningRules) {
+TEST_P(RecorderTest, RetryAnswersTheOriginalFiguresWithoutRerunningRules) {
   Register(kOtherNhs);  // positions differ from versions
   std::vector<schema::CareEvent> request = {
       Ev("r1", "2014-06-07T10:15:00+01:00", Registered()),
@@ -62,7 +63,7 @@ TEST_F(RecorderTest, RetryAnswersTheOriginalFiguresWithoutRerunningRules) {
   EXPECT_TRUE(retry2->duplicate);
 }
 
-TEST_F(RecorderTest, SameEventIdWithOtherContentIsConflict) {
+TEST_P(RecorderTest, SameEventIdWithOtherContentIsConflict) {
   Register();
   Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
   Status s = Refuse({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S2"))},
@@ -84,7 +85,7 @@ TEST_F(RecorderTest, SameEventIdWithOtherContentIsConflict) {
   EXPECT_THAT(MessageOf(s), HasSubstr("another person"));
 }
 
-TEST_F(RecorderTest, IfMatchMustBeTheCurrentVersion) {
+TEST_P(RecorderTest, IfMatchMustBeTheCurrentVersion) {
   Register();
   auto r = Post({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
                 uint64_t{0});
@@ -97,10 +98,10 @@ TEST_F(RecorderTest, IfMatchMustBeTheCurrentVersion) {
   EXPECT_EQ(r->last_version, 2u);
 }
 
-TEST_F(RecorderTest, LostRaceIsRecheckedAndRetried) {
+TEST_F(RecorderRaceTest, LostRaceIsRecheckedAndRetried) {
   Register();
-  Recorder rival(log_, clock_);
-  log_.before_append = [&rival] {
+  Recorder rival(log(), clock_);
+  fake().before_append = [&rival] {
     auto won = rival.Record(
         kNhs, {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
         std::nullopt, "rival");
@@ -114,11 +115,11 @@ TEST_F(RecorderTest, LostRaceIsRecheckedAndRetried) {
   EXPECT_EQ(state->facts().ae_attendances().size(), 1u);
 }
 
-TEST_F(RecorderTest, LostRaceThatBreaksARuleIsRefused) {
+TEST_F(RecorderRaceTest, LostRaceThatBreaksARuleIsRefused) {
   Register();
   Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
-  Recorder rival(log_, clock_);
-  log_.before_append = [&rival] {
+  Recorder rival(log(), clock_);
+  fake().before_append = [&rival] {
     ASSERT_TRUE(
         rival
             .Record(kNhs,
@@ -133,10 +134,10 @@ TEST_F(RecorderTest, LostRaceThatBreaksARuleIsRefused) {
   EXPECT_EQ(Version(), 3u);
 }
 
-TEST_F(RecorderTest, LostRaceWithIfMatchIsWrongVersion) {
+TEST_F(RecorderRaceTest, LostRaceWithIfMatchIsWrongVersion) {
   Register();
-  Recorder rival(log_, clock_);
-  log_.before_append = [&rival] {
+  Recorder rival(log(), clock_);
+  fake().before_append = [&rival] {
     ASSERT_TRUE(
         rival
             .Record(kNhs,
@@ -151,10 +152,10 @@ TEST_F(RecorderTest, LostRaceWithIfMatchIsWrongVersion) {
   EXPECT_EQ(r.status().code(), Code::kWrongVersion);
 }
 
-TEST_F(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
+TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   Register();
   ASSERT_EQ(State()->version(), 1u);
-  Recorder other(log_, clock_);
+  Recorder other(log(), clock_);
   ASSERT_TRUE(
       other
           .Record(kNhs, {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
@@ -167,13 +168,48 @@ TEST_F(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   EXPECT_EQ(state->recorded().back()->recorded_by, "other");
 }
 
-TEST_F(RecorderTest, InvalidNhsNumberRefused) {
-  auto r = recorder_.Record(
+TEST_P(RecorderTest, InvalidNhsNumberRefused) {
+  auto r = recorder().Record(
       "9434765918", {Ev("r1", "2014-06-07T10:15:00+01:00", Registered())},
       std::nullopt, "tester");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
 }
+
+TEST_P(RecorderTest, FreshRecorderFoldsThePersonFromTheLog) {
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1")),
+          Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1")),
+          Ev("t1", "2014-06-09T11:00:00+01:00", Retract("r1"))});
+  Recorder fresh(log(), clock_);
+  auto snap = fresh.Load(kNhs);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(snap->version, 4u);
+  EXPECT_EQ(snap->state->recorded().size(), 4u);
+  EXPECT_EQ(snap->state->timeline().size(), 2u);
+  EXPECT_TRUE(snap->state->IsRetracted("r1"));
+  const Spell* spell = snap->state->facts().FindSpell("S1");
+  ASSERT_NE(spell, nullptr);
+  EXPECT_TRUE(spell->readiness.empty());
+  EXPECT_EQ(snap->state->recorded()[3]->position, 4u);
+  EXPECT_EQ(snap->state->recorded()[3]->recorded_by, "tester");
+  EXPECT_GT(snap->state->recorded()[3]->recorded_at_micros, 0);
+  // A retry through the fresh recorder is still recognised.
+  auto retry =
+      fresh.Record(kNhs,
+                   {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1")),
+                    Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1")),
+                    Ev("t1", "2014-06-09T11:00:00+01:00", Retract("r1"))},
+                   std::nullopt, "tester");
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_version, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RecorderTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
 
 }  // namespace
 }  // namespace carelog::testing

@@ -12,11 +12,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class RulesTest : public RecorderHarness {};
+class RulesTest : public BothLogsHarness {};
 
 // --- The first event of a person is personRegistered; a second one is refused.
 
-TEST_F(RulesTest, FirstEventMustBeRegistration) {
+TEST_P(RulesTest, FirstEventMustBeRegistration) {
   Status s = Refuse({Ev("a1", "2014-06-01T10:00:00+01:00", Admitted("S1"))});
   EXPECT_EQ(FieldOf(s), "events[0].hospitalAdmitted");
   EXPECT_THAT(MessageOf(s),
@@ -25,7 +25,7 @@ TEST_F(RulesTest, FirstEventMustBeRegistration) {
   EXPECT_EQ(Version(), 1u);
 }
 
-TEST_F(RulesTest, SecondRegistrationRefused) {
+TEST_P(RulesTest, SecondRegistrationRefused) {
   Register();
   Status s = Refuse({Ev("r2", "2014-07-01T10:00:00+01:00", Registered())});
   EXPECT_EQ(FieldOf(s), "events[0].personRegistered");
@@ -35,7 +35,7 @@ TEST_F(RulesTest, SecondRegistrationRefused) {
   EXPECT_EQ(FieldOf(s), "events[0].personRegistered");
 }
 
-TEST_F(RulesTest, EventBeforeRegistrationRefused) {
+TEST_P(RulesTest, EventBeforeRegistrationRefused) {
   Register();
   Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
   EXPECT_EQ(FieldOf(s), "events[0].hospitalAdmitted");
@@ -44,7 +44,7 @@ TEST_F(RulesTest, EventBeforeRegistrationRefused) {
   Accept({Ev("a2", "2014-06-01T09:00:00+01:00", Admitted("S1"))});
 }
 
-TEST_F(RulesTest, RegistrationAndEventsInOneRequest) {
+TEST_P(RulesTest, RegistrationAndEventsInOneRequest) {
   Accept({Ev("r1", "2014-06-07T10:15:00+01:00", Registered()),
           Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
   EXPECT_EQ(Version(), 2u);
@@ -53,7 +53,7 @@ TEST_F(RulesTest, RegistrationAndEventsInOneRequest) {
 // --- occurredAt: not over 5 minutes in the future, not before 1900, not before
 // the birth date.
 
-TEST_F(RulesTest, FutureLimitIsFiveMinutes) {
+TEST_P(RulesTest, FutureLimitIsFiveMinutes) {
   Register();
   Accept({Ev("ae1", "2016-06-01T12:05:00Z",
              R"("aeAttended": {"attendanceId": "A1"})")});
@@ -66,7 +66,7 @@ TEST_F(RulesTest, FutureLimitIsFiveMinutes) {
              R"("aeAttended": {"attendanceId": "A2"})")});
 }
 
-TEST_F(RulesTest, NotBefore1900) {
+TEST_P(RulesTest, NotBefore1900) {
   Status s =
       Refuse({Ev("r1", "1899-12-31T23:59:59Z", Registered("1850-01-01"))});
   EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
@@ -74,7 +74,7 @@ TEST_F(RulesTest, NotBefore1900) {
   Accept({Ev("r1", "1900-01-01T00:00:00Z", Registered("1850-01-01"))});
 }
 
-TEST_F(RulesTest, NotBeforeBirthDate) {
+TEST_P(RulesTest, NotBeforeBirthDate) {
   Status s =
       Refuse({Ev("r1", "1938-02-10T12:00:00Z", Registered("1938-02-11"))});
   EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
@@ -87,7 +87,7 @@ TEST_F(RulesTest, NotBeforeBirthDate) {
 // --- Death: nothing but followUpRecorded and eventRetracted after the date of
 // death.
 
-TEST_F(RulesTest, EventsAfterDeathRefusedExceptFollowUpAndRetraction) {
+TEST_P(RulesTest, EventsAfterDeathRefusedExceptFollowUpAndRetraction) {
   Register();
   Accept({Ev("a1", "2014-07-01T10:00:00+01:00", Admitted("S1")),
           Ev("d1", "2014-07-05T10:00:00+01:00", Discharged("S1", "REABLEMENT")),
@@ -114,7 +114,7 @@ TEST_F(RulesTest, EventsAfterDeathRefusedExceptFollowUpAndRetraction) {
 // --- Ids are unique within the person; events naming one need it to exist and
 // follow its start.
 
-TEST_F(RulesTest, IdsUniqueWithinPersonPerKind) {
+TEST_P(RulesTest, IdsUniqueWithinPersonPerKind) {
   Register();
   Accept(
       {Ev("a1", "2014-07-01T10:00:00+01:00", Admitted("X")),
@@ -154,7 +154,7 @@ TEST_F(RulesTest, IdsUniqueWithinPersonPerKind) {
   }
 }
 
-TEST_F(RulesTest, NamedIdMustExist) {
+TEST_P(RulesTest, NamedIdMustExist) {
   Register();
   Status s = Refuse({Ev("r1", "2014-07-01T10:00:00+01:00", Ready("S9"))});
   EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
@@ -168,7 +168,7 @@ TEST_F(RulesTest, NamedIdMustExist) {
   EXPECT_EQ(FieldOf(s), "events[0].carePackageStarted.assessmentId");
 }
 
-TEST_F(RulesTest, ReadinessBeforeAdmissionNamesBothTimes) {
+TEST_P(RulesTest, ReadinessBeforeAdmissionNamesBothTimes) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1"))});
   Status s = Refuse({Ev("r1", "2014-06-03T09:00:00+01:00", Ready("S1"))});
@@ -181,7 +181,7 @@ TEST_F(RulesTest, ReadinessBeforeAdmissionNamesBothTimes) {
 
 // --- Referral responses need an open referral; one response each.
 
-TEST_F(RulesTest, ReferralGetsOneResponse) {
+TEST_P(RulesTest, ReferralGetsOneResponse) {
   Register();
   Accept(
       {Ev("rr1", "2014-07-01T10:00:00+01:00",
@@ -227,7 +227,7 @@ std::string AssessmentStarted(const std::string& id,
          R"(", "participants": [)" + parts + "]}";
 }
 
-TEST_F(RulesTest, JointAssessmentNeedsHealthAndSocialCare) {
+TEST_P(RulesTest, JointAssessmentNeedsHealthAndSocialCare) {
   Register();
   Status s = Refuse({Ev("j1", "2014-07-01T10:00:00+01:00",
                         AssessmentStarted("JA1", "HEALTH"))});
@@ -240,7 +240,7 @@ TEST_F(RulesTest, JointAssessmentNeedsHealthAndSocialCare) {
              AssessmentStarted("JA1", "HEALTH SOCIAL_CARE"))});
 }
 
-TEST_F(RulesTest, AssessmentCompletionNeedsAndFollowsStart) {
+TEST_P(RulesTest, AssessmentCompletionNeedsAndFollowsStart) {
   Register();
   const std::string done =
       R"("jointAssessmentCompleted": {"assessmentId": "JA1", "outcome": "PACKAGE_NEEDED"})";
@@ -258,7 +258,7 @@ TEST_F(RulesTest, AssessmentCompletionNeedsAndFollowsStart) {
 // --- Packages: professionals are assigned to open packages; an open package is
 // ended once.
 
-TEST_F(RulesTest, AccountableProfessionalNeedsOpenPackage) {
+TEST_P(RulesTest, AccountableProfessionalNeedsOpenPackage) {
   Register();
   const std::string assign =
       R"("accountableProfessionalAssigned": {"packageId": "K1", "professionalId": "GP1", "name": "Dr Patel", "role": "GP", "organisation": "F82001", "sector": "HEALTH", "phone": "020 7946 0000"})";
@@ -282,7 +282,7 @@ TEST_F(RulesTest, AccountableProfessionalNeedsOpenPackage) {
 // --- Spells: no overlap; readiness, withdrawal, delay and discharge within the
 // spell; a delay reason needs readiness at that moment.
 
-TEST_F(RulesTest, OverlappingSpellsRefused) {
+TEST_P(RulesTest, OverlappingSpellsRefused) {
   Register();
   Accept({Ev("a1", "2014-07-01T10:00:00+01:00", Admitted("S1"))});
   Status s = Refuse({Ev("a2", "2014-07-02T10:00:00+01:00", Admitted("S2"))});
@@ -303,7 +303,7 @@ TEST_F(RulesTest, OverlappingSpellsRefused) {
           Ev("d5", "2014-06-25T10:00:00+01:00", Discharged("S5"))});
 }
 
-TEST_F(RulesTest, ReadinessRecordedLateButFittingAccepted) {
+TEST_P(RulesTest, ReadinessRecordedLateButFittingAccepted) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("d1", "2014-06-20T10:00:00+01:00", Discharged("S1"))});
@@ -321,7 +321,7 @@ TEST_F(RulesTest, ReadinessRecordedLateButFittingAccepted) {
   EXPECT_EQ(spell->readiness[0].delays[0].reason, schema::DelayReason::D2);
 }
 
-TEST_F(RulesTest, SpellEventsOutsideTheSpellRefused) {
+TEST_P(RulesTest, SpellEventsOutsideTheSpellRefused) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("d1", "2014-06-20T10:00:00+01:00", Discharged("S1"))});
@@ -342,7 +342,7 @@ TEST_F(RulesTest, SpellEventsOutsideTheSpellRefused) {
               HasSubstr("readyForDischarge at 2014-07-05T10:00:00+01:00"));
 }
 
-TEST_F(RulesTest, ReadinessWithdrawnAndGivenAgain) {
+TEST_P(RulesTest, ReadinessWithdrawnAndGivenAgain) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1")),
@@ -364,7 +364,7 @@ TEST_F(RulesTest, ReadinessWithdrawnAndGivenAgain) {
   EXPECT_NE(spell->CurrentReadiness(), nullptr);
 }
 
-TEST_F(RulesTest, DelayReasonWhileNotReadyRefused) {
+TEST_P(RulesTest, DelayReasonWhileNotReadyRefused) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1"))});
   Status s = Refuse({Ev("dl0", "2014-06-05T10:00:00+01:00", Delay("S1"))});
@@ -387,7 +387,7 @@ TEST_F(RulesTest, DelayReasonWhileNotReadyRefused) {
   EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
 }
 
-TEST_F(RulesTest, DischargeOnce) {
+TEST_P(RulesTest, DischargeOnce) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("d1", "2014-06-05T10:00:00+01:00", Discharged("S1"))});
@@ -397,7 +397,7 @@ TEST_F(RulesTest, DischargeOnce) {
 
 // --- followUpRecorded needs a discharge to REABLEMENT or REHABILITATION_BED.
 
-TEST_F(RulesTest, FollowUpNeedsReablementDischarge) {
+TEST_P(RulesTest, FollowUpNeedsReablementDischarge) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("d1", "2014-06-05T10:00:00+01:00",
@@ -418,7 +418,7 @@ TEST_F(RulesTest, FollowUpNeedsReablementDischarge) {
 
 // --- Retractions.
 
-TEST_F(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
+TEST_P(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
   Register();
   Register(kOtherNhs);
   Accept({Ev("ae1", "2014-07-01T10:00:00+01:00",
@@ -451,7 +451,7 @@ TEST_F(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
              R"("aeAttended": {"attendanceId": "A1"})")});
 }
 
-TEST_F(RulesTest, RetractionMustNotOrphanDependants) {
+TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1"))});
@@ -474,7 +474,7 @@ TEST_F(RulesTest, RetractionMustNotOrphanDependants) {
 
 // --- Format: malformed requests are 400 and name the field.
 
-TEST_F(RulesTest, MalformedEventsAreInvalidArgument) {
+TEST_P(RulesTest, MalformedEventsAreInvalidArgument) {
   Register();
   Status s = Refuse(
       {Ev("x1", "2014-07-01T10:00:00+01:00", R"("readyForDischarge": {})")},
@@ -521,7 +521,7 @@ TEST_F(RulesTest, MalformedEventsAreInvalidArgument) {
 
 // --- Atomicity and size.
 
-TEST_F(RulesTest, ThousandEventsRefusedAtomicallyByTheLast) {
+TEST_P(RulesTest, ThousandEventsRefusedAtomicallyByTheLast) {
   std::vector<schema::CareEvent> events;
   events.push_back(Ev("reg", "2014-04-01T09:00:00+01:00", Registered()));
   Instant t = *ParseRfc3339("2014-04-02T00:00:00Z");
@@ -534,8 +534,7 @@ TEST_F(RulesTest, ThousandEventsRefusedAtomicallyByTheLast) {
   ASSERT_EQ(events.size(), kMaxEventsPerRequest);
   Status s = Refuse(events);
   EXPECT_EQ(FieldOf(s), "events[999].dischargeDelayRecorded.spellId");
-  EXPECT_EQ(log_.appends, 0);
-  EXPECT_EQ(log_.LastPosition(), 0u);
+  EXPECT_EQ(log().LastPosition(), 0u);
   events.pop_back();
   events.push_back(Ev("ok", "2015-01-01T00:00:00Z", R"("personDied": {})"));
   EXPECT_EQ(Accept(events).last_version, 1000u);
@@ -546,7 +545,7 @@ TEST_F(RulesTest, ThousandEventsRefusedAtomicallyByTheLast) {
   EXPECT_EQ(Version(), 1000u);
 }
 
-TEST_F(RulesTest, LateThousandEventRequestBlamesItsLastEvent) {
+TEST_P(RulesTest, LateThousandEventRequestBlamesItsLastEvent) {
   Register();
   Accept({Ev("a0", "2015-06-01T10:00:00+01:00", Admitted("S0"))});
   std::vector<schema::CareEvent> events;
@@ -563,6 +562,11 @@ TEST_F(RulesTest, LateThousandEventRequestBlamesItsLastEvent) {
   EXPECT_THAT(MessageOf(s), HasSubstr("the recorded event a0 (version 2)"));
   EXPECT_EQ(Version(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Logs, RulesTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
 
 }  // namespace
 }  // namespace carelog::testing
