@@ -15,6 +15,7 @@ class AreaService;
 namespace carelog::gateway {
 
 class AuditTrail;
+class RateLimiter;
 class HttpMetrics;
 
 struct ApiContext {
@@ -24,6 +25,8 @@ struct ApiContext {
   AuditTrail* audit = nullptr;
   HttpMetrics* metrics = nullptr;
   const Clock* clock = nullptr;
+  // Per-token request rate (429 with Retry-After); null = no limit.
+  RateLimiter* rate_limiter = nullptr;
   // True once every projection has caught up with the log (GET /readyz); empty
   // = always.
   std::function<bool()> projections_ready;

@@ -27,6 +27,12 @@ struct ServeOptions {
   std::chrono::milliseconds idle_timeout{30000};
   int io_threads = 2;
   int worker_threads = 96;
+  size_t max_connections = 1024;
+  size_t max_requests_per_connection = 10000;
+  std::string tls_cert_file;  // both set: serve HTTPS (TLS 1.2+) only
+  std::string tls_key_file;
+  double rate_limit = 0;  // requests per second per token; 0 = no limit
+  double rate_burst = 0;  // 0 = two seconds' worth of rate_limit
 };
 
 // What a prepare hook may use before the server accepts connections.
