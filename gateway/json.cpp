@@ -4,6 +4,35 @@
 
 namespace carelog::gateway {
 
+namespace {
+
+// protobuf reports "(events[0].hospital_admitted.method): invalid value ...";
+// the field in the request's own (JSON) names is
+// events[0].hospitalAdmitted.method.
+std::string JsonFieldOf(const std::string& why, std::string& rest) {
+  rest = why;
+  if (why.size() < 3 || why[0] != '(') return "body";
+  const size_t close = why.find(')');
+  if (close == std::string::npos || close == 1) return "body";
+  std::string field;
+  bool upper = false;
+  for (size_t i = 1; i < close; ++i) {
+    const char c = why[i];
+    if (c == '_') {
+      upper = true;
+    } else {
+      field +=
+          upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      upper = false;
+    }
+  }
+  rest = why.substr(close + 1);
+  while (!rest.empty() && (rest[0] == ':' || rest[0] == ' ')) rest.erase(0, 1);
+  return field;
+}
+
+}  // namespace
+
 Status ParseJson(std::string_view body, google::protobuf::Message& message) {
   if (body.empty()) {
     return Status(Code::kInvalidArgument, "the request needs a JSON body");

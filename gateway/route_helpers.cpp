@@ -4,6 +4,7 @@
 
 #include "carelog/admin.pb.h"
 #include "carelog/events.pb.h"
+#include "services/calendar.h"
 
 namespace carelog::gateway {
 
@@ -51,6 +52,7 @@ Result<api::RecordedCareEvent> RenderRecord(
                                            " cannot be read");
     }
     out.set_event_id(record.event_id);
+    out.set_occurred_at(FormatRfc3339Utc(record.recorded_at_micros));
     if (admin.has_area_defined())
       *out.mutable_area_defined() = admin.area_defined();
     if (admin.has_plan_recorded())

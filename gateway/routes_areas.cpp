@@ -31,7 +31,7 @@ api::AdminWriteResponse WriteAnswer(const std::string& area,
                                     const AdminWriteOutcome& outcome) {
   api::AdminWriteResponse answer;
   answer.set_area_code(area);
-  answer.set_year(year);
+  if (!year.empty()) answer.set_year(year);
   answer.set_version(static_cast<uint32_t>(outcome.version));
   answer.set_last_position(static_cast<double>(outcome.last_position));
   return answer;

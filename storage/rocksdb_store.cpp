@@ -65,7 +65,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
                         FamilyOptions(cache, false));
   for (const char* name : kFamilies) {
     const std::string_view n(name);
-    const bool point = n == "head" || n == "dedup" || n == "stream";
+    const bool point = n == "head" || n == "dedup";
     families.emplace_back(name, FamilyOptions(cache, point));
   }
 
@@ -114,6 +114,11 @@ Status RocksDbStore::Close() {
   if (closed_) return Status::Ok();
   closed_ = true;
   Status result;
+  // Flushing now spares the next start-up a replay of the write-ahead log.
+  std::vector<rocksdb::ColumnFamilyHandle*> all(cf_.begin(), cf_.end());
+  all.push_back(default_cf_);
+  rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions(), all);
+  if (!flushed.ok()) result = FromRocks(flushed, "flushing the event log");
   for (auto* h : cf_) {
     rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
     if (!s.ok() && result.ok())

@@ -52,8 +52,8 @@ class RocksDbStore {
       rocksdb::ColumnFamilyHandle* cf, std::string_view key,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
-  // Flushes memtables and closes the database; afterwards only destruction is
-  // allowed.
+  // Flushes memtables (so that opening replays no log) and closes the database;
+  // afterwards only destruction is allowed.
   Status Close();
 
  private:

@@ -172,7 +172,8 @@ class Sequencer::Batch {
         recorded_at_(recorded_at),
         next_position_(seq->next_position_),
         audit_id_(seq->last_audit_id_),
-        audit_hash_(seq->last_audit_hash_) {}
+        audit_hash_(seq->last_audit_hash_),
+        wb_(EstimateBytes(work_)) {}
 
   // Loads what the checks need: stored event ids and the heads of streams not
   // cached.
@@ -434,6 +435,20 @@ class Sequencer::Batch {
     Put(seq_->store_->audit_subject(),
         keys::AuditSubjectKey(w.subject, audit_id_), "");
     return Outcome{Status::Ok(), {}, audit_id_, true};
+  }
+
+  // What the WriteBatch will hold, roughly, so that it is allocated once.
+  static size_t EstimateBytes(const std::vector<Work>& work) {
+    size_t bytes = 64;
+    for (const Work& w : work) {
+      bytes +=
+          w.subject.size() + w.entry.size() + 2 * w.request.stream.size() + 128;
+      for (const auto& e : w.request.events) {
+        bytes += 2 * (e.event_id.size() + w.request.stream.size()) +
+                 e.type.size() + e.body.size() + 160;
+      }
+    }
+    return bytes;
   }
 
   Sequencer* const seq_;

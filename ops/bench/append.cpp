@@ -10,11 +10,12 @@
 //   64 threads each
 //       writing one synced record at a time into RocksDB.
 //
-// Usage: bench_append [--quick] [--seconds S] [--rounds R] [--case N] [--dir PATH]
-// Each figure is the median of R rounds; reference and ours alternate within a
-// round.
+// Usage: bench_append [--quick] [--seconds S] [--rounds R] [--case N] [--dir
+// PATH] Each figure is the median of R rounds; reference and ours alternate
+// within a round.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,8 +82,8 @@ std::string Person(std::mt19937& rng) {
 }
 
 struct Config {
-  double seconds = 4;
-  int rounds = 3;
+  double seconds = 1.5;
+  int rounds = 7;
   std::string dir;
 };
 
@@ -91,10 +92,25 @@ struct Shape {
   int events_per_write;
 };
 
+// Events per second, and CPU time of the whole process per event
+// (microseconds).
+struct Measure {
+  double rate = 0;
+  double cpu_us = 0;
+};
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 // Runs `threads` copies of work(thread, stop) for the configured time; returns
 // events per second.
 template <typename Work>
-double Run(const Config& cfg, int threads, Work work) {
+Measure Run(const Config& cfg, int threads, Work work) {
+  const double cpu_start = CpuSeconds();
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> events{0};
   std::vector<std::thread> pool;
@@ -108,7 +124,8 @@ double Run(const Config& cfg, int threads, Work work) {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  return static_cast<double>(events.load()) / elapsed;
+  const double n = static_cast<double>(std::max<uint64_t>(1, events.load()));
+  return {n / elapsed, (CpuSeconds() - cpu_start) * 1e6 / n};
 }
 
 std::string FreshDir(const Config& cfg, const char* name) {
@@ -125,8 +142,8 @@ std::string FreshDir(const Config& cfg, const char* name) {
 // Raw RocksDB: each thread writes WriteBatches of `shape.events_per_write`
 // records of the same bytes a client sends (stream, event id, type, body), sync
 // = true.
-double RawRocksDb(const Config& cfg, Shape shape,
-                  const std::vector<std::string>& bodies) {
+Measure RawRocksDb(const Config& cfg, Shape shape,
+                   const std::vector<std::string>& bodies) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
@@ -135,7 +152,7 @@ double RawRocksDb(const Config& cfg, Shape shape,
   if (!s.ok()) Die("opening raw RocksDB: " + s.ToString());
   std::unique_ptr<rocksdb::DB> db(raw);
   std::atomic<uint64_t> next_key{0};
-  const double rate =
+  const Measure rate =
       Run(cfg, shape.threads, [&](int t, std::atomic<bool>& stop) {
         std::mt19937 rng(static_cast<unsigned>(t));
         rocksdb::WriteOptions wo;
@@ -168,15 +185,15 @@ double RawRocksDb(const Config& cfg, Shape shape,
 
 // The EventLog: each thread appends requests of `shape.events_per_write` events
 // to a skewed choice of person streams.
-double Sequencer(const Config& cfg, Shape shape,
-                 const std::vector<std::string>& bodies) {
+Measure Sequencer(const Config& cfg, Shape shape,
+                  const std::vector<std::string>& bodies) {
   carelog::storage::OpenOptions options;
   options.path = FreshDir(cfg, "eventlog");
   auto opened = carelog::storage::OpenRocksDbEventLog(options);
   if (!opened.ok()) Die(opened.status().ToString());
   std::unique_ptr<EventLog> log = std::move(*opened);
   std::atomic<uint64_t> next_id{0};
-  const double rate =
+  const Measure rate =
       Run(cfg, shape.threads, [&](int t, std::atomic<bool>& stop) {
         std::mt19937 rng(static_cast<unsigned>(t));
         uint64_t written = 0;
@@ -216,7 +233,9 @@ struct Row {
 
 int main(int argc, char** argv) {
   Config cfg;
-  int only = -1;  // run only this case (0-based), for profiling
+  int only = -1;
+  bool ours_only = false;  // skip the reference, for profiling  // run only
+                           // this case (0-based), for profiling
   cfg.dir = (std::filesystem::current_path() /
              ("bench-append-" + std::to_string(getpid())))
                 .string();
@@ -229,6 +248,8 @@ int main(int argc, char** argv) {
       cfg.seconds = std::atof(argv[++i]);
     } else if (a == "--rounds" && i + 1 < argc) {
       cfg.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--ours-only") {
+      ours_only = true;
     } else if (a == "--case" && i + 1 < argc) {
       only = std::atoi(argv[++i]);
     } else if (a == "--dir" && i + 1 < argc) {
@@ -259,16 +280,25 @@ int main(int argc, char** argv) {
   std::printf("|---|---:|---:|---:|---:|\n");
   std::fflush(stdout);
   int failed = 0;
+  std::string cpu_lines;
   for (size_t c = 0; c < cases.size(); ++c) {
     // P2's reference is the same measurement as the last P1 case: reuse it
     // rather than rerun.
     if (c == 3 || (only >= 0 && static_cast<int>(c) != only)) continue;
-    std::vector<double> ours, reference;
+    std::vector<double> ours, reference, ours_cpu, reference_cpu;
     for (int r = 0; r < cfg.rounds; ++r) {
-      reference.push_back(RawRocksDb(cfg, cases[c].shape, bodies));
-      ours.push_back(Sequencer(cfg, cases[c].shape, bodies));
+      const Measure m_ref =
+          ours_only ? Measure{1, 1} : RawRocksDb(cfg, cases[c].shape, bodies);
+      const Measure m_ours = Sequencer(cfg, cases[c].shape, bodies);
+      reference.push_back(m_ref.rate);
+      reference_cpu.push_back(m_ref.cpu_us);
+      ours.push_back(m_ours.rate);
+      ours_cpu.push_back(m_ours.cpu_us);
     }
     const double o = Median(ours), ref = Median(reference);
+    cpu_lines += "| " + cases[c].name + " | " +
+                 std::to_string(Median(ours_cpu)).substr(0, 5) + " | " +
+                 std::to_string(Median(reference_cpu)).substr(0, 5) + " |\n";
     const Case& shown = cases[c];
     std::printf("| %s | %.0f | %.0f | %.2f | >= %.2f |\n", shown.name.c_str(),
                 o, ref, o / ref, shown.target);
@@ -281,6 +311,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   std::filesystem::remove_all(cfg.dir);
+  std::printf(
+      "\n| case | ours CPU us/event | reference CPU us/event "
+      "|\n|---|---:|---:|\n%s",
+      cpu_lines.c_str());
   std::printf(
       "\n%d of %zu ratios below target (informational; no threshold is "
       "enforced)\n",

@@ -109,8 +109,11 @@ TEST(StorageCrashChild, AppendsUntilKilled) {
   for (auto& th : threads) th.join();
 }
 
-// Runs the child for `ms` milliseconds, kills it and returns what it reported.
-std::string RunChildAndKill(const std::string& dir, int ms) {
+// Runs the child, kills it `ms` milliseconds after it started (or, with
+// after_first_ack, after its first acknowledged append) and returns what it
+// reported.
+std::string RunChildAndKill(const std::string& dir, int ms,
+                            bool after_first_ack) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   fcntl(fds[0], F_SETFD, FD_CLOEXEC);
@@ -136,8 +139,10 @@ std::string RunChildAndKill(const std::string& dir, int ms) {
   close(fds[1]);
   std::string out;
   char buf[65536];
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  // A loaded machine may take long to start the child: wait up to 20 s for
+  // its first acknowledgement.
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(after_first_ack ? 20000 : ms);
   bool eof = false;
   while (!eof) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -147,10 +152,16 @@ std::string RunChildAndKill(const std::string& dir, int ms) {
     pollfd p{fds[0], POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) > 0) {
       ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0)
+      if (n <= 0) {
         eof = true;
-      else
+      } else {
         out.append(buf, static_cast<size_t>(n));
+        if (after_first_ack) {
+          after_first_ack = false;
+          deadline =
+              std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        }
+      }
     }
   }
   kill(pid, SIGKILL);
@@ -172,8 +183,10 @@ TEST(StorageCrash, AcknowledgedAppendsSurviveSigkill) {
   std::map<std::string, uint64_t> acknowledged;  // event id -> position
   for (int round = 0; round < 6; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
-    const std::string out =
-        RunChildAndKill(dir.path(), 150 + static_cast<int>(rng() % 650));
+    // Odd rounds may kill the child while it opens the log or recovers.
+    const bool after_first_ack = round % 2 == 0;
+    const std::string out = RunChildAndKill(
+        dir.path(), static_cast<int>(rng() % 500), after_first_ack);
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {
       ASSERT_EQ(line.rfind("A ", 0), 0u) << line;
@@ -204,7 +217,7 @@ TEST(StorageCrash, AcknowledgedAppendsSurviveSigkill) {
     }
   }
   RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
-  EXPECT_GT(acknowledged.size(), 100u)
+  EXPECT_GT(acknowledged.size(), 10u)
       << "the child acknowledged too little to test anything";
 }
 
