@@ -45,9 +45,11 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
       options);
   if (!status.ok()) {
     std::string why(status.message().data(), status.message().size());
+    std::string rest;
+    const std::string field = JsonFieldOf(why, rest);
     return Status(Code::kInvalidArgument,
                   "the JSON body does not fit the request: " + why,
-                  {{"body", why}});
+                  {{field, rest}});
   }
   return Status::Ok();
 }

@@ -101,13 +101,14 @@ int CmdBackup(const std::vector<std::string>& args, std::ostream& out,
   const std::string to = Absolute(flags->Get("to"));
   if (!EmptyOrMissing(to)) return fail(to + " exists and is not empty", 2);
   std::error_code ec;
+  const bool created = !fs::exists(to, ec);
   fs::create_directories(to, ec);
   if (ec) return fail("cannot create " + to + ": " + ec.message());
   const std::string target = (fs::path(to) / kStoreDir).string();
   Status s = Checkpoint(data, target);
   if (s.ok()) s = CopyTokens(data, to);
   if (!s.ok()) {
-    fs::remove_all(target, ec);
+    fs::remove_all(created ? fs::path(to) : fs::path(target), ec);
     return fail(s.message());
   }
   auto report = storage::VerifyStoreAt(target);
