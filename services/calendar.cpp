@@ -156,8 +156,15 @@ std::string TwoDigits(int v) {
   return buf;
 }
 
+// Years below 1000 keep four digits, so that labels parse back (found by
+// tests/fuzz/time_fuzz.cpp: "0000-01" was labelled "0-01").
+std::string FourDigits(int v) {
+  std::string text = std::to_string(v);
+  return std::string(text.size() < 4 ? 4 - text.size() : 0, '0') + text;
+}
+
 std::string YearLabel(int financial_year) {
-  return std::to_string(financial_year) + "-" +
+  return FourDigits(financial_year) + "-" +
          TwoDigits((financial_year + 1) % 100);
 }
 
@@ -388,7 +395,7 @@ Period MonthPeriod(int year, int month) {
   p.last = DateFromYmd(year, month, DaysInMonth(year, month));
   p.financial_year = month >= 4 ? year : year - 1;
   p.months = 1;
-  p.label = std::to_string(year) + "-" + TwoDigits(month);
+  p.label = FourDigits(year) + "-" + TwoDigits(month);
   return p;
 }
 

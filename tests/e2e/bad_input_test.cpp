@@ -37,6 +37,11 @@ std::string One(const std::string &id, const std::string &at,
 const char *kRegistered =
     R"("personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "gpPractice": "F82001", "nhsNumberStatus": "VERIFIED"})";
 
+// The battery's people: one with a history, one who died, one unknown.
+std::string Person() { return TestNhsNumber(700); }
+std::string Dead() { return TestNhsNumber(701); }
+std::string Fresh() { return TestNhsNumber(702); }
+
 class BadInputTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -83,10 +88,6 @@ class BadInputTest : public ::testing::Test {
     server_ = nullptr;
   }
   void SetUp() override { ASSERT_TRUE(server_->started()); }
-
-  static std::string Person() { return TestNhsNumber(700); }
-  static std::string Dead() { return TestNhsNumber(701); }
-  static std::string Fresh() { return TestNhsNumber(702); }
 
   static double LastPosition() {
     auto feed = HttpClient(server_->port(), server_->admin)

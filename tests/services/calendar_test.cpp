@@ -293,5 +293,17 @@ TEST(CalendarTest, RefusesOffsetsThatCarryTheInstantOutOfYears0000To9999) {
   EXPECT_TRUE(ParseRfc3339("0000-01-01T00:00:00Z").ok());
 }
 
+// Regression (fuzz.time): "0000-01" was labelled "0-01", which is no period.
+TEST(CalendarTest, PeriodLabelsOfEarlyYearsKeepFourDigits) {
+  for (const char* text : {"0000-01", "0099-12", "0999-00", "0042-43-Q2"}) {
+    auto period = ParsePeriod(text);
+    ASSERT_TRUE(period.ok()) << text;
+    EXPECT_EQ(period->label, text);
+    auto again = ParsePeriod(period->label);
+    ASSERT_TRUE(again.ok()) << period->label;
+    EXPECT_EQ(again->first, period->first);
+  }
+}
+
 }  // namespace
 }  // namespace carelog
