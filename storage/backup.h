@@ -51,4 +51,10 @@ struct AuditAnchor {
 Result<StoreReport> VerifyStoreAt(
     const std::string& dir, const std::optional<AuditAnchor>& anchor = {});
 
+// Compares the projection rows and checkpoints of two stopped stores (e.g. one
+// caught up incrementally, one rebuilt); one line per difference, at most 20
+// and a count of the rest (empty when they agree).
+Result<std::vector<std::string>> CompareProjectionRows(const std::string& a,
+                                                       const std::string& b);
+
 }  // namespace carelog::storage
