@@ -19,6 +19,7 @@ Api::Api(TokenStore& tokens, ApiContext context)
   AddAreaRoutes(router_, context_);
   AddPeopleRoutes(router_, context_);
   AddFeedRoutes(router_, context_);
+  AddMetricsRoutes(router_, context_);
   AddPendingRoutes(router_, context_);
 }
 

@@ -10,6 +10,10 @@
 namespace carelog {
 class Recorder;
 class AreaService;
+class ProjectionRunner;
+namespace metrics {
+class MetricsService;
+}  // namespace metrics
 }  // namespace carelog
 
 namespace carelog::gateway {
@@ -25,6 +29,10 @@ struct ApiContext {
   AuditTrail* audit = nullptr;
   HttpMetrics* metrics = nullptr;
   const Clock* clock = nullptr;
+  // Outcome metrics, payments and conditions, and the runner of the projections
+  // they read (minPosition waits on it).
+  metrics::MetricsService* outcomes = nullptr;
+  ProjectionRunner* projector = nullptr;
   // Per-token request rate (429 with Retry-After); null = no limit.
   RateLimiter* rate_limiter = nullptr;
   // True once every projection has caught up with the log (GET /readyz); empty

@@ -9,6 +9,7 @@
 #include "gateway/store_commands.h"
 #include "gateway/token_store.h"
 #include "services/clock.h"
+#include "services/read_side.h"
 
 namespace carelog::gateway {
 
@@ -121,6 +122,60 @@ int CmdTokenAdd(const std::vector<std::string>& args, std::ostream& out,
   return 0;
 }
 
+// Drops every projection and rebuilds it from the log (for upgrades), printing
+// progress.
+int CmdRebuild(const std::vector<std::string>& args, std::ostream& out,
+               std::ostream& err) {
+  auto flags = Flags::Parse(args, {"data"});
+  if (!flags.ok()) {
+    err << "carelog rebuild: " << flags.status().message() << std::endl;
+    return 2;
+  }
+  storage::OpenOptions open_options;
+  open_options.path = flags->Get("data", "carelog-data") + "/store";
+  auto log = storage::OpenRocksDbEventLog(open_options);
+  if (!log.ok()) {
+    err << "carelog rebuild: cannot open the store in " << open_options.path
+        << ": " << log.status().message() << std::endl;
+    return 1;
+  }
+  SystemClock clock;
+  ProjectorOptions options;
+  options.batch_events = 5000;
+  ReadSide read_side(**log, clock, options);
+  Status opened = read_side.Open();
+  if (!opened.ok()) {
+    err << "carelog rebuild: " << opened.message() << std::endl;
+    return 1;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto last_print = start;
+  auto seconds = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  Status rebuilt =
+      read_side.runner().Rebuild([&](uint64_t applied, uint64_t last) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_print < std::chrono::seconds(1) && applied < last)
+          return;
+        last_print = now;
+        const double s = seconds();
+        out << "rebuilding projections: " << applied << " of " << last
+            << " events (" << (last ? applied * 100 / last : 100) << "%), "
+            << static_cast<uint64_t>(s > 0 ? applied / s : 0) << " events/s"
+            << std::endl;
+      });
+  if (!rebuilt.ok()) {
+    err << "carelog rebuild: " << rebuilt.message() << std::endl;
+    return 1;
+  }
+  out << "rebuilt projections from " << read_side.runner().AppliedPosition()
+      << " events in " << seconds() << " s" << std::endl;
+  return 0;
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {{"serve"},
@@ -140,7 +195,8 @@ const std::vector<Command>& Commands() {
       {{"verify"},
        "carelog verify --data DIR [--audit-head ID:SHA256]",
        CmdVerify},
-      // demo, rebuild: add their entries here.
+      {{"rebuild"}, "carelog rebuild [--data DIR]", CmdRebuild},
+      // demo: add its entry here.
   };
   return kCommands;
 }

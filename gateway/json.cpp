@@ -44,12 +44,13 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
       google::protobuf::StringPiece(body.data(), body.size()), &message,
       options);
   if (!status.ok()) {
-    std::string why(status.message().data(), status.message().size());
-    std::string rest;
-    const std::string field = JsonFieldOf(why, rest);
+    const std::string why(status.message().data(), status.message().size());
+    std::string detail;
+    const std::string field = JsonFieldOf(why, detail);
     return Status(Code::kInvalidArgument,
-                  "the JSON body does not fit the request: " + why,
-                  {{field, rest}});
+                  "the JSON body does not fit the request: " +
+                      (field == "body" ? detail : field + ": " + detail),
+                  {{field, detail}});
   }
   return Status::Ok();
 }

@@ -14,6 +14,9 @@ void AddPeopleRoutes(Router& router,
                      const ApiContext& context);  // person events and view
 void AddFeedRoutes(Router& router,
                    const ApiContext& context);  // global feed and audit
+void AddMetricsRoutes(
+    Router& router,
+    const ApiContext& context);  // metrics, payments, conditions
 void AddPendingRoutes(Router& router,
                       const ApiContext& context);  // 501 until implemented
 

@@ -21,23 +21,12 @@ Handler NotYet(const char* what) {
 void AddPendingRoutes(Router& router, const ApiContext&) {
   const std::vector<Role> people = {Role::kPractitioner,
                                     Role::kDischargeCoordinator};
-  const std::vector<Role> aggregates = {Role::kCommissioner, Role::kAdmin};
   router.Add({"GET", "/v1/worklists/discharge", true, people, "",
               NotYet("worklists")});
   router.Add({"GET", "/v1/worklists/follow-ups", true, people, "",
               NotYet("worklists")});
   router.Add({"GET", "/v1/worklists/unassigned-packages", true, people, "",
               NotYet("worklists")});
-  router.Add({"GET", "/v1/areas/{areaCode}/metrics", true, aggregates, "",
-              NotYet("metrics")});
-  router.Add({"GET", "/v1/areas/{areaCode}/metrics.csv", true, aggregates, "",
-              NotYet("metrics")});
-  router.Add({"GET", "/v1/areas/{areaCode}/metrics/{metric}", true, aggregates,
-              "", NotYet("metrics")});
-  router.Add({"GET", "/v1/areas/{areaCode}/payments/{year}", true, aggregates,
-              "", NotYet("payments")});
-  router.Add({"GET", "/v1/areas/{areaCode}/conditions", true, aggregates, "",
-              NotYet("condition scorecards")});
 }
 
 }  // namespace carelog::gateway

@@ -12,6 +12,7 @@
 #include "gateway/server.h"
 #include "gateway/token_store.h"
 #include "services/areas.h"
+#include "services/read_side.h"
 #include "services/recorder.h"
 
 namespace carelog::gateway {
@@ -85,6 +86,15 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   AuditTrail audit(**log, clock);
   auto recorder = std::make_unique<Recorder>(**log, clock);
   AreaService areas(**log);
+  // Projections load their state and checkpoints (no replay) and follow the log
+  // from there.
+  ProjectorOptions projector_options;
+  projector_options.idle_wait = std::chrono::milliseconds(5);
+  auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
+  Status opened = read_side->Open();
+  if (!opened.ok())
+    return fail("cannot load the projections: " + opened.message());
+  read_side->runner().Start();
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -92,6 +102,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   context.audit = &audit;
   context.metrics = &metrics;
   context.clock = &clock;
+  context.outcomes = &read_side->metrics();
+  context.projector = &read_side->runner();
+  context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
   RateLimiter rate_limiter(
       options.rate_limit,
       options.rate_burst > 0 ? options.rate_burst : 2 * options.rate_limit,
@@ -131,6 +144,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     server.Wait();
   }
   if (admin_socket.ok()) admin_socket->reset();
+  read_side.reset();  // stops the projection runner
   recorder.reset();
   log->reset();  // flushes and closes the store
   return 0;

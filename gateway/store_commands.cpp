@@ -1,10 +1,13 @@
 #include "gateway/store_commands.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <functional>
 
 #include "gateway/admin_socket.h"
 #include "gateway/flags.h"
+#include "services/projection_check.h"
 #include "storage/backup.h"
 #include "storage/event_log.h"
 
@@ -215,6 +218,19 @@ int CmdVerify(const std::vector<std::string>& args, std::ostream& out,
                   " (is a server running? verify a backup of it instead)");
     }
     return fail(report.status().message());
+  }
+  bool sound = report->problems.empty();
+  if (sound) {
+    // The read side: projections as kept versus rebuilt from the log.
+    const std::string scratch =
+        (fs::path(data) / (".verify-" + std::to_string(::getpid()))).string();
+    auto projections = CheckProjectionsAgainstRebuild(store, scratch);
+    if (!projections.ok()) {
+      report->problems.push_back("the projections could not be compared: " +
+                                 projections.status().message());
+    } else {
+      for (auto& line : *projections) report->problems.push_back(line);
+    }
   }
   return Report(*report, "store " + store, out) ? 0 : 1;
 }

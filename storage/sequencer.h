@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "storage/commit_batch.h"
 #include "storage/event_log.h"
 #include "storage/rocksdb_store.h"
-#include "storage/stream_head_cache.h"
 
 namespace carelog::storage {
 
@@ -65,18 +65,7 @@ class Sequencer {
   void Stop();
 
  private:
-  struct Work {
-    bool is_audit = false;
-    AppendRequest request;
-    std::vector<std::string>
-        hashes;      // content hash per event, computed by the caller's thread
-    Status invalid;  // set when the request was refused before queueing
-    AppendDone append_done;
-    std::string subject, entry;
-    AuditDone audit_done;
-    size_t events() const { return is_audit ? 1 : request.events.size(); }
-  };
-  class Batch;
+  using Work = SequencerWork;
 
   void Enqueue(Work work);
   void Run();
@@ -94,18 +83,12 @@ class Sequencer {
   std::deque<Work> queue_;
   bool stopping_ = false;
 
-  // Owned by the sequencer thread: the state after the last batch written
-  // (durable or not).
-  StreamHeadCache heads_;
-  uint64_t next_position_;
-  int64_t last_recorded_at_;
-  uint64_t last_audit_id_;
-  std::string last_audit_hash_;
+  SequencerState state_;  // owned by the sequencer thread
 
   // Batches written but not yet synced, oldest first.
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  std::deque<std::unique_ptr<Batch>> unsynced_;
+  std::deque<std::unique_ptr<CommitBatch>> unsynced_;
   bool sync_stopping_ = false;
 
   // After a failed write or fsync nothing more is written until reopened.

@@ -20,7 +20,7 @@ int Lines(const std::string& text) {
 TEST(CliTest, TokenAddPrintsTheTokenAlone) {
   TempDir dir;
   const std::string file = dir.path() + "/tokens.json";
-  Run run = RunCarelog(
+  CliRun run = RunCarelog(
       {"token", "add", "--tokens", file, "--name", "ada", "--role", "admin"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(std::regex_match(run.out, std::regex("[0-9a-f]{64}\n")))
@@ -52,7 +52,7 @@ TEST(CliTest, BadTokenRequestsAreOneLineAndNonZero) {
       {"serve", "--listen", "nohost:80"},
   };
   for (const auto& args : bad) {
-    Run run = RunCarelog(args);
+    CliRun run = RunCarelog(args);
     EXPECT_NE(run.exit_code, 0) << args[1];
     EXPECT_EQ(Lines(run.err), 1) << run.err;
     EXPECT_TRUE(run.out.empty());
@@ -64,7 +64,7 @@ TEST(CliTest, AnUnusableDataDirectoryIsOneLineAndNonZero) {
   TempDir dir;
   const std::string not_a_dir = dir.path() + "/file";
   std::ofstream(not_a_dir) << "x";
-  Run run =
+  CliRun run =
       RunCarelog({"serve", "--data", not_a_dir, "--listen", "127.0.0.1:0"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_EQ(Lines(run.err), 1) << run.err;
@@ -77,8 +77,8 @@ TEST(CliTest, APortInUseIsOneLineAndNonZero) {
   ASSERT_TRUE(first.Start()) << first.error();
   EXPECT_EQ(first.listening_line(),
             "listening on http://127.0.0.1:" + std::to_string(first.port()));
-  Run run = RunCarelog({"serve", "--data", dir.path() + "/b", "--listen",
-                        "127.0.0.1:" + std::to_string(first.port())});
+  CliRun run = RunCarelog({"serve", "--data", dir.path() + "/b", "--listen",
+                           "127.0.0.1:" + std::to_string(first.port())});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_EQ(Lines(run.err), 1) << run.err;
   EXPECT_EQ(first.Stop(SIGINT), 0);

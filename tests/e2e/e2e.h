@@ -29,14 +29,14 @@ class TempDir {
   std::string path_;
 };
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
 
 // Runs the carelog binary with `args` to completion.
-Run RunCarelog(const std::vector<std::string>& args);
+CliRun RunCarelog(const std::vector<std::string>& args);
 
 // A `carelog serve` process. Start() waits for its "listening on" line.
 class ServerProcess {

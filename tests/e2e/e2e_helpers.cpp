@@ -39,15 +39,6 @@ TempDir::~TempDir() {
 
 namespace {
 
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0)
-    out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -80,7 +71,7 @@ int ExitCode(int wstatus) {
 
 }  // namespace
 
-Run RunCarelog(const std::vector<std::string>& args) {
+CliRun RunCarelog(const std::vector<std::string>& args) {
   TempDir dir;
   const std::string out_path = dir.path() + "/out",
                     err_path = dir.path() + "/err";
@@ -171,7 +162,7 @@ std::string MakeToken(const std::string& tokens_file, const std::string& name,
     args.push_back("--area");
     args.push_back(a);
   }
-  Run run = RunCarelog(args);
+  CliRun run = RunCarelog(args);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   std::string token = run.out;
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
@@ -186,8 +177,8 @@ std::string HttpAnswer::Header(const std::string& name) const {
 
 google::protobuf::Struct HttpAnswer::Json() const {
   google::protobuf::Struct s;
-  auto status = google::protobuf::util::JsonStringToMessage(body, &s);
-  EXPECT_TRUE(status.ok()) << "not a JSON object: " << body;
+  auto parsed = google::protobuf::util::JsonStringToMessage(body, &s);
+  EXPECT_TRUE(parsed.ok()) << "not a JSON object: " << body;
   return s;
 }
 

@@ -254,8 +254,8 @@ TEST_F(PeopleTest, ReadsWritesAndRefusalsAreAudited) {
 
   auto audit = As(server_->auditor).Get("/v1/audit?nhsNumber=" + nhs);
   ASSERT_EQ(audit.status, 200) << audit.body;
-  const auto& entries =
-      audit.Json().fields().at("entries").list_value().values();
+  const auto audit_doc = audit.Json();
+  const auto& entries = audit_doc.fields().at("entries").list_value().values();
   ASSERT_EQ(entries.size(), 5) << audit.body;
   auto field = [&](int i, const char* name) {
     return entries[i].struct_value().fields().at(name);

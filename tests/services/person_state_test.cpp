@@ -186,6 +186,38 @@ TEST(PersonStateTest, WithMatchesAFullFold) {
   EXPECT_EQ(stepwise.facts().area_code(), whole.facts().area_code());
 }
 
+TEST(PersonStateTest, AnswersQuestionsAboutAnInstant) {
+  PersonState state = PersonState::FromStream(Stream(
+      {Ev("reg", "2014-04-01T09:00:00+01:00", Registered("1949-06-30")),
+       Ev("adm", "2014-06-01T10:00:00+01:00", Admitted("S1")),
+       Ev("r1", "2014-06-03T10:00:00+01:00", Ready("S1")),
+       Ev("w1", "2014-06-04T10:00:00+01:00", Withdrawn("S1")),
+       Ev("r2", "2014-06-06T10:00:00+01:00", Ready("S1")),
+       Ev("dis", "2014-06-08T10:00:00+01:00", Discharged("S1")),
+       Ev("ch", "2014-07-01T10:00:00+01:00",
+          R"("careHomeAdmitted": {"placementId": "P1", "type": "RESIDENTIAL", "permanent": true, "councilSupported": false})"),
+       Ev("cl", "2014-08-01T10:00:00+01:00",
+          R"("careHomeLeft": {"placementId": "P1"})")}));
+  const PersonFacts& f = state.facts();
+  const Spell& s = *f.FindSpell("S1");
+  EXPECT_FALSE(s.InSpellAt(At("2014-06-01T09:59:59+01:00")));
+  EXPECT_TRUE(s.InSpellAt(At("2014-06-01T10:00:00+01:00")));
+  EXPECT_TRUE(s.InSpellAt(At("2014-06-08T09:59:59+01:00")));
+  EXPECT_FALSE(s.InSpellAt(At("2014-06-08T10:00:00+01:00")));
+  EXPECT_EQ(s.ReadinessAt(At("2014-06-03T09:00:00+01:00")), nullptr);
+  EXPECT_EQ(s.ReadinessAt(At("2014-06-04T00:00:00+01:00")), &s.readiness[0]);
+  EXPECT_EQ(s.ReadinessAt(At("2014-06-05T00:00:00+01:00")), nullptr);
+  EXPECT_EQ(s.ReadinessAt(At("2014-06-07T00:00:00+01:00")), &s.readiness[1]);
+  EXPECT_EQ(s.ReadinessAt(At("2014-06-09T00:00:00+01:00")), nullptr);
+  EXPECT_EQ(s.CurrentReadiness(), nullptr);
+  EXPECT_EQ(*f.AgeAt(At("2014-06-29T23:30:00Z")), 65);  // 30 June in London
+  EXPECT_EQ(*f.AgeAt(At("2014-06-29T22:30:00Z")), 64);
+  const Placement& p = f.placements()[0];
+  EXPECT_TRUE(p.OpenAt(At("2014-07-15T00:00:00Z")));
+  EXPECT_FALSE(p.OpenAt(At("2014-08-01T10:00:00+01:00")));
+  EXPECT_FALSE(p.council_supported);
+}
+
 TEST(PersonStateTest, UnregisteredPersonHasNoArea) {
   PersonState empty;
   EXPECT_FALSE(empty.known());

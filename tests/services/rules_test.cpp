@@ -563,6 +563,59 @@ TEST_P(RulesTest, LateThousandEventRequestBlamesItsLastEvent) {
   EXPECT_EQ(Version(), 2u);
 }
 
+TEST_P(RulesTest, PlacementsAndIdentityEvents) {
+  Register();
+  const std::string admit =
+      R"("careHomeAdmitted": {"placementId": "P1", "type": "RESIDENTIAL", "permanent": true, "councilSupported": true})";
+  Accept({Ev("h1", "2014-07-01T10:00:00+01:00", admit),
+          Ev("v1", "2014-07-01T11:00:00+01:00", R"("nhsNumberVerified": {})"),
+          Ev("l1", "2014-07-01T12:00:00+01:00",
+             R"("localIdLinked": {"system": "CouncilSC", "value": "SC42"})"),
+          Ev("m1", "2014-07-02T12:00:00+01:00",
+             R"("personMoved": {"areaCode": "E09000003"})")});
+  Status s = Refuse({Ev("hl0", "2014-06-30T10:00:00+01:00",
+                        R"("careHomeLeft": {"placementId": "P1"})")});
+  EXPECT_THAT(MessageOf(s),
+              HasSubstr("before the careHomeAdmitted of placement P1"));
+  Accept({Ev("hl1", "2014-08-01T10:00:00+01:00",
+             R"("careHomeLeft": {"placementId": "P1"})")});
+  s = Refuse({Ev("hl2", "2014-08-02T10:00:00+01:00",
+                 R"("careHomeLeft": {"placementId": "P1"})")});
+  EXPECT_EQ(FieldOf(s), "events[0].careHomeLeft.placementId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("already left"));
+  s = Refuse({Ev(
+      "j1", "2014-08-02T10:00:00+01:00",
+      R"("jointAssessmentStarted": {"assessmentId": "JA1", "referralId": "R404", "participants": [{"professionalId": "N", "sector": "HEALTH"}, {"professionalId": "S", "sector": "SOCIAL_CARE"}]})")});
+  EXPECT_EQ(FieldOf(s), "events[0].jointAssessmentStarted.referralId");
+  auto state = State();
+  EXPECT_EQ(state->facts().nhs_number_status(),
+            schema::NhsNumberStatus::VERIFIED);
+  EXPECT_EQ(state->facts().local_ids().size(), 1u);
+  EXPECT_EQ(state->facts().area_code(), "E09000003");
+  EXPECT_EQ(state->facts().area_history().size(), 2u);
+}
+
+TEST_P(RulesTest, OutOfOrderRequestBlamesTheEventThatCannotFit) {
+  // 1000 events in reverse time order; the first one names a spell nobody
+  // admitted.
+  std::vector<schema::CareEvent> events;
+  Instant t = *ParseRfc3339("2014-07-01T00:00:00Z");
+  events.push_back(
+      Ev("bad", FormatRfc3339Utc(t + 2000 * 60'000'000LL), Ready("S9")));
+  for (int i = 997; i >= 0; --i) {
+    events.push_back(
+        Ev("ae" + std::to_string(i), FormatRfc3339Utc(t + i * 60'000'000LL),
+           R"("aeAttended": {"attendanceId": "A)" + std::to_string(i) + "\"}"));
+  }
+  events.push_back(Ev("reg", "2014-06-01T09:00:00+01:00", Registered()));
+  ASSERT_EQ(events.size(), kMaxEventsPerRequest);
+  Status s = Refuse(events);
+  EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("S9"));
+  events.erase(events.begin());
+  EXPECT_EQ(Accept(events).last_version, 999u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Logs, RulesTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "RocksDb" : "InMemory";

@@ -1,0 +1,291 @@
+#include "storage/commit_batch.h"
+
+#include <optional>
+
+#include "carelog/record.pb.h"
+#include "storage/content_hash.h"
+
+namespace carelog::storage {
+
+namespace {
+
+rocksdb::Slice S(std::string_view v) { return {v.data(), v.size()}; }
+
+std::string Describe(const ExpectedVersion& e) {
+  switch (e.kind) {
+    case ExpectedVersion::Kind::kAny:
+      return "any version";
+    case ExpectedVersion::Kind::kNoStream:
+      return "no stream (version 0)";
+    case ExpectedVersion::Kind::kExact:
+      return "version " + std::to_string(e.version);
+  }
+  return "?";
+}
+
+}  // namespace
+
+CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
+                         std::vector<SequencerWork> work, int64_t recorded_at)
+    : store_(store),
+      state_(state),
+      work_(std::move(work)),
+      recorded_at_(recorded_at),
+      next_position_(state->next_position),
+      audit_id_(state->last_audit_id),
+      audit_hash_(state->last_audit_hash),
+      wb_(EstimateBytes(work_)) {}
+
+Status CommitBatch::Load() {
+  std::vector<std::string> ids;
+  std::vector<std::string> streams;
+  for (const SequencerWork& w : work_) {
+    if (w.is_audit || !w.invalid.ok()) continue;
+    for (const auto& e : w.request.events) ids.push_back(e.event_id);
+    if (heads_.count(w.request.stream) != 0) continue;
+    if (auto cached = state_->heads.Get(w.request.stream)) {
+      heads_.emplace(w.request.stream, *cached);
+    } else {
+      heads_.emplace(w.request.stream, 0);
+      streams.push_back(w.request.stream);
+    }
+  }
+  std::vector<std::optional<std::string>> found;
+  CARELOG_RETURN_IF_ERROR(MultiGet(store_->dedup(), ids, &found));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!found[i]) continue;
+    auto entry = keys::DecodeDedup(*found[i]);
+    if (!entry)
+      return {Code::kCorruption,
+              "dedup entry of event id '" + ids[i] + "' is malformed"};
+    stored_ids_.emplace(ids[i], std::move(*entry));
+  }
+  CARELOG_RETURN_IF_ERROR(MultiGet(store_->head(), streams, &found));
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if (!found[i]) continue;
+    auto v = keys::DecodeU64(*found[i]);
+    if (!v || found[i]->size() != 8) {
+      return {Code::kCorruption,
+              "head of stream '" + streams[i] + "' is malformed"};
+    }
+    heads_[streams[i]] = *v;
+  }
+  return Status::Ok();
+}
+
+void CommitBatch::Decide() {
+  outcomes_.reserve(work_.size());
+  for (SequencerWork& w : work_) {
+    if (!w.invalid.ok()) {
+      outcomes_.push_back(Outcome{w.invalid, {}, 0, false});
+    } else if (w.is_audit) {
+      outcomes_.push_back(AddAudit(w));
+    } else {
+      outcomes_.push_back(DecideAppend(w));
+    }
+  }
+  if (next_position_ > state_->next_position) {
+    const uint64_t last = next_position_ - 1;
+    Put(store_->time(), keys::TimeKey(recorded_at_, last), "");
+    Put(store_->meta(), kMetaLastPositionKey, keys::EncodeU64(last));
+  }
+}
+
+Status CommitBatch::Write() {
+  if (!status_.ok()) return status_;
+  if (wb_.Count() == 0) return Status::Ok();
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  CARELOG_RETURN_IF_ERROR(FromRocks(store_->db()->Write(wo, &wb_),
+                                    "writing appends to the event log"));
+  written_ = true;
+  for (const auto& [stream, version] : heads_)
+    state_->heads.Put(stream, version);
+  state_->next_position = next_position_;
+  state_->last_recorded_at = recorded_at_;
+  state_->last_audit_id = audit_id_;
+  state_->last_audit_hash = audit_hash_;
+  return Status::Ok();
+}
+
+void CommitBatch::Answer(const Status& failure) {
+  for (size_t i = 0; i < work_.size(); ++i) {
+    SequencerWork& w = work_[i];
+    Outcome& o = outcomes_[i];
+    if (o.status.ok() && !failure.ok() && o.writes) o.status = failure;
+    if (w.is_audit) {
+      w.audit_done(o.status.ok() ? Result<uint64_t>(o.audit_id)
+                                 : Result<uint64_t>(o.status));
+    } else {
+      w.append_done(o.status.ok() ? Result<AppendResult>(o.append)
+                                  : Result<AppendResult>(o.status));
+    }
+  }
+}
+
+void CommitBatch::FailAll(const Status& s) {
+  outcomes_.assign(work_.size(), Outcome{s, {}, 0, false});
+}
+
+Status CommitBatch::MultiGet(rocksdb::ColumnFamilyHandle* cf,
+                             const std::vector<std::string>& keys,
+                             std::vector<std::optional<std::string>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::Ok();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  store_->db()->MultiGet(rocksdb::ReadOptions(), cf, keys.size(), slices.data(),
+                         values.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok())
+      return FromRocks(statuses[i], "reading " + cf->GetName());
+    (*out)[i] = values[i].ToString();
+  }
+  return Status::Ok();
+}
+
+void CommitBatch::Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                      std::string_view value) {
+  rocksdb::Status s = wb_.Put(cf, S(key), S(value));
+  if (!s.ok() && status_.ok())
+    status_ = FromRocks(s, "building the write batch");
+}
+
+const keys::DedupEntry* CommitBatch::FindId(const std::string& id) const {
+  if (auto it = stored_ids_.find(id); it != stored_ids_.end())
+    return &it->second;
+  return nullptr;
+}
+
+CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
+  const AppendRequest& r = w.request;
+  const size_t n = r.events.size();
+  std::vector<const keys::DedupEntry*> seen(n, nullptr);
+  size_t found = 0;
+  for (size_t i = 0; i < n; ++i) {
+    seen[i] = FindId(r.events[i].event_id);
+    if (seen[i] != nullptr) ++found;
+  }
+  if (found > 0) return DecideRetry(w, seen, found);
+
+  uint64_t& head = heads_[r.stream];
+  const ExpectedVersion& e = r.expected;
+  const bool matches =
+      e.kind == ExpectedVersion::Kind::kAny ||
+      (e.kind == ExpectedVersion::Kind::kNoStream && head == 0) ||
+      (e.kind == ExpectedVersion::Kind::kExact && head == e.version);
+  if (!matches) {
+    return Outcome{
+        {Code::kWrongVersion, "stream '" + r.stream + "' is at version " +
+                                  std::to_string(head) +
+                                  ", the append expected " + Describe(e)},
+        {},
+        0,
+        false};
+  }
+  AppendResult result;
+  result.first_version = head + 1;
+  result.first_position = next_position_;
+  result.recorded_at_micros = recorded_at_;
+  schema::EventRecord record;
+  std::string value;
+  for (size_t i = 0; i < n; ++i) {
+    const NewEvent& ev = r.events[i];
+    const uint64_t position = next_position_++;
+    const uint64_t version = ++head;
+    record.set_position(position);
+    record.set_stream(r.stream);
+    record.set_version(version);
+    record.set_event_id(ev.event_id);
+    record.set_type(ev.type);
+    record.set_body(ev.body);
+    record.set_recorded_at_micros(recorded_at_);
+    record.set_recorded_by(r.recorded_by);
+    record.set_content_hash(w.hashes[i]);
+    value.clear();
+    record.SerializeToString(&value);
+    Put(store_->log(), keys::LogKey(position), value);
+    Put(store_->stream(), keys::StreamKey(r.stream, version),
+        keys::EncodeU64(position));
+    keys::DedupEntry entry{position, version, recorded_at_, w.hashes[i]};
+    Put(store_->dedup(), ev.event_id, keys::EncodeDedup(entry));
+    stored_ids_.insert_or_assign(ev.event_id, std::move(entry));
+  }
+  Put(store_->head(), r.stream, keys::EncodeU64(head));
+  result.last_version = head;
+  result.last_position = next_position_ - 1;
+  return Outcome{Status::Ok(), result, 0, true};
+}
+
+CommitBatch::Outcome CommitBatch::DecideRetry(
+    const SequencerWork& w, const std::vector<const keys::DedupEntry*>& seen,
+    size_t found) {
+  const AppendRequest& r = w.request;
+  const size_t n = r.events.size();
+  if (found < n) {
+    size_t stored = 0, missing = 0;
+    while (seen[stored] == nullptr) ++stored;
+    while (seen[missing] != nullptr) ++missing;
+    return Conflict(
+        "event id '" + r.events[stored].event_id + "' is already stored but '" +
+        r.events[missing].event_id +
+        "' is not: a retry must repeat the original events exactly");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (seen[i]->content_hash != w.hashes[i]) {
+      return Conflict(
+          "event id '" + r.events[i].event_id +
+          "' is already stored with different content or in another stream");
+    }
+    if (seen[i]->version != seen[0]->version + i) {
+      return Conflict("event ids '" + r.events[0].event_id + "' and '" +
+                      r.events[i].event_id +
+                      "' are stored, but not consecutively in stream '" +
+                      r.stream + "'");
+    }
+  }
+  AppendResult result;
+  result.first_version = seen[0]->version;
+  result.last_version = seen[n - 1]->version;
+  result.first_position = seen[0]->position;
+  result.last_position = seen[n - 1]->position;
+  result.recorded_at_micros = seen[0]->recorded_at_micros;
+  result.duplicate = true;
+  return Outcome{Status::Ok(), result, 0, false};
+}
+
+CommitBatch::Outcome CommitBatch::Conflict(std::string message) {
+  return Outcome{{Code::kConflict, std::move(message)}, {}, 0, false};
+}
+
+CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
+  schema::AuditRecord record;
+  record.set_id(++audit_id_);
+  record.set_subject(w.subject);
+  record.set_entry(w.entry);
+  record.set_recorded_at_micros(recorded_at_);
+  record.set_previous_hash(audit_hash_);
+  std::string value;
+  record.SerializeToString(&value);
+  audit_hash_ = Sha256(value);
+  Put(store_->audit(), keys::EncodeU64(audit_id_), value);
+  Put(store_->audit_subject(), keys::AuditSubjectKey(w.subject, audit_id_), "");
+  return Outcome{Status::Ok(), {}, audit_id_, true};
+}
+
+size_t CommitBatch::EstimateBytes(const std::vector<SequencerWork>& work) {
+  size_t bytes = 64;
+  for (const SequencerWork& w : work) {
+    bytes +=
+        w.subject.size() + w.entry.size() + 2 * w.request.stream.size() + 128;
+    for (const auto& e : w.request.events) {
+      bytes += 2 * (e.event_id.size() + w.request.stream.size()) +
+               e.type.size() + e.body.size() + 160;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace carelog::storage

@@ -1,0 +1,107 @@
+// One group commit of the sequencer (storage/sequencer.h): the work taken from
+// its queue, the checks of expected versions and event ids against the stored
+// log and against each other, the WriteBatch of all that passes, and the
+// answers. Used by the sequencer's threads only.
+#pragma once
+
+#include <rocksdb/write_batch.h>
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/event_log.h"
+#include "storage/keys.h"
+#include "storage/rocksdb_store.h"
+#include "storage/stream_head_cache.h"
+
+namespace carelog::storage {
+
+// An append or an audit entry waiting for the sequencer.
+struct SequencerWork {
+  bool is_audit = false;
+  AppendRequest request;
+  std::vector<std::string>
+      hashes;      // content hash per event, from the caller's thread
+  Status invalid;  // set when the request was refused before queueing
+  std::function<void(Result<AppendResult>)> append_done;
+  std::string subject, entry;
+  std::function<void(Result<uint64_t>)> audit_done;
+  size_t events() const { return is_audit ? 1 : request.events.size(); }
+};
+
+// What the sequencer knows after the last batch it wrote (durable or not).
+struct SequencerState {
+  explicit SequencerState(size_t head_cache_entries)
+      : heads(head_cache_entries) {}
+  StreamHeadCache heads;
+  uint64_t next_position = 1;
+  int64_t last_recorded_at = 0;
+  uint64_t last_audit_id = 0;
+  std::string last_audit_hash;
+};
+
+class CommitBatch {
+ public:
+  // Every event of the batch is recorded at `recorded_at`.
+  CommitBatch(RocksDbStore* store, SequencerState* state,
+              std::vector<SequencerWork> work, int64_t recorded_at);
+
+  // Loads what the checks need: stored event ids and the heads of streams not
+  // cached.
+  Status Load();
+  // Decides every piece of work and adds what passes to the WriteBatch.
+  void Decide();
+  // Writes the batch without fsync and, if that worked, makes its state the
+  // sequencer's.
+  Status Write();
+  // Every piece of work fails with `s`; nothing is written.
+  void FailAll(const Status& s);
+  // Answers every caller; a non-ok `failure` replaces the outcome of work that
+  // was written.
+  void Answer(const Status& failure);
+
+  bool written() const { return written_; }
+  uint64_t last_position() const { return next_position_ - 1; }
+  Status& write_status() { return write_status_; }
+
+ private:
+  struct Outcome {
+    Status status;
+    AppendResult append;
+    uint64_t audit_id = 0;
+    bool writes = false;
+  };
+
+  Status MultiGet(rocksdb::ColumnFamilyHandle* cf,
+                  const std::vector<std::string>& keys,
+                  std::vector<std::optional<std::string>>* out);
+  void Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+           std::string_view value);
+  const keys::DedupEntry* FindId(const std::string& id) const;
+  Outcome DecideAppend(const SequencerWork& w);
+  Outcome DecideRetry(const SequencerWork& w,
+                      const std::vector<const keys::DedupEntry*>& seen,
+                      size_t found);
+  Outcome AddAudit(const SequencerWork& w);
+  static Outcome Conflict(std::string message);
+  static size_t EstimateBytes(const std::vector<SequencerWork>& work);
+
+  RocksDbStore* const store_;
+  SequencerState* const state_;
+  std::vector<SequencerWork> work_;
+  bool written_ = false;
+  Status write_status_;
+  const int64_t recorded_at_;
+  uint64_t next_position_;
+  uint64_t audit_id_;
+  std::string audit_hash_;
+  std::unordered_map<std::string, uint64_t> heads_;
+  std::unordered_map<std::string, keys::DedupEntry> stored_ids_;
+  std::vector<Outcome> outcomes_;
+  rocksdb::WriteBatch wb_;
+  Status status_;
+};
+
+}  // namespace carelog::storage
