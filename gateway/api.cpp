@@ -1,5 +1,6 @@
 #include "gateway/api.h"
 
+#include <cctype>
 #include <chrono>
 #include <exception>
 
@@ -7,6 +8,7 @@
 #include "gateway/http_metrics.h"
 #include "gateway/json.h"
 #include "gateway/problem.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/routes.h"
 
 namespace carelog::gateway {
@@ -23,6 +25,25 @@ Api::Api(TokenStore& tokens, ApiContext context)
   AddPendingRoutes(router_, context_);
 }
 
+namespace {
+
+// A request without a body, or one whose body may be JSON: application/json
+// (parameters such as charset allowed), no type at all, or the form type that
+// `curl -d` sends by default (docs/READINGS.md); the body is parsed as JSON
+// either way.
+bool IsJsonOrEmpty(const Request& request) {
+  if (request.body.empty()) return true;
+  std::string type(request.Header("content-type"));
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type.empty() || type == "application/json" ||
+         type == "application/x-www-form-urlencoded";
+}
+
+}  // namespace
+
 Response Api::Dispatch(const Request& request, const RouteMatch& match,
                        Principal* principal) {
   const Route& route = *match.route;
@@ -35,6 +56,18 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
       return response;
     }
     *principal = std::move(*who);
+    if (context_.rate_limiter != nullptr) {
+      const int64_t wait = context_.rate_limiter->Take(principal->name);
+      if (wait > 0) {
+        Response response = ProblemResponse(
+            Status(Code::kRateLimited, "the token '" + principal->name +
+                                           "' is over its request rate; retry "
+                                           "after " +
+                                           std::to_string(wait) + " s"));
+        response.headers.emplace_back("Retry-After", std::to_string(wait));
+        return response;
+      }
+    }
     if (!route.roles.empty()) {
       bool allowed = false;
       for (Role role : route.roles)
@@ -46,6 +79,18 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
                        " may not use " + route.method + " " + route.pattern));
       }
     }
+  }
+  if (!IsJsonOrEmpty(request)) {
+    api::Problem problem =
+        ProblemFor(Status(Code::kInvalidArgument,
+                          "the body must be application/json, not '" +
+                              std::string(request.Header("content-type")) + "'",
+                          {{"Content-Type", "application/json"}}));
+    problem.set_status(415);
+    problem.set_title("Unsupported media type");
+    Response response = JsonResponse(415, problem);
+    response.content_type = "application/problem+json";
+    return response;
   }
   RouteContext ctx{request, match.params,
                    route.authenticated ? principal : nullptr};

@@ -20,6 +20,7 @@ class MetricsService;
 namespace carelog::gateway {
 
 class AuditTrail;
+class RateLimiter;
 class HttpMetrics;
 
 struct ApiContext {
@@ -35,6 +36,8 @@ struct ApiContext {
   ProjectionRunner* projector = nullptr;
   // The worklists (discharge, follow-ups due, packages without a professional).
   const WorklistProjection* worklists = nullptr;
+  // Per-token request rate (429 with Retry-After); null = no limit.
+  RateLimiter* rate_limiter = nullptr;
   // True once every projection has caught up with the log (GET /readyz); empty
   // = always.
   std::function<bool()> projections_ready;

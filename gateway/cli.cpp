@@ -7,6 +7,7 @@
 #include "gateway/demo_command.h"
 #include "gateway/flags.h"
 #include "gateway/serve.h"
+#include "gateway/store_commands.h"
 #include "gateway/token_store.h"
 #include "services/clock.h"
 #include "services/read_side.h"
@@ -27,7 +28,9 @@ struct Command {
 int CmdServe(const std::vector<std::string>& args, std::ostream& out,
              std::ostream& err) {
   auto flags = Flags::Parse(
-      args, {"data", "listen", "tokens", "idle-timeout", "io-threads"});
+      args, {"data", "listen", "tokens", "idle-timeout", "io-threads",
+             "max-connections", "max-requests-per-connection", "rate-limit",
+             "rate-burst", "tls-cert", "tls-key"});
   if (!flags.ok()) {
     err << "carelog serve: " << flags.status().message() << std::endl;
     return 2;
@@ -56,6 +59,41 @@ int CmdServe(const std::vector<std::string>& args, std::ostream& out,
       return 2;
     }
     options.io_threads = n;
+  }
+  options.tls_cert_file = flags->Get("tls-cert");
+  options.tls_key_file = flags->Get("tls-key");
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    err << "carelog serve: --tls-cert and --tls-key go together" << std::endl;
+    return 2;
+  }
+  // Resource limits (docs/RELIABILITY.md): whole numbers within bounds.
+  struct Limit {
+    const char* flag;
+    double low, high;
+    std::function<void(double)> set;
+  };
+  const Limit limits[] = {
+      {"max-connections", 1, 1e6,
+       [&](double v) { options.max_connections = static_cast<size_t>(v); }},
+      {"max-requests-per-connection", 1, 1e9,
+       [&](double v) {
+         options.max_requests_per_connection = static_cast<size_t>(v);
+       }},
+      {"rate-limit", 0, 1e9, [&](double v) { options.rate_limit = v; }},
+      {"rate-burst", 1, 1e9, [&](double v) { options.rate_burst = v; }},
+  };
+  for (const Limit& limit : limits) {
+    if (!flags->Has(limit.flag)) continue;
+    const std::string text = flags->Get(limit.flag);
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(value >= limit.low) ||
+        value > limit.high) {
+      err << "carelog serve: --" << limit.flag << " wants a number from "
+          << limit.low << " to " << limit.high << std::endl;
+      return 2;
+    }
+    limit.set(value);
   }
   return Serve(options, out, err);
 }
@@ -142,15 +180,24 @@ int CmdRebuild(const std::vector<std::string>& args, std::ostream& out,
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {{"serve"},
-       "carelog serve [--data DIR] [--listen HOST:PORT] [--tokens FILE]",
+       "carelog serve [--data DIR] [--listen HOST:PORT] [--tokens FILE] "
+       "[--tls-cert FILE --tls-key FILE] [--idle-timeout S] "
+       "[--max-connections N] [--max-requests-per-connection N] "
+       "[--rate-limit PER_SECOND] [--rate-burst N]",
        CmdServe},
       {{"token", "add"},
        "carelog token add --tokens FILE --name NAME --role ROLE [--area "
        "CODE]...",
        CmdTokenAdd},
+      {{"backup"}, "carelog backup --data DIR --to DIR", CmdBackup},
+      {{"restore"},
+       "carelog restore --from DIR --data DIR [--force]",
+       CmdRestore},
+      {{"verify"},
+       "carelog verify --data DIR [--audit-head ID:SHA256]",
+       CmdVerify},
       {{"rebuild"}, "carelog rebuild [--data DIR]", CmdRebuild},
       {{"demo"}, "carelog demo [--data DIR] [--listen HOST:PORT]", RunDemo},
-      // verify, backup, restore: add their entries here.
   };
   return kCommands;
 }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <cctype>
 
 #include "gateway/problem.h"
@@ -26,52 +27,90 @@ http::response<http::string_body> ToBeast(const Response& response,
   return res;
 }
 
-HttpSession::HttpSession(net::ip::tcp::socket socket,
-                         std::shared_ptr<const SessionShared> shared,
-                         std::function<void(HttpSession*)> on_end)
-    : stream_(std::move(socket)),
+namespace {
+
+template <class Stream>
+Stream MakeStream(net::ip::tcp::socket socket, const SessionShared& shared) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    return Stream(std::move(socket));
+  } else {
+    return Stream(beast::tcp_stream(std::move(socket)), *shared.tls);
+  }
+}
+
+}  // namespace
+
+template <class Stream>
+BasicHttpSession<Stream>::BasicHttpSession(
+    net::ip::tcp::socket socket, std::shared_ptr<const SessionShared> shared,
+    std::function<void(Session*)> on_end)
+    : stream_(MakeStream<Stream>(std::move(socket), *shared)),
       shared_(std::move(shared)),
       on_end_(std::move(on_end)) {
   if (shared_->metrics) shared_->metrics->ConnectionOpened();
 }
 
-HttpSession::~HttpSession() {
+template <class Stream>
+BasicHttpSession<Stream>::~BasicHttpSession() {
   if (shared_->metrics) shared_->metrics->ConnectionClosed();
   if (on_end_) on_end_(this);
 }
 
-void HttpSession::Start() {
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->MaybeRead(); });
+template <class Stream>
+void BasicHttpSession<Stream>::Start() {
+  net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      // The handshake has the same deadline as reading a request.
+      self->Tcp().expires_after(self->shared_->options.idle_timeout);
+      self->stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&BasicHttpSession::OnHandshake, self));
+    } else {
+      self->MaybeRead();
+    }
+  });
 }
 
-void HttpSession::BeginShutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void BasicHttpSession<Stream>::OnHandshake(beast::error_code ec) {
+  if (ec || closed_) {
+    Close();
+    return;
+  }
+  handshaken_ = true;
+  MaybeRead();
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::BeginShutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
     self->stop_reading_ = true;
     if (self->reading_) {
       // A request not yet read in full was never acknowledged: drop it.
       beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->Tcp().socket().cancel(ignored);
     }
     if (self->slots_.empty() && !self->writing_ && !self->reading_)
       self->Close();
   });
 }
 
-void HttpSession::MaybeRead() {
-  if (reading_ || stop_reading_ || closed_) return;
+template <class Stream>
+void BasicHttpSession<Stream>::MaybeRead() {
+  if (!handshaken_ || reading_ || stop_reading_ || closed_) return;
   if (slots_.size() >= shared_->options.max_pipelined) return;
   reading_ = true;
   parser_.emplace();
   parser_->body_limit(shared_->options.body_limit);
   parser_->header_limit(shared_->options.header_limit);
-  stream_.expires_after(shared_->options.idle_timeout);
-  http::async_read(
-      stream_, buffer_, *parser_,
-      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  Tcp().expires_after(shared_->options.idle_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&BasicHttpSession::OnRead,
+                                             this->shared_from_this()));
 }
 
-void HttpSession::OnRead(beast::error_code ec, size_t) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnRead(beast::error_code ec, size_t) {
   reading_ = false;
   if (closed_) return;
   if (ec) {
@@ -111,10 +150,13 @@ void HttpSession::OnRead(beast::error_code ec, size_t) {
   MaybeRead();
 }
 
-void HttpSession::Dispatch() {
+template <class Stream>
+void BasicHttpSession<Stream>::Dispatch() {
   auto message = parser_->release();
   const unsigned version = message.version();
-  const bool keep_alive = message.keep_alive();
+  const bool keep_alive =
+      message.keep_alive() &&
+      ++requests_read_ < shared_->options.max_requests_per_connection;
   if (!keep_alive) stop_reading_ = true;
 
   Request request;
@@ -136,7 +178,7 @@ void HttpSession::Dispatch() {
            !keep_alive);
     return;
   }
-  net::post(*shared_->workers, [self = shared_from_this(), seq, version,
+  net::post(*shared_->workers, [self = this->shared_from_this(), seq, version,
                                 keep_alive, request = std::move(request)] {
     Response response = self->shared_->handler(request);
     net::post(self->stream_.get_executor(),
@@ -147,13 +189,15 @@ void HttpSession::Dispatch() {
   });
 }
 
-void HttpSession::Complete(uint64_t seq, Response response, unsigned version,
-                           bool keep_alive) {
+template <class Stream>
+void BasicHttpSession<Stream>::Complete(uint64_t seq, Response response,
+                                        unsigned version, bool keep_alive) {
   Answer(seq, ToBeast(response, version, keep_alive), !keep_alive);
 }
 
-void HttpSession::Answer(uint64_t seq, HttpResponse response,
-                         bool close_after) {
+template <class Stream>
+void BasicHttpSession<Stream>::Answer(uint64_t seq, HttpResponse response,
+                                      bool close_after) {
   if (closed_ || seq < front_seq_) return;
   Slot& slot = slots_[seq - front_seq_];
   slot.response = std::move(response);
@@ -162,16 +206,18 @@ void HttpSession::Answer(uint64_t seq, HttpResponse response,
   MaybeWrite();
 }
 
-void HttpSession::MaybeWrite() {
+template <class Stream>
+void BasicHttpSession<Stream>::MaybeWrite() {
   if (writing_ || closed_ || slots_.empty() || !slots_.front().ready) return;
   writing_ = true;
-  stream_.expires_after(shared_->options.idle_timeout);
-  http::async_write(
-      stream_, slots_.front().response,
-      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  Tcp().expires_after(shared_->options.idle_timeout);
+  http::async_write(stream_, slots_.front().response,
+                    beast::bind_front_handler(&BasicHttpSession::OnWrite,
+                                              this->shared_from_this()));
 }
 
-void HttpSession::OnWrite(beast::error_code ec, size_t) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
@@ -194,29 +240,47 @@ void HttpSession::OnWrite(beast::error_code ec, size_t) {
   MaybeRead();
 }
 
-void HttpSession::Close() {
+template <class Stream>
+void BasicHttpSession<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
+  if constexpr (kTls) {
+    if (handshaken_) {
+      // close_notify, briefly, then the socket.
+      Tcp().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = this->shared_from_this()](
+                                 beast::error_code) { self->Tcp().close(); });
+      return;
+    }
+  }
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  Tcp().close();
 }
 
 // After an error answer the client may still be sending its body: read and
 // discard it for a short while so that the answer is not lost to a connection
 // reset, then close.
-void HttpSession::LingeringClose() {
+template <class Stream>
+void BasicHttpSession<Stream>::LingeringClose() {
   stop_reading_ = true;
+  if constexpr (kTls) {
+    // Half-closing TCP under TLS would cut the answer's records: close
+    // properly instead.
+    Close();
+    return;
+  }
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(2));
+  Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  Tcp().expires_after(std::chrono::seconds(2));
   Drain();
 }
 
-void HttpSession::Drain() {
+template <class Stream>
+void BasicHttpSession<Stream>::Drain() {
   stream_.async_read_some(
       net::buffer(drain_buffer_),
-      [self = shared_from_this()](beast::error_code ec, size_t) {
+      [self = this->shared_from_this()](beast::error_code ec, size_t) {
         if (ec) {
           self->Close();
           return;
@@ -224,5 +288,8 @@ void HttpSession::Drain() {
         self->Drain();
       });
 }
+
+template class BasicHttpSession<beast::tcp_stream>;
+template class BasicHttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace carelog::gateway

@@ -1,11 +1,14 @@
 // One client connection (internal to server.cpp): reads requests on its strand,
 // hands them to the worker pool, writes the answers back in request order.
+// Plain TCP (HttpSession) or TLS (HttpsSession: handshake first, TLS 1.2+).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -23,20 +26,35 @@ struct SessionShared {
   RequestHandler handler;
   HttpMetrics* metrics = nullptr;
   boost::asio::thread_pool* workers = nullptr;
+  boost::asio::ssl::context* tls = nullptr;  // set when serving TLS
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// What the server keeps of a session, whatever its transport.
+class Session {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket,
-              std::shared_ptr<const SessionShared> shared,
-              std::function<void(HttpSession*)> on_end);
-  ~HttpSession();
+  virtual ~Session() = default;
+  virtual void Start() = 0;
+  // Stop reading new requests; answer those in flight, then close.
+  // Thread-safe.
+  virtual void BeginShutdown() = 0;
+};
 
-  void Start();
-  // Stop reading new requests; answer those in flight, then close. Thread-safe.
-  void BeginShutdown();
+template <class Stream>
+class BasicHttpSession final
+    : public Session,
+      public std::enable_shared_from_this<BasicHttpSession<Stream>> {
+ public:
+  BasicHttpSession(boost::asio::ip::tcp::socket socket,
+                   std::shared_ptr<const SessionShared> shared,
+                   std::function<void(Session*)> on_end);
+  ~BasicHttpSession() override;
+
+  void Start() override;
+  void BeginShutdown() override;
 
  private:
+  static constexpr bool kTls =
+      !std::is_same_v<Stream, boost::beast::tcp_stream>;
   using HttpResponse =
       boost::beast::http::response<boost::beast::http::string_body>;
   struct Slot {
@@ -45,6 +63,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     HttpResponse response;
   };
 
+  boost::beast::tcp_stream& Tcp() {
+    return boost::beast::get_lowest_layer(stream_);
+  }
+  void OnHandshake(boost::beast::error_code ec);
   void MaybeRead();
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void Dispatch();
@@ -57,21 +79,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void LingeringClose();
   void Drain();
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<
       boost::beast::http::request_parser<boost::beast::http::string_body>>
       parser_;
   std::shared_ptr<const SessionShared> shared_;
-  std::function<void(HttpSession*)> on_end_;
+  std::function<void(Session*)> on_end_;
   std::deque<Slot> slots_;  // answers in request order; front is the oldest
   uint64_t front_seq_ = 0;
+  bool handshaken_ = !kTls;
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;  // EOF, Connection: close, an error, or shutdown
   bool closed_ = false;
+  size_t requests_read_ = 0;
   char drain_buffer_[4096];
 };
+
+using HttpSession = BasicHttpSession<boost::beast::tcp_stream>;
+using HttpsSession =
+    BasicHttpSession<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
 // Builds the beast response of a route's Response.
 boost::beast::http::response<boost::beast::http::string_body> ToBeast(

@@ -6,9 +6,11 @@
 #include <iostream>
 #include <memory>
 
+#include "gateway/admin_socket.h"
 #include "gateway/api.h"
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/server.h"
 #include "gateway/token_store.h"
 #include "services/areas.h"
@@ -72,6 +74,11 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   server_options.idle_timeout = options.idle_timeout;
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
+  server_options.max_connections = options.max_connections;
+  server_options.tls_cert_file = options.tls_cert_file;
+  server_options.tls_key_file = options.tls_key_file;
+  server_options.max_requests_per_connection =
+      options.max_requests_per_connection;
 
   std::error_code fs_error;
   std::filesystem::create_directories(options.data_dir, fs_error);
@@ -135,8 +142,20 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   context.projector = &read_side->runner();
   context.worklists = &read_side->worklists();
   context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
+  RateLimiter rate_limiter(
+      options.rate_limit,
+      options.rate_burst > 0 ? options.rate_burst : 2 * options.rate_limit,
+      clock);
+  if (rate_limiter.enabled()) context.rate_limiter = &rate_limiter;
   Api api(tokens, context);
 
+  // `carelog backup` reaches the open store through this socket.
+  auto admin_socket = AdminSocket::Start(
+      (std::filesystem::path(options.data_dir) / "admin.sock").string(), **log);
+  if (!admin_socket.ok()) {
+    err << "carelog serve: online backups unavailable: "
+        << admin_socket.status().message() << std::endl;
+  }
   {
     Server server(
         server_options,
@@ -146,7 +165,8 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     if (!started.ok()) return fail(started.message());
     server.OnSignal([&server](int) { server.Shutdown(); });
     const std::string url =
-        "http://" + options.listen.substr(0, options.listen.rfind(':')) + ":" +
+        std::string(options.tls_cert_file.empty() ? "http" : "https") + "://" +
+        options.listen.substr(0, options.listen.rfind(':')) + ":" +
         std::to_string(server.port());
     if (prepare) {
       ServeServices services{**log, *recorder, areas, clock, tokens_file, url};
@@ -160,6 +180,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     out << "listening on " << url << std::endl;
     server.Wait();
   }
+  if (admin_socket.ok()) admin_socket->reset();
   read_side.reset();  // stops the projection runner
   recorder.reset();
   log->reset();  // flushes and closes the store

@@ -32,6 +32,12 @@ struct ServeOptions {
   // CARELOG_NOW (RFC 3339), from which it then advances with real time
   // (docs/READINGS.md "Test clock").
   const Clock* clock = nullptr;
+  size_t max_connections = 1024;
+  size_t max_requests_per_connection = 10000;
+  std::string tls_cert_file;  // both set: serve HTTPS (TLS 1.2+) only
+  std::string tls_key_file;
+  double rate_limit = 0;  // requests per second per token; 0 = no limit
+  double rate_burst = 0;  // 0 = two seconds' worth of rate_limit
 };
 
 // What a prepare hook may use before the server accepts connections.

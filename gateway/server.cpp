@@ -5,11 +5,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -38,7 +40,8 @@ struct Server::Impl {
 
   void Accept();
   void OnAccept(boost::system::error_code ec, tcp::socket socket);
-  void SessionEnded(HttpSession* session);
+  void SessionEnded(Session* session);
+  Status LoadTls();
 
   net::io_context io;
   net::executor_work_guard<net::io_context::executor_type> work;
@@ -51,7 +54,8 @@ struct Server::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::optional<net::ssl::context> tls;
   bool shutting_down = false;
   bool stopped = false;
 };
@@ -67,7 +71,7 @@ void Server::Impl::Accept() {
 void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
   if (!ec) {
-    std::shared_ptr<HttpSession> session;
+    std::shared_ptr<Session> session;
     {
       std::lock_guard lock(mu);
       if (shutting_down) return;
@@ -78,9 +82,14 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
       } else {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        session = std::make_shared<HttpSession>(
-            std::move(socket), shared,
-            [this](HttpSession* ended) { SessionEnded(ended); });
+        auto on_end = [this](Session* ended) { SessionEnded(ended); };
+        if (shared->tls != nullptr) {
+          session = std::make_shared<HttpsSession>(std::move(socket), shared,
+                                                   std::move(on_end));
+        } else {
+          session = std::make_shared<HttpSession>(std::move(socket), shared,
+                                                  std::move(on_end));
+        }
         sessions[session.get()] = session;
       }
     }
@@ -89,7 +98,52 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   Accept();
 }
 
-void Server::Impl::SessionEnded(HttpSession* session) {
+Status Server::Impl::LoadTls() {
+  const ServerOptions& options = shared->options;
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    return Status::Ok();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "TLS needs both a certificate and a key file");
+  }
+  tls.emplace(net::ssl::context::tls_server);
+  boost::system::error_code ec;
+  tls->set_options(
+      net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+          net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+          net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+      ec);
+  if (!ec && SSL_CTX_set_min_proto_version(tls->native_handle(),
+                                           TLS1_2_VERSION) != 1) {
+    ec = net::error::operation_not_supported;
+  }
+  if (ec) return Status(Code::kInternal, "TLS setup: " + ec.message());
+  tls->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return Status(Code::kInvalidArgument, "cannot load the TLS certificate " +
+                                              options.tls_cert_file + ": " +
+                                              ec.message());
+  }
+  tls->use_private_key_file(options.tls_key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    return Status(Code::kInvalidArgument, "cannot load the TLS key " +
+                                              options.tls_key_file + ": " +
+                                              ec.message());
+  }
+  if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    return Status(Code::kInvalidArgument,
+                  "the TLS key " + options.tls_key_file +
+                      " does not match the certificate");
+  }
+  // Sessions read the context through `shared`, which is const once built.
+  auto s = std::make_shared<SessionShared>(*shared);
+  s->tls = &*tls;
+  shared = std::move(s);
+  return Status::Ok();
+}
+
+void Server::Impl::SessionEnded(Session* session) {
   std::lock_guard lock(mu);
   sessions.erase(session);
   if (sessions.empty()) cv.notify_all();
@@ -108,6 +162,8 @@ Server::~Server() {
 }
 
 Status Server::Start() {
+  Status tls = impl_->LoadTls();
+  if (!tls.ok()) return tls;
   const ServerOptions& options = impl_->shared->options;
   boost::system::error_code ec;
   const auto address = net::ip::make_address(options.host, ec);
@@ -152,7 +208,7 @@ void Server::OnSignal(std::function<void(int)> fn) {
 }
 
 void Server::Shutdown() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(impl_->mu);
     if (impl_->shutting_down) return;

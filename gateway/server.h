@@ -31,8 +31,15 @@ struct ServerOptions {
   size_t body_limit = 1u << 20;
   uint32_t header_limit = 16u << 10;
   size_t max_connections = 1024;
+  // After this many requests a connection is answered with Connection: close
+  // (one client cannot hold a connection forever).
+  size_t max_requests_per_connection = 10000;
   size_t max_pipelined =
       16;  // requests read ahead of their answers per connection
+  // TLS (TLS 1.2 and later only) when both are set: PEM files of the
+  // certificate chain and its private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::chrono::milliseconds drain_timeout{
       30000};  // longest wait for requests in flight
 };
@@ -47,7 +54,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the threads. kInvalidArgument for a bad address,
+  // Binds, listens and starts the threads. kInvalidArgument for a bad address
+  // or a TLS certificate or key that cannot be loaded,
   // kUnavailable when the address cannot be bound (e.g. the port is in use).
   Status Start();
 

@@ -156,8 +156,15 @@ std::string TwoDigits(int v) {
   return buf;
 }
 
+// Years below 1000 keep four digits, so that labels parse back (found by
+// tests/fuzz/time_fuzz.cpp: "0000-01" was labelled "0-01").
+std::string FourDigits(int v) {
+  std::string text = std::to_string(v);
+  return std::string(text.size() < 4 ? 4 - text.size() : 0, '0') + text;
+}
+
 std::string YearLabel(int financial_year) {
-  return std::to_string(financial_year) + "-" +
+  return FourDigits(financial_year) + "-" +
          TwoDigits((financial_year + 1) % 100);
 }
 
@@ -299,7 +306,16 @@ Result<Instant> ParseRfc3339(std::string_view text) {
   int64_t days = DateFromYmd(year, month, day).days;
   int64_t seconds_of_day =
       hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return days * kMicrosPerDay + seconds_of_day * kMicrosPerSecond + micros;
+  const Instant instant =
+      days * kMicrosPerDay + seconds_of_day * kMicrosPerSecond + micros;
+  // The offset can carry 0000-01-01 or 9999-12-31 into a year that has no
+  // four-digit form, which FormatRfc3339Utc could not write back (found by
+  // tests/fuzz/time_fuzz.cpp).
+  if (instant < DateFromYmd(0, 1, 1).days * kMicrosPerDay ||
+      instant >= (DateFromYmd(9999, 12, 31).days + 1) * kMicrosPerDay) {
+    return bad("in UTC it falls outside the years 0000 to 9999");
+  }
+  return instant;
 }
 
 std::string FormatRfc3339Utc(Instant instant) {
@@ -379,7 +395,7 @@ Period MonthPeriod(int year, int month) {
   p.last = DateFromYmd(year, month, DaysInMonth(year, month));
   p.financial_year = month >= 4 ? year : year - 1;
   p.months = 1;
-  p.label = std::to_string(year) + "-" + TwoDigits(month);
+  p.label = FourDigits(year) + "-" + TwoDigits(month);
   return p;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "carelog/record.pb.h"
 #include "storage/rocksdb_store.h"
@@ -24,6 +25,11 @@ Result<SequencerStart> CheckOnOpen(const RocksDbStore& store,
 // Every invariant, reading the whole store in one consistent snapshot (writes
 // may go on meanwhile).
 Status VerifyFull(const RocksDbStore& store);
+
+// As VerifyFull, but runs the checks of the log's ends, the log and its
+// indexes, the streams, the time index and the audit trail independently and
+// answers the first problem of each (empty when the store is sound).
+std::vector<Status> VerifyEach(const RocksDbStore& store);
 
 // Parses a log value stored under `position`; kCorruption if it does not parse
 // or names another position.

@@ -50,6 +50,9 @@ class RocksDbEventLog final : public EventLog {
 
   Status VerifyFull() override;
 
+  // The database itself, for online backups (storage/backup.h).
+  RocksDbStore& store() { return *store_; }
+
  private:
   explicit RocksDbEventLog(std::unique_ptr<RocksDbStore> store)
       : store_(std::move(store)) {}

@@ -232,6 +232,26 @@ Status VerifyAt(const RocksDbStore& store, const rocksdb::Snapshot* snap) {
 
 }  // namespace
 
+std::vector<Status> VerifyEach(const RocksDbStore& store) {
+  const rocksdb::Snapshot* snap = store.db()->GetSnapshot();
+  std::vector<Status> problems;
+  auto note = [&problems](Status s) {
+    if (!s.ok()) problems.push_back(std::move(s));
+  };
+  auto start = CheckOnOpen(store, snap);
+  note(start.status());
+  // Later checks need where the log ends; without it they would only repeat
+  // the problem above.
+  if (start.ok()) {
+    note(VerifyLog(store, snap, start->last_position));
+    note(VerifyStreams(store, snap, start->last_position));
+  }
+  note(VerifyTime(store, snap));
+  note(VerifyAudit(store, snap));
+  store.db()->ReleaseSnapshot(snap);
+  return problems;
+}
+
 Status VerifyFull(const RocksDbStore& store) {
   const rocksdb::Snapshot* snap = store.db()->GetSnapshot();
   Status s = VerifyAt(store, snap);

@@ -130,7 +130,8 @@ bool ServerProcess::Start() {
     if (nl == std::string::npos) continue;
     line_ = text.substr(0, nl);
     const size_t colon = line_.rfind(':');
-    if (line_.rfind("listening on http://", 0) != 0 ||
+    if ((line_.rfind("listening on http://", 0) != 0 &&
+         line_.rfind("listening on https://", 0) != 0) ||
         colon == std::string::npos)
       break;
     port_ = static_cast<uint16_t>(std::stoi(line_.substr(colon + 1)));

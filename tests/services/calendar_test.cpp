@@ -282,5 +282,28 @@ TEST(CalendarTest, Periods) {
   EXPECT_EQ(FinancialYearOf(D(2015, 4, 1)), 2015);
 }
 
+// Regression (fuzz.time): an offset carried 9999-12-31 into year 10000, an
+// instant that parsed but could not be formatted and parsed back.
+TEST(CalendarTest, RefusesOffsetsThatCarryTheInstantOutOfYears0000To9999) {
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-23:59").ok());
+  EXPECT_FALSE(ParseRfc3339("0000-01-01T00:30:00+01:00").ok());
+  auto last = ParseRfc3339("9999-12-31T23:59:59Z");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*ParseRfc3339(FormatRfc3339Utc(*last)), *last);
+  EXPECT_TRUE(ParseRfc3339("0000-01-01T00:00:00Z").ok());
+}
+
+// Regression (fuzz.time): "0000-01" was labelled "0-01", which is no period.
+TEST(CalendarTest, PeriodLabelsOfEarlyYearsKeepFourDigits) {
+  for (const char* text : {"0000-01", "0099-12", "0999-00", "0042-43-Q2"}) {
+    auto period = ParsePeriod(text);
+    ASSERT_TRUE(period.ok()) << text;
+    EXPECT_EQ(period->label, text);
+    auto again = ParsePeriod(period->label);
+    ASSERT_TRUE(again.ok()) << period->label;
+    EXPECT_EQ(again->first, period->first);
+  }
+}
+
 }  // namespace
 }  // namespace carelog
