@@ -1,7 +1,14 @@
-// carelog: the single executable. It only wires objects together (see gateway/cli.h).
+// carelog: the single executable. It only hands the arguments to the command
+// line (gateway/cli.h).
+#include <csignal>
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include "gateway/cli.h"
 
 int main(int argc, char** argv) {
-  std::cerr << "carelog: not built yet\n";
-  return 2;
+  std::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return carelog::gateway::RunCli(args, std::cout, std::cerr);
 }

@@ -1,8 +1,11 @@
-// The one place where a Status becomes an HTTP answer (application/problem+json, RFC 9457).
+// The one place where a Status becomes an HTTP answer
+// (application/problem+json, RFC 9457).
 #pragma once
 
 #include <string>
 
+#include "carelog/api.pb.h"
+#include "gateway/http_types.h"
 #include "storage/status.h"
 
 namespace carelog::gateway {
@@ -10,7 +13,15 @@ namespace carelog::gateway {
 // The HTTP status code for a Status code.
 int HttpStatusFor(Code code);
 
-// {"type", "title", "status", "detail", "errors": [{"field", "message"}]} for a non-OK status.
+// The problem document of a non-OK status: type, title, status, detail and
+// errors[] per field.
+api::Problem ProblemFor(const Status& status);
+
+// {"type", "title", "status", "detail", "errors": [{"field", "message"}]} for a
+// non-OK status.
 std::string ProblemJson(const Status& status);
+
+// The full answer: status code, application/problem+json and the document.
+Response ProblemResponse(const Status& status);
 
 }  // namespace carelog::gateway

@@ -59,6 +59,18 @@ const Readiness* Spell::CurrentReadiness() const {
   return &readiness.back();
 }
 
+const Readiness* Spell::ReadinessAt(Instant t) const {
+  for (const auto& r : readiness) {
+    if (r.ready_at <= t && (!r.ended_at || t < *r.ended_at)) return &r;
+  }
+  return nullptr;
+}
+
+std::optional<int> PersonFacts::AgeAt(Instant t) const {
+  if (!birth_date_) return std::nullopt;
+  return AgeOn(*birth_date_, LondonDate(t));
+}
+
 std::optional<Date> PersonFacts::died_on() const {
   if (!died_at_) return std::nullopt;
   return LondonDate(*died_at_);

@@ -135,6 +135,12 @@ struct Spell {
   std::vector<FollowUp> follow_ups;  // in time order; the last is the latest
 
   bool Open() const { return !discharged_at.has_value(); }
+  // In the spell at t: admitted at or before t and not discharged by then.
+  bool InSpellAt(Instant t) const {
+    return admitted_at <= t && (!discharged_at || t < *discharged_at);
+  }
+  // The readiness in force at t (ready at or before t, not yet ended), or null.
+  const Readiness* ReadinessAt(Instant t) const;
   // The readiness open at the end of the fold (ready now), or null.
   const Readiness* CurrentReadiness() const;
   bool DischargedToReablement() const {
@@ -152,6 +158,10 @@ struct Placement {
   bool council_supported = false;
   Instant admitted_at = 0;
   std::optional<Instant> left_at;
+
+  bool OpenAt(Instant t) const {
+    return admitted_at <= t && (!left_at || t < *left_at);
+  }
 };
 
 struct AeAttendance {
@@ -188,6 +198,8 @@ class PersonFacts {
   const std::vector<LocalIdLink>& local_ids() const { return local_ids_; }
   std::optional<Instant> died_at() const { return died_at_; }
   std::optional<Date> died_on() const;
+  // Completed years on the London date of t; nullopt without a birth date.
+  std::optional<int> AgeAt(Instant t) const;
 
   const std::vector<AreaChange>& area_history() const { return areas_; }
   // The area of the latest personRegistered/personMoved at or before t; null

@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kCareEventType = "carelog.schema.CareEvent";
 constexpr size_t kCacheCapacity = 20000;  // people kept folded in memory
-constexpr int kMaxAttempts = 8;           // appends retried after losing a race
+constexpr int kMaxAttempts =
+    64;  // appends retried after losing a race to another writer
 constexpr size_t kReadPage = 1000;
 
 Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
@@ -49,6 +50,16 @@ struct Recorder::Impl {
     std::list<std::string>::iterator lru_it;
   };
   std::unordered_map<std::string, Entry> cache;
+
+  // Requests for one person take turns in this process (check, then append), so
+  // they do not race each other; the expected version still guards against
+  // writers elsewhere.
+  static constexpr size_t kStripes = 4096;
+  std::unique_ptr<std::mutex[]> person_locks =
+      std::make_unique<std::mutex[]>(kStripes);
+  std::mutex& PersonLock(const std::string& nhs) {
+    return person_locks[std::hash<std::string>{}(nhs) % kStripes];
+  }
 
   Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
 
@@ -211,6 +222,7 @@ Result<RecordOutcome> Recorder::Record(
   }
   CARELOG_RETURN_IF_ERROR(ValidateFormat(events));
 
+  std::lock_guard<std::mutex> person_lock(impl_->PersonLock(nhs));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto current = impl_->Current(nhs);
     if (!current.ok()) return current.status();

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/services/recorder_harness.h"
 
 namespace carelog::testing {
@@ -204,6 +207,45 @@ TEST_P(RecorderTest, FreshRecorderFoldsThePersonFromTheLog) {
   ASSERT_TRUE(retry.ok()) << retry.status().ToString();
   EXPECT_TRUE(retry->duplicate);
   EXPECT_EQ(retry->first_version, 2u);
+}
+
+TEST_P(RecorderTest, ConcurrentRequestsForOnePersonAllLand) {
+  Register();
+  Register(kOtherNhs);
+  constexpr int kThreads = 6;
+  constexpr int kEach = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  Recorder rival(
+      log(),
+      clock_);  // a second writer: its races are settled by expected versions
+  for (int t = 0; t < kThreads; ++t) {
+    Recorder& writer = t % 2 == 0 ? recorder() : rival;
+    threads.emplace_back([&writer, t, &failures] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string id = "ae-" + std::to_string(t) + "-" + std::to_string(i);
+        const char* nhs = i % 2 == 0 ? kNhs : kOtherNhs;
+        auto r = writer.Record(
+            nhs,
+            {Ev(id, "2014-07-01T10:00:00+01:00",
+                R"("aeAttended": {"attendanceId": ")" + id + "\"}")},
+            std::nullopt, "tester");
+        if (!r.ok()) {
+          ADD_FAILURE() << r.status().ToString();
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Version(kNhs), 1u + kThreads * kEach / 2);
+  EXPECT_EQ(Version(kOtherNhs), 1u + kThreads * kEach / 2);
+  EXPECT_EQ(State()->facts().ae_attendances().size(),
+            size_t{kThreads * kEach / 2});
+  Recorder fresh(log(), clock_);
+  EXPECT_EQ(fresh.Load(kNhs)->state->facts().ae_attendances().size(),
+            size_t{kThreads * kEach / 2});
 }
 
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderTest, ::testing::Values(false, true),

@@ -1,0 +1,44 @@
+#include "gateway/audit.h"
+
+namespace carelog::gateway {
+
+namespace {
+const char kAuditSubjectPrefix[] = "person-";
+}
+
+Status AuditTrail::Record(std::string_view nhs_number, api::AuditEntry entry) {
+  const int64_t now = clock_.NowMicros();
+  entry.mutable_at()->set_seconds(now / 1000000);
+  entry.mutable_at()->set_nanos(static_cast<int32_t>(now % 1000000) * 1000);
+  entry.set_nhs_number(std::string(nhs_number));
+  entry.clear_id();
+  auto id = log_.AppendAudit(kAuditSubjectPrefix + std::string(nhs_number),
+                             entry.SerializeAsString());
+  return id.ok() ? Status::Ok() : id.status();
+}
+
+Result<api::AuditPage> AuditTrail::Read(std::string_view nhs_number,
+                                        uint64_t after, size_t limit) {
+  auto rows = log_.ReadAudit(kAuditSubjectPrefix + std::string(nhs_number),
+                             after, limit + 1);
+  if (!rows.ok()) return rows.status();
+  api::AuditPage page;
+  for (size_t i = 0; i < rows->size() && i < limit; ++i) {
+    const auto& [id, bytes] = (*rows)[i];
+    api::AuditEntry* entry = page.add_entries();
+    if (!entry->ParseFromString(bytes)) {
+      return Status(Code::kCorruption,
+                    "audit entry " + std::to_string(id) + " cannot be read");
+    }
+    entry->set_id(static_cast<double>(id));
+  }
+  if (rows->size() > limit) {
+    page.mutable_next_after()->set_number_value(
+        static_cast<double>((*rows)[limit - 1].first));
+  } else {
+    page.mutable_next_after()->set_null_value(google::protobuf::NULL_VALUE);
+  }
+  return page;
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,228 @@
+#include "gateway/http_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <cctype>
+
+#include "gateway/problem.h"
+
+namespace carelog::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+http::response<http::string_body> ToBeast(const Response& response,
+                                          unsigned version, bool keep_alive) {
+  http::response<http::string_body> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(response.status));
+  res.set(http::field::server, "carelog");
+  res.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) res.set(name, value);
+  res.body() = response.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+HttpSession::HttpSession(net::ip::tcp::socket socket,
+                         std::shared_ptr<const SessionShared> shared,
+                         std::function<void(HttpSession*)> on_end)
+    : stream_(std::move(socket)),
+      shared_(std::move(shared)),
+      on_end_(std::move(on_end)) {
+  if (shared_->metrics) shared_->metrics->ConnectionOpened();
+}
+
+HttpSession::~HttpSession() {
+  if (shared_->metrics) shared_->metrics->ConnectionClosed();
+  if (on_end_) on_end_(this);
+}
+
+void HttpSession::Start() {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->MaybeRead(); });
+}
+
+void HttpSession::BeginShutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->stop_reading_ = true;
+    if (self->reading_) {
+      // A request not yet read in full was never acknowledged: drop it.
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    }
+    if (self->slots_.empty() && !self->writing_ && !self->reading_)
+      self->Close();
+  });
+}
+
+void HttpSession::MaybeRead() {
+  if (reading_ || stop_reading_ || closed_) return;
+  if (slots_.size() >= shared_->options.max_pipelined) return;
+  reading_ = true;
+  parser_.emplace();
+  parser_->body_limit(shared_->options.body_limit);
+  parser_->header_limit(shared_->options.header_limit);
+  stream_.expires_after(shared_->options.idle_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+}
+
+void HttpSession::OnRead(beast::error_code ec, size_t) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    stop_reading_ = true;
+    const bool parse_error =
+        ec.category() ==
+            http::make_error_code(http::error::body_limit).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message;
+    if (parse_error) {
+      Status status =
+          ec == http::error::body_limit
+              ? Status(Code::kTooLarge,
+                       "the request body is larger than " +
+                           std::to_string(shared_->options.body_limit) +
+                           " bytes")
+          : ec == http::error::header_limit
+              ? Status(Code::kTooLarge, "the request headers are too large")
+              : Status(Code::kInvalidArgument,
+                       "malformed HTTP request: " + ec.message());
+      Response problem = ProblemResponse(status);
+      if (ec == http::error::header_limit) problem.status = 431;
+      const uint64_t seq = front_seq_ + slots_.size();
+      slots_.emplace_back();
+      Answer(seq, ToBeast(problem, 11, false), true);
+      return;
+    }
+    // EOF, a timeout, a reset or a cancel at shutdown: answer what is in
+    // flight, then close.
+    if (ec == beast::error::timeout) {
+      Close();
+      return;
+    }
+    if (slots_.empty() && !writing_) Close();
+    return;
+  }
+  Dispatch();
+  MaybeRead();
+}
+
+void HttpSession::Dispatch() {
+  auto message = parser_->release();
+  const unsigned version = message.version();
+  const bool keep_alive = message.keep_alive();
+  if (!keep_alive) stop_reading_ = true;
+
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[name] = std::string(field.value());
+  }
+  request.body = std::move(message.body());
+
+  const uint64_t seq = front_seq_ + slots_.size();
+  slots_.emplace_back();
+  Status target = ParseTarget(request.target, request.path, request.query);
+  if (!target.ok()) {
+    Answer(seq, ToBeast(ProblemResponse(target), version, keep_alive),
+           !keep_alive);
+    return;
+  }
+  net::post(*shared_->workers, [self = shared_from_this(), seq, version,
+                                keep_alive, request = std::move(request)] {
+    Response response = self->shared_->handler(request);
+    net::post(self->stream_.get_executor(),
+              [self, seq, version, keep_alive,
+               response = std::move(response)]() mutable {
+                self->Complete(seq, std::move(response), version, keep_alive);
+              });
+  });
+}
+
+void HttpSession::Complete(uint64_t seq, Response response, unsigned version,
+                           bool keep_alive) {
+  Answer(seq, ToBeast(response, version, keep_alive), !keep_alive);
+}
+
+void HttpSession::Answer(uint64_t seq, HttpResponse response,
+                         bool close_after) {
+  if (closed_ || seq < front_seq_) return;
+  Slot& slot = slots_[seq - front_seq_];
+  slot.response = std::move(response);
+  slot.close_after = close_after;
+  slot.ready = true;
+  MaybeWrite();
+}
+
+void HttpSession::MaybeWrite() {
+  if (writing_ || closed_ || slots_.empty() || !slots_.front().ready) return;
+  writing_ = true;
+  stream_.expires_after(shared_->options.idle_timeout);
+  http::async_write(
+      stream_, slots_.front().response,
+      beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+}
+
+void HttpSession::OnWrite(beast::error_code ec, size_t) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  const bool close_after = slots_.front().close_after;
+  slots_.pop_front();
+  ++front_seq_;
+  if (close_after) {
+    LingeringClose();
+    return;
+  }
+  if (!slots_.empty()) {
+    MaybeWrite();
+  } else if (stop_reading_ && !reading_) {
+    Close();
+    return;
+  }
+  MaybeRead();
+}
+
+void HttpSession::Close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+// After an error answer the client may still be sending its body: read and
+// discard it for a short while so that the answer is not lost to a connection
+// reset, then close.
+void HttpSession::LingeringClose() {
+  stop_reading_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds(2));
+  Drain();
+}
+
+void HttpSession::Drain() {
+  stream_.async_read_some(
+      net::buffer(drain_buffer_),
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) {
+          self->Close();
+          return;
+        }
+        self->Drain();
+      });
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,24 @@
+// JSON at the edge, only through protobuf's JSON mapping: unknown fields
+// refused, enums as names, lowerCamelCase names, fields with default values
+// printed.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+
+namespace carelog::gateway {
+
+// Parses a request body into `message`. kInvalidArgument with a readable detail
+// (naming the field or position protobuf reports) for bad JSON, unknown fields,
+// wrong types or bad enum names.
+Status ParseJson(std::string_view body, google::protobuf::Message& message);
+
+// Renders `message`; fields with default values are printed (API.md lists them
+// as present).
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace carelog::gateway

@@ -1,0 +1,74 @@
+#include "gateway/route_helpers.h"
+
+#include <charconv>
+
+#include "carelog/admin.pb.h"
+#include "carelog/events.pb.h"
+#include "services/calendar.h"
+
+namespace carelog::gateway {
+
+Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
+                             uint64_t fallback, uint64_t min, uint64_t max) {
+  const std::string* text = request.Query(name);
+  if (text == nullptr) return fallback;
+  uint64_t value = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (text->empty() || ec != std::errc() || ptr != end || value < min ||
+      value > max) {
+    const std::string field(name);
+    const std::string message = field + " must be a whole number from " +
+                                std::to_string(min) + " to " +
+                                std::to_string(max);
+    return Status(Code::kInvalidArgument, message, {{field, message}});
+  }
+  return value;
+}
+
+std::string NhsNumberOfStream(std::string_view stream) {
+  constexpr std::string_view kPrefix = "person-";
+  if (stream.substr(0, kPrefix.size()) != kPrefix) return {};
+  return std::string(stream.substr(kPrefix.size()));
+}
+
+Result<api::RecordedCareEvent> RenderRecord(
+    const storage::RecordedEvent& record, bool feed) {
+  api::RecordedCareEvent out;
+  if (record.type == schema::CareEvent::descriptor()->full_name()) {
+    // RecordedCareEvent repeats CareEvent's field numbers: the stored bytes
+    // parse as they are.
+    if (!out.ParseFromString(record.body)) {
+      return Status(Code::kCorruption, "the event at position " +
+                                           std::to_string(record.position) +
+                                           " cannot be read");
+    }
+    if (feed) out.set_nhs_number(NhsNumberOfStream(record.stream));
+  } else if (record.type == schema::AdminEvent::descriptor()->full_name()) {
+    schema::AdminEvent admin;
+    if (!admin.ParseFromString(record.body)) {
+      return Status(Code::kCorruption, "the event at position " +
+                                           std::to_string(record.position) +
+                                           " cannot be read");
+    }
+    out.set_event_id(record.event_id);
+    out.set_occurred_at(FormatRfc3339Utc(record.recorded_at_micros));
+    if (admin.has_area_defined())
+      *out.mutable_area_defined() = admin.area_defined();
+    if (admin.has_plan_recorded())
+      *out.mutable_plan_recorded() = admin.plan_recorded();
+    out.set_stream(record.stream);
+  } else {
+    out.set_event_id(record.event_id);
+    out.set_stream(record.stream);
+  }
+  out.set_version(static_cast<uint32_t>(record.version));
+  out.set_position(static_cast<double>(record.position));
+  out.mutable_recorded_at()->set_seconds(record.recorded_at_micros / 1000000);
+  out.mutable_recorded_at()->set_nanos(
+      static_cast<int32_t>(record.recorded_at_micros % 1000000) * 1000);
+  out.set_recorded_by(record.recorded_by);
+  return out;
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,31 @@
+// Small helpers the route files share: query numbers, paging limits, event
+// record rendering.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "carelog/api.pb.h"
+#include "gateway/router.h"
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog::gateway {
+
+// The query parameter as a non-negative integer, `fallback` when absent;
+// kInvalidArgument naming the parameter when it is not a number in [min, max].
+Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
+                             uint64_t fallback, uint64_t min, uint64_t max);
+
+// Renders a stored record as the API shows it: a care event with its version,
+// position, recordedAt and recordedBy (plus nhsNumber or stream in the global
+// feed); kCorruption when the body cannot be read.
+Result<api::RecordedCareEvent> RenderRecord(
+    const storage::RecordedEvent& record, bool feed);
+
+// The NHS number of a person stream ("person-9434765919"), or "" for other
+// streams.
+std::string NhsNumberOfStream(std::string_view stream);
+
+}  // namespace carelog::gateway

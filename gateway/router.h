@@ -1,0 +1,58 @@
+// Routes: a method and a path pattern ("/v1/people/{nhsNumber}/events") mapped
+// to a plain function from request (+ principal) to response, with who may call
+// it. Route files (routes_*.cpp) add theirs; the router only matches.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/access.h"
+#include "gateway/http_types.h"
+
+namespace carelog::gateway {
+
+struct RouteContext {
+  const Request& request;
+  std::map<std::string, std::string> params;  // from the pattern's {names}
+  const Principal* principal = nullptr;       // null on public routes
+
+  const std::string& Param(const std::string& name) const;
+};
+
+using Handler = std::function<Response(const RouteContext&)>;
+
+struct Route {
+  std::string method;   // "GET", "PUT", "POST"
+  std::string pattern;  // literal segments and {name} segments
+  bool authenticated = true;
+  std::vector<Role> roles;   // roles that may call it; empty = any valid token
+  std::string audit_person;  // a person route: the pattern name of the NHS
+                             // number, audited
+  Handler handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when nothing matched
+  std::map<std::string, std::string> params;
+  bool path_known =
+      false;  // some route has this path, with another method (405)
+  std::vector<std::string> allowed_methods;
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Splits "/a/b/c" into {"a","b","c"}; an empty path gives {}.
+std::vector<std::string_view> SplitPath(std::string_view path);
+
+}  // namespace carelog::gateway

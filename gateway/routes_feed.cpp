@@ -1,0 +1,75 @@
+// GET /v1/events (admin): the global log in order. GET /v1/audit (auditor): who
+// read or wrote a person, refusals included. Neither can change anything.
+#include "gateway/audit.h"
+#include "gateway/problem.h"
+#include "gateway/route_helpers.h"
+#include "gateway/routes.h"
+#include "services/nhs_number.h"
+
+namespace carelog::gateway {
+
+namespace {
+
+constexpr uint64_t kMaxPage = 1000;
+
+Response Feed(const ApiContext& context, const RouteContext& ctx) {
+  auto after = QueryNumber(ctx.request, "after", 0, 0, UINT64_MAX - 1);
+  if (!after.ok()) return ProblemResponse(after.status());
+  auto limit = QueryNumber(ctx.request, "limit", 100, 1, kMaxPage);
+  if (!limit.ok()) return ProblemResponse(limit.status());
+  auto records = context.log->ReadAll(*after + 1, *limit);
+  if (!records.ok()) return ProblemResponse(records.status());
+  api::FeedPage page;
+  uint64_t last = *after;
+  for (const auto& record : *records) {
+    auto rendered = RenderRecord(record, /*feed=*/true);
+    if (!rendered.ok()) return ProblemResponse(rendered.status());
+    *page.add_events() = std::move(*rendered);
+    last = record.position;
+  }
+  page.set_last_position(static_cast<double>(last));
+  return JsonResponse(200, page);
+}
+
+Response Audit(const ApiContext& context, const RouteContext& ctx) {
+  const std::string* nhs_text = ctx.request.Query("nhsNumber");
+  if (nhs_text == nullptr) {
+    return ProblemResponse(Status(Code::kInvalidArgument,
+                                  "nhsNumber is required",
+                                  {{"nhsNumber", "required"}}));
+  }
+  auto nhs = ParseNhsNumber(*nhs_text);
+  if (!nhs.ok()) {
+    return ProblemResponse(Status(Code::kInvalidArgument,
+                                  nhs.status().message(),
+                                  {{"nhsNumber", nhs.status().message()}}));
+  }
+  auto after = QueryNumber(ctx.request, "after", 0, 0, UINT64_MAX - 1);
+  if (!after.ok()) return ProblemResponse(after.status());
+  auto limit = QueryNumber(ctx.request, "limit", kMaxPage, 1, kMaxPage);
+  if (!limit.ok()) return ProblemResponse(limit.status());
+  auto page = context.audit->Read(*nhs, *after, *limit);
+  if (!page.ok()) return ProblemResponse(page.status());
+  return JsonResponse(200, *page);
+}
+
+}  // namespace
+
+void AddFeedRoutes(Router& router, const ApiContext& context) {
+  router.Add(
+      {"GET",
+       "/v1/events",
+       true,
+       {Role::kAdmin},
+       "",
+       [context](const RouteContext& ctx) { return Feed(context, ctx); }});
+  router.Add(
+      {"GET",
+       "/v1/audit",
+       true,
+       {Role::kAuditor},
+       "",
+       [context](const RouteContext& ctx) { return Audit(context, ctx); }});
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,188 @@
+// Metrics, series, CSV, payments and the conditions scorecard (API.md "Metrics
+// and payments"): roles commissioner and admin, for their areas. `asOf` answers
+// from the events recorded by then; `minPosition` waits (up to 5 s) until the
+// projections include that position, else 503.
+#include "gateway/metrics_json.h"
+#include "gateway/problem.h"
+#include "gateway/routes.h"
+#include "services/areas.h"
+#include "services/projector.h"
+
+namespace carelog::gateway {
+
+namespace {
+
+constexpr auto kMinPositionWait = std::chrono::seconds(5);
+
+Status Invalid(const std::string& field, const std::string& message) {
+  return Status(Code::kInvalidArgument, field + ": " + message,
+                {{field, message}});
+}
+
+// Area code, access, the area's existence and minPosition: what every route
+// checks first.
+Status Prepare(const ApiContext& context, const RouteContext& ctx) {
+  const std::string& code = ctx.Param("areaCode");
+  if (!IsAreaCode(code))
+    return Invalid("areaCode", "E and 8 digits, e.g. E09000002");
+  CARELOG_RETURN_IF_ERROR(CheckAreaRead(*ctx.principal, code));
+  if (context.outcomes == nullptr || context.projector == nullptr) {
+    return Status(Code::kUnimplemented,
+                  "metrics are not available in this build");
+  }
+  if (const std::string* min = ctx.request.Query("minPosition")) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(min->c_str(), &end, 10);
+    if (min->empty() || *end != '\0' || (*min)[0] == '-') {
+      return Invalid("minPosition", "a log position (a non-negative integer)");
+    }
+    if (!context.projector->WaitForPosition(n, kMinPositionWait)) {
+      return Status(Code::kUnavailable,
+                    "the projections have not reached position " + *min +
+                        " yet; try again");
+    }
+  }
+  auto area = context.areas->GetArea(code);
+  if (!area.ok()) return area.status();
+  if (!area->has_value())
+    return Status(Code::kNotFound, "area " + code + " is not defined");
+  return Status::Ok();
+}
+
+Response Problem(const Status& status) {
+  Response response = ProblemResponse(status);
+  if (status.code() == Code::kUnavailable)
+    response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+Result<std::optional<Instant>> AsOf(const RouteContext& ctx) {
+  const std::string* text = ctx.request.Query("asOf");
+  if (text == nullptr) return std::optional<Instant>();
+  auto instant = ParseRfc3339(*text);
+  if (!instant.ok()) return Invalid("asOf", "an RFC 3339 time with offset");
+  return std::optional<Instant>(*instant);
+}
+
+Result<Period> PeriodParam(const RouteContext& ctx, const std::string& name) {
+  const std::string* text = ctx.request.Query(name);
+  if (text == nullptr)
+    return Invalid(name, "required, e.g. 2015-16, 2015-16-Q1 or 2015-04");
+  auto period = ParsePeriod(*text);
+  if (!period.ok())
+    return Invalid(name, "a period like 2015-16, 2015-16-Q1 or 2015-04");
+  return *period;
+}
+
+Response Text(int status, std::string content_type, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return Problem(ready);
+  auto period = PeriodParam(ctx, "period");
+  if (!period.ok()) return Problem(period.status());
+  auto as_of = AsOf(ctx);
+  if (!as_of.ok()) return Problem(as_of.status());
+  auto m = context.outcomes->Metrics(ctx.Param("areaCode"), {*period}, *as_of);
+  if (!m.ok()) return Problem(m.status());
+  return Text(200, "application/json", MetricsJson(*m));
+}
+
+// The periods of from..to at a granularity (default: the granularity of
+// `from`).
+Result<std::vector<Period>> RangeOf(const RouteContext& ctx,
+                                    std::string* granularity) {
+  auto from = PeriodParam(ctx, "from");
+  if (!from.ok()) return from.status();
+  const std::string* to = ctx.request.Query("to");
+  const std::string* g = ctx.request.Query("granularity");
+  *granularity = g ? *g
+                   : (from->kind == Period::Kind::kMonth     ? "month"
+                      : from->kind == Period::Kind::kQuarter ? "quarter"
+                                                             : "year");
+  return metrics::MetricsService::Range(from->label, to ? *to : from->label,
+                                        *granularity);
+}
+
+Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return Problem(ready);
+  auto metric = metrics::ParseMetricId(ctx.Param("metric"));
+  if (!metric) {
+    return Problem(Status(Code::kNotFound, "no metric " + ctx.Param("metric")));
+  }
+  std::string granularity;
+  auto periods = RangeOf(ctx, &granularity);
+  if (!periods.ok()) return Problem(periods.status());
+  auto as_of = AsOf(ctx);
+  if (!as_of.ok()) return Problem(as_of.status());
+  auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
+  if (!m.ok()) return Problem(m.status());
+  return Text(200, "application/json", SeriesJson(*m, *metric, granularity));
+}
+
+Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return Problem(ready);
+  std::string granularity;
+  auto periods = RangeOf(ctx, &granularity);
+  if (!periods.ok()) return Problem(periods.status());
+  auto as_of = AsOf(ctx);
+  if (!as_of.ok()) return Problem(as_of.status());
+  auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
+  if (!m.ok()) return Problem(m.status());
+  Response r = Text(200, "text/csv; charset=utf-8", MetricsCsv(*m));
+  r.headers.emplace_back(
+      "Content-Disposition",
+      "attachment; filename=\"" + ctx.Param("areaCode") + "-metrics.csv\"");
+  return r;
+}
+
+Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return Problem(ready);
+  auto as_of = AsOf(ctx);
+  if (!as_of.ok()) return Problem(as_of.status());
+  auto p = context.outcomes->PaymentsFor(ctx.Param("areaCode"),
+                                         ctx.Param("year"), *as_of);
+  if (!p.ok()) return Problem(p.status());
+  return Text(200, "application/json", PaymentsJson(*p));
+}
+
+Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return Problem(ready);
+  auto period = PeriodParam(ctx, "period");
+  if (!period.ok()) return Problem(period.status());
+  auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period);
+  if (!s.ok()) return Problem(s.status());
+  return Text(200, "application/json", ConditionsJson(*s));
+}
+
+}  // namespace
+
+void AddMetricsRoutes(Router& router, const ApiContext& context) {
+  const std::vector<Role> readers = {Role::kCommissioner, Role::kAdmin};
+  auto bind = [context](
+                  Response (*fn)(const ApiContext&, const RouteContext&)) {
+    return [context, fn](const RouteContext& ctx) { return fn(context, ctx); };
+  };
+  router.Add({"GET", "/v1/areas/{areaCode}/metrics", true, readers, "",
+              bind(GetMetrics)});
+  router.Add({"GET", "/v1/areas/{areaCode}/metrics.csv", true, readers, "",
+              bind(GetCsv)});
+  router.Add({"GET", "/v1/areas/{areaCode}/metrics/{metric}", true, readers, "",
+              bind(GetSeries)});
+  router.Add({"GET", "/v1/areas/{areaCode}/payments/{year}", true, readers, "",
+              bind(GetPayments)});
+  router.Add({"GET", "/v1/areas/{areaCode}/conditions", true, readers, "",
+              bind(GetConditions)});
+}
+
+}  // namespace carelog::gateway

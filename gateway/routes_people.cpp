@@ -1,0 +1,193 @@
+// Person routes (API.md "Person events"): POST events, GET the person, GET
+// their event history. Roles practitioner and dischargeCoordinator of the
+// person's current area (for a new person, the area of their personRegistered).
+// Every answer on these routes is audited by Api.
+#include <charconv>
+
+#include "carelog/events.pb.h"
+#include "gateway/http_metrics.h"
+#include "gateway/json.h"
+#include "gateway/person_view.h"
+#include "gateway/problem.h"
+#include "gateway/route_helpers.h"
+#include "gateway/routes.h"
+#include "services/nhs_number.h"
+#include "services/person_state.h"
+#include "services/recorder.h"
+
+namespace carelog::gateway {
+
+namespace {
+
+constexpr int kMaxEvents = 1000;
+constexpr uint64_t kMaxPage = 1000;
+
+Result<std::string> PathNhsNumber(const RouteContext& ctx) {
+  auto nhs = ParseNhsNumber(ctx.Param("nhsNumber"));
+  if (!nhs.ok()) {
+    return Status(Code::kInvalidArgument,
+                  "invalid NHS number in the path: " + nhs.status().message(),
+                  {{"nhsNumber", nhs.status().message()}});
+  }
+  return nhs;
+}
+
+// If-Match: "VERSION" (a bare number and W/"N" are taken too); nullopt when
+// absent.
+Result<std::optional<uint64_t>> IfMatch(const Request& request) {
+  std::string_view text = request.Header("if-match");
+  if (text.empty()) return std::optional<uint64_t>();
+  if (text.substr(0, 2) == "W/") text.remove_prefix(2);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    text = text.substr(1, text.size() - 2);
+  }
+  uint64_t version = 0;
+  auto [ptr, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), version);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return Status(Code::kInvalidArgument,
+                  "If-Match must be a version in quotes, e.g. \"3\"",
+                  {{"If-Match", "a version in quotes, e.g. \"3\""}});
+  }
+  return std::optional<uint64_t>(version);
+}
+
+Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
+  auto nhs = PathNhsNumber(ctx);
+  if (!nhs.ok()) return ProblemResponse(nhs.status());
+  auto if_match = IfMatch(ctx.request);
+  if (!if_match.ok()) return ProblemResponse(if_match.status());
+  schema::RecordEventsRequest body;
+  Status parsed = ParseJson(ctx.request.body, body);
+  if (!parsed.ok()) return ProblemResponse(parsed);
+  if (body.events_size() == 0) {
+    return ProblemResponse(
+        Status(Code::kInvalidArgument, "the request has no events",
+               {{"events", "at least one event is required"}}));
+  }
+  if (body.events_size() > kMaxEvents) {
+    return ProblemResponse(
+        Status(Code::kInvalidArgument,
+               "a request carries at most 1000 events, not " +
+                   std::to_string(body.events_size()),
+               {{"events", "at most 1000 events"}}));
+  }
+
+  auto person = context.recorder->Load(*nhs);
+  if (!person.ok()) return ProblemResponse(person.status());
+  std::string area;
+  if (person->version > 0) {
+    area = person->state->facts().area_code();
+  } else if (body.events(0).has_person_registered()) {
+    area = body.events(0).person_registered().area_code();
+    if (!IsAreaCode(area)) {
+      const std::string field = "events[0].personRegistered.areaCode";
+      return ProblemResponse(
+          Status(Code::kInvalidArgument,
+                 field + ": '" + area + "' is not an area code",
+                 {{field, "E and 8 digits, e.g. E09000002"}}));
+    }
+  }
+  // An unknown person whose first event is not personRegistered has no area
+  // yet: the recorder refuses the request (422) for the role's holders.
+  if (!area.empty()) {
+    Status access = CheckPersonAccess(*ctx.principal, area);
+    if (!access.ok()) return ProblemResponse(access);
+  }
+
+  std::vector<schema::CareEvent> events(body.events().begin(),
+                                        body.events().end());
+  auto outcome =
+      context.recorder->Record(*nhs, events, *if_match, ctx.principal->name);
+  if (!outcome.ok()) return ProblemResponse(outcome.status());
+  if (!outcome->duplicate && context.metrics != nullptr) {
+    context.metrics->AddEventsAppended(outcome->last_version -
+                                       outcome->first_version + 1);
+  }
+  api::RecordEventsResponse answer;
+  answer.set_nhs_number(outcome->nhs_number);
+  answer.set_first_version(static_cast<uint32_t>(outcome->first_version));
+  answer.set_last_version(static_cast<uint32_t>(outcome->last_version));
+  answer.set_last_position(static_cast<double>(outcome->last_position));
+  return JsonResponse(outcome->duplicate ? 200 : 201, answer);
+}
+
+// Loads a known person the principal may read, or the problem to answer.
+Result<PersonSnapshot> ReadablePerson(const ApiContext& context,
+                                      const RouteContext& ctx,
+                                      const std::string& nhs) {
+  auto person = context.recorder->Load(nhs);
+  if (!person.ok()) return person.status();
+  if (person->version == 0) {
+    return Status(Code::kNotFound,
+                  "no person with NHS number " + nhs + " is recorded");
+  }
+  CARELOG_RETURN_IF_ERROR(
+      CheckPersonAccess(*ctx.principal, person->state->facts().area_code()));
+  return person;
+}
+
+Response GetPerson(const ApiContext& context, const RouteContext& ctx) {
+  auto nhs = PathNhsNumber(ctx);
+  if (!nhs.ok()) return ProblemResponse(nhs.status());
+  auto person = ReadablePerson(context, ctx, *nhs);
+  if (!person.ok()) return ProblemResponse(person.status());
+  Response response = JsonResponse(200, RenderPerson(*nhs, *person));
+  response.headers.emplace_back("ETag",
+                                "\"" + std::to_string(person->version) + "\"");
+  return response;
+}
+
+Response GetEvents(const ApiContext& context, const RouteContext& ctx) {
+  auto nhs = PathNhsNumber(ctx);
+  if (!nhs.ok()) return ProblemResponse(nhs.status());
+  auto from = QueryNumber(ctx.request, "fromVersion", 1, 1, UINT32_MAX);
+  if (!from.ok()) return ProblemResponse(from.status());
+  auto limit = QueryNumber(ctx.request, "limit", 100, 1, kMaxPage);
+  if (!limit.ok()) return ProblemResponse(limit.status());
+  auto person = ReadablePerson(context, ctx, *nhs);
+  if (!person.ok()) return ProblemResponse(person.status());
+  auto records = context.log->ReadStream(PersonStream(*nhs), *from, *limit);
+  if (!records.ok()) return ProblemResponse(records.status());
+  api::PersonEventsPage page;
+  uint64_t next = *from;
+  for (const auto& record : *records) {
+    auto rendered = RenderRecord(record, /*feed=*/false);
+    if (!rendered.ok()) return ProblemResponse(rendered.status());
+    *page.add_events() = std::move(*rendered);
+    next = record.version + 1;
+  }
+  auto head = context.log->StreamVersion(PersonStream(*nhs));
+  if (!head.ok()) return ProblemResponse(head.status());
+  if (next <= *head && !records->empty()) {
+    page.mutable_next_from_version()->set_number_value(
+        static_cast<double>(next));
+  } else {
+    page.mutable_next_from_version()->set_null_value(
+        google::protobuf::NULL_VALUE);
+  }
+  Response response = JsonResponse(200, page);
+  response.headers.emplace_back("ETag", "\"" + std::to_string(*head) + "\"");
+  return response;
+}
+
+}  // namespace
+
+void AddPeopleRoutes(Router& router, const ApiContext& context) {
+  const std::vector<Role> people = {Role::kPractitioner,
+                                    Role::kDischargeCoordinator};
+  auto bind = [context](
+                  Response (*fn)(const ApiContext&, const RouteContext&)) {
+    return [context, fn](const RouteContext& ctx) { return fn(context, ctx); };
+  };
+  // Areas are checked inside, once the person's area is known; Api audits every
+  // answer.
+  router.Add({"POST", "/v1/people/{nhsNumber}/events", true, people,
+              "nhsNumber", bind(PostEvents)});
+  router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",
+              bind(GetPerson)});
+  router.Add({"GET", "/v1/people/{nhsNumber}/events", true, people, "nhsNumber",
+              bind(GetEvents)});
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,132 @@
+#include "gateway/serve.h"
+
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
+#include "gateway/api.h"
+#include "gateway/audit.h"
+#include "gateway/http_metrics.h"
+#include "gateway/server.h"
+#include "gateway/token_store.h"
+#include "services/areas.h"
+#include "services/read_side.h"
+#include "services/recorder.h"
+
+namespace carelog::gateway {
+
+Status ParseListen(const std::string& listen, std::string& host,
+                   uint16_t& port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status(Code::kInvalidArgument,
+                  "--listen wants HOST:PORT, not '" + listen + "'");
+  }
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(),
+                                   port_text.data() + port_text.size(), value);
+  if (port_text.empty() || ec != std::errc() ||
+      ptr != port_text.data() + port_text.size() || value > 65535) {
+    return Status(Code::kInvalidArgument,
+                  "--listen has no valid port in '" + listen + "'");
+  }
+  port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
+          const std::function<Status(ServeServices&)>& prepare) {
+  auto fail = [&err](const std::string& line) {
+    err << "carelog serve: " << line << std::endl;
+    return 1;
+  };
+  ServerOptions server_options;
+  Status listen =
+      ParseListen(options.listen, server_options.host, server_options.port);
+  if (!listen.ok()) return fail(listen.message());
+  server_options.idle_timeout = options.idle_timeout;
+  server_options.io_threads = options.io_threads;
+  server_options.worker_threads = options.worker_threads;
+
+  std::error_code fs_error;
+  std::filesystem::create_directories(options.data_dir, fs_error);
+  if (fs_error || !std::filesystem::is_directory(options.data_dir)) {
+    return fail("cannot use data directory " + options.data_dir + ": " +
+                (fs_error ? fs_error.message() : "not a directory"));
+  }
+  const std::string tokens_file = options.tokens_file.empty()
+                                      ? options.data_dir + "/tokens.json"
+                                      : options.tokens_file;
+  TokenStore tokens(tokens_file);
+  Status loaded = tokens.Load();
+  if (!loaded.ok()) return fail(loaded.message());
+
+  storage::OpenOptions open_options;
+  open_options.path = options.data_dir + "/store";
+  auto log = storage::OpenRocksDbEventLog(open_options);
+  if (!log.ok()) {
+    return fail("cannot open the store in " + options.data_dir + ": " +
+                log.status().message());
+  }
+  SystemClock clock;
+  HttpMetrics metrics;
+  AuditTrail audit(**log, clock);
+  auto recorder = std::make_unique<Recorder>(**log, clock);
+  AreaService areas(**log);
+  // Projections load their state and checkpoints (no replay) and follow the log
+  // from there.
+  ProjectorOptions projector_options;
+  projector_options.idle_wait = std::chrono::milliseconds(5);
+  auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
+  Status opened = read_side->Open();
+  if (!opened.ok())
+    return fail("cannot load the projections: " + opened.message());
+  read_side->runner().Start();
+  ApiContext context;
+  context.log = log->get();
+  context.recorder = recorder.get();
+  context.areas = &areas;
+  context.audit = &audit;
+  context.metrics = &metrics;
+  context.clock = &clock;
+  context.outcomes = &read_side->metrics();
+  context.projector = &read_side->runner();
+  context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
+  Api api(tokens, context);
+
+  {
+    Server server(
+        server_options,
+        [&api](const Request& request) { return api.Handle(request); },
+        &metrics);
+    Status started = server.Start();
+    if (!started.ok()) return fail(started.message());
+    server.OnSignal([&server](int) { server.Shutdown(); });
+    const std::string url =
+        "http://" + options.listen.substr(0, options.listen.rfind(':')) + ":" +
+        std::to_string(server.port());
+    if (prepare) {
+      ServeServices services{**log, *recorder, areas, clock, tokens_file, url};
+      Status prepared = prepare(services);
+      if (!prepared.ok()) {
+        server.Shutdown();
+        server.Wait();
+        return fail(prepared.message());
+      }
+    }
+    out << "listening on " << url << std::endl;
+    server.Wait();
+  }
+  read_side.reset();  // stops the projection runner
+  recorder.reset();
+  log->reset();  // flushes and closes the store
+  return 0;
+}
+
+}  // namespace carelog::gateway

@@ -1,0 +1,52 @@
+// `carelog serve`: opens the store under the data directory, wires services,
+// API and server, prints "listening on http://HOST:PORT" once accepting, serves
+// until SIGINT/SIGTERM, then drains requests in flight and closes the store.
+// Other commands (demo) reuse it with a prepare hook.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <ostream>
+#include <string>
+
+#include "services/clock.h"
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog {
+class Recorder;
+class AreaService;
+}  // namespace carelog
+
+namespace carelog::gateway {
+
+struct ServeOptions {
+  std::string data_dir = "carelog-data";
+  std::string listen = "127.0.0.1:8080";
+  std::string tokens_file;  // empty: DATA_DIR/tokens.json
+  std::chrono::milliseconds idle_timeout{30000};
+  int io_threads = 2;
+  int worker_threads = 96;
+};
+
+// What a prepare hook may use before the server accepts connections.
+struct ServeServices {
+  storage::EventLog& log;
+  Recorder& recorder;
+  AreaService& areas;
+  const Clock& clock;
+  std::string tokens_file;
+  std::string url;  // http://HOST:PORT, known before listening starts
+};
+
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6); kInvalidArgument if malformed.
+Status ParseListen(const std::string& listen, std::string& host,
+                   uint16_t& port);
+
+// Serves until a signal; returns the process exit code. Every failure to start
+// (bad address, unusable data directory, port in use, bad tokens file, failing
+// prepare) is one line on `err` and a non-zero code.
+int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
+          const std::function<Status(ServeServices&)>& prepare = {});
+
+}  // namespace carelog::gateway

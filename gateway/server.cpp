@@ -1,0 +1,190 @@
+#include "gateway/server.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/http_session.h"
+
+namespace carelog::gateway {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Server::Impl {
+  Impl(ServerOptions options, RequestHandler handler, HttpMetrics* metrics)
+      : io(options.io_threads),
+        work(net::make_work_guard(io)),
+        acceptor(net::make_strand(io)),
+        workers(static_cast<size_t>(options.worker_threads)),
+        signals(io) {
+    auto s = std::make_shared<SessionShared>();
+    s->options = std::move(options);
+    s->handler = std::move(handler);
+    s->metrics = metrics;
+    s->workers = &workers;
+    shared = std::move(s);
+  }
+
+  void Accept();
+  void OnAccept(boost::system::error_code ec, tcp::socket socket);
+  void SessionEnded(HttpSession* session);
+
+  net::io_context io;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  tcp::acceptor acceptor;
+  net::thread_pool workers;
+  net::signal_set signals;
+  std::shared_ptr<const SessionShared> shared;
+  std::vector<std::thread> threads;
+  tcp::endpoint bound;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions;
+  bool shutting_down = false;
+  bool stopped = false;
+};
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(
+      net::make_strand(io),
+      [this](boost::system::error_code ec, tcp::socket socket) {
+        OnAccept(ec, std::move(socket));
+      });
+}
+
+void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  if (!ec) {
+    std::shared_ptr<HttpSession> session;
+    {
+      std::lock_guard lock(mu);
+      if (shutting_down) return;
+      if (sessions.size() >= shared->options.max_connections) {
+        if (shared->metrics) shared->metrics->ConnectionRefused();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        session = std::make_shared<HttpSession>(
+            std::move(socket), shared,
+            [this](HttpSession* ended) { SessionEnded(ended); });
+        sessions[session.get()] = session;
+      }
+    }
+    if (session) session->Start();
+  }
+  Accept();
+}
+
+void Server::Impl::SessionEnded(HttpSession* session) {
+  std::lock_guard lock(mu);
+  sessions.erase(session);
+  if (sessions.empty()) cv.notify_all();
+}
+
+Server::Server(ServerOptions options, RequestHandler handler,
+               HttpMetrics* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler),
+                                   metrics)) {}
+
+Server::~Server() {
+  if (!impl_->threads.empty()) {
+    Shutdown();
+    Wait();
+  }
+}
+
+Status Server::Start() {
+  const ServerOptions& options = impl_->shared->options;
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(options.host, ec);
+  if (ec) {
+    return Status(Code::kInvalidArgument,
+                  "'" + options.host + "' is not an IP address to listen on");
+  }
+  const tcp::endpoint endpoint(address, options.port);
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (ec)
+    return Status(Code::kUnavailable,
+                  "cannot listen on " + where + ": " + ec.message());
+  impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status(Code::kUnavailable,
+                  "cannot listen on " + where + ": " + ec.message());
+  impl_->bound = impl_->acceptor.local_endpoint();
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return Status::Ok();
+}
+
+std::string Server::Endpoint() const {
+  return impl_->shared->options.host + ":" + std::to_string(port());
+}
+
+uint16_t Server::port() const { return impl_->bound.port(); }
+
+void Server::OnSignal(std::function<void(int)> fn) {
+  impl_->signals.add(SIGINT);
+  impl_->signals.add(SIGTERM);
+  impl_->signals.async_wait(
+      [fn = std::move(fn)](boost::system::error_code ec, int signal) {
+        if (!ec) fn(signal);
+      });
+}
+
+void Server::Shutdown() {
+  std::vector<std::shared_ptr<HttpSession>> live;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->shutting_down) return;
+    impl_->shutting_down = true;
+    impl_->cv.notify_all();
+    for (auto& [raw, weak] : impl_->sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  net::post(impl_->acceptor.get_executor(), [this] {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  for (auto& session : live) session->BeginShutdown();
+}
+
+void Server::Wait() {
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->cv.wait(lock, [this] { return impl_->shutting_down; });
+    impl_->cv.wait_for(lock, impl_->shared->options.drain_timeout,
+                       [this] { return impl_->sessions.empty(); });
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  impl_->signals.cancel();
+  impl_->work.reset();
+  impl_->io.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->workers.join();
+}
+
+}  // namespace carelog::gateway

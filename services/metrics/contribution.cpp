@@ -1,0 +1,208 @@
+#include "services/metrics/contribution.h"
+
+#include <map>
+#include <set>
+
+namespace carelog::metrics {
+namespace {
+
+using schema::CareEvent;
+
+std::string Key(const std::string& area, std::string_view component,
+                const std::string& label, std::string_view field = {}) {
+  std::string key = area + "|" + std::string(component) + "|" + label;
+  if (!field.empty()) key += "|" + std::string(field);
+  return key;
+}
+
+// The instant that ends the period with this label (00:00 London on the day
+// after its last day).
+Instant PeriodEnd(Date d, char kind) {
+  Ymd ymd = ToYmd(d);
+  int fy = FinancialYearOf(d);
+  if (kind == 'm') return MonthEndInstant(MonthIndex(d));
+  if (kind == 'y') return LondonStartOfDay(DateFromYmd(fy + 1, 4, 1));
+  int first_month_of_quarter =
+      ((ymd.month - 1) / 3) * 3 + 1;  // Jan, Apr, Jul, Oct
+  int next = first_month_of_quarter + 3;
+  int year = ymd.year + (next > 12 ? 1 : 0);
+  return LondonStartOfDay(DateFromYmd(year, (next - 1) % 12 + 1, 1));
+}
+
+bool IsPermanentCouncilSupported(const schema::CareHomeAdmitted& a) {
+  return a.permanent() && a.council_supported();
+}
+
+void AddCounts(const PersonHistory& h, Cells& cells) {
+  // Facts looked up across events.
+  std::set<std::string> completed_assessments;
+  std::map<std::string, Instant>
+      first_response;  // referralId -> earliest response
+  std::map<std::string, const schema::FollowUpRecorded*>
+      latest_follow_up;  // by time order
+  for (const HistoryEvent& he : h.events()) {
+    const CareEvent& e = *he.event;
+    if (e.has_joint_assessment_completed()) {
+      completed_assessments.insert(
+          e.joint_assessment_completed().assessment_id());
+    } else if (e.has_referral_accepted() || e.has_referral_declined()) {
+      const std::string& id = e.has_referral_accepted()
+                                  ? e.referral_accepted().referral_id()
+                                  : e.referral_declined().referral_id();
+      first_response.emplace(id, he.at);
+    } else if (e.has_follow_up_recorded()) {
+      latest_follow_up[e.follow_up_recorded().spell_id()] =
+          &e.follow_up_recorded();
+    }
+  }
+  // Permanent placements: (admitted, left) per placement id, for telling moves
+  // from admissions.
+  struct Placement {
+    Instant admitted;
+    std::optional<Instant> left;
+    bool permanent;
+  };
+  std::map<std::string, Placement> placements;
+  for (const HistoryEvent& he : h.events()) {
+    const CareEvent& e = *he.event;
+    if (e.has_care_home_admitted()) {
+      placements[e.care_home_admitted().placement_id()] =
+          Placement{he.at, std::nullopt, e.care_home_admitted().permanent()};
+    } else if (e.has_care_home_left()) {
+      auto it = placements.find(e.care_home_left().placement_id());
+      if (it != placements.end() && !it->second.left) it->second.left = he.at;
+    }
+  }
+
+  for (const HistoryEvent& he : h.events()) {
+    const CareEvent& e = *he.event;
+    const std::string& area = h.AreaAt(he.at);
+    if (area.empty()) return;
+    Date date = LondonDate(he.at);
+    std::string month = MonthLabel(date);
+
+    // nhsNumberVerified: each person once per period, in each area they had an
+    // event in.
+    for (char kind : {'m', 'q', 'y'}) {
+      std::string label = kind == 'm'   ? month
+                          : kind == 'q' ? QuarterLabel(date)
+                                        : YearLabel(date);
+      cells[Key(area, "nv", label, "den")] = 1;
+      cells[Key(area, "nv", label, "num")] =
+          h.VerifiedAt(PeriodEnd(date, kind)) ? 1 : 0;
+    }
+
+    switch (e.payload_case()) {
+      case CareEvent::kHospitalAdmitted: {
+        auto method = e.hospital_admitted().method();
+        if (method == schema::AdmissionMethod::EMERGENCY ||
+            method == schema::AdmissionMethod::TRANSFER) {
+          cells[Key(area, "nea", month)] += 1;
+        }
+        break;
+      }
+      case CareEvent::kAeAttended:
+        cells[Key(area, "ae", month)] += 1;
+        break;
+      case CareEvent::kExperienceSurveyCompleted:
+        cells[Key(area, "px", month, "den")] += 1;
+        if (e.experience_survey_completed().positive())
+          cells[Key(area, "px", month, "num")] += 1;
+        break;
+      case CareEvent::kReferralReceived: {
+        auto urgency = e.referral_received().urgency();
+        if (urgency != schema::Urgency::URGENT &&
+            urgency != schema::Urgency::CRISIS)
+          break;
+        cells[Key(area, "ur", month, "den")] += 1;
+        auto r = first_response.find(e.referral_received().referral_id());
+        if (r != first_response.end() && r->second - he.at <= kMicrosPerDay) {
+          cells[Key(area, "ur", month, "num")] += 1;
+        }
+        break;
+      }
+      case CareEvent::kJointAssessmentStarted:
+        cells[Key(area, "ja", month, "all")] += 1;
+        if (IsWeekendDay(date)) cells[Key(area, "ja", month, "we")] += 1;
+        break;
+      case CareEvent::kCarePackageStarted: {
+        const auto& p = e.care_package_started();
+        if (!p.integrated()) break;
+        cells[Key(area, "jac", month, "den")] += 1;
+        if (!p.assessment_id().empty() &&
+            completed_assessments.count(p.assessment_id())) {
+          cells[Key(area, "jac", month, "num")] += 1;
+        }
+        break;
+      }
+      case CareEvent::kDischarged: {
+        auto destination = e.discharged().destination();
+        if (destination != schema::Destination::DIED) {
+          cells[Key(area, "wd", month, IsWeekendDay(date) ? "we" : "wk")] += 1;
+        }
+        bool reablement =
+            destination == schema::Destination::REABLEMENT ||
+            destination == schema::Destination::REHABILITATION_BED;
+        int m = ToYmd(date).month;
+        if (!reablement || m < 10 || h.AgeOnDate(date) < 65) break;
+        cells[Key(area, "rb", month, "den")] += 1;
+        auto f = latest_follow_up.find(e.discharged().spell_id());
+        bool died_before_day_91 =
+            h.died_at() && LondonDate(*h.died_at()).days < date.days + 91;
+        if (f != latest_follow_up.end() &&
+            f->second->status() == schema::FollowUpStatus::AT_HOME &&
+            !died_before_day_91) {
+          cells[Key(area, "rb", month, "num")] += 1;
+        }
+        break;
+      }
+      case CareEvent::kCareHomeAdmitted: {
+        const auto& a = e.care_home_admitted();
+        if (!IsPermanentCouncilSupported(a)) break;
+        // Another permanent placement open then (admitted before, not left
+        // before the day of this admission) makes this a move, not an
+        // admission.
+        bool move = false;
+        for (const auto& [id, p] : placements) {
+          if (id == a.placement_id() || !p.permanent) continue;
+          if (p.admitted <= he.at && (!p.left || LondonDate(*p.left) >= date))
+            move = true;
+        }
+        if (move) break;
+        int age = h.AgeOnDate(date);
+        if (age < 18) break;
+        const char* component = age >= 65 ? "pa65" : "pa18";
+        cells[Key(area, component, month)] = 1;
+        cells[Key(area, component, QuarterLabel(date))] = 1;
+        cells[Key(area, component, YearLabel(date))] = 1;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+Date BirthdayOfAge(Date birth, int years) {
+  Ymd b = ToYmd(birth);
+  Date guess = Date{DateFromYmd(b.year + years, b.month, 1).days + b.day - 1};
+  Date d{guess.days - 3};
+  while (AgeOn(birth, d) < years) ++d.days;
+  return d;
+}
+
+Cells ComputeContribution(const PersonHistory& history) {
+  Cells cells;
+  if (history.AreaAt(0).empty()) return cells;
+  AddCounts(history, cells);
+  AddDelayedDays(history, cells);
+  AddPackageCoverage(history, cells);
+  // Cells assigned 0 (e.g. nv num of an unverified person) carry no
+  // information.
+  std::erase_if(cells, [](const auto& kv) { return kv.second == 0; });
+  return cells;
+}
+
+}  // namespace carelog::metrics

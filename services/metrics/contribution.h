@@ -1,0 +1,26 @@
+// A person's contribution to every metric cell (cells.h), computed from their
+// whole history by the definitions of SPEC.md "Outcome metrics". A pure
+// function of the history: recomputing it after every event and applying the
+// difference keeps totals right under late events, retractions and moves
+// between areas. Open items (a delay still running, a package still open) are
+// cells of their own whose days are counted at query time.
+#pragma once
+
+#include "services/metrics/cells.h"
+#include "services/metrics/person_history.h"
+
+namespace carelog::metrics {
+
+Cells ComputeContribution(const PersonHistory& history);
+
+// Parts of ComputeContribution, exposed for their own tests.
+void AddDelayedDays(const PersonHistory& history, Cells& cells);
+void AddPackageCoverage(const PersonHistory& history, Cells& cells);
+
+// The first date on which someone born on `birth` is aged `years` or more.
+Date BirthdayOfAge(Date birth, int years);
+
+inline constexpr Instant kMicrosPerDay = 86'400'000'000;
+inline constexpr char kUnrecorded[] = "UNRECORDED";
+
+}  // namespace carelog::metrics

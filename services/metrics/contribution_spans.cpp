@@ -1,0 +1,184 @@
+// The parts of a person's contribution that run over time: delayed days (the
+// midnight rule) and integrated packages open at month ends. What is still open
+// when the history ends becomes an open item counted at query time.
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "services/metrics/contribution.h"
+
+namespace carelog::metrics {
+namespace {
+
+using schema::CareEvent;
+
+struct DelayRecord {
+  Instant at;
+  std::string agency;
+  std::string reason;
+};
+
+struct Readiness {
+  Instant start = 0;
+  std::optional<Instant> end;  // withdrawal, discharge or death
+  std::vector<DelayRecord> delays;
+};
+
+// The midnight that ends local date d.
+Instant MidnightEnding(Date d) { return LondonStartOfDay(Date{d.days + 1}); }
+
+std::vector<Readiness> Readinesses(const PersonHistory& h) {
+  std::vector<Readiness> out;
+  std::map<std::string, size_t>
+      open;  // spellId -> index of its current readiness
+  for (const HistoryEvent& he : h.events()) {
+    const CareEvent& e = *he.event;
+    switch (e.payload_case()) {
+      case CareEvent::kReadyForDischarge: {
+        const std::string& spell = e.ready_for_discharge().spell_id();
+        if (open.count(spell)) break;  // already ready: the clock keeps running
+        open[spell] = out.size();
+        out.push_back(Readiness{he.at, std::nullopt, {}});
+        break;
+      }
+      case CareEvent::kReadyForDischargeWithdrawn:
+      case CareEvent::kDischarged: {
+        const std::string& spell =
+            e.has_discharged() ? e.discharged().spell_id()
+                               : e.ready_for_discharge_withdrawn().spell_id();
+        auto it = open.find(spell);
+        if (it == open.end()) break;
+        out[it->second].end = he.at;
+        open.erase(it);
+        break;
+      }
+      case CareEvent::kDischargeDelayRecorded: {
+        const auto& d = e.discharge_delay_recorded();
+        auto it = open.find(d.spell_id());
+        if (it == open.end()) break;
+        out[it->second].delays.push_back(
+            DelayRecord{he.at, schema::Agency::Value_Name(d.agency()),
+                        schema::DelayReason::Value_Name(d.reason())});
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (h.died_at()) {
+    for (Readiness& r : out) {
+      if (!r.end) r.end = std::max(r.start, *h.died_at());
+    }
+  }
+  return out;
+}
+
+// The agency and reason at instant m: of the latest delay record at or before
+// it.
+std::pair<std::string, std::string> DelayAt(const Readiness& r, Instant m) {
+  std::pair<std::string, std::string> out{kUnrecorded, kUnrecorded};
+  for (const DelayRecord& d : r.delays) {
+    if (d.at > m) break;
+    out = {d.agency, d.reason};
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddDelayedDays(const PersonHistory& h, Cells& cells) {
+  if (!h.birth_date()) return;
+  Date adult_from = BirthdayOfAge(*h.birth_date(), 18);
+  for (const Readiness& r : Readinesses(h)) {
+    // Days are counted explicitly up to `limit`; for an open readiness that is
+    // the last change of state (a delay record or a move), after which the open
+    // item takes over.
+    Instant limit;
+    if (r.end) {
+      limit = *r.end;
+    } else {
+      limit = r.start;
+      if (!r.delays.empty()) limit = std::max(limit, r.delays.back().at);
+      for (Instant move : h.MovesIn(r.start, std::nullopt))
+        limit = std::max(limit, move);
+    }
+    for (Date d{LondonDate(r.start).days - 1};; ++d.days) {
+      Instant m = MidnightEnding(d);
+      if (m >= limit) break;
+      if (m < r.start || d < adult_from) continue;
+      const std::string& area = h.AreaAt(m);
+      auto [agency, reason] = DelayAt(r, m);
+      std::string prefix = area + "|dd|" + MonthLabel(d);
+      cells[prefix + "|ag|" + agency] += 1;
+      cells[prefix + "|re|" + reason] += 1;
+    }
+    if (!r.end) {
+      auto [agency, reason] = DelayAt(r, limit);
+      cells[h.AreaAt(limit) + "|ddo|" + agency + "|" + reason + "|" +
+            std::to_string(limit) + "|" + std::to_string(adult_from.days)] += 1;
+    }
+  }
+}
+
+void AddPackageCoverage(const PersonHistory& h, Cells& cells) {
+  struct Package {
+    Instant start;
+    std::optional<Instant> end;
+    std::optional<Instant> first_professional;
+  };
+  std::map<std::string, Package> packages;  // integrated ones
+  for (const HistoryEvent& he : h.events()) {
+    const CareEvent& e = *he.event;
+    if (e.has_care_package_started() && e.care_package_started().integrated()) {
+      packages.emplace(e.care_package_started().package_id(),
+                       Package{he.at, std::nullopt, std::nullopt});
+    } else if (e.has_accountable_professional_assigned()) {
+      auto it =
+          packages.find(e.accountable_professional_assigned().package_id());
+      if (it != packages.end() && !it->second.first_professional) {
+        it->second.first_professional = he.at;
+      }
+    } else if (e.has_care_package_ended()) {
+      auto it = packages.find(e.care_package_ended().package_id());
+      if (it != packages.end() && !it->second.end) it->second.end = he.at;
+    }
+  }
+  for (auto& [id, p] : packages) {
+    if (!p.end && h.died_at()) p.end = std::max(p.start, *h.died_at());
+    Instant limit;
+    if (p.end) {
+      limit = *p.end;
+    } else {
+      limit = p.start;
+      if (p.first_professional) limit = std::max(limit, *p.first_professional);
+      for (Instant move : h.MovesIn(p.start, std::nullopt))
+        limit = std::max(limit, move);
+    }
+    int start_days = LondonDate(p.start).days;
+    int k = MonthIndex(LondonDate(p.start));
+    for (;; ++k) {
+      Instant m = MonthEndInstant(k);
+      if (m >= limit) break;
+      if (m < p.start) continue;
+      bool with = p.first_professional && *p.first_professional <= m;
+      std::string prefix =
+          h.AreaAt(m) + "|apc|" + MonthLabel(LondonDate(m - 1));
+      cells[prefix + "|den"] += 1;
+      if (with) {
+        cells[prefix + "|num"] += 1;
+      } else {
+        cells[prefix + "|nsd"] += start_days;
+      }
+    }
+    if (!p.end) {
+      while (MonthEndInstant(k) < p.start) ++k;
+      bool with = p.first_professional && *p.first_professional <= limit;
+      const std::string& area = h.AreaAt(limit);
+      cells[area + "|apco|" + std::to_string(k) + "|" + (with ? "1" : "0")] +=
+          1;
+      if (!with) cells[area + "|apcs|" + std::to_string(k)] += start_days;
+    }
+  }
+}
+
+}  // namespace carelog::metrics

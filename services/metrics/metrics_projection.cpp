@@ -1,0 +1,324 @@
+#include "services/metrics/metrics_projection.h"
+
+#include <cstdio>
+
+#include "services/metrics/contribution.h"
+#include "services/metrics/person_history.h"
+
+namespace carelog::metrics {
+namespace {
+
+constexpr size_t kMaxCachedEvents = 100'000;
+constexpr std::string_view kPersonPrefix = "person-";
+
+std::string Hex(uint64_t v, int width) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%0*llx", width,
+                static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string EncodeTotal(int64_t v) { return std::to_string(v); }
+
+std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
+  return "d|" + std::string(area) + "|" + Hex(bucket, 8) + "|";
+}
+
+std::string SnapshotKey(std::string_view area, uint64_t bucket) {
+  return "s|" + std::string(area) + "|" + Hex(bucket, 8);
+}
+
+// Splits a delta by area: area -> cells without the area prefix.
+std::map<std::string, Cells> ByArea(const Cells& delta) {
+  std::map<std::string, Cells> out;
+  for (const auto& [key, value] : delta) {
+    size_t bar = key.find('|');
+    out[key.substr(0, bar)].emplace(key.substr(bar + 1), value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status MetricsProjection::Load(storage::EventLog& log) {
+  log_ = &log;
+  Cells totals;
+  std::set<std::pair<std::string, uint64_t>> snapshots;
+  Status bad;
+  CARELOG_RETURN_IF_ERROR(log.ScanProjection(
+      Name(), "c|", [&](std::string_view k, std::string_view v) {
+        totals.emplace(std::string(k.substr(2)), std::stoll(std::string(v)));
+        return true;
+      }));
+  CARELOG_RETURN_IF_ERROR(log.ScanProjection(
+      Name(), "s|", [&](std::string_view k, std::string_view) {
+        std::string key(k.substr(2));
+        size_t bar = key.rfind('|');
+        snapshots.emplace(key.substr(0, bar),
+                          std::stoull(key.substr(bar + 1), nullptr, 16));
+        return true;
+      }));
+  auto cp = log.ProjectionCheckpoint(Name());
+  if (!cp.ok()) return cp.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  totals_ = std::move(totals);
+  snapshots_ = std::move(snapshots);
+  applied_ = *cp;
+  return Status::Ok();
+}
+
+Result<const std::vector<schema::CareEvent>*> MetricsProjection::StreamUpTo(
+    const storage::RecordedEvent& event) {
+  auto& cached = streams_[event.stream];
+  if (cached.size() + 1 == event.version) {
+    schema::CareEvent e;
+    if (!e.ParseFromString(event.body)) {
+      return Status(Code::kCorruption, "undecodable care event at position " +
+                                           std::to_string(event.position));
+    }
+    cached.push_back(std::move(e));
+    ++cached_events_;
+  } else {
+    cached_events_ -= cached.size();
+    cached.clear();
+    auto stored = log_->ReadStream(event.stream, 1, event.version);
+    if (!stored.ok()) return stored.status();
+    for (const storage::RecordedEvent& r : *stored) {
+      if (r.version > event.version) break;
+      schema::CareEvent e;
+      if (!e.ParseFromString(r.body)) {
+        return Status(Code::kCorruption, "undecodable care event at position " +
+                                             std::to_string(r.position));
+      }
+      cached.push_back(std::move(e));
+    }
+    cached_events_ += cached.size();
+    if (cached.size() != event.version) {
+      return Status(Code::kCorruption,
+                    "stream " + event.stream + " is missing versions");
+    }
+  }
+  const std::vector<schema::CareEvent>* out = &cached;
+  if (cached_events_ > kMaxCachedEvents) {
+    // Keep the current stream, forget the rest.
+    std::vector<schema::CareEvent> keep = std::move(cached);
+    streams_.clear();
+    cached_events_ = keep.size();
+    auto& slot = streams_[event.stream];
+    slot = std::move(keep);
+    out = &slot;
+  }
+  return out;
+}
+
+Result<Cells> MetricsProjection::StoredContribution(const std::string& stream) {
+  auto pending = pending_people_.find(stream);
+  if (pending != pending_people_.end()) return pending->second;
+  auto row = log_->GetProjectionRow(Name(), "p|" + stream);
+  if (!row.ok()) return row.status();
+  Cells cells;
+  if (row->has_value() && !DecodeCells(**row, cells)) {
+    return Status(Code::kCorruption, "undecodable contribution of " + stream);
+  }
+  return cells;
+}
+
+Status MetricsProjection::Apply(const storage::RecordedEvent& event,
+                                storage::ProjectionWrite& write) {
+  if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
+    return Status::Ok();
+  // Events committed together share recorded_at, so no as-of instant falls
+  // between them: a person's contribution is computed once per commit, at their
+  // last event in it.
+  if (!deferred_.empty() && event.recorded_at_micros != deferred_at_) {
+    CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
+  }
+  auto stream = StreamUpTo(event);
+  if (!stream.ok()) return stream.status();
+  auto it = deferred_streams_.find(event.stream);
+  if (it != deferred_streams_.end()) deferred_.erase(it->second);
+  deferred_streams_[event.stream] = event.position;
+  deferred_[event.position] = {event.stream, event.version};
+  deferred_at_ = event.recorded_at_micros;
+  return Status::Ok();
+}
+
+Status MetricsProjection::FlushDeferred(storage::ProjectionWrite& write) {
+  // In position order, so that a bucket's snapshot includes every earlier
+  // delta.
+  for (const auto& [position, person] : deferred_) {
+    CARELOG_RETURN_IF_ERROR(
+        ApplyContribution(person.first, person.second, position, write));
+  }
+  deferred_.clear();
+  deferred_streams_.clear();
+  return Status::Ok();
+}
+
+Status MetricsProjection::ApplyContribution(const std::string& stream_name,
+                                            uint64_t version, uint64_t position,
+                                            storage::ProjectionWrite& write) {
+  auto stream = EventsUpTo(stream_name, version);
+  if (!stream.ok()) return stream.status();
+  Cells now = ComputeContribution(PersonHistory::Build(**stream));
+  auto before = StoredContribution(stream_name);
+  if (!before.ok()) return before.status();
+  Cells delta = Diff(*before, now);
+  if (delta.empty()) return Status::Ok();
+  pending_people_[stream_name] = std::move(now);
+  uint64_t bucket = position / bucket_positions_;
+  for (auto& [area, cells] : ByArea(delta)) {
+    auto id = std::make_pair(area, bucket);
+    bool have;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      have = snapshots_.count(id) > 0;
+    }
+    if (!have && !pending_snapshots_.count(id)) {
+      Cells area_totals = AreaCells(area);
+      ApplyDelta(area_totals, CellsOfArea(pending_delta_, area));
+      write.rows.push_back({std::string(Name()), SnapshotKey(area, bucket),
+                            EncodeCells(area_totals)});
+      pending_snapshots_.insert(id);
+    }
+    write.rows.push_back({std::string(Name()),
+                          DeltaPrefix(area, bucket) + Hex(position, 16),
+                          EncodeCells(cells)});
+  }
+  for (const auto& [key, value] : delta) pending_delta_[key] += value;
+  return Status::Ok();
+}
+
+Result<const std::vector<schema::CareEvent>*> MetricsProjection::EventsUpTo(
+    const std::string& stream, uint64_t version) {
+  auto& cached = streams_[stream];
+  if (cached.size() == version) return &cached;
+  if (cached.size() > version) {
+    scratch_.assign(cached.begin(),
+                    cached.begin() + static_cast<long>(version));
+    return &scratch_;
+  }
+  cached_events_ -= cached.size();
+  cached.clear();
+  auto stored = log_->ReadStream(stream, 1, version);
+  if (!stored.ok()) return stored.status();
+  for (const storage::RecordedEvent& r : *stored) {
+    if (r.version > version) break;
+    schema::CareEvent e;
+    if (!e.ParseFromString(r.body)) {
+      return Status(Code::kCorruption, "undecodable care event at position " +
+                                           std::to_string(r.position));
+    }
+    cached.push_back(std::move(e));
+  }
+  cached_events_ += cached.size();
+  if (cached.size() != version) {
+    return Status(Code::kCorruption,
+                  "stream " + stream + " is missing versions");
+  }
+  return &cached;
+}
+
+Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
+  CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, value] : pending_delta_) {
+    if (value == 0) continue;
+    auto it = totals_.find(key);
+    int64_t total = (it == totals_.end() ? 0 : it->second) + value;
+    std::optional<std::string> row;
+    if (total != 0) row = EncodeTotal(total);
+    write.rows.push_back({std::string(Name()), "c|" + key, std::move(row)});
+  }
+  for (const auto& [stream, cells] : pending_people_) {
+    std::optional<std::string> row;
+    if (!cells.empty()) row = EncodeCells(cells);
+    write.rows.push_back({std::string(Name()), "p|" + stream, std::move(row)});
+  }
+  return Status::Ok();
+}
+
+void MetricsProjection::Commit(uint64_t position) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ApplyDelta(totals_, pending_delta_);
+  snapshots_.insert(pending_snapshots_.begin(), pending_snapshots_.end());
+  applied_ = position;
+  pending_delta_.clear();
+  pending_people_.clear();
+  pending_snapshots_.clear();
+}
+
+void MetricsProjection::Abort() {
+  deferred_.clear();
+  deferred_streams_.clear();
+  pending_delta_.clear();
+  pending_people_.clear();
+  pending_snapshots_.clear();
+  streams_.clear();
+  cached_events_ = 0;
+}
+
+void MetricsProjection::Reset() {
+  Abort();
+  std::lock_guard<std::mutex> lock(mu_);
+  totals_.clear();
+  snapshots_.clear();
+  applied_ = 0;
+}
+
+Cells MetricsProjection::AreaCells(std::string_view area,
+                                   uint64_t* position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (position) *position = applied_;
+  return CellsOfArea(totals_, area);
+}
+
+uint64_t MetricsProjection::AppliedPosition() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return applied_;
+}
+
+Result<Cells> MetricsProjection::AreaCellsAsOf(std::string_view area,
+                                               uint64_t position) const {
+  uint64_t applied;
+  Cells now = AreaCells(area, &applied);
+  if (position >= applied) return now;
+  uint64_t bucket = position / bucket_positions_;
+  std::optional<uint64_t> from;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = snapshots_.upper_bound(std::make_pair(std::string(area), bucket));
+    if (it != snapshots_.begin()) {
+      --it;
+      if (it->first == area) from = it->second;
+    }
+  }
+  Cells cells;
+  if (!from) return cells;  // no delta of this area up to that bucket
+  auto snap = log_->GetProjectionRow(Name(), SnapshotKey(area, *from));
+  if (!snap.ok()) return snap.status();
+  if (!snap->has_value() || !DecodeCells(**snap, cells)) {
+    return Status(Code::kCorruption,
+                  "missing snapshot of " + std::string(area));
+  }
+  Status bad;
+  std::string prefix = DeltaPrefix(area, *from);
+  CARELOG_RETURN_IF_ERROR(log_->ScanProjection(
+      Name(), prefix, [&](std::string_view k, std::string_view v) {
+        uint64_t pos =
+            std::stoull(std::string(k.substr(prefix.size())), nullptr, 16);
+        if (pos > position) return false;
+        Cells delta;
+        if (!DecodeCells(v, delta)) {
+          bad = Status(Code::kCorruption,
+                       "undecodable delta at " + std::to_string(pos));
+          return false;
+        }
+        ApplyDelta(cells, delta);
+        return true;
+      }));
+  CARELOG_RETURN_IF_ERROR(bad);
+  return cells;
+}
+
+}  // namespace carelog::metrics

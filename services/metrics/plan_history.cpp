@@ -1,0 +1,127 @@
+#include "services/metrics/plan_history.h"
+
+#include <cstdio>
+
+namespace carelog::metrics {
+namespace {
+
+std::string Pos(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+uint64_t PosOfKey(std::string_view key) {
+  return std::stoull(std::string(key.substr(key.rfind('|') + 1)), nullptr, 16);
+}
+
+template <typename T>
+std::optional<T> LatestAtOrBefore(
+    const std::vector<std::pair<uint64_t, T>>& versions, uint64_t position) {
+  std::optional<T> out;
+  for (const auto& [pos, value] : versions) {
+    if (pos > position) break;
+    out = value;
+  }
+  return out;
+}
+
+}  // namespace
+
+void PlanHistory::Insert(
+    uint64_t position, const schema::AdminEvent& event,
+    std::map<std::string, AreaVersions>& areas,
+    std::map<std::pair<std::string, std::string>, PlanVersions>& plans) {
+  if (event.has_area_defined()) {
+    areas[event.area_defined().area_code()].emplace_back(
+        position, event.area_defined().area());
+  } else if (event.has_plan_recorded()) {
+    const auto& p = event.plan_recorded();
+    plans[{p.area_code(), p.year()}].emplace_back(position, p.plan());
+  }
+}
+
+Status PlanHistory::Load(storage::EventLog& log) {
+  std::map<std::string, AreaVersions> areas;
+  std::map<std::pair<std::string, std::string>, PlanVersions> plans;
+  Status bad;
+  auto collect = [&](std::string_view k, std::string_view v) {
+    schema::AdminEvent e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = Status(Code::kCorruption, "undecodable plan row " + std::string(k));
+      return false;
+    }
+    Insert(PosOfKey(k), e, areas, plans);
+    return true;
+  };
+  CARELOG_RETURN_IF_ERROR(log.ScanProjection(Name(), "a|", collect));
+  CARELOG_RETURN_IF_ERROR(log.ScanProjection(Name(), "l|", collect));
+  CARELOG_RETURN_IF_ERROR(bad);
+  // Keys sort by position within an area (or area and year), so versions are in
+  // order.
+  std::lock_guard<std::mutex> lock(mu_);
+  areas_ = std::move(areas);
+  plans_ = std::move(plans);
+  return Status::Ok();
+}
+
+Status PlanHistory::Apply(const storage::RecordedEvent& event,
+                          storage::ProjectionWrite& write) {
+  if (event.type != kAdminEventType) return Status::Ok();
+  schema::AdminEvent e;
+  if (!e.ParseFromString(event.body)) {
+    return Status(Code::kCorruption, "undecodable admin event at position " +
+                                         std::to_string(event.position));
+  }
+  std::string key;
+  if (e.has_area_defined()) {
+    key = "a|" + e.area_defined().area_code() + "|" + Pos(event.position);
+  } else if (e.has_plan_recorded()) {
+    key = "l|" + e.plan_recorded().area_code() + "|" +
+          e.plan_recorded().year() + "|" + Pos(event.position);
+  } else {
+    return Status::Ok();
+  }
+  write.rows.push_back({std::string(Name()), key, event.body});
+  pending_.emplace_back(event.position, std::move(e));
+  return Status::Ok();
+}
+
+void PlanHistory::Commit(uint64_t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [pos, e] : pending_) Insert(pos, e, areas_, plans_);
+  pending_.clear();
+}
+
+void PlanHistory::Abort() { pending_.clear(); }
+
+void PlanHistory::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.clear();
+  areas_.clear();
+  plans_.clear();
+}
+
+void PlanHistory::Put(uint64_t position, const schema::AdminEvent& event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Insert(position, event, areas_, plans_);
+}
+
+std::optional<schema::Area> PlanHistory::AreaAsOf(const std::string& area,
+                                                  uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = areas_.find(area);
+  if (it == areas_.end()) return std::nullopt;
+  return LatestAtOrBefore(it->second, position);
+}
+
+std::optional<schema::Plan> PlanHistory::PlanAsOf(const std::string& area,
+                                                  const std::string& year,
+                                                  uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = plans_.find({area, year});
+  if (it == plans_.end()) return std::nullopt;
+  return LatestAtOrBefore(it->second, position);
+}
+
+}  // namespace carelog::metrics

@@ -1,0 +1,192 @@
+#include "services/person_view.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+namespace carelog {
+namespace {
+
+std::string Time(Instant t) { return FormatRfc3339London(t); }
+
+void CopyPayload(const schema::CareEvent& event,
+                 schema::RecordedEventView* view) {
+  if (event.payload_case() == schema::CareEvent::PAYLOAD_NOT_SET) return;
+  const auto* from_field =
+      schema::CareEvent::descriptor()->FindFieldByNumber(event.payload_case());
+  const auto* to_field =
+      schema::RecordedEventView::descriptor()->FindFieldByName(
+          from_field->name());
+  if (to_field == nullptr) return;
+  const auto& payload = event.GetReflection()->GetMessage(event, from_field);
+  view->GetReflection()->MutableMessage(view, to_field)->CopyFrom(payload);
+}
+
+void FillProfessional(const ProfessionalAssignment& a,
+                      schema::AccountableProfessionalView* v) {
+  const auto& p = a.professional;
+  v->set_professional_id(p.professional_id());
+  v->set_name(p.name());
+  v->set_role(p.role());
+  v->set_organisation(p.organisation());
+  v->set_sector(p.sector());
+  v->set_phone(p.phone());
+  v->set_assigned_at(Time(a.assigned_at));
+}
+
+void FillSpell(const Spell& s, schema::SpellView* v) {
+  v->set_spell_id(s.spell_id);
+  v->set_provider(s.provider);
+  v->set_site(s.site);
+  v->set_method(s.method);
+  v->set_admitted_at(Time(s.admitted_at));
+  if (s.discharged_at) v->set_discharged_at(Time(*s.discharged_at));
+  v->set_destination(s.destination);
+  v->set_ready_for_discharge(s.CurrentReadiness() != nullptr);
+  for (const auto& r : s.readiness) {
+    auto* rv = v->add_readiness();
+    rv->set_ready_at(Time(r.ready_at));
+    if (r.ended_at) rv->set_ended_at(Time(*r.ended_at));
+    if (r.end == Readiness::End::kWithdrawn) rv->set_ended_by("WITHDRAWN");
+    if (r.end == Readiness::End::kDischarged) rv->set_ended_by("DISCHARGED");
+    rv->set_withdrawal_reason(r.withdrawal_reason);
+    for (const auto& d : r.delays) {
+      auto* dv = rv->add_delays();
+      dv->set_recorded_for(Time(d.recorded_for));
+      dv->set_reason(d.reason);
+      dv->set_agency(d.agency);
+    }
+  }
+  for (const auto& f : s.follow_ups) {
+    auto* fv = v->add_follow_ups();
+    fv->set_recorded_for(Time(f.recorded_for));
+    fv->set_status(f.status);
+  }
+}
+
+}  // namespace
+
+schema::PersonView RenderPerson(std::string_view nhs_number,
+                                const PersonState& state) {
+  const PersonFacts& f = state.facts();
+  schema::PersonView v;
+  v.set_nhs_number(std::string(nhs_number));
+  v.set_version(static_cast<uint32_t>(state.version()));
+  if (f.birth_date()) v.set_birth_date(FormatDate(*f.birth_date()));
+  v.set_area_code(f.area_code());
+  v.set_nhs_number_status(f.nhs_number_status());
+  for (const auto& l : f.local_ids()) {
+    auto* lv = v.add_local_ids();
+    lv->set_system(l.system);
+    lv->set_value(l.value);
+  }
+  if (f.died_on()) v.set_died_on(FormatDate(*f.died_on()));
+  v.set_gp_practice(f.gp_practice());
+  for (const auto& a : f.area_history()) {
+    auto* av = v.add_area_history();
+    av->set_area_code(a.area_code);
+    av->set_from(Time(a.from));
+  }
+  for (const auto& r : f.referrals()) {
+    auto* rv = v.add_referrals();
+    rv->set_referral_id(r.referral_id);
+    rv->set_received_at(Time(r.received_at));
+    rv->set_from_sector(r.from_sector);
+    rv->set_from_organisation(r.from_organisation);
+    rv->set_to_service(r.to_service);
+    rv->set_reason(r.reason);
+    rv->set_urgency(r.urgency);
+    if (r.response != Referral::Response::kNone) {
+      rv->set_response(r.response == Referral::Response::kAccepted
+                           ? "ACCEPTED"
+                           : "DECLINED");
+      rv->set_responded_at(Time(*r.responded_at));
+    }
+    rv->set_decline_reason(r.decline_reason);
+  }
+  for (const auto& a : f.assessments()) {
+    auto* av = v.add_assessments();
+    av->set_assessment_id(a.assessment_id);
+    av->set_referral_id(a.referral_id);
+    av->set_started_at(Time(a.started_at));
+    for (const auto& p : a.participants) *av->add_participants() = p;
+    if (a.completed_at) av->set_completed_at(Time(*a.completed_at));
+    av->set_outcome(a.outcome);
+  }
+  for (const auto& p : f.packages()) {
+    auto* pv = v.add_packages();
+    pv->set_package_id(p.package_id);
+    pv->set_integrated(p.integrated);
+    pv->set_scheme(p.scheme);
+    pv->set_started_at(Time(p.started_at));
+    if (p.ended_at) pv->set_ended_at(Time(*p.ended_at));
+    if (const auto* current = p.CurrentProfessional()) {
+      FillProfessional(*current, pv->mutable_accountable_professional());
+    }
+    pv->set_assessment_id(p.assessment_id);
+    pv->set_pooled_budget(p.pooled_budget);
+    pv->set_end_reason(p.end_reason);
+  }
+  for (const auto& s : f.spells()) FillSpell(s, v.add_spells());
+  for (const auto& p : f.placements()) {
+    auto* pv = v.add_placements();
+    pv->set_placement_id(p.placement_id);
+    pv->set_type(p.type);
+    pv->set_permanent(p.permanent);
+    pv->set_council_supported(p.council_supported);
+    pv->set_admitted_at(Time(p.admitted_at));
+    if (p.left_at) pv->set_left_at(Time(*p.left_at));
+  }
+  for (const auto& a : f.ae_attendances()) {
+    auto* av = v.add_ae_attendances();
+    av->set_attendance_id(a.attendance_id);
+    av->set_site(a.site);
+    av->set_attended_at(Time(a.attended_at));
+  }
+  for (const auto& s : f.surveys()) {
+    auto* sv = v.add_surveys();
+    sv->set_survey_id(s.survey_id);
+    sv->set_positive(s.positive);
+    sv->set_question(s.question);
+    sv->set_completed_at(Time(s.completed_at));
+  }
+  return v;
+}
+
+schema::RecordedEventView RenderStoredEvent(const StoredCareEvent& event) {
+  schema::RecordedEventView v;
+  v.set_version(static_cast<uint32_t>(event.version));
+  v.set_position(static_cast<double>(event.position));
+  v.set_event_id(event.event.event_id());
+  v.set_occurred_at(event.event.occurred_at());
+  v.set_recorded_at(Time(event.recorded_at_micros));
+  v.set_recorded_by(event.recorded_by);
+  CopyPayload(event.event, &v);
+  return v;
+}
+
+Result<schema::RecordedEventView> RenderRecordedEvent(
+    const storage::RecordedEvent& record, bool with_nhs_number) {
+  schema::CareEvent event;
+  if (record.type != "carelog.schema.CareEvent" ||
+      !event.ParseFromString(record.body)) {
+    return Status(Code::kCorruption, "the record at position " +
+                                         std::to_string(record.position) +
+                                         " is not a carelog.schema.CareEvent");
+  }
+  StoredCareEvent stored;
+  stored.version = record.version;
+  stored.position = record.position;
+  stored.recorded_at_micros = record.recorded_at_micros;
+  stored.recorded_by = record.recorded_by;
+  stored.event = std::move(event);
+  schema::RecordedEventView v = RenderStoredEvent(stored);
+  if (with_nhs_number) {
+    constexpr std::string_view kPrefix = "person-";
+    std::string_view stream = record.stream;
+    if (stream.starts_with(kPrefix)) stream.remove_prefix(kPrefix.size());
+    v.set_nhs_number(std::string(stream));
+  }
+  return v;
+}
+
+}  // namespace carelog

@@ -1,0 +1,109 @@
+// The projection runner: follows the global log from the projections'
+// checkpoints, applies each event exactly once to every projection that has not
+// yet seen it, and writes their rows together with their checkpoints in one
+// atomic WriteProjections per batch, so that a restart neither skips nor
+// repeats an event. Knows its applied position for /readyz and read-your-writes
+// (minPosition). Adding a projection is implementing Projection and passing it
+// to the runner.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog {
+
+// One projection of the log. The runner calls it from one thread at a time.
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // The namespace of its rows and the name of its checkpoint.
+  virtual std::string_view Name() const = 0;
+  // Loads in-memory state from the projection's rows (at start-up, before any
+  // Apply).
+  virtual Status Load(storage::EventLog& log) = 0;
+  // Applies one event not yet applied (in position order). Effects must be
+  // visible to later Apply calls of the same batch; rows may be added to
+  // `write` here or in FinishBatch.
+  virtual Status Apply(const storage::RecordedEvent& event,
+                       storage::ProjectionWrite& write) = 0;
+  // Adds the batch's remaining rows before the atomic write.
+  virtual Status FinishBatch(storage::ProjectionWrite& write) = 0;
+  // The batch's write is durable (Commit) or failed (Abort, pending state is
+  // forgotten).
+  virtual void Commit(uint64_t position) = 0;
+  virtual void Abort() = 0;
+  // Forgets all in-memory state (its rows have been dropped).
+  virtual void Reset() = 0;
+};
+
+struct ProjectorOptions {
+  size_t batch_events = 2000;
+  // How long the follower sleeps when the log has nothing new (Notify wakes it
+  // at once).
+  std::chrono::milliseconds idle_wait{20};
+};
+
+class ProjectionRunner {
+ public:
+  ProjectionRunner(storage::EventLog& log, std::vector<Projection*> projections,
+                   ProjectorOptions options = {});
+  ~ProjectionRunner();
+  ProjectionRunner(const ProjectionRunner&) = delete;
+  ProjectionRunner& operator=(const ProjectionRunner&) = delete;
+
+  // Reads checkpoints and loads the projections' state. Call once, before
+  // anything else.
+  Status Open();
+  // Applies everything in the log now, on the calling thread (tests, the
+  // rebuild command).
+  Status CatchUp();
+  // Starts / stops the background follower. Stop waits for the batch in flight.
+  void Start();
+  void Stop();
+  // Wakes the follower (call after an append).
+  void Notify();
+
+  // Drops every projection's rows and checkpoint and replays the whole log;
+  // `progress` is called after each batch with (applied position, last
+  // position).
+  Status Rebuild(const std::function<void(uint64_t, uint64_t)>& progress);
+
+  // The position every projection has applied.
+  uint64_t AppliedPosition() const { return applied_.load(); }
+  // Waits until AppliedPosition() >= position; false on timeout or when the
+  // runner failed.
+  bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout);
+  // The error that stopped the follower, if any.
+  Status LastError() const;
+
+ private:
+  Status ApplyBatch(bool* applied_any);
+  void Run();
+
+  storage::EventLog& log_;
+  std::vector<Projection*> projections_;
+  std::vector<uint64_t> checkpoints_;
+  ProjectorOptions options_;
+  std::atomic<uint64_t> applied_{0};
+  mutable std::mutex mu_;
+  std::condition_variable wake_;      // the follower waits here
+  std::condition_variable progress_;  // waiters for a position wait here
+  bool stopping_ = false;
+  bool notified_ = false;
+  Status error_;
+  std::thread thread_;
+  std::mutex batch_mu_;  // one batch at a time (follower, CatchUp, Rebuild)
+};
+
+}  // namespace carelog

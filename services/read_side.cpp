@@ -1,0 +1,13 @@
+#include "services/read_side.h"
+
+namespace carelog {
+
+ReadSide::ReadSide(storage::EventLog& log, const Clock& clock,
+                   ProjectorOptions options)
+    : log_(log),
+      runner_(log, {&cells_, &plans_}, options),
+      service_(log, cells_, plans_, clock) {}
+
+ReadSide::~ReadSide() { runner_.Stop(); }
+
+}  // namespace carelog

@@ -1,0 +1,178 @@
+// Areas, populations and plans over HTTP, and the global feed.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/e2e.h"
+
+namespace carelog::e2e {
+namespace {
+
+const char kArea[] =
+    "{\"name\": \"Barking and Dagenham\", \"population\": [{\"year\": 2014, "
+    "\"age0to17\": 58000, "
+    "\"age18to64\": 120000, \"age65plus\": 20000}]}";
+
+const char kPlan[] =
+    R"({"allocationGbp": 14000000, "performanceElementGbp": 3700000,
+ "conditions": {"plansJointlyAgreed": true, "socialCareProtected": true, "acuteImpactAgreed": false},
+ "targets": [{"metric": "nonElectiveAdmissions", "period": "2015-16-Q1", "baseline": 6200, "target": 5983},
+             {"metric": "delayedDays", "period": "2015-16", "baseline": 300, "target": 280},
+             {"metric": "reablement91", "period": "2015-16", "baseline": 80, "target": 85}],
+ "tranches": [
+   {"id": "2015-16-Q1", "period": "2015-16-Q1", "unitCostGbp": 1490,
+    "metrics": [{"metric": "nonElectiveAdmissions", "weight": 1}]},
+   {"id": "oct-2015", "period": "2015-16", "amountGbp": 1850000,
+    "metrics": [{"metric": "delayedDays", "weight": 1}, {"metric": "reablement91", "weight": 1}]}]})";
+
+class AreasTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new LiveServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(server_->started()); }
+  HttpClient As(const std::string& token) {
+    return HttpClient(server_->port(), token);
+  }
+  static LiveServer* server_;
+};
+LiveServer* AreasTest::server_ = nullptr;
+
+TEST_F(AreasTest, CreateReplaceReadAndList) {
+  auto admin = As(server_->admin);
+  auto created = admin.Send("PUT", "/v1/areas/E09000002", kArea);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_GT(Number(created.Json(), "lastPosition"), 0);
+  auto replaced = admin.Send("PUT", "/v1/areas/E09000002", kArea);
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_GT(Number(replaced.Json(), "lastPosition"),
+            Number(created.Json(), "lastPosition"));
+  ASSERT_EQ(admin.Send("PUT", "/v1/areas/E09000003", kArea).status, 201);
+
+  auto area = As(server_->commissioner_a).Get("/v1/areas/E09000002");
+  ASSERT_EQ(area.status, 200) << area.body;
+  auto doc = area.Json();
+  EXPECT_EQ(Text(doc, "areaCode"), "E09000002");
+  EXPECT_EQ(Text(doc, "name"), "Barking and Dagenham");
+  const auto& pop = doc.fields()
+                        .at("population")
+                        .list_value()
+                        .values(0)
+                        .struct_value()
+                        .fields();
+  EXPECT_EQ(pop.at("year").number_value(), 2014);
+  EXPECT_EQ(pop.at("age65plus").number_value(), 20000);
+
+  auto all = admin.Get("/v1/areas");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.Json().fields().at("areas").list_value().values_size(), 2);
+  auto mine = As(server_->commissioner_a).Get("/v1/areas");
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.Json().fields().at("areas").list_value().values_size(), 1);
+
+  EXPECT_EQ(admin.Get("/v1/areas/E09000099").status, 404);
+  EXPECT_EQ(admin.Get("/v1/areas/X").status, 400);
+}
+
+TEST_F(AreasTest, BadAreasAre400) {
+  auto admin = As(server_->admin);
+  EXPECT_EQ(admin.Send("PUT", "/v1/areas/E09000004", "{\"name\": 5}").status,
+            400);
+  EXPECT_EQ(admin
+                .Send("PUT", "/v1/areas/E09000004",
+                      "{\"name\": \"x\", \"colour\": 1}")
+                .status,
+            400);
+  EXPECT_EQ(admin.Send("PUT", "/v1/areas/E09000004", "{}").status, 400);
+  EXPECT_EQ(admin.Send("PUT", "/v1/areas/E0900000", kArea).status, 400);
+  EXPECT_EQ(admin.Get("/v1/areas/E09000004").status, 404);
+}
+
+TEST_F(AreasTest, PlansAreRecordedValidatedAndRead) {
+  auto admin = As(server_->admin);
+  auto created = admin.Send("PUT", "/v1/areas/E09000002/plans/2015-16", kPlan);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(
+      admin.Send("PUT", "/v1/areas/E09000002/plans/2015-16", kPlan).status,
+      200);
+
+  auto plan =
+      As(server_->commissioner_a).Get("/v1/areas/E09000002/plans/2015-16");
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  auto doc = plan.Json();
+  EXPECT_EQ(Number(doc, "allocationGbp"), 14000000);
+  EXPECT_EQ(doc.fields().at("tranches").list_value().values_size(), 2);
+  EXPECT_EQ(doc.fields()
+                .at("conditions")
+                .struct_value()
+                .fields()
+                .at("acuteImpactAgreed")
+                .bool_value(),
+            false);
+  EXPECT_EQ(admin.Get("/v1/areas/E09000002/plans/2016-17").status, 404);
+
+  // A tranche metric without a target for the tranche's period: 422, naming the
+  // field.
+  std::string missing_target = kPlan;
+  missing_target.replace(missing_target.find("\"2015-16-Q1\", \"baseline\""),
+                         12, "\"2015-16-Q2\"");
+  auto broken =
+      admin.Send("PUT", "/v1/areas/E09000002/plans/2015-16", missing_target);
+  EXPECT_EQ(broken.status, 422) << broken.body;
+  EXPECT_NE(broken.body.find("tranches[0].metrics[0].metric"),
+            std::string::npos)
+      << broken.body;
+  // Both amountGbp and unitCostGbp.
+  std::string both = kPlan;
+  both.replace(both.find("\"amountGbp\""), 11,
+               "\"unitCostGbp\": 3, \"amountGbp\"");
+  EXPECT_EQ(admin.Send("PUT", "/v1/areas/E09000002/plans/2015-16", both).status,
+            422);
+  // Unknown metric, bad year, unknown field.
+  std::string metric = kPlan;
+  metric.replace(metric.find("\"delayedDays\""), 13, "\"delays\"");
+  EXPECT_EQ(
+      admin.Send("PUT", "/v1/areas/E09000002/plans/2015-16", metric).status,
+      400);
+  EXPECT_EQ(admin.Send("PUT", "/v1/areas/E09000002/plans/2015", kPlan).status,
+            400);
+  EXPECT_EQ(admin
+                .Send("PUT", "/v1/areas/E09000002/plans/2015-16",
+                      "{\"allocation\": 1}")
+                .status,
+            400);
+}
+
+TEST_F(AreasTest, TheFeedShowsChangesInOrder) {
+  auto admin = As(server_->admin);
+  ASSERT_EQ(admin.Send("PUT", "/v1/areas/E09000005", kArea).status, 201);
+  auto feed = admin.Get("/v1/events?after=0&limit=1000");
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  auto doc = feed.Json();
+  const auto& events = doc.fields().at("events").list_value().values();
+  ASSERT_FALSE(events.empty());
+  double previous = 0;
+  for (const auto& e : events) {
+    const double position =
+        e.struct_value().fields().at("position").number_value();
+    EXPECT_EQ(position, previous + 1);
+    previous = position;
+  }
+  EXPECT_EQ(Number(doc, "lastPosition"), previous);
+  auto page = admin.Get("/v1/events?after=1&limit=1").Json();
+  ASSERT_EQ(page.fields().at("events").list_value().values_size(), 1);
+  EXPECT_EQ(page.fields()
+                .at("events")
+                .list_value()
+                .values(0)
+                .struct_value()
+                .fields()
+                .at("position")
+                .number_value(),
+            2);
+  EXPECT_EQ(admin.Get("/v1/events?limit=0").status, 400);
+  EXPECT_EQ(admin.Get("/v1/events?after=-1").status, 400);
+}
+
+}  // namespace
+}  // namespace carelog::e2e

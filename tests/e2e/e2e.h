@@ -1,0 +1,154 @@
+// End-to-end test support: the real carelog binary started on port 0 with a
+// temporary data directory, a small blocking HTTP/1.1 client over loopback,
+// tokens made with `carelog token add`.
+#pragma once
+
+#include <google/protobuf/struct.pb.h>
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace carelog::e2e {
+
+// A fresh directory under the system's temporary directory, removed with its
+// content.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the carelog binary with `args` to completion.
+CliRun RunCarelog(const std::vector<std::string>& args);
+
+// A `carelog serve` process. Start() waits for its "listening on" line.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::string data_dir,
+                         std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // SIGKILLs it if still running
+
+  // Starts the server; false (with the reason in error()) if it did not come up
+  // in 20 s.
+  bool Start();
+  uint16_t port() const { return port_; }
+  const std::string& listening_line() const { return line_; }
+  const std::string& error() const { return error_; }
+  // Sends `signal` and waits for the exit; returns the exit code (128+n if
+  // killed by signal n).
+  int Stop(int signal);
+  // What the process wrote on stderr so far (after Stop: all of it).
+  std::string Stderr();
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string err_path_;
+  uint16_t port_ = 0;
+  std::string line_;
+  std::string error_;
+};
+
+// A token made by `carelog token add` (fails the test if that fails).
+std::string MakeToken(const std::string& tokens_file, const std::string& name,
+                      const std::string& role,
+                      const std::vector<std::string>& areas = {});
+
+struct HttpAnswer {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  bool ok =
+      false;  // false when the connection failed or closed before an answer
+
+  std::string Header(const std::string& name) const;
+  // The body as JSON (a failed parse gives an empty struct and a test failure).
+  google::protobuf::Struct Json() const;
+};
+
+// A blocking HTTP/1.1 client on one keep-alive connection (reconnects when
+// closed).
+class HttpClient {
+ public:
+  explicit HttpClient(uint16_t port, std::string token = "");
+  HttpAnswer Send(const std::string& method, const std::string& target,
+                  const std::string& body = "",
+                  const std::map<std::string, std::string>& headers = {});
+  HttpAnswer Get(const std::string& target) { return Send("GET", target); }
+  void set_token(std::string token) { token_ = std::move(token); }
+
+ private:
+  bool Connect();
+  uint16_t port_;
+  std::string token_;
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
+};
+
+// A valid NHS number in the never-issued test range 999 000 0000 - 999 999
+// 9999, the n-th one.
+std::string TestNhsNumber(int n);
+
+// Helpers for request bodies.
+std::string NewEventId();
+std::string RegisterEvent(
+    const std::string& area, const std::string& event_id = "",
+    const std::string& occurred_at = "2014-06-07T10:15:00+01:00");
+std::string AdmitEvent(
+    const std::string& spell, const std::string& event_id = "",
+    const std::string& occurred_at = "2014-06-07T11:00:00+01:00");
+std::string EventsBody(const std::vector<std::string>& events);
+
+// Field access on parsed JSON.
+double Number(const google::protobuf::Struct& s, const std::string& field);
+std::string Text(const google::protobuf::Struct& s, const std::string& field);
+bool IsNull(const google::protobuf::Struct& s, const std::string& field);
+
+// A server with tokens of every role, for a test suite. Area A is E09000002,
+// area B E09000003.
+class LiveServer {
+ public:
+  static constexpr const char* kAreaA = "E09000002";
+  static constexpr const char* kAreaB = "E09000003";
+
+  explicit LiveServer(std::vector<std::string> extra_args = {});
+  ~LiveServer();
+  bool started() const { return started_; }
+  uint16_t port() const { return process_->port(); }
+  ServerProcess& process() { return *process_; }
+  const std::string& data_dir() const { return dir_->path(); }
+
+  std::string admin;           // every area
+  std::string admin_a;         // area A only
+  std::string commissioner_a;  // area A
+  std::string practitioner_a;  // area A
+  std::string coordinator_a;   // area A
+  std::string practitioner_b;  // area B
+  std::string auditor;
+
+ private:
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<ServerProcess> process_;
+  bool started_ = false;
+};
+
+}  // namespace carelog::e2e

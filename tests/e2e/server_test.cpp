@@ -1,0 +1,147 @@
+// The server itself: limits, timeouts, operations endpoints, authentication,
+// unknown routes.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <thread>
+
+#include "tests/e2e/e2e.h"
+
+namespace carelog::e2e {
+namespace {
+
+namespace net = boost::asio;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // A short idle timeout so that the slow-client test need not wait 30 s.
+  static void SetUpTestSuite() {
+    server_ = new LiveServer({"--idle-timeout", "0.5"});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(server_->started()); }
+  HttpClient As(const std::string& token) {
+    return HttpClient(server_->port(), token);
+  }
+  static LiveServer* server_;
+};
+LiveServer* ServerTest::server_ = nullptr;
+
+TEST_F(ServerTest, OperationsEndpointsNeedNoToken) {
+  HttpClient anyone(server_->port());
+  EXPECT_EQ(anyone.Get("/healthz").status, 200);
+  auto ready = anyone.Get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  auto metrics = anyone.Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.Header("content-type").rfind("text/plain", 0), 0u);
+  EXPECT_NE(metrics.body.find(
+                "carelog_http_requests_total{route=\"/healthz\",method=\"GET\","
+                "status=\"200\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("carelog_http_request_duration_seconds_bucket"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("carelog_events_appended_total"),
+            std::string::npos);
+}
+
+TEST_F(ServerTest, TokensAreRequiredAndChecked) {
+  auto none = HttpClient(server_->port()).Get("/v1/areas");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(none.Header("www-authenticate"), "Bearer");
+  EXPECT_EQ(As("0123").Get("/v1/areas").status, 401);
+  EXPECT_EQ(HttpClient(server_->port())
+                .Send("GET", "/v1/areas", "",
+                      {{"Authorization", "Basic " + server_->admin}})
+                .status,
+            401);
+  EXPECT_EQ(As(server_->admin).Get("/v1/areas").status, 200);
+}
+
+TEST_F(ServerTest, UnknownRoutesAndMethods) {
+  auto admin = As(server_->admin);
+  auto missing = admin.Get("/v1/nothing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.Header("content-type"), "application/problem+json");
+  auto method = admin.Send("DELETE", "/v1/areas/E09000002");
+  EXPECT_EQ(method.status, 405);
+  EXPECT_EQ(method.Header("allow"), "PUT, GET");
+}
+
+TEST_F(ServerTest, PendingRoutesAnswer501WithAProblem) {
+  auto worklist =
+      As(server_->coordinator_a).Get("/v1/worklists/discharge?area=E09000002");
+  EXPECT_EQ(worklist.status, 501);
+  EXPECT_EQ(worklist.Header("content-type"), "application/problem+json");
+}
+
+TEST_F(ServerTest, BodiesOverOneMebibyteAre413) {
+  auto admin = As(server_->admin);
+  std::string big = "{\"name\": \"" + std::string((1u << 20) + 10, 'x') + "\"}";
+  auto answer = admin.Send("PUT", "/v1/areas/E09000002", big);
+  ASSERT_TRUE(answer.ok);
+  EXPECT_EQ(answer.status, 413);
+  EXPECT_EQ(answer.Header("content-type"), "application/problem+json");
+  // The server is fine afterwards.
+  EXPECT_EQ(As(server_->admin).Get("/healthz").status, 200);
+}
+
+TEST_F(ServerTest, ASlowClientIsTimedOutWithoutHarmingOthers) {
+  net::io_context io;
+  net::ip::tcp::socket slow(io);
+  slow.connect({net::ip::make_address("127.0.0.1"), server_->port()});
+  const std::string partial =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n";  // never finished
+  net::write(slow, net::buffer(partial));
+
+  // Others are served meanwhile.
+  HttpClient other(server_->port());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(other.Get("/healthz").status, 200);
+
+  // The slow one is closed once the (0.5 s) read timeout passes.
+  const auto start = std::chrono::steady_clock::now();
+  char buf[256];
+  boost::system::error_code ec;
+  slow.read_some(net::buffer(buf), ec);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset)
+      << ec.message();
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  EXPECT_EQ(other.Get("/healthz").status, 200);
+}
+
+TEST_F(ServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {
+  net::io_context io;
+  net::ip::tcp::socket s(io);
+  s.connect({net::ip::make_address("127.0.0.1"), server_->port()});
+  std::string requests;
+  for (const char* path : {"/healthz", "/nope", "/readyz"}) {
+    requests += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  net::write(s, net::buffer(requests));
+  std::string got;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (got.find("HTTP/1.1 200", got.find("HTTP/1.1 404") + 1) ==
+             std::string::npos &&
+         !ec) {
+    got.append(buf, s.read_some(net::buffer(buf), ec));
+  }
+  const size_t a = got.find("HTTP/1.1 200");
+  const size_t b = got.find("HTTP/1.1 404");
+  const size_t c = got.find("HTTP/1.1 200", b);
+  EXPECT_NE(a, std::string::npos);
+  EXPECT_LT(a, b);
+  EXPECT_NE(c, std::string::npos) << got;
+}
+
+}  // namespace
+}  // namespace carelog::e2e

@@ -1,0 +1,115 @@
+#include "gateway/token_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace carelog::gateway {
+namespace {
+
+class TokenStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("carelog-tokens-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "tokens.json").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string ReadFile() {
+    std::ifstream in(path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST(Sha256HexTest, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(NewTokenTest, TokensAre256BitsAndDiffer) {
+  auto a = NewToken();
+  auto b = NewToken();
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->size(), 64u);
+  EXPECT_NE(*a, *b);
+}
+
+TEST_F(TokenStoreTest, AddedTokenAuthenticatesAndOnlyItsHashIsStored) {
+  auto token =
+      AddToken(path_, {"alice", "practitioner", {"E09000002", "E09000003"}}, 0);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  const std::string content = ReadFile();
+  EXPECT_EQ(content.find(*token), std::string::npos);
+  EXPECT_NE(content.find(Sha256Hex(*token)), std::string::npos);
+
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  TokenStore store(path_);
+  ASSERT_TRUE(store.Load().ok());
+  auto who = store.Authenticate(*token);
+  ASSERT_TRUE(who.ok());
+  EXPECT_EQ(who->name, "alice");
+  EXPECT_EQ(who->role, Role::kPractitioner);
+  EXPECT_EQ(who->areas, (std::vector<std::string>{"E09000002", "E09000003"}));
+}
+
+TEST_F(TokenStoreTest, UnknownAndEmptyTokensAreUnauthenticated) {
+  ASSERT_TRUE(AddToken(path_, {"bob", "admin", {}}, 0).ok());
+  TokenStore store(path_);
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_EQ(store.Authenticate("nope").status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(store.Authenticate("").status().code(), Code::kUnauthenticated);
+}
+
+TEST_F(TokenStoreTest, TokensAddedLaterAreSeenWithoutRestart) {
+  TokenStore store(path_);
+  ASSERT_TRUE(store.Load().ok());  // missing file: no tokens
+  auto first = AddToken(path_, {"a", "auditor", {}}, 0);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(store.Authenticate(*first).ok());
+  auto second = AddToken(path_, {"b", "commissioner", {"E09000002"}}, 0);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(store.Authenticate(*second).ok());
+  EXPECT_TRUE(store.Authenticate(*first).ok());
+}
+
+TEST_F(TokenStoreTest, BadRequestsWriteNothing) {
+  EXPECT_EQ(AddToken(path_, {"x", "nurse", {}}, 0).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(AddToken(path_, {"", "admin", {}}, 0).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(AddToken(path_, {"x", "admin", {"E0900000"}}, 0).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(AddToken(path_, {"x", "admin", {"W09000002"}}, 0).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(TokenStoreTest, CorruptFileIsAClearError) {
+  std::ofstream(path_) << "{not json";
+  TokenStore store(path_);
+  Status loaded = store.Load();
+  EXPECT_EQ(loaded.code(), Code::kInvalidArgument);
+  EXPECT_NE(loaded.message().find("tokens file"), std::string::npos);
+  EXPECT_EQ(AddToken(path_, {"x", "admin", {}}, 0).status().code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace carelog::gateway

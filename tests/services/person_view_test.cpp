@@ -1,0 +1,99 @@
+#include "services/person_view.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include "tests/services/recorder_harness.h"
+
+namespace carelog::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  auto status = google::protobuf::util::MessageToJsonString(m, &out, options);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return out;
+}
+
+class PersonViewTest : public RecorderHarness {};
+
+TEST_F(PersonViewTest, PersonHasTheFieldsOfApiMd) {
+  Accept(
+      {Ev("reg", "2014-06-07T10:15:00+01:00",
+          R"("personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "gpPractice": "F82001", "nhsNumberStatus": "VERIFIED", "localIds": [{"system": "PAS", "value": "H1"}]})"),
+       Ev("k1", "2014-06-08T09:00:00+01:00",
+          R"("carePackageStarted": {"packageId": "K1", "integrated": false, "scheme": "ITF08"})"),
+       Ev("k2", "2014-06-08T10:00:00+01:00",
+          R"("carePackageStarted": {"packageId": "K2", "integrated": true, "scheme": "ITF09"})"),
+       Ev("ap", "2014-06-09T10:00:00+01:00",
+          R"("accountableProfessionalAssigned": {"packageId": "K2", "professionalId": "GP7", "name": "Dr Patel", "sector": "HEALTH"})"),
+       Ev("ke", "2014-07-09T10:00:00+01:00",
+          R"("carePackageEnded": {"packageId": "K2"})"),
+       Ev("adm", "2014-07-10T10:00:00+01:00", Admitted("S1")),
+       Ev("rdy", "2014-07-11T10:00:00+01:00", Ready("S1"))});
+  auto state = State();
+  std::string json = Json(RenderPerson(kNhs, *state));
+  EXPECT_THAT(json, HasSubstr(R"("nhsNumber":"9434765919")"));
+  EXPECT_THAT(json, HasSubstr(R"("version":7)"));
+  EXPECT_THAT(json, HasSubstr(R"("birthDate":"1938-02-11")"));
+  EXPECT_THAT(json, HasSubstr(R"("areaCode":"E09000002")"));
+  EXPECT_THAT(json, HasSubstr(R"("nhsNumberStatus":"VERIFIED")"));
+  EXPECT_THAT(json, HasSubstr(R"("localIds":[{"system":"PAS","value":"H1"}])"));
+  EXPECT_THAT(json, Not(HasSubstr("diedOn")));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"("packageId":"K1","integrated":false,"scheme":"ITF08","startedAt":"2014-06-08T09:00:00+01:00")"));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"("endedAt":"2014-07-09T10:00:00+01:00","accountableProfessional":{"professionalId":"GP7","name":"Dr Patel")"));
+  EXPECT_THAT(json, HasSubstr(R"("spells":[{"spellId":"S1")"));
+  EXPECT_THAT(json, HasSubstr(R"("readyForDischarge":true)"));
+}
+
+TEST_F(PersonViewTest, DiedOnIsALondonDate) {
+  Register();
+  Accept({Ev("d", "2014-08-01T23:30:00Z", R"("personDied": {})")});
+  EXPECT_THAT(Json(RenderPerson(kNhs, *State())),
+              HasSubstr(R"("diedOn":"2014-08-02")"));
+}
+
+TEST_F(PersonViewTest, HistoryItemCarriesEnvelopeAndPayload) {
+  Register();
+  Accept({Ev("adm", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  auto records = log().ReadStream(PersonStream(kNhs), 2, 1);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  auto item = RenderRecordedEvent(records->front(), false);
+  ASSERT_TRUE(item.ok());
+  std::string json = Json(*item);
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"("version":2,"position":2,"eventId":"adm","occurredAt":"2014-06-07T11:00:00+01:00","recordedAt":")"));
+  EXPECT_THAT(json, HasSubstr(R"("recordedBy":"tester")"));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"("hospitalAdmitted":{"spellId":"S1","provider":"RF4","site":"Queen's","method":"EMERGENCY"})"));
+  EXPECT_THAT(json, Not(HasSubstr("nhsNumber")));
+  auto feed_item = RenderRecordedEvent(records->front(), true);
+  ASSERT_TRUE(feed_item.ok());
+  EXPECT_THAT(Json(*feed_item), HasSubstr(R"("nhsNumber":"9434765919")"));
+  // The same from the folded state.
+  EXPECT_EQ(Json(RenderStoredEvent(*State()->recorded()[1])), json);
+
+  storage::RecordedEvent junk = records->front();
+  junk.type = "something.Else";
+  EXPECT_EQ(RenderRecordedEvent(junk, false).status().code(),
+            Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace carelog::testing

@@ -1,0 +1,194 @@
+#include "services/projector.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "services/metrics/metrics_projection.h"
+#include "tests/services/metrics/metrics_harness.h"
+
+namespace carelog {
+namespace {
+
+using testing::Admitted;
+using testing::MemoryEventLog;
+using testing::Registered;
+
+// A projection that counts the events it saw, in a row of its own.
+class CountingProjection final : public Projection {
+ public:
+  std::string_view Name() const override { return "counting"; }
+  Status Load(storage::EventLog& log) override {
+    auto row = log.GetProjectionRow(Name(), "n");
+    if (!row.ok()) return row.status();
+    committed = row->has_value() ? std::stoull(**row) : 0;
+    return Status::Ok();
+  }
+  Status Apply(const storage::RecordedEvent&,
+               storage::ProjectionWrite&) override {
+    ++pending;
+    return Status::Ok();
+  }
+  Status FinishBatch(storage::ProjectionWrite& write) override {
+    write.rows.push_back(
+        {"counting", "n", std::to_string(committed + pending)});
+    return Status::Ok();
+  }
+  void Commit(uint64_t) override {
+    committed += pending;
+    pending = 0;
+  }
+  void Abort() override { pending = 0; }
+  void Reset() override { committed = pending = 0; }
+  uint64_t committed = 0;
+  uint64_t pending = 0;
+};
+
+void AppendN(MemoryEventLog& log, int n) {
+  for (int i = 0; i < n; ++i) {
+    log.AppendCare(
+        std::to_string(1000 + i),
+        Registered("2014-04-01T09:00:00Z", "1938-02-11", "E09000002"));
+  }
+}
+
+TEST(ProjectionRunner, AppliesEachEventOnceAcrossRestarts) {
+  MemoryEventLog log;
+  AppendN(log, 5);
+  {
+    CountingProjection p;
+    ProjectionRunner runner(log, {&p}, {.batch_events = 2});
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(runner.AppliedPosition(), 5u);
+    EXPECT_EQ(p.committed, 5u);
+  }
+  AppendN(log, 3);
+  CountingProjection p;
+  ProjectionRunner runner(log, {&p});
+  ASSERT_TRUE(runner.Open().ok());
+  EXPECT_EQ(runner.AppliedPosition(), 5u);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(p.committed, 8u);
+  auto row = log.GetProjectionRow("counting", "n");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ(**row, "8");
+  EXPECT_EQ(*log.ProjectionCheckpoint("counting"), 8u);
+}
+
+// A failed write applies nothing: the checkpoint and the rows stay, and the
+// events are applied on the next attempt.
+TEST(ProjectionRunner, FailedWriteAppliesNothing) {
+  MemoryEventLog log;
+  AppendN(log, 4);
+  CountingProjection p;
+  ProjectionRunner runner(log, {&p});
+  ASSERT_TRUE(runner.Open().ok());
+  log.FailNextProjectionWrite();
+  EXPECT_FALSE(runner.CatchUp().ok());
+  EXPECT_EQ(runner.AppliedPosition(), 0u);
+  EXPECT_EQ(p.committed, 0u);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(p.committed, 4u);
+}
+
+// A projection added later catches up on its own while the others skip what
+// they have seen.
+TEST(ProjectionRunner, NewProjectionCatchesUp) {
+  MemoryEventLog log;
+  AppendN(log, 3);
+  CountingProjection first;
+  {
+    ProjectionRunner runner(log, {&first});
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+  }
+  CountingProjection again;
+  metrics::MetricsProjection cells;
+  ProjectionRunner runner(log, {&again, &cells});
+  ASSERT_TRUE(runner.Open().ok());
+  EXPECT_EQ(runner.AppliedPosition(), 0u);
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(again.committed, 3u);  // loaded 3, applied nothing twice
+  EXPECT_EQ(runner.AppliedPosition(), 3u);
+}
+
+// The follower applies appends promptly once notified; WaitForPosition returns
+// when they are in, and times out for a position that does not exist.
+TEST(ProjectionRunner, FollowerAndReadYourWrites) {
+  MemoryEventLog log;
+  CountingProjection p;
+  ProjectionRunner runner(
+      log, {&p}, {.batch_events = 100, .idle_wait = std::chrono::seconds(5)});
+  ASSERT_TRUE(runner.Open().ok());
+  runner.Start();
+  AppendN(log, 3);
+  runner.Notify();
+  EXPECT_TRUE(runner.WaitForPosition(3, std::chrono::seconds(5)));
+  EXPECT_FALSE(runner.WaitForPosition(10, std::chrono::milliseconds(50)));
+  runner.Stop();
+  EXPECT_EQ(p.committed, 3u);
+}
+
+TEST(ProjectionRunner, RebuildReportsProgress) {
+  MemoryEventLog log;
+  AppendN(log, 7);
+  CountingProjection p;
+  ProjectionRunner runner(log, {&p}, {.batch_events = 3});
+  ASSERT_TRUE(runner.Open().ok());
+  ASSERT_TRUE(runner.CatchUp().ok());
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(
+      runner
+          .Rebuild([&](uint64_t applied, uint64_t) { seen.push_back(applied); })
+          .ok());
+  EXPECT_EQ(p.committed, 7u);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), 7u);
+}
+
+// The metric projection over the real RocksDB log: applied, closed, reopened
+// without replay.
+TEST(ProjectionRunner, MetricsOverRocksDbSurviveReopen) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("carelog-projector-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  storage::OpenOptions options;
+  options.path = dir.string();
+  auto append = [](storage::EventLog& log, const schema::CareEvent& e) {
+    storage::AppendRequest r;
+    r.stream = "person-9434765919";
+    r.events.push_back(
+        {e.event_id(), "carelog.schema.CareEvent", e.SerializeAsString()});
+    r.recorded_by = "test";
+    ASSERT_TRUE(log.Append(std::move(r)).ok());
+  };
+  {
+    auto log = storage::OpenRocksDbEventLog(options);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    append(**log,
+           Registered("2014-04-01T09:00:00+01:00", "1938-02-11", "E09000002"));
+    append(**log, Admitted("2014-04-05T10:00:00+01:00", "S1"));
+    metrics::MetricsProjection cells;
+    ProjectionRunner runner(**log, {&cells});
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(cells.AreaCells("E09000002").at("nea|2014-04"), 1);
+  }
+  {
+    auto log = storage::OpenRocksDbEventLog(options);
+    ASSERT_TRUE(log.ok());
+    metrics::MetricsProjection cells;
+    ProjectionRunner runner(**log, {&cells});
+    ASSERT_TRUE(runner.Open().ok());
+    EXPECT_EQ(runner.AppliedPosition(), 2u);
+    EXPECT_EQ(cells.AreaCells("E09000002").at("nea|2014-04"), 1);
+    auto as_of = cells.AreaCellsAsOf("E09000002", 1);
+    ASSERT_TRUE(as_of.ok());
+    EXPECT_EQ(as_of->count("nea|2014-04"), 0u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace carelog
