@@ -77,7 +77,7 @@ void CommitBatch::Decide() {
   outcomes_.reserve(work_.size());
   for (SequencerWork& w : work_) {
     if (!w.invalid.ok()) {
-      outcomes_.push_back(Outcome{w.invalid, {}, 0, false});
+      outcomes_.push_back(Outcome{w.invalid, {}, 0});
     } else if (w.is_audit) {
       outcomes_.push_back(AddAudit(w));
     } else {
@@ -112,7 +112,9 @@ void CommitBatch::Answer(const Status& failure) {
   for (size_t i = 0; i < work_.size(); ++i) {
     SequencerWork& w = work_[i];
     Outcome& o = outcomes_[i];
-    if (o.status.ok() && !failure.ok() && o.writes) o.status = failure;
+    // A failure also voids duplicates: their originals may be in the batch that
+    // failed.
+    if (o.status.ok() && !failure.ok()) o.status = failure;
     if (w.is_audit) {
       w.audit_done(o.status.ok() ? Result<uint64_t>(o.audit_id)
                                  : Result<uint64_t>(o.status));
@@ -124,7 +126,7 @@ void CommitBatch::Answer(const Status& failure) {
 }
 
 void CommitBatch::FailAll(const Status& s) {
-  outcomes_.assign(work_.size(), Outcome{s, {}, 0, false});
+  outcomes_.assign(work_.size(), Outcome{s, {}, 0});
 }
 
 Status CommitBatch::MultiGet(rocksdb::ColumnFamilyHandle* cf,
@@ -182,8 +184,7 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
                                   std::to_string(head) +
                                   ", the append expected " + Describe(e)},
         {},
-        0,
-        false};
+        0};
   }
   AppendResult result;
   result.first_version = head + 1;
@@ -216,7 +217,7 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
   Put(store_->head(), r.stream, keys::EncodeU64(head));
   result.last_version = head;
   result.last_position = next_position_ - 1;
-  return Outcome{Status::Ok(), result, 0, true};
+  return Outcome{Status::Ok(), result, 0};
 }
 
 CommitBatch::Outcome CommitBatch::DecideRetry(
@@ -253,11 +254,11 @@ CommitBatch::Outcome CommitBatch::DecideRetry(
   result.last_position = seen[n - 1]->position;
   result.recorded_at_micros = seen[0]->recorded_at_micros;
   result.duplicate = true;
-  return Outcome{Status::Ok(), result, 0, false};
+  return Outcome{Status::Ok(), result, 0};
 }
 
 CommitBatch::Outcome CommitBatch::Conflict(std::string message) {
-  return Outcome{{Code::kConflict, std::move(message)}, {}, 0, false};
+  return Outcome{{Code::kConflict, std::move(message)}, {}, 0};
 }
 
 CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
@@ -272,7 +273,7 @@ CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
   audit_hash_ = Sha256(value);
   Put(store_->audit(), keys::EncodeU64(audit_id_), value);
   Put(store_->audit_subject(), keys::AuditSubjectKey(w.subject, audit_id_), "");
-  return Outcome{Status::Ok(), {}, audit_id_, true};
+  return Outcome{Status::Ok(), {}, audit_id_};
 }
 
 size_t CommitBatch::EstimateBytes(const std::vector<SequencerWork>& work) {

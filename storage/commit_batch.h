@@ -71,7 +71,6 @@ class CommitBatch {
     Status status;
     AppendResult append;
     uint64_t audit_id = 0;
-    bool writes = false;
   };
 
   Status MultiGet(rocksdb::ColumnFamilyHandle* cf,

@@ -183,7 +183,8 @@ void Sequencer::RunSyncer() {
     }
     // Every batch of the group was written before this fsync began, so it
     // covers them all.
-    Status synced;
+    // Once the log has failed, nothing more is answered as durable.
+    Status synced = Failed();
     bool any_written = false;
     uint64_t last = 0;
     for (const auto& b : group) {
@@ -191,7 +192,7 @@ void Sequencer::RunSyncer() {
       any_written = true;
       last = b->last_position();
     }
-    if (any_written) {
+    if (any_written && synced.ok()) {
       synced = FromRocks(store_->db()->SyncWAL(), "syncing the event log");
       if (synced.ok()) {
         last_position_.store(last, std::memory_order_release);

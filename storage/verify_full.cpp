@@ -3,6 +3,8 @@
 #include <rocksdb/iterator.h>
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "storage/content_hash.h"
 #include "storage/keys.h"
@@ -32,53 +34,96 @@ Status Scan(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   return FromRocks(it->status(), "scanning " + cf->GetName());
 }
 
-// Each position 1..last holds a record that agrees with its indexes;
-// recorded_at never decreases.
+// Values of keys in one column family (nullopt where absent), read in one
+// MultiGet.
+Status MultiGet(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+                rocksdb::ColumnFamilyHandle* cf,
+                const std::vector<std::string>& keys,
+                std::vector<std::optional<std::string>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::Ok();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  ro.fill_cache = false;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  store.db()->MultiGet(ro, cf, keys.size(), slices.data(), values.data(),
+                       statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[i], "reading " + cf->GetName()));
+    (*out)[i] = values[i].ToString();
+  }
+  return Status::Ok();
+}
+
+// The stream index and dedup entries of these records agree with them.
+Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+                     const std::vector<schema::EventRecord>& records) {
+  std::vector<std::string> stream_keys, ids;
+  for (const auto& r : records) {
+    stream_keys.push_back(keys::StreamKey(r.stream(), r.version()));
+    ids.push_back(r.event_id());
+  }
+  std::vector<std::optional<std::string>> indexed, dedup;
+  CARELOG_RETURN_IF_ERROR(
+      MultiGet(store, snap, store.stream(), stream_keys, &indexed));
+  CARELOG_RETURN_IF_ERROR(MultiGet(store, snap, store.dedup(), ids, &dedup));
+  for (size_t i = 0; i < records.size(); ++i) {
+    const schema::EventRecord& r = records[i];
+    if (indexed[i] != keys::EncodeU64(r.position())) {
+      return Corrupt("the stream index does not point to position " +
+                     std::to_string(r.position()) + " for stream '" +
+                     r.stream() + "' version " + std::to_string(r.version()));
+    }
+    const keys::DedupEntry want{r.position(), r.version(),
+                                r.recorded_at_micros(), r.content_hash()};
+    if (!dedup[i] || keys::DecodeDedup(*dedup[i]) != want) {
+      return Corrupt("the dedup entry of event id '" + r.event_id() +
+                     "' disagrees with position " +
+                     std::to_string(r.position()));
+    }
+  }
+  return Status::Ok();
+}
+
+// Each position 1..last holds a record that hashes right and agrees with its
+// indexes; recorded_at never decreases.
 Status VerifyLog(const RocksDbStore& store, const rocksdb::Snapshot* snap,
                  uint64_t last) {
+  constexpr size_t kChunk = 1024;
   uint64_t expected = 1;
   int64_t recorded_at = 0;
-  Status s = Scan(
-      store, snap, store.log(),
-      [&](std::string_view key, std::string_view value) -> Status {
-        if (key != keys::LogKey(expected)) {
-          return Corrupt("position " + std::to_string(expected) +
-                         " is missing from the log");
-        }
-        auto r = DecodeEventRecord(expected, value);
-        if (!r.ok()) return r.status();
-        if (expected > 1 && r->recorded_at_micros() < recorded_at) {
-          return Corrupt("recorded_at goes backwards at position " +
-                         std::to_string(expected));
-        }
-        recorded_at = r->recorded_at_micros();
-        if (ContentHash(r->stream(), r->type(), r->body()) !=
-            r->content_hash()) {
-          return Corrupt("the event at position " + std::to_string(expected) +
-                         " does not match its content hash");
-        }
-        auto indexed = store.Get(
-            store.stream(), keys::StreamKey(r->stream(), r->version()), snap);
-        if (!indexed.ok()) return indexed.status();
-        if (!indexed->has_value() || **indexed != keys::EncodeU64(expected)) {
-          return Corrupt("the stream index does not point to position " +
-                         std::to_string(expected) + " for stream '" +
-                         r->stream() + "' version " +
-                         std::to_string(r->version()));
-        }
-        auto dedup = store.Get(store.dedup(), r->event_id(), snap);
-        if (!dedup.ok()) return dedup.status();
-        const keys::DedupEntry want{expected, r->version(),
-                                    r->recorded_at_micros(), r->content_hash()};
-        if (!dedup->has_value() || keys::DecodeDedup(**dedup) != want) {
-          return Corrupt("the dedup entry of event id '" + r->event_id() +
-                         "' disagrees with position " +
-                         std::to_string(expected));
-        }
-        ++expected;
-        return Status::Ok();
-      });
+  std::vector<schema::EventRecord> chunk;
+  Status s = Scan(store, snap, store.log(),
+                  [&](std::string_view key, std::string_view value) -> Status {
+                    if (key != keys::LogKey(expected)) {
+                      return Corrupt("position " + std::to_string(expected) +
+                                     " is missing from the log");
+                    }
+                    auto r = DecodeEventRecord(expected, value);
+                    if (!r.ok()) return r.status();
+                    if (expected > 1 && r->recorded_at_micros() < recorded_at) {
+                      return Corrupt("recorded_at goes backwards at position " +
+                                     std::to_string(expected));
+                    }
+                    recorded_at = r->recorded_at_micros();
+                    if (ContentHash(r->stream(), r->type(), r->body()) !=
+                        r->content_hash()) {
+                      return Corrupt("the event at position " +
+                                     std::to_string(expected) +
+                                     " does not match its content hash");
+                    }
+                    ++expected;
+                    chunk.push_back(std::move(*r));
+                    if (chunk.size() < kChunk) return Status::Ok();
+                    Status checked = VerifyIndexes(store, snap, chunk);
+                    chunk.clear();
+                    return checked;
+                  });
   CARELOG_RETURN_IF_ERROR(s);
+  CARELOG_RETURN_IF_ERROR(VerifyIndexes(store, snap, chunk));
   if (expected != last + 1) {
     return Corrupt("the log ends at position " + std::to_string(expected - 1) +
                    ", expected " + std::to_string(last));
