@@ -227,7 +227,8 @@ int Main(const Flags& flags) {
             << "Machine: " << flags.Get("machine") << ". Commit "
             << flags.Get("commit") << ", " << flags.Get("date")
             << ". Ratios are measured in the same run; "
-            << "latencies are p50 / p99 / p99.9.\n\n"
+            << "latencies are p50 / p99 / p99.9. Store of P5-P10: "
+            << Fmt(Get(values, "p5.events").value_or(0)) << " events.\n\n"
             << table << "\n"
             << measured << " of " << rows.size() << " rows measured, " << met
             << " met.\n\n";
