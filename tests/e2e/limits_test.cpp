@@ -55,8 +55,9 @@ TEST_F(LimitsTest, ATricklingClientIsCutOffAtTheReadDeadline) {
   // A byte every 50 ms keeps the socket busy but never finishes the request.
   for (int i = 0; i < 60 && !ec; ++i) {
     net::write(slow, net::buffer("a", 1), ec);
-    if (i == 5)
+    if (i == 5) {
       EXPECT_EQ(HttpClient(server_->port()).Get("/healthz").status, 200);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::string got = ReadAll(slow, ec);
