@@ -132,28 +132,6 @@ int Build(const Flags& flags) {
   return 0;
 }
 
-// The worklists as a Projection of the runner: in memory, no rows.
-class WorklistAdapter final : public Projection {
- public:
-  std::string_view Name() const override { return "bench-worklists"; }
-  Status Load(storage::EventLog&) override { return Status::Ok(); }
-  Status Apply(const storage::RecordedEvent& event,
-               storage::ProjectionWrite&) override {
-    worklists_->Apply(event);
-    return Status::Ok();
-  }
-  Status FinishBatch(storage::ProjectionWrite&) override {
-    return Status::Ok();
-  }
-  void Commit(uint64_t) override {}
-  void Abort() override {}
-  void Reset() override { worklists_ = std::make_unique<WorklistProjection>(); }
-
- private:
-  std::unique_ptr<WorklistProjection> worklists_ =
-      std::make_unique<WorklistProjection>();
-};
-
 // The resident set of this process now, in MiB (VmRSS).
 double RssMib() {
   std::ifstream status("/proc/self/status");
@@ -188,7 +166,7 @@ int P5(const Flags& flags) {
 
   metrics::MetricsProjection metrics_projection;
   metrics::PlanHistory plans;
-  WorklistAdapter worklists;
+  WorklistProjection worklists;
   ProjectionRunner runner(*log, {&metrics_projection, &plans, &worklists});
   if (Status s = runner.Open(); !s.ok()) Fail(s.message());
   const double rss_before = RssMib();
