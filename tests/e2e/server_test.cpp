@@ -76,13 +76,6 @@ TEST_F(ServerTest, UnknownRoutesAndMethods) {
   EXPECT_EQ(method.Header("allow"), "PUT, GET");
 }
 
-TEST_F(ServerTest, PendingRoutesAnswer501WithAProblem) {
-  auto worklist =
-      As(server_->coordinator_a).Get("/v1/worklists/discharge?area=E09000002");
-  EXPECT_EQ(worklist.status, 501);
-  EXPECT_EQ(worklist.Header("content-type"), "application/problem+json");
-}
-
 TEST_F(ServerTest, BodiesOverOneMebibyteAre413) {
   auto admin = As(server_->admin);
   std::string big = "{\"name\": \"" + std::string((1u << 20) + 10, 'x') + "\"}";
