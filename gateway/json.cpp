@@ -9,8 +9,7 @@ namespace {
 // protobuf reports "(events[0].hospital_admitted.method): invalid value ...";
 // the field in the request's own (JSON) names is
 // events[0].hospitalAdmitted.method.
-[[maybe_unused]] std::string JsonFieldOf(const std::string& why,
-                                         std::string& rest) {
+std::string JsonFieldOf(const std::string& why, std::string& rest) {
   rest = why;
   if (why.size() < 3 || why[0] != '(') return "body";
   const size_t close = why.find(')');
