@@ -64,6 +64,13 @@ class CommitBatch {
 
   bool written() const { return written_; }
   uint64_t last_position() const { return next_position_ - 1; }
+  // What Write() wrote (0 before, or when nothing was).
+  uint64_t events_written() const {
+    return written_ ? next_position_ - first_position_ : 0;
+  }
+  uint64_t audit_entries_written() const {
+    return written_ ? audit_id_ - first_audit_id_ : 0;
+  }
   Status& write_status() { return write_status_; }
 
  private:
@@ -93,6 +100,8 @@ class CommitBatch {
   bool written_ = false;
   Status write_status_;
   const int64_t recorded_at_;
+  const uint64_t first_position_;
+  const uint64_t first_audit_id_;
   uint64_t next_position_;
   uint64_t audit_id_;
   std::string audit_hash_;

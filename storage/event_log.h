@@ -81,6 +81,25 @@ struct ProjectionWrite {
   std::vector<std::pair<std::string, uint64_t>> checkpoints;
 };
 
+// What the group commit has done since the log was opened: how many fsyncs
+// made appends and audit entries durable, and how many of each they carried.
+struct CommitStats {
+  // Upper bounds (inclusive) of the buckets of batch_events; a last bucket
+  // counts the larger batches.
+  static constexpr uint64_t kBatchEventBounds[] = {
+      0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384};
+  static constexpr size_t kBuckets =
+      sizeof(kBatchEventBounds) / sizeof(kBatchEventBounds[0]) + 1;
+
+  uint64_t fsync_batches = 0;  // fsyncs that made something durable
+  uint64_t events_synced = 0;  // events made durable by them
+  uint64_t audit_entries_synced = 0;
+  double fsync_seconds = 0;  // time spent in those fsyncs
+  // batch_events[i]: batches whose event count is at most
+  // kBatchEventBounds[i] and above the bound before (not cumulative).
+  uint64_t batch_events[kBuckets] = {};
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -163,6 +182,10 @@ class EventLog {
   // trail's ids and hash chain. kCorruption says what is wrong. Reads the whole
   // store (for `carelog verify`, not for the request path).
   virtual Status VerifyFull() = 0;
+
+  // Figures of the group commit since opening (for /metrics). Thread-safe. A
+  // log without a group commit answers zeros.
+  virtual CommitStats Stats() const { return {}; }
 };
 
 struct OpenOptions {

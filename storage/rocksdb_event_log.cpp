@@ -103,6 +103,8 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   return future.get();
 }
 
+CommitStats RocksDbEventLog::Stats() const { return sequencer_->Stats(); }
+
 void RocksDbEventLog::AppendAsync(
     AppendRequest request, std::function<void(Result<AppendResult>)> done) {
   sequencer_->Append(std::move(request), std::move(done));

@@ -49,6 +49,7 @@ class RocksDbEventLog final : public EventLog {
       std::string_view subject, uint64_t after_id, size_t max_count) override;
 
   Status VerifyFull() override;
+  CommitStats Stats() const override;
 
   // The database itself, for online backups (storage/backup.h).
   RocksDbStore& store() { return *store_; }

@@ -60,6 +60,9 @@ class Sequencer {
     return last_position_.load(std::memory_order_acquire);
   }
 
+  // What the syncer has made durable so far.
+  CommitStats Stats() const;
+
   // Answers everything queued, then stops the thread. Later submissions get
   // kUnavailable.
   void Stop();
@@ -71,6 +74,7 @@ class Sequencer {
   void Run();
   void Commit(std::vector<Work> work);
   void RunSyncer();
+  void CountSync(uint64_t events, uint64_t audits, double seconds);
   Status Failed();
   void Fail(const Status& s);
 
@@ -94,6 +98,9 @@ class Sequencer {
   // After a failed write or fsync nothing more is written until reopened.
   std::mutex fail_mu_;
   Status failed_;
+
+  mutable std::mutex stats_mu_;
+  CommitStats stats_;
 
   std::atomic<uint64_t> last_position_;  // the last durable position
   std::thread thread_;

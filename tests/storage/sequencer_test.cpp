@@ -65,6 +65,55 @@ TEST(Sequencer, ManyThreadsOnDifferentStreams) {
   ExpectConsistent(*log, kThreads * kAppends * 2);
 }
 
+TEST(Sequencer, StatsCountFsyncBatchesAndTheirSizes) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  CommitStats stats = log->Stats();
+  EXPECT_EQ(stats.fsync_batches, 0u);
+  ASSERT_TRUE(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                  {Event("a"), Event("b"), Event("c")}))
+                  .ok());
+  ASSERT_TRUE(log->AppendAudit("person-1", "read").ok());
+  stats = log->Stats();
+  // Each call waited for its own fsync: two batches, of 3 events and of 0.
+  EXPECT_EQ(stats.fsync_batches, 2u);
+  EXPECT_EQ(stats.events_synced, 3u);
+  EXPECT_EQ(stats.audit_entries_synced, 1u);
+  EXPECT_GE(stats.fsync_seconds, 0.0);
+  EXPECT_EQ(stats.batch_events[0], 1u);  // le 0
+  EXPECT_EQ(stats.batch_events[3], 1u);  // le 4, above 2
+  uint64_t total = 0;
+  for (uint64_t n : stats.batch_events) total += n;
+  EXPECT_EQ(total, stats.fsync_batches);
+
+  // A refused append writes nothing and needs no fsync.
+  EXPECT_FALSE(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                   {Event("d")}))
+                   .ok());
+  EXPECT_EQ(log->Stats().fsync_batches, 2u);
+
+  // Many concurrent appends share fsyncs: fewer batches than appends, every
+  // event counted once.
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        (void)log->Append(
+            Request("s" + std::to_string(t), ExpectedVersion::Any(),
+                    {Event(std::to_string(t) + "-" + std::to_string(i))}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  stats = log->Stats();
+  EXPECT_EQ(stats.events_synced, 3u + kThreads * 10);
+  EXPECT_LE(stats.fsync_batches, 2u + kThreads * 10);
+  total = 0;
+  for (uint64_t n : stats.batch_events) total += n;
+  EXPECT_EQ(total, stats.fsync_batches);
+}
+
 TEST(Sequencer, ManyThreadsOnOneStreamLoseNoVersion) {
   TempDir dir;
   auto log = MustOpen(Options(dir.path()));
