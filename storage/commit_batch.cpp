@@ -83,7 +83,11 @@ void CommitBatch::Decide() {
     } else if (w.is_audit) {
       outcomes_.push_back(AddAudit(w));
     } else {
-      outcomes_.push_back(DecideAppend(w));
+      Outcome outcome = DecideAppend(w);
+      if (w.with_audit && outcome.status.ok() && !outcome.append.duplicate) {
+        outcome.append.audit_id = AddAudit(w).audit_id;
+      }
+      outcomes_.push_back(std::move(outcome));
     }
   }
   if (next_position_ > state_->next_position) {

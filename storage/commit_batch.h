@@ -18,9 +18,11 @@
 
 namespace carelog::storage {
 
-// An append or an audit entry waiting for the sequencer.
+// An append, an audit entry, or an append with the audit entry to write when
+// its events are newly appended (with_audit), waiting for the sequencer.
 struct SequencerWork {
   bool is_audit = false;
+  bool with_audit = false;
   AppendRequest request;
   std::vector<std::string>
       hashes;      // content hash per event, from the caller's thread
@@ -28,7 +30,9 @@ struct SequencerWork {
   std::function<void(Result<AppendResult>)> append_done;
   std::string subject, entry;
   std::function<void(Result<uint64_t>)> audit_done;
-  size_t events() const { return is_audit ? 1 : request.events.size(); }
+  size_t events() const {
+    return is_audit ? 1 : request.events.size() + (with_audit ? 1 : 0);
+  }
 };
 
 // What the sequencer knows after the last batch it wrote (durable or not).

@@ -97,6 +97,25 @@ void Sequencer::Append(AppendRequest request, AppendDone done) {
   Enqueue(std::move(w));
 }
 
+void Sequencer::AppendWithAudit(AppendRequest request, std::string subject,
+                                std::string entry, AppendDone done) {
+  Work w;
+  w.invalid = Validate(request);
+  if (w.invalid.ok()) w.invalid = keys::CheckName("subject", subject);
+  if (w.invalid.ok()) {
+    w.hashes.reserve(request.events.size());
+    for (const auto& e : request.events) {
+      w.hashes.push_back(ContentHash(request.stream, e.type, e.body));
+    }
+  }
+  w.request = std::move(request);
+  w.with_audit = true;
+  w.subject = std::move(subject);
+  w.entry = std::move(entry);
+  w.append_done = std::move(done);
+  Enqueue(std::move(w));
+}
+
 void Sequencer::AppendAudit(std::string subject, std::string entry,
                             AuditDone done) {
   Work w;

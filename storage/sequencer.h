@@ -52,6 +52,10 @@ class Sequencer {
   // (see EventLog::Append) once it is durable, or at once on the calling thread
   // with kUnavailable after Stop.
   void Append(AppendRequest request, AppendDone done);
+  // Queues the append with an audit entry written in the same batch when the
+  // events are newly appended (see EventLog::AppendAsyncWithAudit).
+  void AppendWithAudit(AppendRequest request, std::string subject,
+                       std::string entry, AppendDone done);
   // Queues an audit entry; `done` receives its id once it is durable.
   void AppendAudit(std::string subject, std::string entry, AuditDone done);
 

@@ -364,7 +364,11 @@ int main(int argc, char** argv) {
   server_options.port = 0;
   gateway::Server server(
       server_options,
-      [&api](const gateway::Request& r) { return api.Handle(r); }, &metrics);
+      gateway::AsyncRequestHandler(
+          [&api](const gateway::Request& r, gateway::Respond respond) {
+            api.HandleAsync(r, std::move(respond));
+          }),
+      &metrics);
   if (!server.Start().ok()) return 1;
 
   std::printf("bench_http: %.1f s per case, nproc %u\n\n", seconds,
