@@ -99,8 +99,9 @@ Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
     if (!access.ok()) return ProblemResponse(access);
   }
 
-  std::vector<schema::CareEvent> events(body.events().begin(),
-                                        body.events().end());
+  std::vector<schema::CareEvent> events;
+  events.reserve(static_cast<size_t>(body.events_size()));
+  for (auto& e : *body.mutable_events()) events.push_back(std::move(e));
   // The request's audit entry (if it succeeds: 201) goes into the same commit
   // as its events: one fsync for both.
   auto outcome = ctx.audit != nullptr

@@ -399,6 +399,24 @@ PersonState PersonState::With(
   return s;
 }
 
+PersonState PersonState::WithFolded(const std::vector<StoredCareEventPtr>& more,
+                                    PersonFacts facts_after) const {
+  PersonState s;
+  s.recorded_.reserve(recorded_.size() + more.size());
+  s.recorded_ = recorded_;
+  s.timeline_.reserve(timeline_.size() + more.size());
+  s.timeline_ = timeline_;
+  s.by_event_id_ = by_event_id_;
+  s.retracted_ = retracted_;
+  s.facts_ = std::move(facts_after);
+  for (const auto& e : more) {
+    s.by_event_id_.emplace(e->event.event_id(), s.recorded_.size());
+    s.recorded_.push_back(e);
+    s.timeline_.push_back(e);
+  }
+  return s;
+}
+
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {
   auto it = by_event_id_.find(std::string(event_id));
   return it == by_event_id_.end() ? nullptr : recorded_[it->second].get();

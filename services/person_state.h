@@ -277,6 +277,11 @@ class PersonState {
   // incrementally when the new events come after everything already effective
   // and retract nothing; otherwise refolds from the start.
   PersonState With(const std::vector<StoredCareEventPtr>& more) const;
+  // As With, for `more` in timeline order after everything effective and
+  // retracting nothing, when the caller has already folded them onto facts()
+  // (CheckRules does): `facts_after` is taken as is, not folded again.
+  PersonState WithFolded(const std::vector<StoredCareEventPtr>& more,
+                         PersonFacts facts_after) const;
 
   uint64_t version() const { return recorded_.size(); }
   bool known() const { return !recorded_.empty(); }

@@ -266,7 +266,24 @@ Result<RecordOutcome> Recorder::RecordWith(
                         std::to_string(snap.version) +
                         ": reload the person and try again");
     }
-    Status rules = CheckRules(state, events, impl_->clock.NowMicros());
+    // Each event is wrapped once: checked as it is, then placed with its
+    // position and time once appended.
+    std::vector<std::shared_ptr<StoredCareEvent>> wrapped;
+    std::vector<StoredCareEventPtr> fresh;
+    wrapped.reserve(events.size());
+    fresh.reserve(events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto e = std::make_shared<StoredCareEvent>();
+      e->version = snap.version + 1 + i;
+      e->recorded_by = std::string(recorded_by);
+      auto t = ParseRfc3339(events[i].occurred_at());
+      e->occurred_at = t.ok() ? *t : 0;
+      e->event = events[i];
+      fresh.push_back(e);
+      wrapped.push_back(std::move(e));
+    }
+    std::optional<PersonFacts> folded;
+    Status rules = CheckRules(state, fresh, impl_->clock.NowMicros(), &folded);
     if (!rules.ok()) {
       // An event id of another person is a conflict (409) before it is a rule
       // (422).
@@ -305,17 +322,14 @@ Result<RecordOutcome> Recorder::RecordWith(
     out.duplicate = appended->duplicate;
     out.audit_id = appended->audit_id;
     if (!appended->duplicate) {
-      auto fresh = AsNextEvents(state, events, appended->recorded_at_micros,
-                                std::string(recorded_by));
-      std::vector<StoredCareEventPtr> placed;
-      placed.reserve(fresh.size());
-      for (size_t i = 0; i < fresh.size(); ++i) {
-        auto e = std::make_shared<StoredCareEvent>(*fresh[i]);
-        e->position = appended->first_position + i;
-        placed.push_back(std::move(e));
+      for (size_t i = 0; i < wrapped.size(); ++i) {
+        wrapped[i]->recorded_at_micros = appended->recorded_at_micros;
+        wrapped[i]->position = appended->first_position + i;
       }
       PersonSnapshot next{
-          std::make_shared<const PersonState>(state.With(placed)),
+          std::make_shared<const PersonState>(
+              folded ? state.WithFolded(fresh, std::move(*folded))
+                     : state.With(fresh)),
           appended->last_version};
       impl_->Remember(nhs, next);
     }

@@ -108,7 +108,12 @@ std::vector<StoredCareEventPtr> AsNextEvents(
 
 Status CheckRules(const PersonState& before,
                   const std::vector<schema::CareEvent>& events, Instant now) {
-  const std::vector<StoredCareEventPtr> fresh = AsNextEvents(before, events);
+  return CheckRules(before, AsNextEvents(before, events), now);
+}
+
+Status CheckRules(const PersonState& before,
+                  const std::vector<StoredCareEventPtr>& fresh, Instant now,
+                  std::optional<PersonFacts>* folded) {
   const uint64_t first_new = before.version() + 1;
   bool in_order = true;
   Instant last = before.timeline().empty()
@@ -137,6 +142,7 @@ Status CheckRules(const PersonState& before,
       }
       facts.Apply(*fresh[i]);
     }
+    if (folded != nullptr) *folded = std::move(facts);
     return Status::Ok();
   }
 

@@ -11,6 +11,7 @@
 // that whole timeline obeys the rules.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,12 @@ std::vector<StoredCareEventPtr> AsNextEvents(
 // fit, and why.
 Status CheckRules(const PersonState& before,
                   const std::vector<schema::CareEvent>& events, Instant now);
+// The same for events already wrapped by AsNextEvents (saves a copy of each).
+// When they pass and come in timeline order after the history, retracting
+// nothing, `folded` (if given) receives the facts with them applied (see
+// PersonState::WithFolded); otherwise it is left empty.
+Status CheckRules(const PersonState& before,
+                  const std::vector<StoredCareEventPtr>& fresh, Instant now,
+                  std::optional<PersonFacts>* folded = nullptr);
 
 }  // namespace carelog

@@ -12,6 +12,7 @@
 //
 // Usage: bench_http [--quick] [--seconds S] [--dir PATH] [--cases p2,p3]
 // (--cases: which of p2, p2ref, p3, p3ref to run; all by default)
+// [--requests-per-person N] (50 by default: a P3 person then has 5,000 events)
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -50,6 +51,8 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
+
+int g_requests_per_person = 50;
 
 struct Figures {
   double events_per_second = 0;
@@ -131,9 +134,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       latencies_.insert(latencies_.end(), mine_.begin(), mine_.end());
       return;
     }
-    // Each connection has its own people; each person gets 50 requests.
-    const int person = request_ / 50;
-    const bool first = request_ % 50 == 0;
+    // Each connection has its own people; each person gets
+    // g_requests_per_person requests (50 unless --requests-per-person).
+    const int person = request_ / g_requests_per_person;
+    const bool first = request_ % g_requests_per_person == 0;
     nhs_ = NhsNumber(static_cast<uint64_t>(id_) * 1000 +
                      static_cast<uint64_t>(person));
     std::string body = "{\"events\":[";
@@ -316,12 +320,14 @@ int main(int argc, char** argv) {
       seconds = std::atof(argv[++i]);
     } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (arg == "--requests-per-person" && i + 1 < argc) {
+      g_requests_per_person = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--cases" && i + 1 < argc) {
       cases = std::string(",") + argv[++i] + ",";
     } else {
       std::fprintf(stderr,
                    "usage: bench_http [--quick] [--seconds S] [--dir PATH] "
-                   "[--cases p2,p2ref,p3,p3ref]\n");
+                   "[--cases p2,p2ref,p3,p3ref] [--requests-per-person N]\n");
       return 2;
     }
   }
