@@ -8,7 +8,6 @@
 namespace carelog::metrics {
 namespace {
 
-constexpr size_t kMaxCachedEvents = 100'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
@@ -26,16 +25,6 @@ std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
 
 std::string SnapshotKey(std::string_view area, uint64_t bucket) {
   return "s|" + std::string(area) + "|" + Hex(bucket, 8);
-}
-
-// Splits a delta by area: area -> cells without the area prefix.
-std::map<std::string, Cells> ByArea(const Cells& delta) {
-  std::map<std::string, Cells> out;
-  for (const auto& [key, value] : delta) {
-    size_t bar = key.find('|');
-    out[key.substr(0, bar)].emplace(key.substr(bar + 1), value);
-  }
-  return out;
 }
 
 }  // namespace
@@ -69,9 +58,24 @@ Status MetricsProjection::Load(storage::EventLog& log) {
 
 Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     const std::string& stream, uint64_t version) {
-  PersonEntry& entry = people_[stream];
+  auto found = young_.find(stream);
+  if (found == young_.end()) {
+    if (young_events_ >= max_cached_events_ / 2) {
+      old_ = std::move(young_);
+      young_.clear();
+      young_events_ = 0;
+    }
+    found = young_.emplace(stream, PersonEntry{}).first;
+    auto old = old_.find(stream);
+    if (old != old_.end()) {
+      found->second = std::move(old->second);
+      young_events_ += found->second.events.size();
+      old_.erase(old);
+    }
+  }
+  PersonEntry& entry = found->second;
   if (entry.events.size() + 1 == version) return &entry;
-  cached_events_ -= entry.events.size();
+  young_events_ -= entry.events.size();
   entry.events.clear();
   entry.contribution.clear();
   if (version > 1) {
@@ -86,7 +90,7 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
       }
       entry.events.push_back(std::move(e));
     }
-    cached_events_ += entry.events.size();
+    young_events_ += entry.events.size();
     if (entry.events.size() + 1 != version) {
       return Status(Code::kCorruption,
                     "stream " + stream + " is missing versions");
@@ -101,27 +105,18 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
   if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
     return Status::Ok();
-  // Forget the other people when the cache is full (before taking a pointer).
-  if (cached_events_ >= kMaxCachedEvents) {
-    auto keep = people_.extract(event.stream);
-    people_.clear();
-    cached_events_ = 0;
-    if (!keep.empty()) {
-      cached_events_ = keep.mapped().events.size();
-      people_.insert(std::move(keep));
-    }
-  }
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
   schema::CareEvent e;
   if (!e.ParseFromString(event.body)) {
-    people_.erase(event.stream);
+    young_events_ -= person.events.size();
+    young_.erase(event.stream);
     return Status(Code::kCorruption, "undecodable care event at position " +
                                          std::to_string(event.position));
   }
   person.events.push_back(std::move(e));
-  ++cached_events_;
+  ++young_events_;
   Cells now = ComputeContribution(PersonHistory::Build(person.events));
   Cells delta = Diff(person.contribution, now);
   person.contribution = std::move(now);
@@ -132,8 +127,17 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
 void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
                                    storage::ProjectionWrite& write) {
   uint64_t bucket = position / bucket_positions_;
-  for (auto& [area, cells] : ByArea(delta)) {
-    auto id = std::make_pair(area, bucket);
+  // Keys are sorted, so each area's cells are one run.
+  for (auto first = delta.begin(); first != delta.end();) {
+    std::string_view area(first->first);
+    area = area.substr(0, area.find('|'));
+    auto last = first;
+    while (last != delta.end() &&
+           last->first.compare(0, area.size() + 1, area.data(),
+                               area.size() + 1) == 0) {
+      ++last;
+    }
+    auto id = std::make_pair(std::string(area), bucket);
     bool have;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -148,7 +152,8 @@ void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
     }
     write.rows.push_back({std::string(Name()),
                           DeltaPrefix(area, bucket) + Hex(position, 16),
-                          EncodeCells(cells)});
+                          EncodeCells(first, last, area.size() + 1)});
+    first = last;
   }
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
 }
@@ -179,8 +184,9 @@ void MetricsProjection::Abort() {
   pending_delta_.clear();
   pending_snapshots_.clear();
   // The cached people hold events the runner will apply again: drop them.
-  people_.clear();
-  cached_events_ = 0;
+  young_.clear();
+  old_.clear();
+  young_events_ = 0;
 }
 
 void MetricsProjection::Reset() {
