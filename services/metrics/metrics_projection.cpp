@@ -27,6 +27,21 @@ std::string SnapshotKey(std::string_view area, uint64_t bucket) {
   return "s|" + std::string(area) + "|" + Hex(bucket, 8);
 }
 
+// The person's event as the fold takes it.
+Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
+  auto e = std::make_shared<StoredCareEvent>();
+  if (!e->event.ParseFromString(r.body)) {
+    return Status(Code::kCorruption, "undecodable care event at position " +
+                                         std::to_string(r.position));
+  }
+  e->version = r.version;
+  e->position = r.position;
+  e->recorded_at_micros = r.recorded_at_micros;
+  auto t = ParseRfc3339(e->event.occurred_at());
+  e->occurred_at = t.ok() ? *t : 0;
+  return StoredCareEventPtr(std::move(e));
+}
+
 }  // namespace
 
 Status MetricsProjection::Load(storage::EventLog& log) {
@@ -69,34 +84,31 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     auto old = old_.find(stream);
     if (old != old_.end()) {
       found->second = std::move(old->second);
-      young_events_ += found->second.events.size();
+      young_events_ += found->second.state.version();
       old_.erase(old);
     }
   }
   PersonEntry& entry = found->second;
-  if (entry.events.size() + 1 == version) return &entry;
-  young_events_ -= entry.events.size();
-  entry.events.clear();
-  entry.contribution.clear();
+  if (entry.state.version() + 1 == version) return &entry;
+  young_events_ -= entry.state.version();
+  entry = PersonEntry{};
   if (version > 1) {
     auto stored = log_->ReadStream(stream, 1, version - 1);
     if (!stored.ok()) return stored.status();
+    std::vector<StoredCareEventPtr> events;
     for (const storage::RecordedEvent& r : *stored) {
       if (r.version >= version) break;
-      schema::CareEvent e;
-      if (!e.ParseFromString(r.body)) {
-        return Status(Code::kCorruption, "undecodable care event at position " +
-                                             std::to_string(r.position));
-      }
-      entry.events.push_back(std::move(e));
+      auto e = Decode(r);
+      if (!e.ok()) return e.status();
+      events.push_back(std::move(*e));
     }
-    young_events_ += entry.events.size();
-    if (entry.events.size() + 1 != version) {
+    if (events.size() + 1 != version) {
       return Status(Code::kCorruption,
                     "stream " + stream + " is missing versions");
     }
-    entry.contribution =
-        ComputeContribution(PersonHistory::Build(entry.events));
+    entry.state = PersonState::FromStream(std::move(events));
+    young_events_ += entry.state.version();
+    entry.contribution = ComputeContribution(PersonHistory(entry.state));
   }
   return &entry;
 }
@@ -108,16 +120,15 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
-  schema::CareEvent e;
-  if (!e.ParseFromString(event.body)) {
-    young_events_ -= person.events.size();
+  auto e = Decode(event);
+  if (!e.ok()) {
+    young_events_ -= person.state.version();
     young_.erase(event.stream);
-    return Status(Code::kCorruption, "undecodable care event at position " +
-                                         std::to_string(event.position));
+    return e.status();
   }
-  person.events.push_back(std::move(e));
+  person.state.Extend({std::move(*e)});
   ++young_events_;
-  Cells now = ComputeContribution(PersonHistory::Build(person.events));
+  Cells now = ComputeContribution(PersonHistory(person.state));
   Cells delta = Diff(person.contribution, now);
   person.contribution = std::move(now);
   if (!delta.empty()) WriteDelta(delta, event.position, write);

@@ -25,6 +25,7 @@
 
 #include "carelog/events.pb.h"
 #include "services/metrics/cells.h"
+#include "services/person_state.h"
 #include "services/projector.h"
 
 namespace carelog::metrics {
@@ -57,11 +58,11 @@ class MetricsProjection final : public Projection {
   uint64_t AppliedPosition() const;
 
  private:
-  // A person's events (versions 1..events.size()) and their contribution
-  // computed from exactly those events: a pure function of the log, so a cached
-  // entry stays right whatever happens to batches.
+  // A person's fold of versions 1..state.version() and their contribution
+  // computed from exactly that: a pure function of the log, so a cached entry
+  // stays right whatever happens to batches.
   struct PersonEntry {
-    std::vector<schema::CareEvent> events;
+    PersonState state;
     Cells contribution;
   };
   // The entry of `stream` holding versions 1..version - 1 (from the cache, or
