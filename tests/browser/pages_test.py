@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import zoneinfo
@@ -44,6 +46,22 @@ class Demo:
             raise AssertionError(f"carelog demo exited ({self.process.wait()}) before listening")
         self.commissioner = self.lines["commissioner token"]
         self.coordinator = self.lines["discharge coordinator token"]
+        self.wait_ready()
+
+    def wait_ready(self, seconds=900):
+        """Waits for /readyz: the projections have caught up with the demo's history (minutes at full
+        scale), so the worklist no longer moves under the page while it is compared with the API."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=10) as response:
+                    if response.status == 200:
+                        return
+            except urllib.error.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("carelog demo did not become ready")
+            time.sleep(0.2)
 
     def get(self, path, token):
         request = urllib.request.Request(self.url + path, headers={"Authorization": "Bearer " + token})
@@ -181,7 +199,8 @@ def check_worklist(browser, demo, shots):
     api = demo.get(f"/v1/worklists/discharge?area={area}", demo.coordinator)["items"]
     assert api, "the demo has nobody on the discharge worklist"
     rows = browser.evaluate("[...document.querySelectorAll('#discharge tbody tr')].map(r => r.dataset.nhs)")
-    assert rows == [i["nhsNumber"] for i in api], "the page does not list the worklist, longest first"
+    assert rows == [i["nhsNumber"] for i in api], \
+        f"the page does not list the worklist, longest first: {rows} != {[i['nhsNumber'] for i in api]}"
     days = browser.evaluate("[...document.querySelectorAll('#discharge td.days')].map(c => Number(c.textContent))")
     assert days == sorted(days, reverse=True)
     # Sorting by a column header, then back.
