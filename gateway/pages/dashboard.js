@@ -237,8 +237,12 @@
     $("stamp").textContent = $("asof").value ? `figures as reported on ${$("asof").value}` : "latest figures";
     try {
       const metrics = call("GET", `/v1/areas/${area}/metrics?period=${year}${asOfParam()}`);
+      // The scorecard is not kept as reported on a date: it shows the latest evidence, judged
+      // against the latest plan.
+      const latest = asOfParam() ? call("GET", `/v1/areas/${area}/metrics?period=${year}`) : metrics;
+      $("conditions-stamp").textContent = asOfParam() ? "latest figures (not kept as reported on a date)" : "";
       await Promise.all([tiles(area, year, metrics, g), payments(area, year, g),
-        conditions(area, year, metrics, g)]);
+        conditions(area, year, latest, g)]);
     } catch (e) {
       if (g === generation) showError(e.message);
     }

@@ -122,6 +122,8 @@ def check_dashboard(browser, demo, shots):
     for url in asked:
         as_of = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["asOf"][0]
         assert as_of == "2015-10-01T23:59:59.999999+01:00", f"asOf {as_of} is not the end of the London day"
+    assert "latest" in browser.evaluate("document.getElementById('conditions-stamp').textContent"), \
+        "the scorecard does not say that it shows the latest figures"
     check_london_end_of_day(browser)
     check_scorecard(browser, demo)
 
@@ -145,7 +147,8 @@ def check_scorecard(browser, demo):
     area, year = "E09000099", "2015-16"
     browser.evaluate(f"(() => {{ const i = document.getElementById('asof'); i.value = '';"
                      f" i.dispatchEvent(new Event('change')); }})()")
-    browser.wait_for("document.querySelectorAll('#scorecard table.condition').length === 6",
+    browser.wait_for("document.querySelectorAll('#scorecard table.condition').length === 6"
+                     " && document.getElementById('conditions-stamp').textContent === ''",
                      what="six condition tables")
     conditions = demo.get(f"/v1/areas/{area}/conditions?period={year}", demo.commissioner)["conditions"]
     metrics = {m["metric"]: m for m in demo.get(f"/v1/areas/{area}/metrics?period={year}",
