@@ -252,9 +252,11 @@
     e.preventDefault();
     const area = $("area").value, { from, to } = months($("year").value);
     try {
-      const text = await call("GET", `/v1/areas/${area}/metrics.csv?from=${from}&to=${to}&granularity=month`);
+      // The figures on the screen: as reported on the chosen date when there is one.
+      const text = await call("GET", `/v1/areas/${area}/metrics.csv?from=${from}&to=${to}&granularity=month${asOfParam()}`);
+      const asOf = $("asof").value ? `-as-of-${$("asof").value}` : "";
       const link = el("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })),
-        download: `carelog-${area}-${$("year").value}.csv` });
+        download: `carelog-${area}-${$("year").value}${asOf}.csv` });
       document.body.append(link); link.click(); link.remove();
     } catch (err) { showError("CSV: " + err.message); }
   }

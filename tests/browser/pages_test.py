@@ -122,6 +122,13 @@ def check_dashboard(browser, demo, shots):
     for url in asked:
         as_of = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["asOf"][0]
         assert as_of == "2015-10-01T23:59:59.999999+01:00", f"asOf {as_of} is not the end of the London day"
+    # The CSV holds the figures on the screen: as reported on that date too.
+    browser.evaluate("document.getElementById('csv').click()")
+    browser.wait_for("performance.getEntriesByType('resource').some(e => e.name.includes('metrics.csv'))",
+                     what="the CSV request")
+    csv = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                           ".filter(u => u.includes('metrics.csv'))")
+    assert all("asOf=2015-10-01T23%3A59%3A59.999999%2B01%3A00" in u for u in csv), f"CSV not as of the date: {csv}"
     assert "latest" in browser.evaluate("document.getElementById('conditions-stamp').textContent"), \
         "the scorecard does not say that it shows the latest figures"
     check_london_end_of_day(browser)
