@@ -42,10 +42,10 @@ Cells Diff(const Cells& old_cells, const Cells& new_cells) {
   auto n = new_cells.begin();
   while (o != old_cells.end() || n != new_cells.end()) {
     if (n == new_cells.end() || (o != old_cells.end() && o->first < n->first)) {
-      delta.emplace(o->first, -o->second);
+      if (o->second != 0) delta.emplace(o->first, -o->second);
       ++o;
     } else if (o == old_cells.end() || n->first < o->first) {
-      delta.emplace(n->first, n->second);
+      if (n->second != 0) delta.emplace(n->first, n->second);
       ++n;
     } else {
       if (n->second != o->second)

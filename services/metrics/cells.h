@@ -44,7 +44,8 @@ int MonthIndex(Date d);
 // on the 1st of the next month).
 Instant MonthEndInstant(int month_index);
 
-// new - old for every key where they differ.
+// new - old for every key where they differ (a missing key counts as 0; no
+// zero entries).
 Cells Diff(const Cells& old_cells, const Cells& new_cells);
 // totals += delta, erasing keys that reach zero.
 void ApplyDelta(Cells& totals, const Cells& delta);
