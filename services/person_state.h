@@ -282,6 +282,9 @@ class PersonState {
   // (CheckRules does): `facts_after` is taken as is, not folded again.
   PersonState WithFolded(const std::vector<StoredCareEventPtr>& more,
                          PersonFacts facts_after) const;
+  // The same as `*this = With(more)`, without copying the state when the fold
+  // is incremental (for one owner folding a stream as it grows).
+  void Extend(const std::vector<StoredCareEventPtr>& more);
 
   uint64_t version() const { return recorded_.size(); }
   bool known() const { return !recorded_.empty(); }

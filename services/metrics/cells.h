@@ -44,7 +44,8 @@ int MonthIndex(Date d);
 // on the 1st of the next month).
 Instant MonthEndInstant(int month_index);
 
-// new - old for every key where they differ.
+// new - old for every key where they differ (a missing key counts as 0; no
+// zero entries).
 Cells Diff(const Cells& old_cells, const Cells& new_cells);
 // totals += delta, erasing keys that reach zero.
 void ApplyDelta(Cells& totals, const Cells& delta);
@@ -53,6 +54,10 @@ void ApplyDelta(Cells& totals, const Cells& delta);
 // not parse.
 std::string EncodeCells(const Cells& cells);
 bool DecodeCells(std::string_view bytes, Cells& out);
+// The cells of [first, last) with the first `strip` characters of each key
+// removed (as EncodeCells of those cells).
+std::string EncodeCells(Cells::const_iterator first, Cells::const_iterator last,
+                        size_t strip);
 
 // The cells of one area with the "<area>|" prefix removed.
 Cells CellsOfArea(const Cells& all, std::string_view area);

@@ -8,7 +8,6 @@
 namespace carelog::metrics {
 namespace {
 
-constexpr size_t kMaxCachedEvents = 100'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
@@ -28,14 +27,19 @@ std::string SnapshotKey(std::string_view area, uint64_t bucket) {
   return "s|" + std::string(area) + "|" + Hex(bucket, 8);
 }
 
-// Splits a delta by area: area -> cells without the area prefix.
-std::map<std::string, Cells> ByArea(const Cells& delta) {
-  std::map<std::string, Cells> out;
-  for (const auto& [key, value] : delta) {
-    size_t bar = key.find('|');
-    out[key.substr(0, bar)].emplace(key.substr(bar + 1), value);
+// The person's event as the fold takes it.
+Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
+  auto e = std::make_shared<StoredCareEvent>();
+  if (!e->event.ParseFromString(r.body)) {
+    return Status(Code::kCorruption, "undecodable care event at position " +
+                                         std::to_string(r.position));
   }
-  return out;
+  e->version = r.version;
+  e->position = r.position;
+  e->recorded_at_micros = r.recorded_at_micros;
+  auto t = ParseRfc3339(e->event.occurred_at());
+  e->occurred_at = t.ok() ? *t : 0;
+  return StoredCareEventPtr(std::move(e));
 }
 
 }  // namespace
@@ -67,108 +71,84 @@ Status MetricsProjection::Load(storage::EventLog& log) {
   return Status::Ok();
 }
 
-Result<const std::vector<schema::CareEvent>*> MetricsProjection::StreamUpTo(
-    const storage::RecordedEvent& event) {
-  auto& cached = streams_[event.stream];
-  if (cached.size() + 1 == event.version) {
-    schema::CareEvent e;
-    if (!e.ParseFromString(event.body)) {
-      return Status(Code::kCorruption, "undecodable care event at position " +
-                                           std::to_string(event.position));
+Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
+    const std::string& stream, uint64_t version) {
+  auto found = young_.find(stream);
+  if (found == young_.end()) {
+    if (young_events_ >= max_cached_events_ / 2) {
+      old_ = std::move(young_);
+      young_.clear();
+      young_events_ = 0;
     }
-    cached.push_back(std::move(e));
-    ++cached_events_;
-  } else {
-    cached_events_ -= cached.size();
-    cached.clear();
-    auto stored = log_->ReadStream(event.stream, 1, event.version);
+    found = young_.emplace(stream, PersonEntry{}).first;
+    auto old = old_.find(stream);
+    if (old != old_.end()) {
+      found->second = std::move(old->second);
+      young_events_ += found->second.state.version();
+      old_.erase(old);
+    }
+  }
+  PersonEntry& entry = found->second;
+  if (entry.state.version() + 1 == version) return &entry;
+  young_events_ -= entry.state.version();
+  entry = PersonEntry{};
+  if (version > 1) {
+    auto stored = log_->ReadStream(stream, 1, version - 1);
     if (!stored.ok()) return stored.status();
+    std::vector<StoredCareEventPtr> events;
     for (const storage::RecordedEvent& r : *stored) {
-      if (r.version > event.version) break;
-      schema::CareEvent e;
-      if (!e.ParseFromString(r.body)) {
-        return Status(Code::kCorruption, "undecodable care event at position " +
-                                             std::to_string(r.position));
-      }
-      cached.push_back(std::move(e));
+      if (r.version >= version) break;
+      auto e = Decode(r);
+      if (!e.ok()) return e.status();
+      events.push_back(std::move(*e));
     }
-    cached_events_ += cached.size();
-    if (cached.size() != event.version) {
+    if (events.size() + 1 != version) {
       return Status(Code::kCorruption,
-                    "stream " + event.stream + " is missing versions");
+                    "stream " + stream + " is missing versions");
     }
+    entry.state = PersonState::FromStream(std::move(events));
+    young_events_ += entry.state.version();
+    entry.contribution = ComputeContribution(PersonHistory(entry.state));
   }
-  const std::vector<schema::CareEvent>* out = &cached;
-  if (cached_events_ > kMaxCachedEvents) {
-    // Keep the current stream, forget the rest.
-    std::vector<schema::CareEvent> keep = std::move(cached);
-    streams_.clear();
-    cached_events_ = keep.size();
-    auto& slot = streams_[event.stream];
-    slot = std::move(keep);
-    out = &slot;
-  }
-  return out;
-}
-
-Result<Cells> MetricsProjection::StoredContribution(const std::string& stream) {
-  auto pending = pending_people_.find(stream);
-  if (pending != pending_people_.end()) return pending->second;
-  auto row = log_->GetProjectionRow(Name(), "p|" + stream);
-  if (!row.ok()) return row.status();
-  Cells cells;
-  if (row->has_value() && !DecodeCells(**row, cells)) {
-    return Status(Code::kCorruption, "undecodable contribution of " + stream);
-  }
-  return cells;
+  return &entry;
 }
 
 Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
   if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
     return Status::Ok();
-  // Events committed together share recorded_at, so no as-of instant falls
-  // between them: a person's contribution is computed once per commit, at their
-  // last event in it.
-  if (!deferred_.empty() && event.recorded_at_micros != deferred_at_) {
-    CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
+  auto entry = EntryBefore(event.stream, event.version);
+  if (!entry.ok()) return entry.status();
+  PersonEntry& person = **entry;
+  auto e = Decode(event);
+  if (!e.ok()) {
+    young_events_ -= person.state.version();
+    young_.erase(event.stream);
+    return e.status();
   }
-  auto stream = StreamUpTo(event);
-  if (!stream.ok()) return stream.status();
-  auto it = deferred_streams_.find(event.stream);
-  if (it != deferred_streams_.end()) deferred_.erase(it->second);
-  deferred_streams_[event.stream] = event.position;
-  deferred_[event.position] = {event.stream, event.version};
-  deferred_at_ = event.recorded_at_micros;
+  person.state.Extend({std::move(*e)});
+  ++young_events_;
+  Cells now = ComputeContribution(PersonHistory(person.state));
+  Cells delta = Diff(person.contribution, now);
+  person.contribution = std::move(now);
+  if (!delta.empty()) WriteDelta(delta, event.position, write);
   return Status::Ok();
 }
 
-Status MetricsProjection::FlushDeferred(storage::ProjectionWrite& write) {
-  // In position order, so that a bucket's snapshot includes every earlier
-  // delta.
-  for (const auto& [position, person] : deferred_) {
-    CARELOG_RETURN_IF_ERROR(
-        ApplyContribution(person.first, person.second, position, write));
-  }
-  deferred_.clear();
-  deferred_streams_.clear();
-  return Status::Ok();
-}
-
-Status MetricsProjection::ApplyContribution(const std::string& stream_name,
-                                            uint64_t version, uint64_t position,
-                                            storage::ProjectionWrite& write) {
-  auto stream = EventsUpTo(stream_name, version);
-  if (!stream.ok()) return stream.status();
-  Cells now = ComputeContribution(PersonHistory::Build(**stream));
-  auto before = StoredContribution(stream_name);
-  if (!before.ok()) return before.status();
-  Cells delta = Diff(*before, now);
-  if (delta.empty()) return Status::Ok();
-  pending_people_[stream_name] = std::move(now);
+void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
+                                   storage::ProjectionWrite& write) {
   uint64_t bucket = position / bucket_positions_;
-  for (auto& [area, cells] : ByArea(delta)) {
-    auto id = std::make_pair(area, bucket);
+  // Keys are sorted, so each area's cells are one run.
+  for (auto first = delta.begin(); first != delta.end();) {
+    std::string_view area(first->first);
+    area = area.substr(0, area.find('|'));
+    auto last = first;
+    while (last != delta.end() &&
+           last->first.compare(0, area.size() + 1, area.data(),
+                               area.size() + 1) == 0) {
+      ++last;
+    }
+    auto id = std::make_pair(std::string(area), bucket);
     bool have;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -183,44 +163,13 @@ Status MetricsProjection::ApplyContribution(const std::string& stream_name,
     }
     write.rows.push_back({std::string(Name()),
                           DeltaPrefix(area, bucket) + Hex(position, 16),
-                          EncodeCells(cells)});
+                          EncodeCells(first, last, area.size() + 1)});
+    first = last;
   }
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
-  return Status::Ok();
-}
-
-Result<const std::vector<schema::CareEvent>*> MetricsProjection::EventsUpTo(
-    const std::string& stream, uint64_t version) {
-  auto& cached = streams_[stream];
-  if (cached.size() == version) return &cached;
-  if (cached.size() > version) {
-    scratch_.assign(cached.begin(),
-                    cached.begin() + static_cast<long>(version));
-    return &scratch_;
-  }
-  cached_events_ -= cached.size();
-  cached.clear();
-  auto stored = log_->ReadStream(stream, 1, version);
-  if (!stored.ok()) return stored.status();
-  for (const storage::RecordedEvent& r : *stored) {
-    if (r.version > version) break;
-    schema::CareEvent e;
-    if (!e.ParseFromString(r.body)) {
-      return Status(Code::kCorruption, "undecodable care event at position " +
-                                           std::to_string(r.position));
-    }
-    cached.push_back(std::move(e));
-  }
-  cached_events_ += cached.size();
-  if (cached.size() != version) {
-    return Status(Code::kCorruption,
-                  "stream " + stream + " is missing versions");
-  }
-  return &cached;
 }
 
 Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
-  CARELOG_RETURN_IF_ERROR(FlushDeferred(write));
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [key, value] : pending_delta_) {
     if (value == 0) continue;
@@ -229,11 +178,6 @@ Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
     std::optional<std::string> row;
     if (total != 0) row = EncodeTotal(total);
     write.rows.push_back({std::string(Name()), "c|" + key, std::move(row)});
-  }
-  for (const auto& [stream, cells] : pending_people_) {
-    std::optional<std::string> row;
-    if (!cells.empty()) row = EncodeCells(cells);
-    write.rows.push_back({std::string(Name()), "p|" + stream, std::move(row)});
   }
   return Status::Ok();
 }
@@ -244,18 +188,16 @@ void MetricsProjection::Commit(uint64_t position) {
   snapshots_.insert(pending_snapshots_.begin(), pending_snapshots_.end());
   applied_ = position;
   pending_delta_.clear();
-  pending_people_.clear();
   pending_snapshots_.clear();
 }
 
 void MetricsProjection::Abort() {
-  deferred_.clear();
-  deferred_streams_.clear();
   pending_delta_.clear();
-  pending_people_.clear();
   pending_snapshots_.clear();
-  streams_.clear();
-  cached_events_ = 0;
+  // The cached people hold events the runner will apply again: drop them.
+  young_.clear();
+  old_.clear();
+  young_events_ = 0;
 }
 
 void MetricsProjection::Reset() {

@@ -1,16 +1,16 @@
 // The metric cells of every area as a projection of the log (DESIGN.md "The
 // read side"). For each event of a person it recomputes the person's
 // contribution (contribution.h) from their history up to that event, stores the
-// difference to the last one as the position's delta, and applies it to the
-// totals. As-of reads use a snapshot of an area's totals taken at the first
-// delta of each bucket of positions, plus the deltas of that bucket up to the
-// position asked.
+// difference to the contribution before it as the position's delta, and applies
+// it to the totals. As-of reads use a snapshot of an area's totals taken at the
+// first delta of each bucket of positions, plus the deltas of that bucket up to
+// the position asked. Every row is a function of the log up to the checkpoint
+// alone, whatever the batches were (verify compares them with a rebuild).
 //
-// Rows: c|<cell key> -> total · p|<stream> -> the person's contribution ·
-// d|<area>|<bucket>|<pos>
-// -> delta · s|<area>|<bucket> -> the area's totals before the bucket's first
-// delta. Thread-safe: readers may call AreaCells* while the runner applies
-// events.
+// Rows: c|<cell key> -> total · d|<area>|<bucket>|<pos> -> the non-zero delta
+// of the event at pos · s|<area>|<bucket> -> the area's totals before the
+// bucket's first delta. Thread-safe: readers may call AreaCells* while the
+// runner applies events.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@
 
 #include "carelog/events.pb.h"
 #include "services/metrics/cells.h"
+#include "services/person_state.h"
 #include "services/projector.h"
 
 namespace carelog::metrics {
@@ -32,9 +33,12 @@ namespace carelog::metrics {
 class MetricsProjection final : public Projection {
  public:
   // Positions per bucket of as-of snapshots: an as-of read replays at most this
-  // many deltas.
-  explicit MetricsProjection(uint64_t bucket_positions = 32768)
-      : bucket_positions_(bucket_positions) {}
+  // many deltas. About `cached_events` parsed events of recent people are kept
+  // in memory.
+  explicit MetricsProjection(uint64_t bucket_positions = 32768,
+                             size_t cached_events = 100'000)
+      : bucket_positions_(bucket_positions),
+        max_cached_events_(cached_events) {}
 
   std::string_view Name() const override { return "metrics"; }
   Status Load(storage::EventLog& log) override;
@@ -54,17 +58,21 @@ class MetricsProjection final : public Projection {
   uint64_t AppliedPosition() const;
 
  private:
-  Result<const std::vector<schema::CareEvent>*> StreamUpTo(
-      const storage::RecordedEvent& event);
-  Result<Cells> StoredContribution(const std::string& stream);
-  // The person's events with version <= version (from the cache or the log).
-  Result<const std::vector<schema::CareEvent>*> EventsUpTo(
-      const std::string& stream, uint64_t version);
-  Status FlushDeferred(storage::ProjectionWrite& write);
-  Status ApplyContribution(const std::string& stream, uint64_t version,
-                           uint64_t position, storage::ProjectionWrite& write);
+  // A person's fold of versions 1..state.version() and their contribution
+  // computed from exactly that: a pure function of the log, so a cached entry
+  // stays right whatever happens to batches.
+  struct PersonEntry {
+    PersonState state;
+    Cells contribution;
+  };
+  // The entry of `stream` holding versions 1..version - 1 (from the cache, or
+  // read from the log).
+  Result<PersonEntry*> EntryBefore(const std::string& stream, uint64_t version);
+  void WriteDelta(const Cells& delta, uint64_t position,
+                  storage::ProjectionWrite& write);
 
   const uint64_t bucket_positions_;
+  const size_t max_cached_events_;
   storage::EventLog* log_ = nullptr;
   mutable std::mutex mu_;  // guards totals_, snapshots_, applied_
   Cells totals_;           // committed, every area
@@ -74,21 +82,13 @@ class MetricsProjection final : public Projection {
 
   // The batch in progress (runner thread only).
   Cells pending_delta_;
-  std::map<std::string, Cells> pending_people_;
   std::set<std::pair<std::string, uint64_t>> pending_snapshots_;
 
-  // People whose contribution waits for the end of the commit: position ->
-  // (stream, version), stream -> position, and the commit's recorded_at (runner
-  // thread only).
-  std::map<uint64_t, std::pair<std::string, uint64_t>> deferred_;
-  std::map<std::string, uint64_t> deferred_streams_;
-  int64_t deferred_at_ = 0;
-  std::vector<schema::CareEvent> scratch_;
-
-  // Recently seen person streams, parsed (runner thread only); bounded by event
-  // count.
-  std::unordered_map<std::string, std::vector<schema::CareEvent>> streams_;
-  size_t cached_events_ = 0;
+  // Recently seen people (runner thread only), in two generations: a person
+  // found in the old one moves to the young one; when the young one holds half
+  // the budget of events it becomes the old one (the old is forgotten).
+  std::unordered_map<std::string, PersonEntry> young_, old_;
+  size_t young_events_ = 0;
 };
 
 }  // namespace carelog::metrics
