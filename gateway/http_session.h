@@ -9,21 +9,33 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "gateway/server.h"
 
 namespace carelog::gateway {
 
+// Requests handed to the handler and not yet answered (the server waits for
+// them before its executors go away: an answer may come from the event log's
+// thread after the connection's deadline).
+struct InFlight {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t count = 0;
+};
+
 // What sessions share with the server: options, handler, worker pool, and a
 // hook run when a session ends.
 struct SessionShared {
   ServerOptions options;
   AsyncRequestHandler handler;
+  std::shared_ptr<InFlight> in_flight = std::make_shared<InFlight>();
   HttpMetrics* metrics = nullptr;
   boost::asio::thread_pool* workers = nullptr;
   boost::asio::ssl::context* tls = nullptr;  // set when serving TLS

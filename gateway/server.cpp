@@ -250,6 +250,11 @@ void Server::Wait() {
     if (t.joinable()) t.join();
   }
   impl_->workers.join();
+  // Answers still to come (from the event log's thread) post to the stopped
+  // executors; wait for them before those executors can be destroyed.
+  InFlight& in_flight = *impl_->shared->in_flight;
+  std::unique_lock lock(in_flight.mu);
+  in_flight.cv.wait(lock, [&in_flight] { return in_flight.count == 0; });
 }
 
 }  // namespace carelog::gateway
