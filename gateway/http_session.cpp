@@ -120,18 +120,17 @@ void BasicHttpSession<Stream>::OnRead(beast::error_code ec, size_t) {
             http::make_error_code(http::error::body_limit).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message;
     if (parse_error) {
-      Status status =
-          ec == http::error::body_limit
-              ? Status(Code::kTooLarge,
-                       "the request body is larger than " +
-                           std::to_string(shared_->options.body_limit) +
-                           " bytes")
-          : ec == http::error::header_limit
-              ? Status(Code::kTooLarge, "the request headers are too large")
-              : Status(Code::kInvalidArgument,
-                       "malformed HTTP request: " + ec.message());
-      Response problem = ProblemResponse(status);
-      if (ec == http::error::header_limit) problem.status = 431;
+      Response problem =
+          ec == http::error::header_limit
+              ? HeadersTooLargeResponse(shared_->options.header_limit)
+          : ec == http::error::body_limit
+              ? ProblemResponse(Status(
+                    Code::kTooLarge,
+                    "the request body is larger than " +
+                        std::to_string(shared_->options.body_limit) + " bytes"))
+              : ProblemResponse(
+                    Status(Code::kInvalidArgument,
+                           "malformed HTTP request: " + ec.message()));
       const uint64_t seq = front_seq_ + slots_.size();
       slots_.emplace_back();
       Answer(seq, ToBeast(problem, 11, false), true);
@@ -180,12 +179,16 @@ void BasicHttpSession<Stream>::Dispatch() {
   }
   net::post(*shared_->workers, [self = this->shared_from_this(), seq, version,
                                 keep_alive, request = std::move(request)] {
-    Response response = self->shared_->handler(request);
-    net::post(self->stream_.get_executor(),
-              [self, seq, version, keep_alive,
-               response = std::move(response)]() mutable {
-                self->Complete(seq, std::move(response), version, keep_alive);
-              });
+    // The answer goes back to the connection's strand from whichever thread
+    // has it: this worker, or the event log's once a write is durable.
+    self->shared_->handler(request, [self, seq, version,
+                                     keep_alive](Response response) {
+      net::post(self->stream_.get_executor(),
+                [self, seq, version, keep_alive,
+                 response = std::move(response)]() mutable {
+                  self->Complete(seq, std::move(response), version, keep_alive);
+                });
+    });
   });
 }
 

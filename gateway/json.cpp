@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "gateway/json_text.h"
+
 namespace carelog::gateway {
 
 namespace {
@@ -37,6 +39,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
   if (body.empty()) {
     return Status(Code::kInvalidArgument, "the request needs a JSON body");
   }
+  Status text = CheckJsonText(body);
+  if (!text.ok()) return text;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   options.case_insensitive_enum_parsing = false;
@@ -44,7 +48,10 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
       google::protobuf::StringPiece(body.data(), body.size()), &message,
       options);
   if (!status.ok()) {
-    const std::string why(status.message().data(), status.message().size());
+    // protobuf quotes the body around the error, possibly cutting a
+    // character in two: keep the answer valid UTF-8.
+    const std::string why = ValidUtf8(
+        std::string_view(status.message().data(), status.message().size()));
     std::string detail;
     const std::string field = JsonFieldOf(why, detail);
     return Status(Code::kInvalidArgument,

@@ -14,7 +14,7 @@ namespace carelog::gateway {
 
 // Parses a request body into `message`. kInvalidArgument with a readable detail
 // (naming the field or position protobuf reports) for bad JSON, unknown fields,
-// wrong types or bad enum names.
+// wrong types or bad enum names, invalid UTF-8 and a key repeated in an object.
 Status ParseJson(std::string_view body, google::protobuf::Message& message);
 
 // Renders `message`; fields with default values are printed (API.md lists them

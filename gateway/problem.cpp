@@ -1,6 +1,7 @@
 #include "gateway/problem.h"
 
 #include "gateway/json.h"
+#include "gateway/json_text.h"
 
 namespace carelog::gateway {
 
@@ -90,11 +91,12 @@ api::Problem ProblemFor(const Status& status) {
                    kind.slug);
   problem.set_title(kind.title);
   problem.set_status(HttpStatusFor(status.code()));
-  problem.set_detail(status.message());
+  // Details may quote the request: only valid UTF-8 goes into the answer.
+  problem.set_detail(ValidUtf8(status.message()));
   for (const auto& e : status.errors()) {
     auto* field = problem.add_errors();
-    field->set_field(e.field);
-    field->set_message(e.message);
+    field->set_field(ValidUtf8(e.field));
+    field->set_message(ValidUtf8(e.message));
   }
   return problem;
 }
@@ -108,6 +110,20 @@ Response ProblemResponse(const Status& status) {
   response.status = HttpStatusFor(status.code());
   response.content_type = "application/problem+json";
   response.body = ProblemJson(status);
+  return response;
+}
+
+Response HeadersTooLargeResponse(size_t limit) {
+  api::Problem problem = ProblemFor(
+      Status(Code::kTooLarge, "the request headers are larger than " +
+                                  std::to_string(limit) + " bytes"));
+  problem.set_type("https://carelog.example/problems/headers-too-large");
+  problem.set_title("Request header fields too large");
+  problem.set_status(431);
+  Response response;
+  response.status = 431;
+  response.content_type = "application/problem+json";
+  response.body = ToJson(problem);
   return response;
 }
 

@@ -24,4 +24,8 @@ std::string ProblemJson(const Status& status);
 // The full answer: status code, application/problem+json and the document.
 Response ProblemResponse(const Status& status);
 
+// 431: the request's header block is larger than `limit` bytes (a condition
+// of the HTTP layer that no Status code stands for).
+Response HeadersTooLargeResponse(size_t limit);
+
 }  // namespace carelog::gateway

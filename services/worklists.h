@@ -7,13 +7,19 @@
 // retracted events need no special case. Days are never written on a timer: the
 // queries count them for the instant asked (midnights of Europe/London local
 // dates). An item belongs to the area the person lives in now (their latest
-// personRegistered/personMoved). As a Projection of the runner it keeps one row
-// per person (the facts it needs, schema/carelog/worklists.proto) and loads
-// them on start. Queries are thread-safe; the runner calls the Projection
-// methods from one thread at a time.
+// personRegistered/personMoved).
+//
+// Only people with an open item are held (in memory and as one row each of the
+// facts it needs, schema/carelog/worklists.proto); a person whose last item
+// closes is dropped from both. An event that may open an item for someone not
+// held reads their earlier events back from the log (or the reader given), so
+// memory and start-up grow with the open items, not with the log. Queries are
+// thread-safe; the runner calls the Projection methods from one thread at a
+// time.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,11 +67,17 @@ struct UnassignedPackageItem {
       0;  // midnights since the package started, up to the query instant
 };
 
+// A person's care events with version 1..up_to_version, in version order
+// (index i holds version i + 1).
+using PersonEventsReader = std::function<Result<std::vector<schema::CareEvent>>(
+    std::string_view nhs_number, uint64_t up_to_version)>;
+
 class WorklistProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "worklists";
 
-  WorklistProjection();
+  // Without a reader, earlier events are read from the log passed to Load.
+  explicit WorklistProjection(PersonEventsReader reader = {});
   ~WorklistProjection() override;
   WorklistProjection(const WorklistProjection&) = delete;
   WorklistProjection& operator=(const WorklistProjection&) = delete;
@@ -83,12 +95,15 @@ class WorklistProjection final : public Projection {
   void Reset() override;
 
   // Applies one care event of a person directly (tests): `version` orders
-  // events that occurred at the same instant.
-  void ApplyCareEvent(std::string_view nhs_number, uint64_t version,
-                      const schema::CareEvent& event);
+  // events that occurred at the same instant; versions before it come from
+  // the reader when needed. Errors of the reader are returned.
+  Status ApplyCareEvent(std::string_view nhs_number, uint64_t version,
+                        const schema::CareEvent& event);
 
   // Position of the last log event committed (0 if none).
   uint64_t position() const;
+  // How many people are held (those with an open item).
+  size_t PeopleHeld() const;
 
   // People of the area in a spell and ready for discharge at `now`, longest
   // delay first; only those at `site` when it is given.

@@ -3,7 +3,8 @@
 // and, with --doc FILE, into the summary section at the top of that file
 // (between the bench:summary markers; every other section is kept).
 //   bench_report --results FILE [--doc docs/PERFORMANCE.md] [--machine TEXT]
-//                [--commit SHA] [--date TEXT] [--mode quick|full]
+//                [--commit SHA] [--date TEXT] [--mode quick|full] [--store
+//                TEXT]
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -199,6 +200,23 @@ void WriteDoc(const std::string& path, const std::string& section) {
   std::ofstream(path) << doc;
 }
 
+// The wall time of each step of the run (RESULT time.STEP seconds), in the
+// order of their names: "p5 612 s, p6 40 s, ...", total last.
+std::string Times(const Values& values) {
+  std::string out, total;
+  for (const auto& [key, seconds] : values) {
+    if (key.rfind("time.", 0) != 0) continue;
+    const std::string item = key.substr(5) + " " + Fmt(seconds) + " s";
+    if (key == "time.total") {
+      total = item;
+    } else {
+      out += (out.empty() ? "" : ", ") + item;
+    }
+  }
+  if (!total.empty()) out += (out.empty() ? "" : "; ") + total;
+  return out;
+}
+
 int Main(const Flags& flags) {
   Values values;
   std::ifstream in(flags.Get("results"));
@@ -219,6 +237,8 @@ int Main(const Flags& flags) {
     measured += r.figure != "not measured";
   }
   std::printf("%d of %zu rows measured, %d met\n", measured, rows.size(), met);
+  const std::string times = Times(values);
+  if (!times.empty()) std::printf("time: %s\n", times.c_str());
 
   if (flags.Has("doc")) {
     std::ostringstream section;
@@ -228,10 +248,16 @@ int Main(const Flags& flags) {
             << flags.Get("commit") << ", " << flags.Get("date")
             << ". Ratios are measured in the same run; "
             << "latencies are p50 / p99 / p99.9. Store of P5-P10: "
-            << Fmt(Get(values, "p5.events").value_or(0)) << " events.\n\n"
+            << (flags.Has("store")
+                    ? flags.Get("store")
+                    : Fmt(Get(values, "p5.events").value_or(0)) + " events")
+            << ".\n\n"
             << table << "\n"
             << measured << " of " << rows.size() << " rows measured, " << met
-            << " met.\n\n";
+            << " met.\n\n"
+            << (times.empty()
+                    ? ""
+                    : "Where the run's time went: " + times + ".\n\n");
     WriteDoc(flags.Get("doc"), section.str());
   }
   return 0;

@@ -173,8 +173,10 @@ int P5(const Flags& flags) {
   t0 = std::chrono::steady_clock::now();
   Status rebuilt = runner.Rebuild([&](uint64_t applied, uint64_t end) {
     if (applied % 1'000'000 < 2000)
-      Note("  rebuilt %llu of %llu", static_cast<unsigned long long>(applied),
-           static_cast<unsigned long long>(end));
+      Note("  rebuilt %llu of %llu, %.0f events/s so far",
+           static_cast<unsigned long long>(applied),
+           static_cast<unsigned long long>(end),
+           static_cast<double>(applied) / SecondsSince(t0));
   });
   if (!rebuilt.ok()) Fail(rebuilt.message());
   const double rebuild_s = SecondsSince(t0);

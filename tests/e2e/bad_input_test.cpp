@@ -22,6 +22,7 @@ struct BadInput {
   std::map<std::string, std::string> headers = {};
   std::string token = "";  // "" for the practitioner of area A
   bool problem_json = true;
+  std::string mentions = "";  // the problem's detail must contain this
 };
 
 std::string Ev(const std::string &id, const std::string &at,
@@ -168,6 +169,32 @@ std::vector<BadInput> Battery() {
            "\"aeAttended\": {\"attendanceId\": \"A\xff\xfe\", \"site\": "
            "\"Q\"}"),
        400},
+      {"overlong UTF-8 encoding",
+       "",
+       One("x10", at,
+           "\"aeAttended\": {\"attendanceId\": \"A\xc0\xaf\", \"site\": "
+           "\"Q\"}"),
+       400,
+       {},
+       "",
+       true,
+       "not valid UTF-8"},
+      {"duplicated key",
+       "",
+       R"({"events": [{"eventId": "x7", "eventId": "x8", "occurredAt": "2014-07-10T10:00:00Z", "personDied": {}}]})",
+       400,
+       {},
+       "",
+       true,
+       "events[0].eventId"},
+      {"duplicated top-level key",
+       "",
+       R"({"events": [], "events": [{"eventId": "x7b", "occurredAt": "2014-07-10T10:00:00Z", "personDied": {}}]})",
+       400,
+       {},
+       "",
+       true,
+       "\"events\" appears twice"},
       {"lone surrogate escape", "",
        One("x11", at,
            R"("aeAttended": {"attendanceId": "A\ud800", "site": "Q"})"),
@@ -191,6 +218,14 @@ std::vector<BadInput> Battery() {
        One("x16", at, ae),
        415,
        {{"Content-Type", "application/xml"}}},
+      {"oversized header",
+       "",
+       One("x17", at, ae),
+       431,
+       {{"X-Padding", std::string(20000, 'a')}},
+       "",
+       true,
+       "headers are larger than"},
       {"body over 1 MiB",
        "",
        One("x18", at,
@@ -398,6 +433,8 @@ TEST_F(BadInputTest, EveryBadRequestIsRefusedClearlyAndAppendsNothing) {
       auto doc = answer.Json();
       EXPECT_EQ(Number(doc, "status"), c.status);
       EXPECT_GE(Text(doc, "detail").size(), 10u) << answer.body;
+      EXPECT_NE(Text(doc, "detail").find(c.mentions), std::string::npos)
+          << answer.body;
       if (c.status == 422) {
         EXPECT_NE(answer.body.find("events["), std::string::npos)
             << "a rule violation names the event: " << answer.body;

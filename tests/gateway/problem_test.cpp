@@ -51,5 +51,26 @@ TEST(ProblemTest, ErrorsIsPresentEvenWhenEmpty) {
   EXPECT_NE(json.find("\"status\":404"), std::string::npos) << json;
 }
 
+// Found by fuzz_http_request (tests/fuzz/regressions/http_request/
+// invalid_utf8_in_path_problem_json): GET /v1/events<C1 9E 99 83>er=0 was
+// answered 404 with a detail quoting the path's bytes, and the problem was not
+// JSON a client could parse.
+TEST(ProblemTest, AProblemQuotingInvalidUtf8IsStillJsonWithItsStatus) {
+  for (const std::string& detail :
+       {std::string("no resource at /v1/events\xC1\x9E\x99\x83"
+                    "er=0"),
+        std::string("\xC0\xAF"), std::string("cut \xE2\x82")}) {
+    SCOPED_TRACE(detail);
+    Response response = ProblemResponse(
+        Status(Code::kNotFound, detail, {{"path\xFF", "bad \xC1 byte"}}));
+    google::protobuf::Struct doc;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(response.body, &doc).ok())
+        << response.body;
+    EXPECT_EQ(doc.fields().at("status").number_value(), 404);
+    EXPECT_FALSE(doc.fields().at("detail").string_value().empty());
+  }
+}
+
 }  // namespace
 }  // namespace carelog::gateway

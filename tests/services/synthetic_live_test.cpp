@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "services/worklists.h"
 
 namespace carelog {
@@ -12,15 +16,24 @@ TEST(SyntheticLiveTest, FillsEachWorklistWithPastEventsOnly) {
   LiveCohortOptions options;
   const auto people = GenerateLiveCohort(options, now);
   ASSERT_EQ(people.size(), 40u);
-  WorklistProjection worklists;
+  std::map<std::string, std::vector<schema::CareEvent>, std::less<>> streams;
+  WorklistProjection worklists([&streams](std::string_view nhs, uint64_t up_to)
+                                   -> Result<std::vector<schema::CareEvent>> {
+    const auto& stream = streams.find(nhs)->second;
+    return std::vector<schema::CareEvent>(
+        stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(up_to));
+  });
   for (const SyntheticPerson& person : people) {
-    uint64_t version = 0;
+    auto& stream = streams[person.nhs_number];
     for (const SyntheticEvent& e : person.events) {
       schema::CareEvent event;
       ASSERT_TRUE(event.ParseFromString(e.body));
       EXPECT_LE(ParseRfc3339(event.occurred_at()).value(), now);
       EXPECT_EQ(e.recorded_at, now);
-      worklists.ApplyCareEvent(person.nhs_number, ++version, event);
+      stream.push_back(event);
+      ASSERT_TRUE(
+          worklists.ApplyCareEvent(person.nhs_number, stream.size(), event)
+              .ok());
     }
     EXPECT_TRUE(people.front().events.size() >= 2);
   }

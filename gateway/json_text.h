@@ -1,0 +1,23 @@
+// Checks on a JSON request body that protobuf's JSON parser does not make:
+// strict UTF-8 and no key repeated within one object.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+
+namespace carelog::gateway {
+
+// kInvalidArgument when `text` is not valid UTF-8 (overlong forms, surrogates,
+// code points above U+10FFFF and truncated sequences included), naming the
+// byte offset, or when an object of the JSON text has the same key twice,
+// naming the key by its path (e.g. "events[0].eventId"). Ok otherwise,
+// including for text that is not JSON at all: the JSON parser judges syntax.
+Status CheckJsonText(std::string_view text);
+
+// `text` with every byte that is not part of a valid UTF-8 sequence replaced
+// by U+FFFD, safe to echo in an answer.
+std::string ValidUtf8(std::string_view text);
+
+}  // namespace carelog::gateway

@@ -1,0 +1,72 @@
+// What the worklists projection (services/worklists.h) knows of a person: the
+// facts of their care events that the three worklists need, and the open items
+// those facts give (SPEC.md "Worklists"). Pure functions, no state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carelog/events.pb.h"
+#include "carelog/worklists.pb.h"
+#include "services/worklists.h"
+
+namespace carelog::worklist_facts {
+
+// The part of a care event the worklists need. Other events are not kept.
+struct Fact {
+  enum class Kind : uint8_t {
+    kArea,
+    kDied,
+    kAdmitted,
+    kReady,
+    kWithdrawn,
+    kDelay,
+    kDischarged,
+    kFollowUp,
+    kPackageStarted,
+    kPackageEnded,
+    kProfessional,
+    kRetraction,
+  };
+  std::string event_id;
+  Instant at = 0;
+  uint64_t version = 0;
+  Kind kind = Kind::kArea;
+  int code = 0;       // destination, delay reason
+  int code2 = 0;      // delay agency
+  bool flag = false;  // package integrated
+  std::string ref;    // spell id, package id, area code, or retracted event id
+  std::string text;   // site, or the serialized accountable professional
+};
+
+// A person's open items (days counted 0: queries count them for their instant).
+struct PersonItems {
+  std::string area;  // where the person lives now
+  std::vector<DischargeItem> discharge;
+  std::vector<FollowUpItem> follow_ups;
+  std::vector<UnassignedPackageItem> unassigned;
+  bool empty() const {
+    return discharge.empty() && follow_ups.empty() && unassigned.empty();
+  }
+};
+
+// The fact of a care event at stream `version`; nullopt for events no worklist
+// needs and for an unparsable occurredAt.
+std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version);
+
+// False when the event cannot give an open item to a person who has none: only
+// a readiness, a discharge to reablement or a rehabilitation bed, an integrated
+// package or a retraction can.
+bool MayOpenItem(const schema::CareEvent& event);
+
+// The person's open items from their whole history of facts (any order;
+// retracted facts and retractions are left out).
+PersonItems Derive(const std::string& nhs_number,
+                   const std::vector<Fact>& facts);
+
+schema::WorklistPerson ToRow(const std::vector<Fact>& facts);
+std::vector<Fact> FromRow(const schema::WorklistPerson& row);
+
+}  // namespace carelog::worklist_facts
