@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <exception>
+#include <future>
 
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
@@ -45,7 +46,7 @@ bool IsJsonOrEmpty(const Request& request) {
 }  // namespace
 
 Response Api::Dispatch(const Request& request, const RouteMatch& match,
-                       Principal* principal) {
+                       Principal* principal, AuditHook* audit) {
   const Route& route = *match.route;
   if (route.authenticated) {
     auto who =
@@ -93,7 +94,7 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
     return response;
   }
   RouteContext ctx{request, match.params,
-                   route.authenticated ? principal : nullptr};
+                   route.authenticated ? principal : nullptr, audit};
   try {
     return route.handler(ctx);
   } catch (const std::exception& e) {
@@ -103,10 +104,19 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
 }
 
 Response Api::Handle(const Request& request) {
+  std::promise<Response> answer;
+  auto future = answer.get_future();
+  HandleAsync(request, [&answer](Response response) {
+    answer.set_value(std::move(response));
+  });
+  return future.get();
+}
+
+void Api::HandleAsync(const Request& request,
+                      std::function<void(Response)> respond) {
   const auto start = std::chrono::steady_clock::now();
   const RouteMatch match = router_.Match(request.method, request.path);
   Response response;
-  std::string route_name = "unmatched";
   if (match.route == nullptr) {
     if (match.path_known) {
       api::Problem problem = ProblemFor(
@@ -124,38 +134,66 @@ Response Api::Handle(const Request& request) {
       response = ProblemResponse(
           Status(Code::kNotFound, "no resource at " + request.path));
     }
-  } else {
-    route_name = match.route->pattern;
-    Principal principal;
-    response = Dispatch(request, match, &principal);
-    if (!match.route->audit_person.empty() && context_.audit != nullptr) {
-      api::AuditEntry entry;
-      entry.set_who(principal.name);
-      if (!principal.name.empty()) entry.set_role(RoleName(principal.role));
-      entry.set_method(request.method);
-      entry.set_route(match.route->pattern);
-      entry.set_target(request.target);
-      entry.set_outcome(response.status);
-      auto it = match.params.find(match.route->audit_person);
-      const std::string person = NormalizeNhsNumber(
-          it == match.params.end() ? std::string() : it->second);
-      Status audited = context_.audit->Record(person, std::move(entry));
-      if (!audited.ok() && response.status < 300) {
-        // A person's data never leaves unaudited.
-        response = ProblemResponse(
-            Status(Code::kUnavailable,
-                   "the audit trail cannot be written: " + audited.message()));
-      }
-    }
+    Finish("unmatched", request.method, start, response, respond);
+    return;
   }
+  const Route& route = *match.route;
+  Principal principal;
+  if (route.audit_person.empty() || context_.audit == nullptr) {
+    response = Dispatch(request, match, &principal, nullptr);
+    Finish(route.pattern, request.method, start, response, respond);
+    return;
+  }
+  // A person route: every answer is audited, durably, before it leaves.
+  auto it = match.params.find(route.audit_person);
+  const std::string person =
+      NormalizeNhsNumber(it == match.params.end() ? std::string() : it->second);
+  const auto entry_for = [&](int status) {
+    api::AuditEntry entry;
+    entry.set_who(principal.name);
+    if (!principal.name.empty()) entry.set_role(RoleName(principal.role));
+    entry.set_method(request.method);
+    entry.set_route(route.pattern);
+    entry.set_target(request.target);
+    entry.set_outcome(status);
+    return entry;
+  };
+  AuditHook hook;
+  hook.entry_for = [&](int status) {
+    return context_.audit->Note(person, entry_for(status));
+  };
+  response = Dispatch(request, match, &principal, &hook);
+  if (hook.written) {
+    Finish(route.pattern, request.method, start, response, respond);
+    return;
+  }
+  const int status = response.status;
+  context_.audit->RecordAsync(
+      person, entry_for(status),
+      [this, route = route.pattern, method = request.method, start,
+       response = std::move(response),
+       respond = std::move(respond)](Status audited) mutable {
+        if (!audited.ok() && response.status < 300) {
+          // A person's data never leaves unaudited.
+          response = ProblemResponse(Status(
+              Code::kUnavailable,
+              "the audit trail cannot be written: " + audited.message()));
+        }
+        Finish(route, method, start, response, respond);
+      });
+}
+
+void Api::Finish(const std::string& route, const std::string& method,
+                 std::chrono::steady_clock::time_point start,
+                 Response& response,
+                 const std::function<void(Response)>& respond) {
   if (context_.metrics != nullptr) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    context_.metrics->RecordRequest(route_name, request.method, response.status,
-                                    seconds);
+    context_.metrics->RecordRequest(route, method, response.status, seconds);
   }
-  return response;
+  respond(std::move(response));
 }
 
 }  // namespace carelog::gateway

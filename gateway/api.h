@@ -4,6 +4,9 @@
 // calls it on a worker thread. Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <functional>
+
 #include "gateway/api_context.h"
 #include "gateway/http_types.h"
 #include "gateway/router.h"
@@ -16,13 +19,22 @@ class Api {
   // Registers every route of routes.h with the services of `context`.
   Api(TokenStore& tokens, ApiContext context);
 
+  // The answer to `request`; blocks until it is known (e.g. durable).
   Response Handle(const Request& request);
+  // As Handle, without holding the calling thread while a write or an audit
+  // entry becomes durable: `respond` gets the answer then, on the event log's
+  // thread or on the caller's.
+  void HandleAsync(const Request& request,
+                   std::function<void(Response)> respond);
 
   const Router& router() const { return router_; }
 
  private:
   Response Dispatch(const Request& request, const RouteMatch& match,
-                    Principal* principal);
+                    Principal* principal, AuditHook* audit);
+  void Finish(const std::string& route, const std::string& method,
+              std::chrono::steady_clock::time_point start, Response& response,
+              const std::function<void(Response)>& respond);
 
   TokenStore& tokens_;
   ApiContext context_;

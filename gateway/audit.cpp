@@ -6,15 +6,30 @@ namespace {
 const char kAuditSubjectPrefix[] = "person-";
 }
 
-Status AuditTrail::Record(std::string_view nhs_number, api::AuditEntry entry) {
+AuditNote AuditTrail::Note(std::string_view nhs_number,
+                           api::AuditEntry entry) const {
   const int64_t now = clock_.NowMicros();
   entry.mutable_at()->set_seconds(now / 1000000);
   entry.mutable_at()->set_nanos(static_cast<int32_t>(now % 1000000) * 1000);
   entry.set_nhs_number(std::string(nhs_number));
   entry.clear_id();
-  auto id = log_.AppendAudit(kAuditSubjectPrefix + std::string(nhs_number),
-                             entry.SerializeAsString());
+  return AuditNote{kAuditSubjectPrefix + std::string(nhs_number),
+                   entry.SerializeAsString()};
+}
+
+Status AuditTrail::Record(std::string_view nhs_number, api::AuditEntry entry) {
+  AuditNote note = Note(nhs_number, std::move(entry));
+  auto id = log_.AppendAudit(note.subject, std::move(note.entry));
   return id.ok() ? Status::Ok() : id.status();
+}
+
+void AuditTrail::RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
+                             std::function<void(Status)> done) {
+  AuditNote note = Note(nhs_number, std::move(entry));
+  log_.AppendAuditAsync(note.subject, std::move(note.entry),
+                        [done = std::move(done)](Result<uint64_t> id) {
+                          done(id.ok() ? Status::Ok() : id.status());
+                        });
 }
 
 Result<api::AuditPage> AuditTrail::Read(std::string_view nhs_number,

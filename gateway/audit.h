@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "carelog/api.pb.h"
 #include "services/clock.h"
+#include "services/recorder.h"
 #include "storage/event_log.h"
 #include "storage/status.h"
 
@@ -22,6 +24,13 @@ class AuditTrail {
   // Appends one entry (its id and time are set here) for the person
   // `nhs_number`. Durable on ok.
   Status Record(std::string_view nhs_number, api::AuditEntry entry);
+  // As Record, but returns at once; `done` runs (on the log's thread) once the
+  // entry is durable, or with the error. It must not block.
+  void RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
+                   std::function<void(Status)> done);
+  // The entry as Record would append it (time and person set), for a write
+  // that carries it into the log with its own events.
+  AuditNote Note(std::string_view nhs_number, api::AuditEntry entry) const;
 
   // Entries about the person with id > after, at most limit (1..1000), oldest
   // first; next_after is the last id returned when more may follow, else null.
@@ -31,6 +40,15 @@ class AuditTrail {
  private:
   storage::EventLog& log_;
   const Clock& clock_;
+};
+
+// Lets a person route write its request's audit entry in the same commit as
+// its own events (Recorder::RecordAudited) instead of a commit of its own.
+struct AuditHook {
+  // The entry of this request if answered `status`.
+  std::function<AuditNote(int status)> entry_for;
+  // Set by the route once that entry is durable; Api then writes no other.
+  bool written = false;
 };
 
 }  // namespace carelog::gateway

@@ -179,12 +179,16 @@ void BasicHttpSession<Stream>::Dispatch() {
   }
   net::post(*shared_->workers, [self = this->shared_from_this(), seq, version,
                                 keep_alive, request = std::move(request)] {
-    Response response = self->shared_->handler(request);
-    net::post(self->stream_.get_executor(),
-              [self, seq, version, keep_alive,
-               response = std::move(response)]() mutable {
-                self->Complete(seq, std::move(response), version, keep_alive);
-              });
+    // The answer goes back to the connection's strand from whichever thread
+    // has it: this worker, or the event log's once a write is durable.
+    self->shared_->handler(request, [self, seq, version,
+                                     keep_alive](Response response) {
+      net::post(self->stream_.get_executor(),
+                [self, seq, version, keep_alive,
+                 response = std::move(response)]() mutable {
+                  self->Complete(seq, std::move(response), version, keep_alive);
+                });
+    });
   });
 }
 

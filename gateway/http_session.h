@@ -23,7 +23,7 @@ namespace carelog::gateway {
 // hook run when a session ends.
 struct SessionShared {
   ServerOptions options;
-  RequestHandler handler;
+  AsyncRequestHandler handler;
   HttpMetrics* metrics = nullptr;
   boost::asio::thread_pool* workers = nullptr;
   boost::asio::ssl::context* tls = nullptr;  // set when serving TLS

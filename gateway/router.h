@@ -14,10 +14,13 @@
 
 namespace carelog::gateway {
 
+struct AuditHook;
+
 struct RouteContext {
   const Request& request;
   std::map<std::string, std::string> params;  // from the pattern's {names}
   const Principal* principal = nullptr;       // null on public routes
+  AuditHook* audit = nullptr;  // person routes: see gateway/audit.h
 
   const std::string& Param(const std::string& name) const;
 };

@@ -5,6 +5,48 @@
 
 namespace carelog::gateway {
 
+namespace {
+
+// The group commit's figures in Prometheus text format.
+std::string CommitMetrics(const storage::CommitStats& stats) {
+  using storage::CommitStats;
+  std::string out =
+      "# HELP carelog_fsync_batches_total fsyncs of the event log, each making "
+      "a group of appends and audit entries durable.\n"
+      "# TYPE carelog_fsync_batches_total counter\n"
+      "carelog_fsync_batches_total " +
+      std::to_string(stats.fsync_batches) +
+      "\n# HELP carelog_fsync_seconds_total Time spent in those fsyncs.\n"
+      "# TYPE carelog_fsync_seconds_total counter\n"
+      "carelog_fsync_seconds_total " +
+      std::to_string(stats.fsync_seconds) +
+      "\n# HELP carelog_fsync_audit_entries_total Audit entries made durable "
+      "by those fsyncs.\n"
+      "# TYPE carelog_fsync_audit_entries_total counter\n"
+      "carelog_fsync_audit_entries_total " +
+      std::to_string(stats.audit_entries_synced) +
+      "\n# HELP carelog_fsync_batch_events Events made durable per fsync "
+      "batch.\n"
+      "# TYPE carelog_fsync_batch_events histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < CommitStats::kBuckets; ++i) {
+    cumulative += stats.batch_events[i];
+    const std::string le =
+        i + 1 < CommitStats::kBuckets
+            ? std::to_string(CommitStats::kBatchEventBounds[i])
+            : "+Inf";
+    out += "carelog_fsync_batch_events_bucket{le=\"" + le + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += "carelog_fsync_batch_events_sum " +
+         std::to_string(stats.events_synced) +
+         "\ncarelog_fsync_batch_events_count " +
+         std::to_string(stats.fsync_batches) + "\n";
+  return out;
+}
+
+}  // namespace
+
 void AddOpsRoutes(Router& router, const ApiContext& context) {
   router.Add({"GET", "/healthz", false, {}, "", [](const RouteContext&) {
                 api::Health health;
@@ -41,6 +83,7 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
                       "# TYPE carelog_log_last_position gauge\n"
                       "carelog_log_last_position " +
                       std::to_string(context.log->LastPosition()) + "\n";
+                  response.body += CommitMetrics(context.log->Stats());
                 }
                 return response;
               }});

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "carelog/events.pb.h"
+#include "gateway/audit.h"
 #include "gateway/http_metrics.h"
 #include "gateway/json.h"
 #include "gateway/problem.h"
@@ -100,9 +101,16 @@ Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
 
   std::vector<schema::CareEvent> events(body.events().begin(),
                                         body.events().end());
-  auto outcome =
-      context.recorder->Record(*nhs, events, *if_match, ctx.principal->name);
+  // The request's audit entry (if it succeeds: 201) goes into the same commit
+  // as its events: one fsync for both.
+  auto outcome = ctx.audit != nullptr
+                     ? context.recorder->RecordAudited(
+                           *nhs, events, *if_match, ctx.principal->name,
+                           ctx.audit->entry_for(201))
+                     : context.recorder->Record(*nhs, events, *if_match,
+                                                ctx.principal->name);
   if (!outcome.ok()) return ProblemResponse(outcome.status());
+  if (ctx.audit != nullptr && outcome->audit_id != 0) ctx.audit->written = true;
   if (!outcome->duplicate && context.metrics != nullptr) {
     context.metrics->AddEventsAppended(outcome->last_version -
                                        outcome->first_version + 1);

@@ -159,7 +159,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   {
     Server server(
         server_options,
-        [&api](const Request& request) { return api.Handle(request); },
+        AsyncRequestHandler([&api](const Request& request, Respond respond) {
+          api.HandleAsync(request, std::move(respond));
+        }),
         &metrics);
     Status started = server.Start();
     if (!started.ok()) return fail(started.message());

@@ -24,7 +24,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct Server::Impl {
-  Impl(ServerOptions options, RequestHandler handler, HttpMetrics* metrics)
+  Impl(ServerOptions options, AsyncRequestHandler handler, HttpMetrics* metrics)
       : io(options.io_threads),
         work(net::make_work_guard(io)),
         acceptor(net::make_strand(io)),
@@ -150,6 +150,15 @@ void Server::Impl::SessionEnded(Session* session) {
 }
 
 Server::Server(ServerOptions options, RequestHandler handler,
+               HttpMetrics* metrics)
+    : Server(std::move(options),
+             AsyncRequestHandler([handler = std::move(handler)](
+                                     const Request& request, Respond respond) {
+               respond(handler(request));
+             }),
+             metrics) {}
+
+Server::Server(ServerOptions options, AsyncRequestHandler handler,
                HttpMetrics* metrics)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler),
                                    metrics)) {}

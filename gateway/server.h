@@ -46,10 +46,20 @@ struct ServerOptions {
 
 // Handles one parsed request; may block; must be thread-safe.
 using RequestHandler = std::function<Response(const Request&)>;
+// Handles one parsed request and calls `respond` exactly once with its answer,
+// on any thread, possibly after returning (e.g. from the event log's thread
+// once a write is durable); must be thread-safe. `respond` must not be called
+// with the request still needed: it may be gone by then.
+using Respond = std::function<void(Response)>;
+using AsyncRequestHandler = std::function<void(const Request&, Respond)>;
 
 class Server {
  public:
   Server(ServerOptions options, RequestHandler handler, HttpMetrics* metrics);
+  // The handler is called on a worker thread; it need not hold the thread
+  // while waiting for storage.
+  Server(ServerOptions options, AsyncRequestHandler handler,
+         HttpMetrics* metrics);
   ~Server();  // shuts down and waits if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -374,6 +374,12 @@ PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
 
 PersonState PersonState::With(
     const std::vector<StoredCareEventPtr>& more) const {
+  PersonState s = *this;
+  s.Extend(more);
+  return s;
+}
+
+void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
   bool in_order = true;
   Instant last = timeline_.empty() ? std::numeric_limits<Instant>::min()
                                    : timeline_.back()->occurred_at;
@@ -385,18 +391,17 @@ PersonState PersonState::With(
     last = e->occurred_at;
   }
   if (!in_order) {
-    std::vector<StoredCareEventPtr> all = recorded_;
+    std::vector<StoredCareEventPtr> all = std::move(recorded_);
     all.insert(all.end(), more.begin(), more.end());
-    return FromStream(std::move(all));
+    *this = FromStream(std::move(all));
+    return;
   }
-  PersonState s = *this;
   for (const auto& e : more) {
-    s.by_event_id_.emplace(e->event.event_id(), s.recorded_.size());
-    s.recorded_.push_back(e);
-    s.timeline_.push_back(e);
-    s.facts_.Apply(*e);
+    by_event_id_.emplace(e->event.event_id(), recorded_.size());
+    recorded_.push_back(e);
+    timeline_.push_back(e);
+    facts_.Apply(*e);
   }
-  return s;
 }
 
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {

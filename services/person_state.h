@@ -277,6 +277,9 @@ class PersonState {
   // incrementally when the new events come after everything already effective
   // and retract nothing; otherwise refolds from the start.
   PersonState With(const std::vector<StoredCareEventPtr>& more) const;
+  // The same as `*this = With(more)`, without copying the state when the fold
+  // is incremental (for one owner folding a stream as it grows).
+  void Extend(const std::vector<StoredCareEventPtr>& more);
 
   uint64_t version() const { return recorded_.size(); }
   bool known() const { return !recorded_.empty(); }

@@ -28,11 +28,11 @@ Status ProjectionRunner::Open() {
   return Status::Ok();
 }
 
-Status ProjectionRunner::ApplyBatch(bool* applied_any) {
+Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events) {
   *applied_any = false;
   uint64_t from = applied_.load() + 1;
   if (from > log_.LastPosition()) return Status::Ok();
-  auto events = log_.ReadAll(from, options_.batch_events);
+  auto events = log_.ReadAll(from, max_events);
   if (!events.ok()) return events.status();
   if (events->empty()) return Status::Ok();
   storage::ProjectionWrite write;
@@ -84,7 +84,7 @@ Status ProjectionRunner::CatchUp() {
   std::lock_guard<std::mutex> batch(batch_mu_);
   for (;;) {
     bool any = false;
-    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any));
+    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.batch_events));
     if (!any) return Status::Ok();
   }
 }
@@ -100,7 +100,7 @@ Status ProjectionRunner::Rebuild(
   applied_.store(0);
   for (;;) {
     bool any = false;
-    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any));
+    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.rebuild_batch_events));
     if (progress) progress(applied_.load(), log_.LastPosition());
     if (!any) return Status::Ok();
   }
@@ -141,7 +141,7 @@ void ProjectionRunner::Run() {
     Status s;
     {
       std::lock_guard<std::mutex> batch(batch_mu_);
-      s = ApplyBatch(&any);
+      s = ApplyBatch(&any, options_.batch_events);
     }
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);

@@ -49,6 +49,9 @@ class Projection {
 
 struct ProjectorOptions {
   size_t batch_events = 2000;
+  // Events per batch of Rebuild (nobody reads the projections meanwhile, so
+  // bigger batches only save per-batch costs: row merging, iterators).
+  size_t rebuild_batch_events = 20000;
   // How long the follower sleeps when the log has nothing new (Notify wakes it
   // at once).
   std::chrono::milliseconds idle_wait{20};
@@ -88,7 +91,7 @@ class ProjectionRunner {
   Status LastError() const;
 
  private:
-  Status ApplyBatch(bool* applied_any);
+  Status ApplyBatch(bool* applied_any, size_t max_events);
   void Run();
 
   storage::EventLog& log_;

@@ -1,5 +1,6 @@
 #include "services/recorder.h"
 
+#include <future>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -208,11 +209,39 @@ std::optional<Status> ForeignIdConflict(
   return std::nullopt;
 }
 
+// Appends and waits; with `audit`, the entry goes in the same commit.
+Result<storage::AppendResult> AppendAndWait(storage::EventLog& log,
+                                            storage::AppendRequest request,
+                                            const AuditNote* audit) {
+  if (audit == nullptr) return log.Append(std::move(request));
+  std::promise<Result<storage::AppendResult>> promise;
+  auto future = promise.get_future();
+  log.AppendAsyncWithAudit(std::move(request), audit->subject, audit->entry,
+                           [&promise](Result<storage::AppendResult> r) {
+                             promise.set_value(std::move(r));
+                           });
+  return future.get();
+}
+
 }  // namespace
 
 Result<RecordOutcome> Recorder::Record(
     std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
     std::optional<uint64_t> if_match, std::string_view recorded_by) {
+  return RecordWith(nhs_number, events, if_match, recorded_by, nullptr);
+}
+
+Result<RecordOutcome> Recorder::RecordAudited(
+    std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
+    std::optional<uint64_t> if_match, std::string_view recorded_by,
+    AuditNote audit) {
+  return RecordWith(nhs_number, events, if_match, recorded_by, &audit);
+}
+
+Result<RecordOutcome> Recorder::RecordWith(
+    std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
+    std::optional<uint64_t> if_match, std::string_view recorded_by,
+    const AuditNote* audit) {
   const std::string nhs(nhs_number);
   if (!IsValidNhsNumber(nhs)) {
     return Status(
@@ -257,7 +286,7 @@ Result<RecordOutcome> Recorder::Record(
       request.events.push_back(storage::NewEvent{e.event_id(), kCareEventType,
                                                  e.SerializeAsString()});
     }
-    auto appended = impl_->log.Append(std::move(request));
+    auto appended = AppendAndWait(impl_->log, std::move(request), audit);
     if (!appended.ok()) {
       if (appended.status().code() == Code::kWrongVersion && !if_match) {
         continue;
@@ -274,6 +303,7 @@ Result<RecordOutcome> Recorder::Record(
     out.last_version = appended->last_version;
     out.last_position = appended->last_position;
     out.duplicate = appended->duplicate;
+    out.audit_id = appended->audit_id;
     if (!appended->duplicate) {
       auto fresh = AsNextEvents(state, events, appended->recorded_at_micros,
                                 std::string(recorded_by));

@@ -30,6 +30,14 @@ struct RecordOutcome {
   uint64_t last_position = 0;
   bool duplicate = false;  // every event was already recorded identically (a
                            // retry): nothing new
+  uint64_t audit_id = 0;   // RecordAudited: the entry written with the events
+};
+
+// An audit entry (its subject and bytes, see EventLog::AppendAudit) to write
+// together with a recording.
+struct AuditNote {
+  std::string subject;
+  std::string entry;
 };
 
 // A person as stored now: their folded state and stream version (0 = unknown
@@ -57,10 +65,25 @@ class Recorder {
                                std::optional<uint64_t> if_match,
                                std::string_view recorded_by);
 
+  // As Record, and when the events are newly appended `audit` is written in
+  // the same atomic commit (one fsync for both): RecordOutcome::audit_id is
+  // its id. Otherwise (an error, a retry) nothing of `audit` is written and
+  // audit_id is 0: the caller records that outcome itself.
+  Result<RecordOutcome> RecordAudited(
+      std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
+      std::optional<uint64_t> if_match, std::string_view recorded_by,
+      AuditNote audit);
+
   // The person now (cached). Thread-safe.
   Result<PersonSnapshot> Load(std::string_view nhs_number);
 
  private:
+  Result<RecordOutcome> RecordWith(std::string_view nhs_number,
+                                   const std::vector<schema::CareEvent>& events,
+                                   std::optional<uint64_t> if_match,
+                                   std::string_view recorded_by,
+                                   const AuditNote* audit);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -340,7 +340,7 @@ void Builder::Spell(Instant admitted, bool emergency) {
   if (destination == schema::Destination::RESIDENTIAL_CARE ||
       destination == schema::Destination::NURSING_CARE) {
     Placement(discharge + kHour, discharged_rec, rng_.Chance(0.85),
-              rng_.Chance(0.72));
+              rng_.Chance(0.58));
   }
   if (destination == schema::Destination::REABLEMENT ||
       destination == schema::Destination::REHABILITATION_BED) {
@@ -353,8 +353,10 @@ void Builder::Spell(Instant admitted, bool emergency) {
     using F = schema::FollowUpStatus;
     static constexpr std::array<F::Value, 4> kStatus = {
         F::AT_HOME, F::IN_HOSPITAL, F::IN_CARE_HOME, F::NOT_CONTACTED};
-    static constexpr std::array<double, 4> kWeights = {0.915, 0.03, 0.03,
-                                                       0.025};
+    // With 4% never followed up and deaths before day 91 this puts ASCOF
+    // 2B(1) near 82%.
+    static constexpr std::array<double, 4> kWeights = {0.88, 0.045, 0.045,
+                                                       0.03};
     f.mutable_follow_up_recorded()->set_status(
         died_at_ <= at ? F::DIED
                        : kStatus[static_cast<size_t>(rng_.Pick(kWeights))]);
@@ -544,7 +546,7 @@ void Builder::CareHomes() {
     t = NextArrival(t, permanent + respite);
     if (!Alive(t) || permanent_placement_ <= t) return;
     if (rng_.Chance(permanent / (permanent + respite))) {
-      Placement(t, 0, true, rng_.Chance(0.8));
+      Placement(t, 0, true, rng_.Chance(0.65));
     } else {
       Placement(t, 0, false, rng_.Chance(0.5));
     }

@@ -155,7 +155,7 @@ struct WorklistProjection::Impl {
     people.erase(it);
   }
   // Holds the person of a stored row if it has open items; false when the row
-  // gives none (a row of an older version that kept everyone).
+  // gives none (a row of an earlier version, which kept everyone).
   bool HoldRow(const std::string& nhs, const schema::WorklistPerson& row) {
     std::vector<Fact> facts = worklist_facts::FromRow(row);
     PersonItems items = worklist_facts::Derive(nhs, facts);
@@ -180,6 +180,7 @@ Status WorklistProjection::Load(storage::EventLog& log) {
   impl_->Clear();
   impl_->log = &log;
   bool unreadable = false;
+  std::vector<std::string> stale;
   Status scanned = log.ScanProjection(
       kName, "", [&](std::string_view key, std::string_view value) {
         schema::WorklistPerson row;
@@ -188,14 +189,23 @@ Status WorklistProjection::Load(storage::EventLog& log) {
           return false;
         }
         const std::string nhs(key);
-        // A row without open items goes at the next batch.
-        if (!impl_->HoldRow(nhs, row)) impl_->dirty.insert(nhs);
+        if (!impl_->HoldRow(nhs, row)) stale.push_back(nhs);
         return true;
       });
   if (!scanned.ok()) return scanned;
   if (unreadable)
     return Status(Code::kCorruption,
                   "a row of the worklists projection is unreadable");
+  // Rows without open items (kept by earlier versions for everyone) go now,
+  // so that the next start reads only open items. They derive nothing, so
+  // deleting them leaves the projection as of its checkpoint.
+  constexpr size_t kDeletesPerWrite = 10000;
+  for (size_t i = 0; i < stale.size(); i += kDeletesPerWrite) {
+    storage::ProjectionWrite write;
+    for (size_t j = i; j < std::min(stale.size(), i + kDeletesPerWrite); ++j)
+      write.rows.push_back({std::string(kName), stale[j], std::nullopt});
+    CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
+  }
   auto checkpoint = log.ProjectionCheckpoint(kName);
   if (!checkpoint.ok()) return checkpoint.status();
   impl_->position = checkpoint.value();
@@ -237,18 +247,16 @@ void WorklistProjection::Commit(uint64_t position) {
 void WorklistProjection::Abort() {
   std::unique_lock lock(impl_->mu);
   // Forget the batch: the people it changed go back to their stored rows.
-  std::unordered_set<std::string> stale;
   for (const std::string& nhs : impl_->dirty) {
     impl_->Drop(nhs);
     if (impl_->log == nullptr) continue;
     auto row = impl_->log->GetProjectionRow(kName, nhs);
     schema::WorklistPerson stored;
-    if (row.ok() && row.value() && stored.ParseFromString(*row.value()) &&
-        !impl_->HoldRow(nhs, stored)) {
-      stale.insert(nhs);
+    if (row.ok() && row.value() && stored.ParseFromString(*row.value())) {
+      impl_->HoldRow(nhs, stored);
     }
   }
-  impl_->dirty = std::move(stale);
+  impl_->dirty.clear();
 }
 
 void WorklistProjection::Reset() {

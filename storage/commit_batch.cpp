@@ -31,6 +31,8 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
       state_(state),
       work_(std::move(work)),
       recorded_at_(recorded_at),
+      first_position_(state->next_position),
+      first_audit_id_(state->last_audit_id),
       next_position_(state->next_position),
       audit_id_(state->last_audit_id),
       audit_hash_(state->last_audit_hash),
@@ -81,7 +83,11 @@ void CommitBatch::Decide() {
     } else if (w.is_audit) {
       outcomes_.push_back(AddAudit(w));
     } else {
-      outcomes_.push_back(DecideAppend(w));
+      Outcome outcome = DecideAppend(w);
+      if (w.with_audit && outcome.status.ok() && !outcome.append.duplicate) {
+        outcome.append.audit_id = AddAudit(w).audit_id;
+      }
+      outcomes_.push_back(std::move(outcome));
     }
   }
   if (next_position_ > state_->next_position) {

@@ -18,9 +18,11 @@
 
 namespace carelog::storage {
 
-// An append or an audit entry waiting for the sequencer.
+// An append, an audit entry, or an append with the audit entry to write when
+// its events are newly appended (with_audit), waiting for the sequencer.
 struct SequencerWork {
   bool is_audit = false;
+  bool with_audit = false;
   AppendRequest request;
   std::vector<std::string>
       hashes;      // content hash per event, from the caller's thread
@@ -28,7 +30,9 @@ struct SequencerWork {
   std::function<void(Result<AppendResult>)> append_done;
   std::string subject, entry;
   std::function<void(Result<uint64_t>)> audit_done;
-  size_t events() const { return is_audit ? 1 : request.events.size(); }
+  size_t events() const {
+    return is_audit ? 1 : request.events.size() + (with_audit ? 1 : 0);
+  }
 };
 
 // What the sequencer knows after the last batch it wrote (durable or not).
@@ -64,6 +68,13 @@ class CommitBatch {
 
   bool written() const { return written_; }
   uint64_t last_position() const { return next_position_ - 1; }
+  // What Write() wrote (0 before, or when nothing was).
+  uint64_t events_written() const {
+    return written_ ? next_position_ - first_position_ : 0;
+  }
+  uint64_t audit_entries_written() const {
+    return written_ ? audit_id_ - first_audit_id_ : 0;
+  }
   Status& write_status() { return write_status_; }
 
  private:
@@ -93,6 +104,8 @@ class CommitBatch {
   bool written_ = false;
   Status write_status_;
   const int64_t recorded_at_;
+  const uint64_t first_position_;
+  const uint64_t first_audit_id_;
   uint64_t next_position_;
   uint64_t audit_id_;
   std::string audit_hash_;

@@ -54,6 +54,9 @@ struct AppendResult {
   // True when every event was already stored with identical content: nothing
   // was written and the figures above are the original ones.
   bool duplicate = false;
+  // AppendAsyncWithAudit: the id of the audit entry written with the events;
+  // 0 when it was not written (a duplicate).
+  uint64_t audit_id = 0;
 };
 
 // An event as stored.
@@ -81,6 +84,25 @@ struct ProjectionWrite {
   std::vector<std::pair<std::string, uint64_t>> checkpoints;
 };
 
+// What the group commit has done since the log was opened: how many fsyncs
+// made appends and audit entries durable, and how many of each they carried.
+struct CommitStats {
+  // Upper bounds (inclusive) of the buckets of batch_events; a last bucket
+  // counts the larger batches.
+  static constexpr uint64_t kBatchEventBounds[] = {
+      0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384};
+  static constexpr size_t kBuckets =
+      sizeof(kBatchEventBounds) / sizeof(kBatchEventBounds[0]) + 1;
+
+  uint64_t fsync_batches = 0;  // fsyncs that made something durable
+  uint64_t events_synced = 0;  // events made durable by them
+  uint64_t audit_entries_synced = 0;
+  double fsync_seconds = 0;  // time spent in those fsyncs
+  // batch_events[i]: batches whose event count is at most
+  // kBatchEventBounds[i] and above the bound before (not cumulative).
+  uint64_t batch_events[kBuckets] = {};
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -104,6 +126,31 @@ class EventLog {
   // the outcome is durable. `done` must not block.
   virtual void AppendAsync(AppendRequest request,
                            std::function<void(Result<AppendResult>)> done) = 0;
+
+  // As AppendAsync, and when the events are newly appended the audit entry
+  // (see AppendAudit) is written in the same atomic batch, durable with the
+  // same fsync, its id in AppendResult::audit_id. A refused or duplicate append
+  // writes no audit entry: the caller records that outcome itself. The default
+  // appends, then writes the entry with AppendAudit (for logs without a group
+  // commit).
+  virtual void AppendAsyncWithAudit(
+      AppendRequest request, std::string audit_subject, std::string audit_entry,
+      std::function<void(Result<AppendResult>)> done) {
+    AppendAsync(std::move(request),
+                [this, subject = std::move(audit_subject),
+                 entry = std::move(audit_entry),
+                 done = std::move(done)](Result<AppendResult> r) mutable {
+                  if (r.ok() && !r->duplicate) {
+                    auto id = AppendAudit(subject, std::move(entry));
+                    if (!id.ok()) {
+                      r = id.status();
+                    } else {
+                      r->audit_id = *id;
+                    }
+                  }
+                  done(std::move(r));
+                });
+  }
 
   // Events of a stream with version >= from_version, at most max_count, in
   // version order.
@@ -152,6 +199,13 @@ class EventLog {
   // before return.
   virtual Result<uint64_t> AppendAudit(std::string_view subject,
                                        std::string entry) = 0;
+  // As AppendAudit, but returns at once; `done` runs on the log's own thread
+  // with the id once the entry is durable, and must not block. The default
+  // calls AppendAudit.
+  virtual void AppendAuditAsync(std::string_view subject, std::string entry,
+                                std::function<void(Result<uint64_t>)> done) {
+    done(AppendAudit(subject, std::move(entry)));
+  }
   // Entries of a subject with id > after_id, at most max_count, in id order:
   // (id, entry).
   virtual Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
@@ -163,6 +217,10 @@ class EventLog {
   // trail's ids and hash chain. kCorruption says what is wrong. Reads the whole
   // store (for `carelog verify`, not for the request path).
   virtual Status VerifyFull() = 0;
+
+  // Figures of the group commit since opening (for /metrics). Thread-safe. A
+  // log without a group commit answers zeros.
+  virtual CommitStats Stats() const { return {}; }
 };
 
 struct OpenOptions {

@@ -103,6 +103,22 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   return future.get();
 }
 
+void RocksDbEventLog::AppendAsyncWithAudit(
+    AppendRequest request, std::string audit_subject, std::string audit_entry,
+    std::function<void(Result<AppendResult>)> done) {
+  sequencer_->AppendWithAudit(std::move(request), std::move(audit_subject),
+                              std::move(audit_entry), std::move(done));
+}
+
+void RocksDbEventLog::AppendAuditAsync(
+    std::string_view subject, std::string entry,
+    std::function<void(Result<uint64_t>)> done) {
+  sequencer_->AppendAudit(std::string(subject), std::move(entry),
+                          std::move(done));
+}
+
+CommitStats RocksDbEventLog::Stats() const { return sequencer_->Stats(); }
+
 void RocksDbEventLog::AppendAsync(
     AppendRequest request, std::function<void(Result<AppendResult>)> done) {
   sequencer_->Append(std::move(request), std::move(done));

@@ -22,6 +22,9 @@ class RocksDbEventLog final : public EventLog {
   Result<AppendResult> Append(AppendRequest request) override;
   void AppendAsync(AppendRequest request,
                    std::function<void(Result<AppendResult>)> done) override;
+  void AppendAsyncWithAudit(
+      AppendRequest request, std::string audit_subject, std::string audit_entry,
+      std::function<void(Result<AppendResult>)> done) override;
   Result<std::vector<RecordedEvent>> ReadStream(std::string_view stream,
                                                 uint64_t from_version,
                                                 size_t max_count) override;
@@ -45,10 +48,13 @@ class RocksDbEventLog final : public EventLog {
 
   Result<uint64_t> AppendAudit(std::string_view subject,
                                std::string entry) override;
+  void AppendAuditAsync(std::string_view subject, std::string entry,
+                        std::function<void(Result<uint64_t>)> done) override;
   Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
       std::string_view subject, uint64_t after_id, size_t max_count) override;
 
   Status VerifyFull() override;
+  CommitStats Stats() const override;
 
   // The database itself, for online backups (storage/backup.h).
   RocksDbStore& store() { return *store_; }

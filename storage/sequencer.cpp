@@ -1,6 +1,7 @@
 #include "storage/sequencer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -96,6 +97,25 @@ void Sequencer::Append(AppendRequest request, AppendDone done) {
   Enqueue(std::move(w));
 }
 
+void Sequencer::AppendWithAudit(AppendRequest request, std::string subject,
+                                std::string entry, AppendDone done) {
+  Work w;
+  w.invalid = Validate(request);
+  if (w.invalid.ok()) w.invalid = keys::CheckName("subject", subject);
+  if (w.invalid.ok()) {
+    w.hashes.reserve(request.events.size());
+    for (const auto& e : request.events) {
+      w.hashes.push_back(ContentHash(request.stream, e.type, e.body));
+    }
+  }
+  w.request = std::move(request);
+  w.with_audit = true;
+  w.subject = std::move(subject);
+  w.entry = std::move(entry);
+  w.append_done = std::move(done);
+  Enqueue(std::move(w));
+}
+
 void Sequencer::AppendAudit(std::string subject, std::string entry,
                             AuditDone done) {
   Work w;
@@ -170,6 +190,25 @@ void Sequencer::Commit(std::vector<Work> work) {
   sync_cv_.notify_one();
 }
 
+CommitStats Sequencer::Stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+void Sequencer::CountSync(uint64_t events, uint64_t audits, double seconds) {
+  size_t bucket = 0;
+  while (bucket < CommitStats::kBuckets - 1 &&
+         events > CommitStats::kBatchEventBounds[bucket]) {
+    ++bucket;
+  }
+  std::lock_guard lock(stats_mu_);
+  ++stats_.fsync_batches;
+  stats_.events_synced += events;
+  stats_.audit_entries_synced += audits;
+  stats_.fsync_seconds += seconds;
+  ++stats_.batch_events[bucket];
+}
+
 void Sequencer::RunSyncer() {
   std::vector<std::unique_ptr<CommitBatch>> group;
   for (;;) {
@@ -187,15 +226,23 @@ void Sequencer::RunSyncer() {
     Status synced = Failed();
     bool any_written = false;
     uint64_t last = 0;
+    uint64_t events = 0, audits = 0;
     for (const auto& b : group) {
       if (!b->written()) continue;
       any_written = true;
       last = b->last_position();
+      events += b->events_written();
+      audits += b->audit_entries_written();
     }
     if (any_written && synced.ok()) {
+      const auto began = std::chrono::steady_clock::now();
       synced = FromRocks(store_->db()->SyncWAL(), "syncing the event log");
       if (synced.ok()) {
         last_position_.store(last, std::memory_order_release);
+        CountSync(events, audits,
+                  std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - began)
+                      .count());
       } else {
         Fail(synced);
       }

@@ -52,6 +52,10 @@ class Sequencer {
   // (see EventLog::Append) once it is durable, or at once on the calling thread
   // with kUnavailable after Stop.
   void Append(AppendRequest request, AppendDone done);
+  // Queues the append with an audit entry written in the same batch when the
+  // events are newly appended (see EventLog::AppendAsyncWithAudit).
+  void AppendWithAudit(AppendRequest request, std::string subject,
+                       std::string entry, AppendDone done);
   // Queues an audit entry; `done` receives its id once it is durable.
   void AppendAudit(std::string subject, std::string entry, AuditDone done);
 
@@ -59,6 +63,9 @@ class Sequencer {
   uint64_t LastPosition() const {
     return last_position_.load(std::memory_order_acquire);
   }
+
+  // What the syncer has made durable so far.
+  CommitStats Stats() const;
 
   // Answers everything queued, then stops the thread. Later submissions get
   // kUnavailable.
@@ -71,6 +78,7 @@ class Sequencer {
   void Run();
   void Commit(std::vector<Work> work);
   void RunSyncer();
+  void CountSync(uint64_t events, uint64_t audits, double seconds);
   Status Failed();
   void Fail(const Status& s);
 
@@ -94,6 +102,9 @@ class Sequencer {
   // After a failed write or fsync nothing more is written until reopened.
   std::mutex fail_mu_;
   Status failed_;
+
+  mutable std::mutex stats_mu_;
+  CommitStats stats_;
 
   std::atomic<uint64_t> last_position_;  // the last durable position
   std::thread thread_;

@@ -45,8 +45,8 @@
     return { from: `${start}-04`, to: `${start + 1}-03` };
   }
   function asOfParam() {
-    const d = $("asof").value;  // the end of the chosen London day
-    return d ? "&asOf=" + encodeURIComponent(d + "T23:59:59+00:00") : "";
+    const end = londonTime.endOfDay($("asof").value);  // the end of the chosen London day
+    return end ? "&asOf=" + encodeURIComponent(end) : "";
   }
 
   function chart(points, kind) {
@@ -83,8 +83,8 @@
     return svg;
   }
 
-  async function tiles(area, year, g) {
-    const data = await call("GET", `/v1/areas/${area}/metrics?period=${year}${asOfParam()}`);
+  async function tiles(area, year, metricsPromise, g) {
+    const data = await metricsPromise;
     if (g !== generation) return;
     const box = $("tiles");
     box.replaceChildren();
@@ -130,25 +130,100 @@
     }
   }
 
-  function renderValue(v) {
-    if (v === null || v === undefined) return "—";
-    if (typeof v === "boolean") return v ? "yes" : "no";
-    if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString("en-GB") : v.toFixed(2);
-    if (Array.isArray(v)) return v.map(renderValue).join(", ");
-    if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${k}: ${renderValue(x)}`).join("; ");
-    return String(v);
+  // The six national conditions (SPEC.md "National conditions scorecard"): the plan's own statements
+  // for the decisions, the evidence of the log for the others, each judged against the plan's target.
+  const CONDITIONS = [
+    ["plansJointlyAgreed", "1. Plans jointly agreed", "statement"],
+    ["socialCareProtected", "2. Social care protected", "statement"],
+    ["sevenDayServices", "3. 7-day services to support discharge", "evidence"],
+    ["nhsNumber", "4. Data sharing based on the NHS number", "evidence"],
+    ["jointAssessment", "5. Joint assessment and an accountable professional", "evidence"],
+    ["acuteImpactAgreed", "6. Impact on acute hospitals agreed", "statement"],
+  ];
+  const present = (v) => v !== null && v !== undefined;
+
+  // One row of evidence: [label, shown value, "n of d", plan target, verdict] where the verdict is
+  // "met", "not met", "withheld", "no data", "no target" or "" (shown for information only).
+  function evidenceRow(label, entry, kind, target) {
+    const e = entry || {};
+    const counts = present(e.numerator) && present(e.denominator)
+      ? `${fmt(e.numerator, "count")} of ${fmt(e.denominator, "count")}` : "";
+    let verdict = "";
+    if (target === undefined) verdict = "";
+    else if (!present(e.value)) verdict = e.suppressed ? "withheld" : "no data";
+    else if (!target || !present(target.target)) verdict = "no target";
+    else {
+      const lower = target.direction === "lower";
+      verdict = (lower ? e.value <= target.target : e.value >= target.target) ? "met" : "not met";
+    }
+    const shown = present(e.value) ? fmt(e.value, kind) : (e.suppressed ? "withheld" : "—");
+    return [label, shown, counts, target && present(target.target) ? fmt(target.target, kind) : "", verdict];
   }
-  async function conditions(area, year, g) {
+
+  // The overall status of a condition from its rows' verdicts.
+  function overall(verdicts) {
+    const judged = verdicts.filter((v) => v);
+    if (judged.includes("not met")) return "not met";
+    if (judged.length && judged.every((v) => v === "met")) return "met";
+    for (const v of ["withheld", "no data", "no target"]) if (judged.includes(v)) return v;
+    return "no data";
+  }
+
+  function conditionTable(id, title, status, rows, note) {
+    const cls = status.replace(/ /g, "-");
+    return el("table", { class: "condition " + cls, "data-condition": id },
+      el("caption", {}, el("span", { class: "title" }, title), " ",
+        el("span", { class: "badge " + cls, "data-status": status }, status)),
+      rows.length ? el("tr", {}, ["Evidence", "Value", "Counts", "Plan target", "Against target"]
+        .map((h) => el("th", {}, h))) : null,
+      rows.map(([label, value, counts, target, verdict]) => el("tr", {},
+        el("td", {}, label), el("td", { class: "num" }, value), el("td", { class: "num" }, counts),
+        el("td", { class: "num" }, target), el("td", { class: "verdict" }, verdict))),
+      note ? el("tr", {}, el("td", { colspan: 5, class: "small" }, note)) : null);
+  }
+
+  async function conditions(area, year, metricsPromise, g) {
     const box = $("conditions");
     try {
-      const c = await call("GET", `/v1/areas/${area}/conditions?period=${year}`);
+      const [c, m] = await Promise.all([call("GET", `/v1/areas/${area}/conditions?period=${year}`),
+        metricsPromise.catch(() => ({ metrics: [] }))]);
       if (g !== generation) return;
-      const skip = new Set(["area", "period", "asOf"]);
-      const rows = Object.entries(c).filter(([k]) => !skip.has(k)).flatMap(([k, v]) =>
-        Array.isArray(v) ? v.map((item) => el("tr", {}, el("td", {}, item.condition || item.name || item.metric || k),
-          el("td", {}, renderValue(Object.fromEntries(Object.entries(item).filter(([x]) => !["condition", "name"].includes(x)))))))
-          : [el("tr", {}, el("td", {}, k), el("td", {}, renderValue(v)))]);
-      box.replaceChildren(el("table", { id: "scorecard" }, el("tr", {}, el("th", {}, "Condition"), el("th", {}, "Evidence")), rows));
+      const cond = c.conditions || {};
+      const targets = Object.fromEntries((m.metrics || []).map((x) => [x.metric, x]));
+      const seven = cond.sevenDayServices || {};
+      const unassigned = cond.packagesWithoutAccountableProfessional || {};
+      const evidence = {
+        sevenDayServices: [
+          evidenceRow("Weekend discharge ratio (1.0 = parity)", seven.weekendDischargeRatio, "ratio",
+            targets.weekendDischargeRatio || null),
+          evidenceRow("Joint assessments started at weekends (%)", seven.weekendAssessmentShare, "percent"),
+        ],
+        nhsNumber: [
+          evidenceRow("People seen whose NHS number is verified (%)", cond.nhsNumberVerified, "percent",
+            targets.nhsNumberVerified || null),
+        ],
+        jointAssessment: [
+          evidenceRow("Integrated packages after a completed joint assessment (%)",
+            cond.jointAssessmentCoverage, "percent", targets.jointAssessmentCoverage || null),
+          evidenceRow("Open integrated packages with an accountable professional (%)",
+            cond.accountableProfessionalCoverage, "percent", targets.accountableProfessionalCoverage || null),
+          ["Open integrated packages without one", unassigned.suppressed ? "withheld" : fmt(unassigned.count, "count"),
+            present(unassigned.averageDays) ? `${fmt(unassigned.averageDays, "rate")} days on average` : "", "", ""],
+        ],
+      };
+      const tables = CONDITIONS.map(([id, title, kind]) => {
+        if (kind === "statement") {
+          const said = cond[id];
+          const status = said === true ? "met" : said === false ? "not met" : "not stated";
+          return conditionTable(id, title, status, [],
+            said === undefined || said === null ? "The plan for the year does not state it."
+              : `${said ? "Agreed" : "Not agreed"}, as the plan for the year states.`);
+        }
+        const rows = evidence[id];
+        return conditionTable(id, title, overall(rows.map((r) => r[4])), rows,
+          "Derived from the log; judged against the plan's target for the year.");
+      });
+      box.replaceChildren(el("div", { id: "scorecard", class: "scorecard" }, tables));
     } catch (e) {
       if (g === generation) box.replaceChildren(el("p", { class: "small" }, "No scorecard: " + e.message));
     }
@@ -161,7 +236,13 @@
     showError("");
     $("stamp").textContent = $("asof").value ? `figures as reported on ${$("asof").value}` : "latest figures";
     try {
-      await Promise.all([tiles(area, year, g), payments(area, year, g), conditions(area, year, g)]);
+      const metrics = call("GET", `/v1/areas/${area}/metrics?period=${year}${asOfParam()}`);
+      // The scorecard is not kept as reported on a date: it shows the latest evidence, judged
+      // against the latest plan.
+      const latest = asOfParam() ? call("GET", `/v1/areas/${area}/metrics?period=${year}`) : metrics;
+      $("conditions-stamp").textContent = asOfParam() ? "latest figures (not kept as reported on a date)" : "";
+      await Promise.all([tiles(area, year, metrics, g), payments(area, year, g),
+        conditions(area, year, latest, g)]);
     } catch (e) {
       if (g === generation) showError(e.message);
     }
@@ -171,9 +252,11 @@
     e.preventDefault();
     const area = $("area").value, { from, to } = months($("year").value);
     try {
-      const text = await call("GET", `/v1/areas/${area}/metrics.csv?from=${from}&to=${to}&granularity=month`);
+      // The figures on the screen: as reported on the chosen date when there is one.
+      const text = await call("GET", `/v1/areas/${area}/metrics.csv?from=${from}&to=${to}&granularity=month${asOfParam()}`);
+      const asOf = $("asof").value ? `-as-of-${$("asof").value}` : "";
       const link = el("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })),
-        download: `carelog-${area}-${$("year").value}.csv` });
+        download: `carelog-${area}-${$("year").value}${asOf}.csv` });
       document.body.append(link); link.click(); link.remove();
     } catch (err) { showError("CSV: " + err.message); }
   }

@@ -10,7 +10,8 @@
 //   WriteBatches of 100
 //       synced records.
 //
-// Usage: bench_http [--quick] [--seconds S] [--dir PATH]
+// Usage: bench_http [--quick] [--seconds S] [--dir PATH] [--cases p2,p3]
+// (--cases: which of p2, p2ref, p3, p3ref to run; all by default)
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,7 +54,8 @@ using Clock = std::chrono::steady_clock;
 struct Figures {
   double events_per_second = 0;
   double p50_ms = 0, p99_ms = 0, p999_ms = 0;
-  uint64_t requests = 0, errors = 0;
+  uint64_t requests = 0, errors = 0;  // requests: answered 201
+  std::map<int, uint64_t> refused;    // other answers by status (0: none)
 };
 
 double Percentile(std::vector<double>& v, double p) {
@@ -101,7 +104,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(net::io_context& io, uint16_t port, std::string token, int id,
              int events_per_request, Clock::time_point stop,
              std::vector<double>& latencies, std::mutex& mu,
-             std::atomic<uint64_t>& events, std::atomic<uint64_t>& errors)
+             std::atomic<uint64_t>& events, std::atomic<uint64_t>& errors,
+             std::map<int, uint64_t>& refused)
       : socket_(io),
         port_(port),
         token_(std::move(token)),
@@ -111,7 +115,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         latencies_(latencies),
         mu_(mu),
         events_(events),
-        errors_(errors) {}
+        errors_(errors),
+        refused_(refused) {}
 
   void Start() {
     socket_.connect({net::ip::make_address("127.0.0.1"), port_});
@@ -171,12 +176,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (errors_++ < 3)
         std::fprintf(stderr, "answer %u: %s\n", res_.result_int(),
                      res_.body().c_str());
+      std::lock_guard lock(mu_);
+      ++refused_[static_cast<int>(res_.result_int())];
     }
     ++request_;
     Next();
   }
 
-  void Fail() { ++errors_; }
+  void Fail() {
+    ++errors_;
+    std::lock_guard lock(mu_);
+    ++refused_[0];
+  }
 
   net::ip::tcp::socket socket_;
   uint16_t port_;
@@ -188,6 +199,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::mutex& mu_;
   std::atomic<uint64_t>& events_;
   std::atomic<uint64_t>& errors_;
+  std::map<int, uint64_t>& refused_;  // guarded by mu_
   std::vector<double> mine_;
   int request_ = 0;
   std::string nhs_;
@@ -203,12 +215,13 @@ Figures RunHttp(uint16_t port, const std::string& token, int connections,
   std::vector<double> latencies;
   std::mutex mu;
   std::atomic<uint64_t> events{0}, errors{0};
+  std::map<int, uint64_t> refused;
   const auto start = Clock::now();
   const auto stop =
       start + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
   for (int c = 0; c < connections; ++c) {
     std::make_shared<Connection>(io, port, token, id_base + c, per_request,
-                                 stop, latencies, mu, events, errors)
+                                 stop, latencies, mu, events, errors, refused)
         ->Start();
   }
   io.run();
@@ -218,6 +231,7 @@ Figures RunHttp(uint16_t port, const std::string& token, int connections,
   f.events_per_second = static_cast<double>(events.load()) / elapsed;
   f.requests = latencies.size();
   f.errors = errors.load();
+  f.refused = refused;
   f.p50_ms = Percentile(latencies, 0.50);
   f.p99_ms = Percentile(latencies, 0.99);
   f.p999_ms = Percentile(latencies, 0.999);
@@ -293,6 +307,7 @@ void Row(const char* name, const Figures& f) {
 int main(int argc, char** argv) {
   double seconds = 8;
   std::string dir;
+  std::string cases = ",p2ref,p2,p3ref,p3,";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -301,9 +316,12 @@ int main(int argc, char** argv) {
       seconds = std::atof(argv[++i]);
     } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (arg == "--cases" && i + 1 < argc) {
+      cases = std::string(",") + argv[++i] + ",";
     } else {
       std::fprintf(stderr,
-                   "usage: bench_http [--quick] [--seconds S] [--dir PATH]\n");
+                   "usage: bench_http [--quick] [--seconds S] [--dir PATH] "
+                   "[--cases p2,p2ref,p3,p3ref]\n");
       return 2;
     }
   }
@@ -346,7 +364,11 @@ int main(int argc, char** argv) {
   server_options.port = 0;
   gateway::Server server(
       server_options,
-      [&api](const gateway::Request& r) { return api.Handle(r); }, &metrics);
+      gateway::AsyncRequestHandler(
+          [&api](const gateway::Request& r, gateway::Respond respond) {
+            api.HandleAsync(r, std::move(respond));
+          }),
+      &metrics);
   if (!server.Start().ok()) return 1;
 
   std::printf("bench_http: %.1f s per case, nproc %u\n\n", seconds,
@@ -357,33 +379,57 @@ int main(int argc, char** argv) {
               std::string(12, '-').c_str(), std::string(10, '-').c_str(),
               std::string(10, '-').c_str(), std::string(10, '-').c_str(),
               std::string(10, '-').c_str(), std::string(6, '-').c_str());
-  const Figures p2_ref = RunRocksDb(dir + "/raw-p2", 64, 1, seconds);
-  Row("P2 ref: RocksDB, 64 threads x 1 synced record", p2_ref);
-  const Figures p2 = RunHttp(server.port(), *token, 64, 1, seconds, 0);
-  Row("P2: HTTP, 64 connections x 1 event/request", p2);
-  const Figures p3_ref = RunRocksDb(dir + "/raw-p3", 16, 100, seconds);
-  Row("P3 ref: RocksDB, 16 threads x batches of 100", p3_ref);
-  const Figures p3 = RunHttp(server.port(), *token, 16, 100, seconds, 1000);
-  Row("P3: HTTP, 16 connections x 100 events/request", p3);
+  const auto want = [&](const char* name) {
+    return cases.find(std::string(",") + name + ",") != std::string::npos;
+  };
   // The lines ops/bench/run collects.
-  const std::pair<const char*, const Figures*> results[] = {
-      {"p2.rocksdb", &p2_ref},
-      {"p2.carelog", &p2},
-      {"p3.rocksdb", &p3_ref},
-      {"p3.carelog", &p3}};
-  for (const auto& [key, f] : results) {
+  const auto emit = [](const char* key, const Figures& f) {
     std::printf(
         "RESULT %s_eps %.0f\nRESULT %s.p50 %.3f\nRESULT %s.p99 %.3f\n"
         "RESULT %s.p999 %.3f\n",
-        key, f->events_per_second, key, f->p50_ms, key, f->p99_ms, key,
-        f->p999_ms);
+        key, f.events_per_second, key, f.p50_ms, key, f.p99_ms, key, f.p999_ms);
+  };
+  Figures p2_ref, p2, p3_ref, p3;
+  if (want("p2ref")) {
+    p2_ref = RunRocksDb(dir + "/raw-p2", 64, 1, seconds);
+    Row("P2 ref: RocksDB, 64 threads x 1 synced record", p2_ref);
   }
-  std::printf(
-      "\nP2 ratio (HTTP / RocksDB group commit): %.2f (target >= 1.2)\n",
-      p2.events_per_second / p2_ref.events_per_second);
-  std::printf(
-      "P3 ratio (HTTP / RocksDB batches of 100): %.2f (target >= 0.5)\n",
-      p3.events_per_second / p3_ref.events_per_second);
+  if (want("p2")) {
+    p2 = RunHttp(server.port(), *token, 64, 1, seconds, 0);
+    Row("P2: HTTP, 64 connections x 1 event/request", p2);
+  }
+  if (want("p3ref")) {
+    p3_ref = RunRocksDb(dir + "/raw-p3", 16, 100, seconds);
+    Row("P3 ref: RocksDB, 16 threads x batches of 100", p3_ref);
+  }
+  if (want("p3")) {
+    p3 = RunHttp(server.port(), *token, 16, 100, seconds, 1000);
+    Row("P3: HTTP, 16 connections x 100 events/request", p3);
+  }
+  std::printf("\n");
+  for (const auto& [name, f] : {std::pair{"P2", &p2}, std::pair{"P3", &p3}}) {
+    if (f->requests + f->errors == 0) continue;
+    std::printf("%s answers: %llu x 201", name,
+                static_cast<unsigned long long>(f->requests));
+    for (const auto& [code, count] : f->refused) {
+      std::printf(", %llu x %d", static_cast<unsigned long long>(count), code);
+    }
+    std::printf("\n");
+  }
+  if (want("p2ref")) emit("p2.rocksdb", p2_ref);
+  if (want("p2")) emit("p2.carelog", p2);
+  if (want("p3ref")) emit("p3.rocksdb", p3_ref);
+  if (want("p3")) emit("p3.carelog", p3);
+  if (want("p2") && want("p2ref")) {
+    std::printf(
+        "\nP2 ratio (HTTP / RocksDB group commit): %.2f (target >= 1.2)\n",
+        p2.events_per_second / p2_ref.events_per_second);
+  }
+  if (want("p3") && want("p3ref")) {
+    std::printf(
+        "P3 ratio (HTTP / RocksDB batches of 100): %.2f (target >= 0.5)\n",
+        p3.events_per_second / p3_ref.events_per_second);
+  }
   server.Shutdown();
   server.Wait();
   log->reset();

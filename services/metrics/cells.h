@@ -54,6 +54,10 @@ void ApplyDelta(Cells& totals, const Cells& delta);
 // not parse.
 std::string EncodeCells(const Cells& cells);
 bool DecodeCells(std::string_view bytes, Cells& out);
+// The cells of [first, last) with the first `strip` characters of each key
+// removed (as EncodeCells of those cells).
+std::string EncodeCells(Cells::const_iterator first, Cells::const_iterator last,
+                        size_t strip);
 
 // The cells of one area with the "<area>|" prefix removed.
 Cells CellsOfArea(const Cells& all, std::string_view area);

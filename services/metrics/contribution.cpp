@@ -10,8 +10,11 @@ using schema::CareEvent;
 
 std::string Key(const std::string& area, std::string_view component,
                 const std::string& label, std::string_view field = {}) {
-  std::string key = area + "|" + std::string(component) + "|" + label;
-  if (!field.empty()) key += "|" + std::string(field);
+  std::string key;
+  key.reserve(area.size() + component.size() + label.size() + field.size() + 3);
+  key.append(area).append(1, '|').append(component).append(1, '|').append(
+      label);
+  if (!field.empty()) key.append(1, '|').append(field);
   return key;
 }
 
@@ -74,6 +77,9 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
     }
   }
 
+  // The (area, month) whose nv cells the previous event wrote.
+  const std::string* nv_area = nullptr;
+  int nv_month = -1;
   for (const HistoryEvent& he : h.events()) {
     const CareEvent& e = *he.event;
     const std::string& area = h.AreaAt(he.at);
@@ -82,8 +88,13 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
     std::string month = MonthLabel(date);
 
     // nhsNumberVerified: each person once per period, in each area they had an
-    // event in.
+    // event in (the same cells again for the next event of the month).
+    const int month_index = MonthIndex(date);
+    const bool nv_done = nv_area && *nv_area == area && nv_month == month_index;
+    nv_area = &area;
+    nv_month = month_index;
     for (char kind : {'m', 'q', 'y'}) {
+      if (nv_done) break;  // events are in time order: same month, same cells
       std::string label = kind == 'm'   ? month
                           : kind == 'q' ? QuarterLabel(date)
                                         : YearLabel(date);

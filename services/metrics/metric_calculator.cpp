@@ -146,13 +146,15 @@ std::pair<int64_t, int64_t> CountWeekendDays(const Period& period) {
   return {weekend, period.last.days - period.first.days + 1 - weekend};
 }
 
-MetricValue ComputeMetric(MetricId id, const MetricContext& c) {
+namespace {
+
+MetricValue ComputeWithDelays(MetricId id, const MetricContext& c,
+                              const DelayBreakdown& delays) {
   MetricValue v;
   v.metric = id;
   if (LondonStartOfDay(c.period.first) > c.instant)
     return v;  // a period yet to come
   const std::string label = c.period.label;
-  DelayBreakdown delays = DelayedDays(c);
   int64_t delayed_days = 0;
   for (const auto& [agency, days] : delays.by_agency) delayed_days += days;
   bool has_data = Get(*c.cells, "nv|" + label + "|den") > 0 || delayed_days > 0;
@@ -232,6 +234,23 @@ MetricValue ComputeMetric(MetricId id, const MetricContext& c) {
     }
   }
   return v;
+}
+
+}  // namespace
+
+MetricValue ComputeMetric(MetricId id, const MetricContext& c) {
+  return ComputeWithDelays(id, c, DelayedDays(c));
+}
+
+std::vector<MetricValue> ComputeAllMetrics(const MetricContext& c) {
+  // Delayed days (a scan of the open delays) are needed by every metric's
+  // "has data": count them once.
+  const DelayBreakdown delays = DelayedDays(c);
+  std::vector<MetricValue> out;
+  out.reserve(std::size(kAllMetrics));
+  for (MetricId id : kAllMetrics)
+    out.push_back(ComputeWithDelays(id, c, delays));
+  return out;
 }
 
 UnassignedPackages ComputeUnassignedPackages(const MetricContext& c) {

@@ -48,6 +48,9 @@ struct MetricContext {
 };
 
 MetricValue ComputeMetric(MetricId id, const MetricContext& context);
+// Every metric of kAllMetrics, in that order (the same values as ComputeMetric
+// one by one, sharing the work they have in common).
+std::vector<MetricValue> ComputeAllMetrics(const MetricContext& context);
 
 // Open integrated packages with no accountable professional at the end of the
 // period (or at the instant asked, if earlier): how many and their days without

@@ -8,7 +8,6 @@
 namespace carelog::metrics {
 namespace {
 
-constexpr size_t kMaxCachedEvents = 100'000;
 constexpr std::string_view kPersonPrefix = "person-";
 
 std::string Hex(uint64_t v, int width) {
@@ -28,14 +27,19 @@ std::string SnapshotKey(std::string_view area, uint64_t bucket) {
   return "s|" + std::string(area) + "|" + Hex(bucket, 8);
 }
 
-// Splits a delta by area: area -> cells without the area prefix.
-std::map<std::string, Cells> ByArea(const Cells& delta) {
-  std::map<std::string, Cells> out;
-  for (const auto& [key, value] : delta) {
-    size_t bar = key.find('|');
-    out[key.substr(0, bar)].emplace(key.substr(bar + 1), value);
+// The person's event as the fold takes it.
+Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
+  auto e = std::make_shared<StoredCareEvent>();
+  if (!e->event.ParseFromString(r.body)) {
+    return Status(Code::kCorruption, "undecodable care event at position " +
+                                         std::to_string(r.position));
   }
-  return out;
+  e->version = r.version;
+  e->position = r.position;
+  e->recorded_at_micros = r.recorded_at_micros;
+  auto t = ParseRfc3339(e->event.occurred_at());
+  e->occurred_at = t.ok() ? *t : 0;
+  return StoredCareEventPtr(std::move(e));
 }
 
 }  // namespace
@@ -69,30 +73,42 @@ Status MetricsProjection::Load(storage::EventLog& log) {
 
 Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     const std::string& stream, uint64_t version) {
-  PersonEntry& entry = people_[stream];
-  if (entry.events.size() + 1 == version) return &entry;
-  cached_events_ -= entry.events.size();
-  entry.events.clear();
-  entry.contribution.clear();
+  auto found = young_.find(stream);
+  if (found == young_.end()) {
+    if (young_events_ >= max_cached_events_ / 2) {
+      old_ = std::move(young_);
+      young_.clear();
+      young_events_ = 0;
+    }
+    found = young_.emplace(stream, PersonEntry{}).first;
+    auto old = old_.find(stream);
+    if (old != old_.end()) {
+      found->second = std::move(old->second);
+      young_events_ += found->second.state.version();
+      old_.erase(old);
+    }
+  }
+  PersonEntry& entry = found->second;
+  if (entry.state.version() + 1 == version) return &entry;
+  young_events_ -= entry.state.version();
+  entry = PersonEntry{};
   if (version > 1) {
     auto stored = log_->ReadStream(stream, 1, version - 1);
     if (!stored.ok()) return stored.status();
+    std::vector<StoredCareEventPtr> events;
     for (const storage::RecordedEvent& r : *stored) {
       if (r.version >= version) break;
-      schema::CareEvent e;
-      if (!e.ParseFromString(r.body)) {
-        return Status(Code::kCorruption, "undecodable care event at position " +
-                                             std::to_string(r.position));
-      }
-      entry.events.push_back(std::move(e));
+      auto e = Decode(r);
+      if (!e.ok()) return e.status();
+      events.push_back(std::move(*e));
     }
-    cached_events_ += entry.events.size();
-    if (entry.events.size() + 1 != version) {
+    if (events.size() + 1 != version) {
       return Status(Code::kCorruption,
                     "stream " + stream + " is missing versions");
     }
-    entry.contribution =
-        ComputeContribution(PersonHistory::Build(entry.events));
+    entry.state = PersonState::FromStream(std::move(events));
+    young_events_ += entry.state.version();
+    entry.contribution = ComputeContribution(PersonHistory(entry.state));
   }
   return &entry;
 }
@@ -101,28 +117,18 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
   if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
     return Status::Ok();
-  // Forget the other people when the cache is full (before taking a pointer).
-  if (cached_events_ >= kMaxCachedEvents) {
-    auto keep = people_.extract(event.stream);
-    people_.clear();
-    cached_events_ = 0;
-    if (!keep.empty()) {
-      cached_events_ = keep.mapped().events.size();
-      people_.insert(std::move(keep));
-    }
-  }
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
-  schema::CareEvent e;
-  if (!e.ParseFromString(event.body)) {
-    people_.erase(event.stream);
-    return Status(Code::kCorruption, "undecodable care event at position " +
-                                         std::to_string(event.position));
+  auto e = Decode(event);
+  if (!e.ok()) {
+    young_events_ -= person.state.version();
+    young_.erase(event.stream);
+    return e.status();
   }
-  person.events.push_back(std::move(e));
-  ++cached_events_;
-  Cells now = ComputeContribution(PersonHistory::Build(person.events));
+  person.state.Extend({std::move(*e)});
+  ++young_events_;
+  Cells now = ComputeContribution(PersonHistory(person.state));
   Cells delta = Diff(person.contribution, now);
   person.contribution = std::move(now);
   if (!delta.empty()) WriteDelta(delta, event.position, write);
@@ -132,8 +138,17 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
 void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
                                    storage::ProjectionWrite& write) {
   uint64_t bucket = position / bucket_positions_;
-  for (auto& [area, cells] : ByArea(delta)) {
-    auto id = std::make_pair(area, bucket);
+  // Keys are sorted, so each area's cells are one run.
+  for (auto first = delta.begin(); first != delta.end();) {
+    std::string_view area(first->first);
+    area = area.substr(0, area.find('|'));
+    auto last = first;
+    while (last != delta.end() &&
+           last->first.compare(0, area.size() + 1, area.data(),
+                               area.size() + 1) == 0) {
+      ++last;
+    }
+    auto id = std::make_pair(std::string(area), bucket);
     bool have;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -148,7 +163,8 @@ void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
     }
     write.rows.push_back({std::string(Name()),
                           DeltaPrefix(area, bucket) + Hex(position, 16),
-                          EncodeCells(cells)});
+                          EncodeCells(first, last, area.size() + 1)});
+    first = last;
   }
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
 }
@@ -179,8 +195,9 @@ void MetricsProjection::Abort() {
   pending_delta_.clear();
   pending_snapshots_.clear();
   // The cached people hold events the runner will apply again: drop them.
-  people_.clear();
-  cached_events_ = 0;
+  young_.clear();
+  old_.clear();
+  young_events_ = 0;
 }
 
 void MetricsProjection::Reset() {

@@ -25,6 +25,7 @@
 
 #include "carelog/events.pb.h"
 #include "services/metrics/cells.h"
+#include "services/person_state.h"
 #include "services/projector.h"
 
 namespace carelog::metrics {
@@ -32,9 +33,12 @@ namespace carelog::metrics {
 class MetricsProjection final : public Projection {
  public:
   // Positions per bucket of as-of snapshots: an as-of read replays at most this
-  // many deltas.
-  explicit MetricsProjection(uint64_t bucket_positions = 32768)
-      : bucket_positions_(bucket_positions) {}
+  // many deltas. About `cached_events` parsed events of recent people are kept
+  // in memory.
+  explicit MetricsProjection(uint64_t bucket_positions = 32768,
+                             size_t cached_events = 100'000)
+      : bucket_positions_(bucket_positions),
+        max_cached_events_(cached_events) {}
 
   std::string_view Name() const override { return "metrics"; }
   Status Load(storage::EventLog& log) override;
@@ -54,11 +58,11 @@ class MetricsProjection final : public Projection {
   uint64_t AppliedPosition() const;
 
  private:
-  // A person's events (versions 1..events.size()) and their contribution
-  // computed from exactly those events: a pure function of the log, so a cached
-  // entry stays right whatever happens to batches.
+  // A person's fold of versions 1..state.version() and their contribution
+  // computed from exactly that: a pure function of the log, so a cached entry
+  // stays right whatever happens to batches.
   struct PersonEntry {
-    std::vector<schema::CareEvent> events;
+    PersonState state;
     Cells contribution;
   };
   // The entry of `stream` holding versions 1..version - 1 (from the cache, or
@@ -68,6 +72,7 @@ class MetricsProjection final : public Projection {
                   storage::ProjectionWrite& write);
 
   const uint64_t bucket_positions_;
+  const size_t max_cached_events_;
   storage::EventLog* log_ = nullptr;
   mutable std::mutex mu_;  // guards totals_, snapshots_, applied_
   Cells totals_;           // committed, every area
@@ -79,9 +84,11 @@ class MetricsProjection final : public Projection {
   Cells pending_delta_;
   std::set<std::pair<std::string, uint64_t>> pending_snapshots_;
 
-  // Recently seen people (runner thread only); bounded by event count.
-  std::unordered_map<std::string, PersonEntry> people_;
-  size_t cached_events_ = 0;
+  // Recently seen people (runner thread only), in two generations: a person
+  // found in the old one moves to the young one; when the young one holds half
+  // the budget of events it becomes the old one (the old is forgotten).
+  std::unordered_map<std::string, PersonEntry> young_, old_;
+  size_t young_events_ = 0;
 };
 
 }  // namespace carelog::metrics

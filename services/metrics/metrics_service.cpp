@@ -69,8 +69,8 @@ Result<AreaMetrics> MetricsService::Metrics(
     AreaPeriodMetrics apm;
     apm.area = area;
     apm.period = period;
+    apm.values = ComputeAllMetrics(c);
     for (MetricId id : kAllMetrics) {
-      apm.values.push_back(ComputeMetric(id, c));
       PlannedValue planned;
       if (plan) {
         for (const schema::PlanTarget& t : plan->targets()) {

@@ -1,82 +1,63 @@
 #include "services/metrics/person_history.h"
 
-#include <algorithm>
-#include <unordered_set>
-
 namespace carelog::metrics {
+
+PersonHistory::PersonHistory(const PersonState& state)
+    : facts_(&state.facts()) {
+  events_.reserve(state.timeline().size());
+  for (const StoredCareEventPtr& e : state.timeline()) {
+    events_.push_back(HistoryEvent{e->occurred_at, e->version, &e->event});
+  }
+}
 
 PersonHistory PersonHistory::Build(
     const std::vector<schema::CareEvent>& stream) {
-  PersonHistory h;
-  // A retraction names an earlier event; walking backwards, a retraction that
-  // is itself retracted has no effect.
-  std::unordered_set<std::string> retracted;
-  for (auto it = stream.rbegin(); it != stream.rend(); ++it) {
-    if (retracted.count(it->event_id())) continue;
-    if (it->has_event_retracted())
-      retracted.insert(it->event_retracted().event_id());
-  }
+  std::vector<StoredCareEventPtr> recorded;
+  recorded.reserve(stream.size());
   for (size_t i = 0; i < stream.size(); ++i) {
-    const schema::CareEvent& e = stream[i];
-    if (e.has_event_retracted() || retracted.count(e.event_id())) continue;
-    auto at = ParseRfc3339(e.occurred_at());
-    if (!at.ok()) continue;
-    h.events_.push_back(HistoryEvent{*at, i + 1, &e});
+    auto e = std::make_shared<StoredCareEvent>();
+    e->version = i + 1;
+    e->event = stream[i];
+    auto t = ParseRfc3339(e->event.occurred_at());
+    e->occurred_at = t.ok() ? *t : 0;
+    recorded.push_back(std::move(e));
   }
-  std::stable_sort(h.events_.begin(), h.events_.end(),
-                   [](const HistoryEvent& a, const HistoryEvent& b) {
-                     return a.at != b.at ? a.at < b.at : a.version < b.version;
-                   });
-  bool registered = false;
-  for (const HistoryEvent& he : h.events_) {
-    const schema::CareEvent& e = *he.event;
-    if (e.has_person_registered() && !registered) {
-      registered = true;
-      auto birth = ParseDate(e.person_registered().birth_date());
-      if (birth.ok()) h.birth_date_ = *birth;
-      h.verified_at_registration_ = e.person_registered().nhs_number_status() ==
-                                    schema::NhsNumberStatus::VERIFIED;
-      h.areas_.emplace_back(he.at, e.person_registered().area_code());
-    } else if (e.has_person_moved()) {
-      h.areas_.emplace_back(he.at, e.person_moved().area_code());
-    } else if (e.has_person_died() && !h.died_at_) {
-      h.died_at_ = he.at;
-    } else if (e.has_nhs_number_verified() && !h.verified_at_) {
-      h.verified_at_ = he.at;
-    }
-  }
-  if (!registered)
-    h.areas_.clear();  // no registration: the person counts nowhere
+  auto state =
+      std::make_shared<const PersonState>(PersonState::FromStream(recorded));
+  PersonHistory h(*state);
+  h.owned_ = std::move(state);
   return h;
 }
 
 const std::string& PersonHistory::AreaAt(Instant t) const {
   static const std::string kNone;
-  if (areas_.empty()) return kNone;
-  const std::string* area = &areas_.front().second;
-  for (const auto& [at, code] : areas_) {
-    if (at > t) break;
-    area = &code;
-  }
-  return *area;
+  const auto& areas = facts_->area_history();
+  if (areas.empty()) return kNone;
+  const std::string* area = facts_->AreaAt(t);
+  return area ? *area : areas.front().area_code;
 }
 
 std::vector<Instant> PersonHistory::MovesIn(Instant from,
                                             std::optional<Instant> to) const {
   std::vector<Instant> out;
-  for (size_t i = 1; i < areas_.size(); ++i) {
-    Instant at = areas_[i].first;
+  const auto& areas = facts_->area_history();
+  for (size_t i = 1; i < areas.size(); ++i) {
+    Instant at = areas[i].from;
     if (at >= from && (!to || at < *to)) out.push_back(at);
   }
   return out;
 }
 
 bool PersonHistory::VerifiedAt(Instant t) const {
-  return verified_at_registration_ || (verified_at_ && *verified_at_ <= t);
+  // Verified at registration counts from the start, whatever the instant.
+  auto since = facts_->verified_at();
+  if (!since) return false;
+  return *since <= t || since == facts_->registered_at();
 }
 
 int PersonHistory::AgeOnDate(Date d) const {
-  return birth_date_ ? AgeOn(*birth_date_, d) : 0;
+  auto birth = facts_->birth_date();
+  return birth ? AgeOn(*birth, d) : 0;
 }
 
 }  // namespace carelog::metrics

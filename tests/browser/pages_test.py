@@ -6,6 +6,7 @@ worklist lists the delayed people and that recording a discharge removes the row
 
 usage: pages_test.py CARELOG_BINARY [--screenshots DIR]   (exit 77: skipped, no chromium)"""
 import argparse
+import datetime
 import json
 import os
 import re
@@ -14,7 +15,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cdp  # noqa: E402
@@ -41,6 +46,22 @@ class Demo:
             raise AssertionError(f"carelog demo exited ({self.process.wait()}) before listening")
         self.commissioner = self.lines["commissioner token"]
         self.coordinator = self.lines["discharge coordinator token"]
+        self.wait_ready()
+
+    def wait_ready(self, seconds=900):
+        """Waits for /readyz: the projections have caught up with the demo's history (minutes at full
+        scale), so the worklist no longer moves under the page while it is compared with the API."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=10) as response:
+                    if response.status == 200:
+                        return
+            except urllib.error.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("carelog demo did not become ready")
+            time.sleep(0.2)
 
     def get(self, path, token):
         request = urllib.request.Request(self.url + path, headers={"Authorization": "Bearer " + token})
@@ -94,6 +115,91 @@ def check_dashboard(browser, demo, shots):
     as_count = lambda text: int(text.replace(",", ""))
     assert as_count(after) < as_count(before), f"as of 2015-10-01 {after} is not below {before}"
     assert "2015-10-01" in browser.evaluate("document.getElementById('stamp').textContent")
+    # The figures asked for are those recorded by the end of 1 October in London (BST).
+    asked = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                             ".filter(u => u.includes('asOf='))")
+    assert asked, "no request carried asOf"
+    for url in asked:
+        as_of = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["asOf"][0]
+        assert as_of == "2015-10-01T23:59:59.999999+01:00", f"asOf {as_of} is not the end of the London day"
+    # The CSV holds the figures on the screen: as reported on that date too.
+    browser.evaluate("document.getElementById('csv').click()")
+    browser.wait_for("performance.getEntriesByType('resource').some(e => e.name.includes('metrics.csv'))",
+                     what="the CSV request")
+    csv = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                           ".filter(u => u.includes('metrics.csv'))")
+    assert all("asOf=2015-10-01T23%3A59%3A59.999999%2B01%3A00" in u for u in csv), f"CSV not as of the date: {csv}"
+    assert "latest" in browser.evaluate("document.getElementById('conditions-stamp').textContent"), \
+        "the scorecard does not say that it shows the latest figures"
+    check_london_end_of_day(browser)
+    check_scorecard(browser, demo)
+
+
+def check_london_end_of_day(browser):
+    """The page's end of a London day, for every day of 2014-2016 (both clock changes of each year),
+    is the instant just before the next London midnight by the system's time zone database."""
+    london = zoneinfo.ZoneInfo("Europe/London")
+    days = [datetime.date(2014, 1, 1) + datetime.timedelta(days=i) for i in range(3 * 365 + 1)]
+    texts = browser.evaluate(f"{json.dumps([d.isoformat() for d in days])}.map(londonTime.endOfDay)")
+    for day, text in zip(days, texts):
+        midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), london)
+        want = midnight.astimezone(datetime.timezone.utc) - datetime.timedelta(microseconds=1)
+        got = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
+        assert got == want, f"end of {day}: {text}, not {want.isoformat()}"
+    assert browser.evaluate("londonTime.endOfDay('')") is None
+
+
+def check_scorecard(browser, demo):
+    """One table per national condition, its status judged as the conditions and metrics say."""
+    area, year = "E09000099", "2015-16"
+    browser.evaluate(f"(() => {{ const i = document.getElementById('asof'); i.value = '';"
+                     f" i.dispatchEvent(new Event('change')); }})()")
+    browser.wait_for("document.querySelectorAll('#scorecard table.condition').length === 6"
+                     " && document.getElementById('conditions-stamp').textContent === ''",
+                     what="six condition tables")
+    conditions = demo.get(f"/v1/areas/{area}/conditions?period={year}", demo.commissioner)["conditions"]
+    metrics = {m["metric"]: m for m in demo.get(f"/v1/areas/{area}/metrics?period={year}",
+                                                   demo.commissioner)["metrics"]}
+    shown = browser.evaluate("Object.fromEntries([...document.querySelectorAll('#scorecard table.condition')]"
+                             ".map(t => [t.dataset.condition, t.querySelector('.badge').dataset.status]))")
+    for key in ("plansJointlyAgreed", "socialCareProtected", "acuteImpactAgreed"):
+        said = conditions.get(key)
+        want = "met" if said is True else "not met" if said is False else "not stated"
+        assert shown[key] == want, f"{key}: {shown[key]}, the plan says {said}"
+
+    def verdict(entry, metric):
+        target = metrics[metric]
+        if entry.get("value") is None:
+            return "withheld" if entry.get("suppressed") else "no data"
+        if target.get("target") is None:
+            return "no target"
+        lower = target["direction"] == "lower"
+        return "met" if (entry["value"] <= target["target"] if lower else entry["value"] >= target["target"]) \
+            else "not met"
+
+    def combined(verdicts):
+        if "not met" in verdicts:
+            return "not met"
+        if all(v == "met" for v in verdicts):
+            return "met"
+        return next(v for v in ("withheld", "no data", "no target") if v in verdicts)
+
+    want = {
+        "nhsNumber": verdict(conditions["nhsNumberVerified"], "nhsNumberVerified"),
+        "sevenDayServices": verdict(conditions["sevenDayServices"]["weekendDischargeRatio"],
+                                    "weekendDischargeRatio"),
+        "jointAssessment": combined([
+            verdict(conditions["jointAssessmentCoverage"], "jointAssessmentCoverage"),
+            verdict(conditions["accountableProfessionalCoverage"], "accountableProfessionalCoverage")]),
+    }
+    for key, status in want.items():
+        assert shown[key] == status, f"{key}: shown {shown[key]}, want {status}"
+    evidence = browser.evaluate("[...document.querySelectorAll('#scorecard table[data-condition=nhsNumber] td')]"
+                                ".map(c => c.textContent)")
+    assert any(text.endswith("%") for text in evidence), f"no percentage in the NHS number evidence {evidence}"
+    text = browser.evaluate("document.getElementById('scorecard').innerText")
+    assert "{" not in text and ": " not in text, "a raw key/value dump in the scorecard"
+    assert not re.search(r"\b999 ?\d{3} ?\d{4}\b", text)
 
 
 def check_worklist(browser, demo, shots):
@@ -103,7 +209,8 @@ def check_worklist(browser, demo, shots):
     api = demo.get(f"/v1/worklists/discharge?area={area}", demo.coordinator)["items"]
     assert api, "the demo has nobody on the discharge worklist"
     rows = browser.evaluate("[...document.querySelectorAll('#discharge tbody tr')].map(r => r.dataset.nhs)")
-    assert rows == [i["nhsNumber"] for i in api], "the page does not list the worklist, longest first"
+    assert rows == [i["nhsNumber"] for i in api], \
+        f"the page does not list the worklist, longest first: {rows} != {[i['nhsNumber'] for i in api]}"
     days = browser.evaluate("[...document.querySelectorAll('#discharge td.days')].map(c => Number(c.textContent))")
     assert days == sorted(days, reverse=True)
     # Sorting by a column header, then back.

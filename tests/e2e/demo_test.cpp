@@ -78,6 +78,7 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
     }
     ASSERT_GT(all, 30000);
 
+    double care_homes_sum = 0;
     for (const std::string year : {"2014-15", "2015-16"}) {
       auto answer =
           Http(port, "GET", "/v1/areas/" + area + "/metrics?period=" + year,
@@ -88,10 +89,13 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
           Num(Metric(metrics, "nonElectiveAdmissions"), "value");
       EXPECT_GT(admissions / all * 1e5, 7500) << year;
       EXPECT_LT(admissions / all * 1e5, 10500) << year;
+      // About 30 people a year at this scale: one year moves by ±120 by
+      // chance, so the two years' mean is held near 650 (services'
+      // SyntheticDemoBorough checks the full-scale borough tightly).
       const double care_homes =
           Num(Metric(metrics, "permanentAdmissions65"), "value");
-      EXPECT_GT(care_homes, 400) << year;
-      EXPECT_LT(care_homes, 950) << year;
+      EXPECT_GT(care_homes, 250) << year;
+      care_homes_sum += care_homes;
       const Struct delayed = Metric(metrics, "delayedDays");
       EXPECT_GT(Num(delayed, "value"), 220) << year;
       EXPECT_LT(Num(delayed, "value"), 380) << year;
@@ -113,6 +117,8 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
       EXPECT_GT(weekend, 0.4) << year;
       EXPECT_LT(weekend, 0.95) << year;
     }
+    EXPECT_GT(care_homes_sum / 2, 450);
+    EXPECT_LT(care_homes_sum / 2, 850);
 
     // Both payment schemes are in the plans and pay out.
     const Struct payments =

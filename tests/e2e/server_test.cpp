@@ -52,6 +52,52 @@ TEST_F(ServerTest, OperationsEndpointsNeedNoToken) {
             std::string::npos);
 }
 
+// The value of the sample `name` (with its labels, if any) in a Prometheus
+// text exposition; -1 when absent.
+double Sample(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name.size() + 2));
+}
+
+TEST_F(ServerTest, MetricsCountFsyncBatchesAndTheirSizes) {
+  HttpClient anyone(server_->port());
+  const std::string before = anyone.Get("/metrics").body;
+  for (const char* family :
+       {"# TYPE carelog_fsync_batches_total counter",
+        "# TYPE carelog_fsync_batch_events histogram",
+        "carelog_fsync_batch_events_bucket{le=\"1\"}",
+        "carelog_fsync_batch_events_bucket{le=\"+Inf\"}"}) {
+    EXPECT_NE(before.find(family), std::string::npos) << family;
+  }
+  const double batches = Sample(before, "carelog_fsync_batches_total");
+  const double events = Sample(before, "carelog_fsync_batch_events_sum");
+  const double audits = Sample(before, "carelog_fsync_audit_entries_total");
+  ASSERT_GE(batches, 0) << before;
+  ASSERT_GE(events, 0);
+
+  auto written =
+      As(server_->practitioner_a)
+          .Send("POST", "/v1/people/" + TestNhsNumber(900) + "/events",
+                EventsBody(
+                    {RegisterEvent(LiveServer::kAreaA), AdmitEvent("S1")}));
+  ASSERT_EQ(written.status, 201) << written.body;
+
+  const std::string after = anyone.Get("/metrics").body;
+  // The two events and the write's audit entry were made durable by one fsync
+  // (nothing else writes here meanwhile).
+  EXPECT_EQ(Sample(after, "carelog_fsync_batches_total"), batches + 1);
+  EXPECT_EQ(Sample(after, "carelog_fsync_batch_events_sum"), events + 2);
+  EXPECT_EQ(Sample(after, "carelog_fsync_audit_entries_total"), audits + 1);
+  EXPECT_EQ(Sample(after, "carelog_fsync_batch_events_count"),
+            Sample(after, "carelog_fsync_batches_total"));
+  EXPECT_EQ(Sample(after, "carelog_fsync_batch_events_bucket{le=\"+Inf\"}"),
+            Sample(after, "carelog_fsync_batches_total"));
+  EXPECT_GT(Sample(after, "carelog_fsync_batch_events_bucket{le=\"2\"}"),
+            Sample(before, "carelog_fsync_batch_events_bucket{le=\"2\"}"))
+      << "the batch of two events falls in the bucket le=2";
+}
+
 TEST_F(ServerTest, TokensAreRequiredAndChecked) {
   auto none = HttpClient(server_->port()).Get("/v1/areas");
   EXPECT_EQ(none.status, 401);

@@ -65,6 +65,130 @@ TEST(Sequencer, ManyThreadsOnDifferentStreams) {
   ExpectConsistent(*log, kThreads * kAppends * 2);
 }
 
+TEST(Sequencer, StatsCountFsyncBatchesAndTheirSizes) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  CommitStats stats = log->Stats();
+  EXPECT_EQ(stats.fsync_batches, 0u);
+  ASSERT_TRUE(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                  {Event("a"), Event("b"), Event("c")}))
+                  .ok());
+  ASSERT_TRUE(log->AppendAudit("person-1", "read").ok());
+  stats = log->Stats();
+  // Each call waited for its own fsync: two batches, of 3 events and of 0.
+  EXPECT_EQ(stats.fsync_batches, 2u);
+  EXPECT_EQ(stats.events_synced, 3u);
+  EXPECT_EQ(stats.audit_entries_synced, 1u);
+  EXPECT_GE(stats.fsync_seconds, 0.0);
+  EXPECT_EQ(stats.batch_events[0], 1u);  // le 0
+  EXPECT_EQ(stats.batch_events[3], 1u);  // le 4, above 2
+  uint64_t total = 0;
+  for (uint64_t n : stats.batch_events) total += n;
+  EXPECT_EQ(total, stats.fsync_batches);
+
+  // A refused append writes nothing and needs no fsync.
+  EXPECT_FALSE(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                   {Event("d")}))
+                   .ok());
+  EXPECT_EQ(log->Stats().fsync_batches, 2u);
+
+  // Many concurrent appends share fsyncs: fewer batches than appends, every
+  // event counted once.
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        (void)log->Append(
+            Request("s" + std::to_string(t), ExpectedVersion::Any(),
+                    {Event(std::to_string(t) + "-" + std::to_string(i))}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  stats = log->Stats();
+  EXPECT_EQ(stats.events_synced, 3u + kThreads * 10);
+  EXPECT_LE(stats.fsync_batches, 2u + kThreads * 10);
+  total = 0;
+  for (uint64_t n : stats.batch_events) total += n;
+  EXPECT_EQ(total, stats.fsync_batches);
+}
+
+Result<AppendResult> AppendWithAudit(EventLog& log, AppendRequest request,
+                                     const std::string& subject,
+                                     const std::string& entry) {
+  std::promise<Result<AppendResult>> promise;
+  log.AppendAsyncWithAudit(
+      std::move(request), subject, entry,
+      [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
+  return promise.get_future().get();
+}
+
+TEST(Sequencer, AnAuditEntryWithAnAppendShareOneFsync) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  auto first = AppendWithAudit(*log,
+                               Request("person-1", ExpectedVersion::NoStream(),
+                                       {Event("a"), Event("b")}),
+                               "person-1", "wrote a and b");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->last_position, 2u);
+  EXPECT_GT(first->audit_id, 0u);
+  CommitStats stats = log->Stats();
+  EXPECT_EQ(stats.fsync_batches, 1u);
+  EXPECT_EQ(stats.events_synced, 2u);
+  EXPECT_EQ(stats.audit_entries_synced, 1u);
+  auto audit = log->ReadAudit("person-1", 0, 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].first, first->audit_id);
+  EXPECT_EQ((*audit)[0].second, "wrote a and b");
+
+  // A retry (duplicate) and a refusal write no entry: the caller records those.
+  auto retry = AppendWithAudit(*log,
+                               Request("person-1", ExpectedVersion::NoStream(),
+                                       {Event("a"), Event("b")}),
+                               "person-1", "retry");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->audit_id, 0u);
+  auto stale = AppendWithAudit(
+      *log, Request("person-1", ExpectedVersion::Exact(1), {Event("c")}),
+      "person-1", "stale");
+  EXPECT_EQ(stale.status().code(), Code::kWrongVersion);
+  EXPECT_EQ(log->ReadAudit("person-1", 0, 10)->size(), 1u);
+  auto bad_subject = AppendWithAudit(
+      *log, Request("person-1", ExpectedVersion::Exact(2), {Event("c")}), "",
+      "no subject");
+  EXPECT_EQ(bad_subject.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(log->StreamVersion("person-1").value(), 2u);
+
+  // Concurrent appends with entries and entries alone keep the hash chain.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string stream = "person-t" + std::to_string(t);
+      for (int i = 0; i < 10; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        EXPECT_TRUE(AppendWithAudit(
+                        *log,
+                        Request(stream, ExpectedVersion::Exact(i), {Event(id)}),
+                        stream, "wrote " + id)
+                        .ok());
+        std::promise<Result<uint64_t>> read;
+        log->AppendAuditAsync(
+            stream, "read " + id,
+            [&read](Result<uint64_t> r) { read.set_value(std::move(r)); });
+        EXPECT_TRUE(read.get_future().get().ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(log->ReadAudit("person-t3", 0, 100)->size(), 20u);
+  Status full = log->VerifyFull();
+  EXPECT_TRUE(full.ok()) << full.ToString();
+}
+
 TEST(Sequencer, ManyThreadsOnOneStreamLoseNoVersion) {
   TempDir dir;
   auto log = MustOpen(Options(dir.path()));

@@ -17,6 +17,7 @@ namespace {
 using Rows = std::vector<std::pair<std::string, std::string>>;
 
 constexpr uint64_t kBucket = 5;  // small buckets: many snapshots
+constexpr size_t kCache = 12;    // a small cache: people are often re-read
 
 // One append: the person, the commit's recorded_at and the event.
 struct Step {
@@ -114,7 +115,7 @@ TEST_P(MetricsBatchesTest, RowsDoNotDependOnBatches) {
   for (size_t batch : {1, 2, 3, 7, 64}) {
     MemoryEventLog log;
     Append(log, steps, 0, steps.size());
-    metrics::MetricsProjection projection(kBucket);
+    metrics::MetricsProjection projection(kBucket, kCache);
     ProjectionRunner runner(log, {&projection}, ProjectorOptions{batch});
     ASSERT_TRUE(runner.Open().ok());
     ASSERT_TRUE(runner.CatchUp().ok());
@@ -131,7 +132,8 @@ TEST_P(MetricsBatchesTest, RowsSurviveAbortsAndRestarts) {
     return std::uniform_int_distribution<size_t>(lo, hi)(rng);
   };
   MemoryEventLog log;
-  auto projection = std::make_unique<metrics::MetricsProjection>(kBucket);
+  auto projection =
+      std::make_unique<metrics::MetricsProjection>(kBucket, kCache);
   auto runner = std::make_unique<ProjectionRunner>(
       log, std::vector<Projection*>{projection.get()}, ProjectorOptions{4});
   ASSERT_TRUE(runner->Open().ok());
@@ -148,7 +150,8 @@ TEST_P(MetricsBatchesTest, RowsSurviveAbortsAndRestarts) {
         break;
       case 1:  // a crash: the in-memory state is gone, reload from the rows
         runner.reset();
-        projection = std::make_unique<metrics::MetricsProjection>(kBucket);
+        projection =
+            std::make_unique<metrics::MetricsProjection>(kBucket, kCache);
         runner = std::make_unique<ProjectionRunner>(
             log, std::vector<Projection*>{projection.get()},
             ProjectorOptions{pick(1, 9)});
