@@ -1,25 +1,9 @@
 #include "services/person_view.h"
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-
 namespace carelog {
 namespace {
 
 std::string Time(Instant t) { return FormatRfc3339London(t); }
-
-void CopyPayload(const schema::CareEvent& event,
-                 schema::RecordedEventView* view) {
-  if (event.payload_case() == schema::CareEvent::PAYLOAD_NOT_SET) return;
-  const auto* from_field =
-      schema::CareEvent::descriptor()->FindFieldByNumber(event.payload_case());
-  const auto* to_field =
-      schema::RecordedEventView::descriptor()->FindFieldByName(
-          from_field->name());
-  if (to_field == nullptr) return;
-  const auto& payload = event.GetReflection()->GetMessage(event, from_field);
-  view->GetReflection()->MutableMessage(view, to_field)->CopyFrom(payload);
-}
 
 void FillProfessional(const ProfessionalAssignment& a,
                       schema::AccountableProfessionalView* v) {
@@ -148,43 +132,6 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
     sv->set_positive(s.positive);
     sv->set_question(s.question);
     sv->set_completed_at(Time(s.completed_at));
-  }
-  return v;
-}
-
-schema::RecordedEventView RenderStoredEvent(const StoredCareEvent& event) {
-  schema::RecordedEventView v;
-  v.set_version(static_cast<uint32_t>(event.version));
-  v.set_position(static_cast<double>(event.position));
-  v.set_event_id(event.event.event_id());
-  v.set_occurred_at(event.event.occurred_at());
-  v.set_recorded_at(Time(event.recorded_at_micros));
-  v.set_recorded_by(event.recorded_by);
-  CopyPayload(event.event, &v);
-  return v;
-}
-
-Result<schema::RecordedEventView> RenderRecordedEvent(
-    const storage::RecordedEvent& record, bool with_nhs_number) {
-  schema::CareEvent event;
-  if (record.type != "carelog.schema.CareEvent" ||
-      !event.ParseFromString(record.body)) {
-    return Status(Code::kCorruption, "the record at position " +
-                                         std::to_string(record.position) +
-                                         " is not a carelog.schema.CareEvent");
-  }
-  StoredCareEvent stored;
-  stored.version = record.version;
-  stored.position = record.position;
-  stored.recorded_at_micros = record.recorded_at_micros;
-  stored.recorded_by = record.recorded_by;
-  stored.event = std::move(event);
-  schema::RecordedEventView v = RenderStoredEvent(stored);
-  if (with_nhs_number) {
-    constexpr std::string_view kPrefix = "person-";
-    std::string_view stream = record.stream;
-    if (stream.starts_with(kPrefix)) stream.remove_prefix(kPrefix.size());
-    v.set_nhs_number(std::string(stream));
   }
   return v;
 }

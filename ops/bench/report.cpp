@@ -90,6 +90,25 @@ Row LatencyRow(const Values& v, std::string id, std::string what,
   return r;
 }
 
+// A row of one figure against an upper limit (P9, P10).
+Row LimitRow(const Values& v, std::string id, std::string what,
+             const std::string& key, double limit, const char* unit,
+             std::string target) {
+  Row r{std::move(id),
+        std::move(what),
+        "not measured",
+        "—",
+        "",
+        std::move(target),
+        "no"};
+  if (auto x = Get(v, key)) {
+    r.figure = Fmt(*x) + unit;
+    r.ratio = Fmt(*x / limit, "× of the limit");
+    r.met = *x <= limit ? "yes" : "no";
+  }
+  return r;
+}
+
 std::vector<Row> Rows(const Values& v) {
   std::vector<Row> rows;
   rows.push_back(RatioRow(v, "P1",
@@ -127,32 +146,10 @@ std::vector<Row> Rows(const Values& v) {
     p8_ref = "at " + Fmt(*rate) + " requests/s";
   rows.push_back(LatencyRow(v, "P8", "ingest latency at half of P2's load",
                             "p8", 10, p8_ref));
-  Row p9{"P9",
-         "peak RSS of the server (VmHWM)",
-         "not measured",
-         "—",
-         "",
-         "≤ 1024 MiB",
-         "no"};
-  if (auto rss = Get(v, "p9.rss_mib")) {
-    p9.figure = Fmt(*rss) + " MiB";
-    p9.ratio = Fmt(*rss / 1024, "× of the limit");
-    p9.met = *rss <= 1024 ? "yes" : "no";
-  }
-  rows.push_back(p9);
-  Row p10{"P10",
-          "start-up until /readyz answers 200",
-          "not measured",
-          "—",
-          "",
-          "≤ 5 s",
-          "no"};
-  if (auto s = Get(v, "p10.seconds")) {
-    p10.figure = Fmt(*s) + " s";
-    p10.ratio = Fmt(*s / 5, "× of the limit");
-    p10.met = *s <= 5 ? "yes" : "no";
-  }
-  rows.push_back(p10);
+  rows.push_back(LimitRow(v, "P9", "peak RSS of the server (VmHWM)",
+                          "p9.rss_mib", 1024, " MiB", "≤ 1024 MiB"));
+  rows.push_back(LimitRow(v, "P10", "start-up until /readyz answers 200",
+                          "p10.seconds", 5, " s", "≤ 5 s"));
   return rows;
 }
 

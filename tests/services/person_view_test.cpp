@@ -64,36 +64,5 @@ TEST_F(PersonViewTest, DiedOnIsALondonDate) {
               HasSubstr(R"("diedOn":"2014-08-02")"));
 }
 
-TEST_F(PersonViewTest, HistoryItemCarriesEnvelopeAndPayload) {
-  Register();
-  Accept({Ev("adm", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
-  auto records = log().ReadStream(PersonStream(kNhs), 2, 1);
-  ASSERT_TRUE(records.ok());
-  ASSERT_EQ(records->size(), 1u);
-  auto item = RenderRecordedEvent(records->front(), false);
-  ASSERT_TRUE(item.ok());
-  std::string json = Json(*item);
-  EXPECT_THAT(
-      json,
-      HasSubstr(
-          R"("version":2,"position":2,"eventId":"adm","occurredAt":"2014-06-07T11:00:00+01:00","recordedAt":")"));
-  EXPECT_THAT(json, HasSubstr(R"("recordedBy":"tester")"));
-  EXPECT_THAT(
-      json,
-      HasSubstr(
-          R"("hospitalAdmitted":{"spellId":"S1","provider":"RF4","site":"Queen's","method":"EMERGENCY"})"));
-  EXPECT_THAT(json, Not(HasSubstr("nhsNumber")));
-  auto feed_item = RenderRecordedEvent(records->front(), true);
-  ASSERT_TRUE(feed_item.ok());
-  EXPECT_THAT(Json(*feed_item), HasSubstr(R"("nhsNumber":"9434765919")"));
-  // The same from the folded state.
-  EXPECT_EQ(Json(RenderStoredEvent(*State()->recorded()[1])), json);
-
-  storage::RecordedEvent junk = records->front();
-  junk.type = "something.Else";
-  EXPECT_EQ(RenderRecordedEvent(junk, false).status().code(),
-            Code::kCorruption);
-}
-
 }  // namespace
 }  // namespace carelog::testing
