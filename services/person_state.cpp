@@ -358,6 +358,24 @@ std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
   return timeline;
 }
 
+Result<StoredCareEventPtr> DecodeStoredCareEvent(
+    const storage::RecordedEvent& r) {
+  auto e = std::make_shared<StoredCareEvent>();
+  if (r.type != kCareEventType || !e->event.ParseFromString(r.body)) {
+    return Status(Code::kCorruption, "event at position " +
+                                         std::to_string(r.position) +
+                                         " of stream " + r.stream +
+                                         " is not a carelog.schema.CareEvent");
+  }
+  e->version = r.version;
+  e->position = r.position;
+  e->recorded_at_micros = r.recorded_at_micros;
+  e->recorded_by = r.recorded_by;
+  auto t = ParseRfc3339(e->event.occurred_at());
+  e->occurred_at = t.ok() ? *t : 0;
+  return StoredCareEventPtr(std::move(e));
+}
+
 PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
   PersonState s;
   s.recorded_ = std::move(recorded);

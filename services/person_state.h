@@ -16,6 +16,8 @@
 
 #include "carelog/events.pb.h"
 #include "services/calendar.h"
+#include "storage/event_log.h"
+#include "storage/status.h"
 
 namespace carelog {
 
@@ -29,6 +31,14 @@ struct StoredCareEvent {
   schema::CareEvent event;
 };
 using StoredCareEventPtr = std::shared_ptr<const StoredCareEvent>;
+
+// The type name care events are stored under in the log.
+inline constexpr std::string_view kCareEventType = "carelog.schema.CareEvent";
+
+// A care event read back from the log, as the fold takes it; a record that is
+// not a care event is kCorruption.
+Result<StoredCareEventPtr> DecodeStoredCareEvent(
+    const storage::RecordedEvent& r);
 
 // The area of residence from an instant on (personRegistered or personMoved).
 struct AreaChange {

@@ -11,28 +11,10 @@
 namespace carelog {
 namespace {
 
-constexpr const char* kCareEventType = "carelog.schema.CareEvent";
 constexpr size_t kCacheCapacity = 20000;  // people kept folded in memory
 constexpr int kMaxAttempts =
     64;  // appends retried after losing a race to another writer
 constexpr size_t kReadPage = 1000;
-
-Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
-  auto e = std::make_shared<StoredCareEvent>();
-  if (r.type != kCareEventType || !e->event.ParseFromString(r.body)) {
-    return Status(Code::kCorruption, "event at position " +
-                                         std::to_string(r.position) +
-                                         " of stream " + r.stream +
-                                         " is not a carelog.schema.CareEvent");
-  }
-  e->version = r.version;
-  e->position = r.position;
-  e->recorded_at_micros = r.recorded_at_micros;
-  e->recorded_by = r.recorded_by;
-  auto t = ParseRfc3339(e->event.occurred_at());
-  e->occurred_at = t.ok() ? *t : 0;
-  return StoredCareEventPtr(std::move(e));
-}
 
 }  // namespace
 
@@ -112,7 +94,7 @@ struct Recorder::Impl {
       if (!page.ok()) return page.status();
       if (page->empty()) break;
       for (const auto& r : *page) {
-        auto decoded = Decode(r);
+        auto decoded = DecodeStoredCareEvent(r);
         if (!decoded.ok()) return decoded.status();
         tail.push_back(std::move(*decoded));
       }
@@ -300,8 +282,8 @@ Result<RecordOutcome> Recorder::RecordWith(
     request.recorded_by = std::string(recorded_by);
     request.events.reserve(events.size());
     for (const auto& e : events) {
-      request.events.push_back(storage::NewEvent{e.event_id(), kCareEventType,
-                                                 e.SerializeAsString()});
+      request.events.push_back(storage::NewEvent{
+          e.event_id(), std::string(kCareEventType), e.SerializeAsString()});
     }
     auto appended = AppendAndWait(impl_->log, std::move(request), audit);
     if (!appended.ok()) {

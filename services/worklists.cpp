@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "carelog/worklists.pb.h"
+#include "services/person_state.h"
 #include "services/worklist_facts.h"
 
 namespace carelog {
@@ -18,7 +19,6 @@ using worklist_facts::Fact;
 using worklist_facts::PersonItems;
 
 constexpr std::string_view kPersonPrefix = "person-";
-constexpr std::string_view kCareEventType = "carelog.schema.CareEvent";
 
 int MidnightsBetween(Instant from, Instant to) {
   if (to <= from) return 0;

@@ -27,21 +27,6 @@ std::string SnapshotKey(std::string_view area, uint64_t bucket) {
   return "s|" + std::string(area) + "|" + Hex(bucket, 8);
 }
 
-// The person's event as the fold takes it.
-Result<StoredCareEventPtr> Decode(const storage::RecordedEvent& r) {
-  auto e = std::make_shared<StoredCareEvent>();
-  if (!e->event.ParseFromString(r.body)) {
-    return Status(Code::kCorruption, "undecodable care event at position " +
-                                         std::to_string(r.position));
-  }
-  e->version = r.version;
-  e->position = r.position;
-  e->recorded_at_micros = r.recorded_at_micros;
-  auto t = ParseRfc3339(e->event.occurred_at());
-  e->occurred_at = t.ok() ? *t : 0;
-  return StoredCareEventPtr(std::move(e));
-}
-
 }  // namespace
 
 Status MetricsProjection::Load(storage::EventLog& log) {
@@ -98,7 +83,7 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     std::vector<StoredCareEventPtr> events;
     for (const storage::RecordedEvent& r : *stored) {
       if (r.version >= version) break;
-      auto e = Decode(r);
+      auto e = DecodeStoredCareEvent(r);
       if (!e.ok()) return e.status();
       events.push_back(std::move(*e));
     }
@@ -120,7 +105,7 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
-  auto e = Decode(event);
+  auto e = DecodeStoredCareEvent(event);
   if (!e.ok()) {
     young_events_ -= person.state.version();
     young_.erase(event.stream);
