@@ -207,6 +207,7 @@ std::string ConditionsJson(const metrics::ConditionsScorecard& s) {
   std::optional<int64_t> days;  // a count of days, shown like any count
   if (!withheld) days = metrics::DiscloseCount(u.total_days);
   return "{\"area\":" + Quote(s.area) + ",\"period\":" + Quote(s.period.label) +
+         ",\"asOf\":" + AsOf(s.as_of) +
          ",\"conditions\":{\"plansJointlyAgreed\":" +
          OptBool(s.plans_jointly_agreed) +
          ",\"socialCareProtected\":" + OptBool(s.social_care_protected) +

@@ -160,7 +160,9 @@ Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
   if (!ready.ok()) return Problem(ready);
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return Problem(period.status());
-  auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period);
+  auto as_of = AsOf(ctx);
+  if (!as_of.ok()) return Problem(as_of.status());
+  auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period, *as_of);
   if (!s.ok()) return Problem(s.status());
   return Text(200, "application/json", ConditionsJson(*s));
 }

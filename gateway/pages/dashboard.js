@@ -184,8 +184,9 @@
 
   async function conditions(area, year, metricsPromise, g) {
     const box = $("conditions");
+    const asOf = asOfParam();
     try {
-      const [c, m] = await Promise.all([call("GET", `/v1/areas/${area}/conditions?period=${year}`),
+      const [c, m] = await Promise.all([call("GET", `/v1/areas/${area}/conditions?period=${year}${asOf}`),
         metricsPromise.catch(() => ({ metrics: [] }))]);
       if (g !== generation) return;
       const cond = c.conditions || {};
@@ -223,7 +224,8 @@
         return conditionTable(id, title, overall(rows.map((r) => r[4])), rows,
           "Derived from the log; judged against the plan's target for the year.");
       });
-      box.replaceChildren(el("div", { id: "scorecard", class: "scorecard" }, tables));
+      // data-as-of says which date the tables were drawn for ("" = now).
+      box.replaceChildren(el("div", { id: "scorecard", class: "scorecard", "data-as-of": asOf }, tables));
     } catch (e) {
       if (g === generation) box.replaceChildren(el("p", { class: "small" }, "No scorecard: " + e.message));
     }
@@ -237,12 +239,10 @@
     $("stamp").textContent = $("asof").value ? `figures as reported on ${$("asof").value}` : "latest figures";
     try {
       const metrics = call("GET", `/v1/areas/${area}/metrics?period=${year}${asOfParam()}`);
-      // The scorecard is not kept as reported on a date: it shows the latest evidence, judged
-      // against the latest plan.
-      const latest = asOfParam() ? call("GET", `/v1/areas/${area}/metrics?period=${year}`) : metrics;
-      $("conditions-stamp").textContent = asOfParam() ? "latest figures (not kept as reported on a date)" : "";
+      // The scorecard as reported on the date too: its evidence and the plan as they stood then.
+      $("conditions-stamp").textContent = $("asof").value ? `as reported on ${$("asof").value}` : "";
       await Promise.all([tiles(area, year, metrics, g), payments(area, year, g),
-        conditions(area, year, latest, g)]);
+        conditions(area, year, metrics, g)]);
     } catch (e) {
       if (g === generation) showError(e.message);
     }

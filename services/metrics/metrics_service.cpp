@@ -146,13 +146,15 @@ Result<Payments> MetricsService::PaymentsFor(
 }
 
 Result<ConditionsScorecard> MetricsService::Conditions(
-    const std::string& area, const Period& period) const {
-  auto view = ViewOf(area, std::nullopt);
+    const std::string& area, const Period& period,
+    std::optional<Instant> as_of) const {
+  auto view = ViewOf(area, as_of);
   if (!view.ok()) return view.status();
   MetricContext c = Context(*view, area, period);
   ConditionsScorecard s;
   s.area = area;
   s.period = period;
+  s.as_of = as_of;
   if (auto plan = plans_.PlanAsOf(area, YearText(period.financial_year),
                                   view->position)) {
     const auto& conditions = plan->conditions();

@@ -51,6 +51,7 @@ struct Payments {
 struct ConditionsScorecard {
   std::string area;
   Period period;
+  std::optional<Instant> as_of;  // set when asked as reported on a date
   std::optional<bool> plans_jointly_agreed;
   std::optional<bool> social_care_protected;
   std::optional<bool> acute_impact_agreed;
@@ -78,8 +79,11 @@ class MetricsService {
   // kNotFound without a plan.
   Result<Payments> PaymentsFor(const std::string& area, const std::string& year,
                                std::optional<Instant> as_of) const;
-  Result<ConditionsScorecard> Conditions(const std::string& area,
-                                         const Period& period) const;
+  // The national conditions scorecard of the area for the period, from the
+  // events recorded by `as_of` (now when absent) and the plan as it stood then.
+  Result<ConditionsScorecard> Conditions(
+      const std::string& area, const Period& period,
+      std::optional<Instant> as_of = std::nullopt) const;
 
   // The periods of a range at a granularity ("month", "quarter", "year"), in
   // order.

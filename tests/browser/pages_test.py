@@ -129,8 +129,11 @@ def check_dashboard(browser, demo, shots):
     csv = browser.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
                            ".filter(u => u.includes('metrics.csv'))")
     assert all("asOf=2015-10-01T23%3A59%3A59.999999%2B01%3A00" in u for u in csv), f"CSV not as of the date: {csv}"
-    assert "latest" in browser.evaluate("document.getElementById('conditions-stamp').textContent"), \
-        "the scorecard does not say that it shows the latest figures"
+    browser.wait_for("performance.getEntriesByType('resource').some(e => e.name.includes('/conditions?')"
+                     " && e.name.includes('asOf=2015-10-01T23%3A59%3A59.999999%2B01%3A00'))",
+                     what="the scorecard asked as of the date")
+    assert "2015-10-01" in browser.evaluate("document.getElementById('conditions-stamp').textContent"), \
+        "the scorecard does not say which date it is reported on"
     check_london_end_of_day(browser)
     check_scorecard(browser, demo)
 
@@ -155,7 +158,7 @@ def check_scorecard(browser, demo):
     browser.evaluate(f"(() => {{ const i = document.getElementById('asof'); i.value = '';"
                      f" i.dispatchEvent(new Event('change')); }})()")
     browser.wait_for("document.querySelectorAll('#scorecard table.condition').length === 6"
-                     " && document.getElementById('conditions-stamp').textContent === ''",
+                     " && document.getElementById('scorecard').dataset.asOf === ''",
                      what="six condition tables")
     conditions = demo.get(f"/v1/areas/{area}/conditions?period={year}", demo.commissioner)["conditions"]
     metrics = {m["metric"]: m for m in demo.get(f"/v1/areas/{area}/metrics?period={year}",

@@ -241,6 +241,27 @@ TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {
   auto conditions = commissioner.Get(base + "/conditions?period=2014-15");
   ASSERT_EQ(conditions.status, 200) << conditions.body;
   EXPECT_EQ(Text(conditions.Json(), "area"), kA);
+  EXPECT_TRUE(IsNull(conditions.Json(), "asOf"));
+  // Eight verified people with events in 2014-15: 100 %, the count shown
+  // rounded to 10.
+  const Struct now = Field(conditions.Json(), "conditions").struct_value();
+  const Struct& verified_now = Field(now, "nhsNumberVerified").struct_value();
+  EXPECT_EQ(Number(verified_now, "value"), 100);
+  EXPECT_EQ(Number(verified_now, "numerator"), 10);
+
+  // As reported before anything was recorded: no people, no plan yet.
+  auto before = commissioner.Get(base +
+                                 "/conditions?period=2014-15&asOf=2014-01-01T"
+                                 "00:00:00Z");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(Text(before.Json(), "asOf"), "2014-01-01T00:00:00Z");
+  const Struct then = Field(before.Json(), "conditions").struct_value();
+  const Struct& verified_then = Field(then, "nhsNumberVerified").struct_value();
+  EXPECT_TRUE(IsNull(verified_then, "value")) << before.body;
+  EXPECT_TRUE(IsNull(verified_then, "numerator")) << before.body;
+  EXPECT_EQ(
+      commissioner.Get(base + "/conditions?period=2014-15&asOf=soon").status,
+      400);
 }
 
 TEST_F(MetricsE2eTest, BadRequestsAndReadYourWrites) {
