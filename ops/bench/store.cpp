@@ -183,7 +183,8 @@ int P5(const Flags& flags) {
   Note("rebuilt the projections from %llu events in %.1f s",
        static_cast<unsigned long long>(last), rebuild_s);
   // What the projections' in-memory state costs once every event is applied
-  // (the worklists keep theirs in memory only): a lower bound for P9.
+  // (the metrics' person cache, the worklists' people with open items): a
+  // lower bound for P9.
   Note("resident set: %.0f MiB before the rebuild, %.0f MiB after", rss_before,
        RssMib());
   Emit("p5.projections_rss_mib", RssMib() - rss_before);
