@@ -12,7 +12,7 @@
 
 #include "services/recorder.h"
 #include "tests/services/care_events.h"
-#include "tests/services/fake_event_log.h"
+#include "tests/services/memory_event_log.h"
 
 namespace carelog::testing {
 
@@ -53,7 +53,7 @@ class Harness {
       if (opened.ok()) log_ = std::move(*opened);
     }
     if (!log_) {
-      auto fake = std::make_unique<FakeEventLog>();
+      auto fake = std::make_unique<MemoryEventLog>();
       fake_ = fake.get();
       log_ = std::move(fake);
     }
@@ -62,7 +62,7 @@ class Harness {
   virtual ~Harness() = default;
 
   storage::EventLog& log() { return *log_; }
-  FakeEventLog& fake() { return *fake_; }  // only without RocksDB
+  MemoryEventLog& fake() { return *fake_; }  // only without RocksDB
   Recorder& recorder() { return *recorder_; }
 
   Result<RecordOutcome> Post(const std::vector<schema::CareEvent>& events,
@@ -117,7 +117,7 @@ class Harness {
  protected:
   std::optional<ScratchDir> dir_;
   std::unique_ptr<storage::EventLog> log_;
-  FakeEventLog* fake_ = nullptr;
+  MemoryEventLog* fake_ = nullptr;
   ManualClock clock_;
   std::unique_ptr<Recorder> recorder_;
 };

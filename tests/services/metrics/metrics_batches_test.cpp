@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "services/metrics/metrics_projection.h"
-#include "tests/services/metrics/memory_event_log.h"
+#include "tests/services/memory_event_log.h"
 #include "tests/services/metrics/random_histories.h"
 
 namespace carelog::testing {

@@ -12,7 +12,7 @@
 #include "services/clock.h"
 #include "services/metrics/metrics_service.h"
 #include "services/projector.h"
-#include "tests/services/metrics/memory_event_log.h"
+#include "tests/services/memory_event_log.h"
 
 namespace carelog::testing {
 

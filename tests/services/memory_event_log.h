@@ -1,8 +1,11 @@
-// An in-memory EventLog for tests of projections: appends are kept in vectors,
-// recorded_at comes from a settable time, projections live in a map. Not
-// durable; single-process only.
+// An in-memory EventLog for service and projection tests: streams, versions,
+// positions, expected versions and event-id dedup as storage/event_log.h
+// specifies; projection rows and checkpoints in a map; audit not kept.
+// recorded_at advances by a microsecond per append unless set with SetNow.
+// Thread-safe; not durable.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -13,8 +16,17 @@ namespace carelog::testing {
 
 class MemoryEventLog final : public storage::EventLog {
  public:
-  // recorded_at of the next appends.
-  void SetNow(int64_t micros) { now_ = micros; }
+  // Runs (unlocked) at the start of the next Append, e.g. to let a rival
+  // writer win a race.
+  std::function<void()> before_append;
+  int appends = 0;  // Append calls that wrote something
+
+  // recorded_at of the next appends (all of them, until set again).
+  void SetNow(int64_t micros) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ = micros;
+    fixed_now_ = true;
+  }
   // Appends one care event to "person-<nhs>" (no rules checked). Returns its
   // position.
   uint64_t AppendCare(const std::string& nhs, const schema::CareEvent& event);
@@ -55,11 +67,13 @@ class MemoryEventLog final : public storage::EventLog {
 
  private:
   mutable std::mutex mu_;
-  int64_t now_ = 0;
+  int64_t now_ = 1'400'000'000'000'000;
+  bool fixed_now_ = false;  // SetNow was called: every append at now_
   bool fail_next_write_ = false;
   std::vector<storage::RecordedEvent> log_;  // position i + 1 at index i
   std::map<std::string, std::vector<uint64_t>, std::less<>>
-      streams_;  // stream -> positions
+      streams_;                                         // stream -> positions
+  std::map<std::string, uint64_t, std::less<>> by_id_;  // event id -> position
   std::map<std::string, std::string, std::less<>>
       rows_;  // projection + '\0' + key -> value
   std::map<std::string, uint64_t, std::less<>> checkpoints_;

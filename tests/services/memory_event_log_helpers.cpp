@@ -1,4 +1,4 @@
-#include "tests/services/metrics/memory_event_log.h"
+#include "tests/services/memory_event_log.h"
 
 namespace carelog::testing {
 
@@ -15,28 +15,74 @@ uint64_t MemoryEventLog::AppendCare(const std::string& nhs,
 
 Result<storage::AppendResult> MemoryEventLog::Append(
     storage::AppendRequest request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto& stream = streams_[request.stream];
-  storage::AppendResult result;
-  result.first_version = stream.size() + 1;
-  result.first_position = log_.size() + 1;
-  result.recorded_at_micros = now_;
-  for (auto& e : request.events) {
-    storage::RecordedEvent r;
-    r.position = log_.size() + 1;
-    r.stream = request.stream;
-    r.version = stream.size() + 1;
-    r.event_id = e.event_id;
-    r.type = e.type;
-    r.body = e.body;
-    r.recorded_at_micros = now_;
-    r.recorded_by = request.recorded_by;
-    stream.push_back(r.position);
-    log_.push_back(std::move(r));
+  if (before_append) {
+    auto hook = std::move(before_append);
+    before_append = nullptr;
+    hook();
   }
-  result.last_version = stream.size();
-  result.last_position = log_.size();
-  return result;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (request.events.empty())
+    return Status(Code::kInvalidArgument, "no events");
+  // Idempotent retry or conflict.
+  size_t known = 0;
+  for (const auto& e : request.events) {
+    auto it = by_id_.find(e.event_id);
+    if (it == by_id_.end()) continue;
+    const auto& stored = log_[it->second - 1];
+    if (stored.stream != request.stream || stored.body != e.body ||
+        stored.type != e.type) {
+      return Status(Code::kConflict,
+                    "event id " + e.event_id + " stored with other content");
+    }
+    ++known;
+  }
+  if (known == request.events.size()) {
+    const auto& first = log_[by_id_.at(request.events.front().event_id) - 1];
+    const auto& last = log_[by_id_.at(request.events.back().event_id) - 1];
+    storage::AppendResult r;
+    r.first_version = first.version;
+    r.last_version = last.version;
+    r.first_position = first.position;
+    r.last_position = last.position;
+    r.recorded_at_micros = first.recorded_at_micros;
+    r.duplicate = true;
+    return r;
+  }
+  if (known > 0)
+    return Status(Code::kConflict, "some event ids are already stored");
+  auto& positions = streams_[request.stream];
+  uint64_t version = positions.size();
+  bool ok =
+      request.expected.kind == storage::ExpectedVersion::Kind::kAny ||
+      (request.expected.kind == storage::ExpectedVersion::Kind::kNoStream &&
+       version == 0) ||
+      (request.expected.kind == storage::ExpectedVersion::Kind::kExact &&
+       request.expected.version == version);
+  if (!ok)
+    return Status(Code::kWrongVersion,
+                  "stream is at version " + std::to_string(version));
+  storage::AppendResult r;
+  r.first_version = version + 1;
+  r.first_position = log_.size() + 1;
+  r.recorded_at_micros = fixed_now_ ? now_ : ++now_;
+  for (auto& e : request.events) {
+    storage::RecordedEvent stored;
+    stored.position = log_.size() + 1;
+    stored.stream = request.stream;
+    stored.version = ++version;
+    stored.event_id = e.event_id;
+    stored.type = e.type;
+    stored.body = std::move(e.body);
+    stored.recorded_at_micros = r.recorded_at_micros;
+    stored.recorded_by = request.recorded_by;
+    by_id_[stored.event_id] = stored.position;
+    positions.push_back(stored.position);
+    log_.push_back(std::move(stored));
+  }
+  r.last_version = version;
+  r.last_position = log_.size();
+  ++appends;
+  return r;
 }
 
 void MemoryEventLog::AppendAsync(
@@ -76,12 +122,11 @@ Result<std::vector<storage::RecordedEvent>> MemoryEventLog::ReadAll(
 }
 
 Result<std::optional<storage::RecordedEvent>> MemoryEventLog::FindEvent(
-    std::string_view id) {
+    std::string_view event_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& r : log_) {
-    if (r.event_id == id) return std::optional<storage::RecordedEvent>(r);
-  }
-  return std::optional<storage::RecordedEvent>();
+  auto it = by_id_.find(event_id);
+  if (it == by_id_.end()) return std::optional<storage::RecordedEvent>();
+  return std::optional<storage::RecordedEvent>(log_[it->second - 1]);
 }
 
 uint64_t MemoryEventLog::LastPosition() const {
