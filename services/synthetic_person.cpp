@@ -66,8 +66,12 @@ class Builder {
     return LondonStartOfDay(d) +
            static_cast<Instant>(hour * static_cast<double>(kHour));
   }
+  // `days` after t; kNever when that lies beyond what an Instant holds (a
+  // rare rate can draw a gap of millennia, which must not wrap around).
   Instant DaysAfter(Instant t, double days) {
-    return t + static_cast<Instant>(days * static_cast<double>(kDay));
+    const double micros = days * static_cast<double>(kDay);
+    if (t == kNever || micros >= static_cast<double>(kNever - t)) return kNever;
+    return t + static_cast<Instant>(micros);
   }
   Instant NextArrival(Instant t, double rate_per_year) {
     if (rate_per_year <= 0) return kNever;

@@ -7,6 +7,9 @@
 #include <map>
 #include <set>
 
+#include "carelog/events.pb.h"
+#include "services/calendar.h"
+
 namespace carelog {
 namespace {
 
@@ -282,6 +285,38 @@ TEST(SyntheticAreaDeterminism, SameSeedSameBytesOtherSeedOtherArea) {
   options.seed += 1;
   const SyntheticArea c = GenerateSyntheticArea(options);
   EXPECT_NE(a.event_count, c.event_count);
+}
+
+}  // namespace
+}  // namespace carelog
+
+namespace carelog {
+namespace {
+
+// Every event of a generated area occurs inside the generated span: an
+// arrival drawn so far ahead that its instant would overflow (a rare rate
+// drawing a gap of millennia) must mean "never", not wrap to a time before
+// 1900. Seed and scale of a benchmark borough where that once happened.
+TEST(SyntheticAreaSpanTest, NoEventOccursOutsideTheGeneratedSpan) {
+  SyntheticAreaOptions options;
+  options.seed = 20140401 + 472;
+  options.scale = 0.5;
+  options.area_code = "E09000472";
+  const SyntheticArea area = GenerateSyntheticArea(options);
+  const Instant earliest = ParseRfc3339("1900-01-01T00:00:00Z").value();
+  size_t checked = 0;
+  for (const SyntheticPerson& person : area.people) {
+    for (const SyntheticEvent& e : person.events) {
+      schema::CareEvent event;
+      ASSERT_TRUE(event.ParseFromString(e.body));
+      auto at = ParseRfc3339(event.occurred_at());
+      ASSERT_TRUE(at.ok()) << person.nhs_number << ": " << event.occurred_at();
+      EXPECT_GE(*at, earliest) << person.nhs_number;
+      EXPECT_LE(*at, SyntheticEnd()) << person.nhs_number;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100000u);
 }
 
 }  // namespace
