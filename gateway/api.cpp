@@ -23,7 +23,6 @@ Api::Api(TokenStore& tokens, ApiContext context)
   AddMetricsRoutes(router_, context_);
   AddWorklistRoutes(router_, context_);
   AddPageRoutes(router_, context_);
-  AddPendingRoutes(router_, context_);
 }
 
 namespace {

@@ -17,12 +17,6 @@ AuditNote AuditTrail::Note(std::string_view nhs_number,
                    entry.SerializeAsString()};
 }
 
-Status AuditTrail::Record(std::string_view nhs_number, api::AuditEntry entry) {
-  AuditNote note = Note(nhs_number, std::move(entry));
-  auto id = log_.AppendAudit(note.subject, std::move(note.entry));
-  return id.ok() ? Status::Ok() : id.status();
-}
-
 void AuditTrail::RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                              std::function<void(Status)> done) {
   AuditNote note = Note(nhs_number, std::move(entry));

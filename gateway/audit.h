@@ -22,13 +22,11 @@ class AuditTrail {
       : log_(log), clock_(clock) {}
 
   // Appends one entry (its id and time are set here) for the person
-  // `nhs_number`. Durable on ok.
-  Status Record(std::string_view nhs_number, api::AuditEntry entry);
-  // As Record, but returns at once; `done` runs (on the log's thread) once the
-  // entry is durable, or with the error. It must not block.
+  // `nhs_number` and returns at once; `done` runs (on the log's thread) once
+  // the entry is durable, or with the error. It must not block.
   void RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                    std::function<void(Status)> done);
-  // The entry as Record would append it (time and person set), for a write
+  // The entry as RecordAsync would append it (time and person set), for a write
   // that carries it into the log with its own events.
   AuditNote Note(std::string_view nhs_number, api::AuditEntry entry) const;
 

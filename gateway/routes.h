@@ -21,7 +21,5 @@ void AddWorklistRoutes(Router& router,
                        const ApiContext& context);  // the three worklists
 void AddPageRoutes(Router& router,
                    const ApiContext& context);  // GET /, /worklist, /pages/*
-void AddPendingRoutes(Router& router,
-                      const ApiContext& context);  // 501 until implemented
 
 }  // namespace carelog::gateway

@@ -126,7 +126,6 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   bool died = false;
   std::map<std::string, Spell> spells;
   std::map<std::string, Package> packages;
-  std::vector<std::string> spell_order;
   for (const Fact* f : facts) {
     switch (f->kind) {
       case Fact::Kind::kArea:

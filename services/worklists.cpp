@@ -10,6 +10,7 @@
 
 #include "carelog/worklists.pb.h"
 #include "services/person_state.h"
+#include "services/recorder.h"
 #include "services/worklist_facts.h"
 
 namespace carelog {
@@ -48,8 +49,7 @@ Result<std::vector<schema::CareEvent>> ReadFromLog(storage::EventLog* log,
     return Status(Code::kInternal,
                   "the worklists projection has no log to read a person from");
   }
-  const std::string stream = std::string(kPersonPrefix) + std::string(nhs);
-  auto events = log->ReadStream(stream, 1, up_to_version);
+  auto events = log->ReadStream(PersonStream(nhs), 1, up_to_version);
   if (!events.ok()) return events.status();
   out.reserve(events->size());
   for (const storage::RecordedEvent& e : *events) {
