@@ -242,15 +242,19 @@ MetricValue ComputeMetric(MetricId id, const MetricContext& c) {
   return ComputeWithDelays(id, c, DelayedDays(c));
 }
 
-std::vector<MetricValue> ComputeAllMetrics(const MetricContext& c) {
+std::vector<MetricValue> ComputeMetrics(std::span<const MetricId> ids,
+                                        const MetricContext& c) {
   // Delayed days (a scan of the open delays) are needed by every metric's
   // "has data": count them once.
   const DelayBreakdown delays = DelayedDays(c);
   std::vector<MetricValue> out;
-  out.reserve(std::size(kAllMetrics));
-  for (MetricId id : kAllMetrics)
-    out.push_back(ComputeWithDelays(id, c, delays));
+  out.reserve(ids.size());
+  for (MetricId id : ids) out.push_back(ComputeWithDelays(id, c, delays));
   return out;
+}
+
+std::vector<MetricValue> ComputeAllMetrics(const MetricContext& c) {
+  return ComputeMetrics(kAllMetrics, c);
 }
 
 UnassignedPackages ComputeUnassignedPackages(const MetricContext& c) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,11 @@ struct MetricContext {
 };
 
 MetricValue ComputeMetric(MetricId id, const MetricContext& context);
-// Every metric of kAllMetrics, in that order (the same values as ComputeMetric
-// one by one, sharing the work they have in common).
+// The metrics `ids`, in that order (the same values as ComputeMetric one by
+// one, sharing the work they have in common).
+std::vector<MetricValue> ComputeMetrics(std::span<const MetricId> ids,
+                                        const MetricContext& context);
+// Every metric of kAllMetrics, in that order.
 std::vector<MetricValue> ComputeAllMetrics(const MetricContext& context);
 
 // Open integrated packages with no accountable professional at the end of the

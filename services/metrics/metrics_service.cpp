@@ -165,14 +165,16 @@ Result<ConditionsScorecard> MetricsService::Conditions(
     if (conditions.has_acute_impact_agreed())
       s.acute_impact_agreed = conditions.acute_impact_agreed();
   }
-  s.nhs_number_verified = ComputeMetric(MetricId::kNhsNumberVerified, c);
-  s.weekend_discharge_ratio =
-      ComputeMetric(MetricId::kWeekendDischargeRatio, c);
+  constexpr MetricId kEvidence[] = {MetricId::kNhsNumberVerified,
+                                    MetricId::kWeekendDischargeRatio,
+                                    MetricId::kJointAssessmentCoverage,
+                                    MetricId::kAccountableProfessionalCoverage};
+  std::vector<MetricValue> evidence = ComputeMetrics(kEvidence, c);
+  s.nhs_number_verified = std::move(evidence[0]);
+  s.weekend_discharge_ratio = std::move(evidence[1]);
+  s.joint_assessment_coverage = std::move(evidence[2]);
+  s.accountable_professional_coverage = std::move(evidence[3]);
   std::tie(s.weekend_assessments, s.assessments) = ComputeWeekendAssessments(c);
-  s.joint_assessment_coverage =
-      ComputeMetric(MetricId::kJointAssessmentCoverage, c);
-  s.accountable_professional_coverage =
-      ComputeMetric(MetricId::kAccountableProfessionalCoverage, c);
   s.unassigned_packages = ComputeUnassignedPackages(c);
   return s;
 }
