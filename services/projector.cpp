@@ -1,6 +1,8 @@
 #include "services/projector.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace carelog {
 
@@ -11,13 +13,28 @@ ProjectionRunner::ProjectionRunner(storage::EventLog& log,
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 
+Status ProjectionRunner::DropIfUncheckpointed(size_t i) {
+  bool any = false;
+  CARELOG_RETURN_IF_ERROR(log_.ScanProjection(
+      projections_[i]->Name(), "", [&](std::string_view, std::string_view) {
+        any = true;
+        return false;
+      }));
+  if (!any) return Status::Ok();
+  return log_.DropProjection(projections_[i]->Name());
+}
+
 Status ProjectionRunner::Open() {
   std::lock_guard<std::mutex> batch(batch_mu_);
   checkpoints_.clear();
-  for (Projection* p : projections_) {
+  building_.assign(projections_.size(), false);
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    Projection* p = projections_[i];
     auto cp = log_.ProjectionCheckpoint(p->Name());
     if (!cp.ok()) return cp.status();
     checkpoints_.push_back(*cp);
+    // Rows without a checkpoint are what an interrupted BuildFromLog left.
+    if (*cp == 0) CARELOG_RETURN_IF_ERROR(DropIfUncheckpointed(i));
     CARELOG_RETURN_IF_ERROR(p->Load(log_));
   }
   uint64_t applied =
@@ -28,10 +45,20 @@ Status ProjectionRunner::Open() {
   return Status::Ok();
 }
 
+void ProjectionRunner::AbortAll() {
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (!building_[i]) projections_[i]->Abort();
+  }
+}
+
 Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events) {
   *applied_any = false;
-  uint64_t from = applied_.load() + 1;
-  if (from > log_.LastPosition()) return Status::Ok();
+  uint64_t from = 0;  // 1 + the lowest checkpoint of those not being built
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (building_[i]) continue;
+    if (from == 0 || checkpoints_[i] + 1 < from) from = checkpoints_[i] + 1;
+  }
+  if (from == 0 || from > log_.LastPosition()) return Status::Ok();
   auto events = log_.ReadAll(from, max_events);
   if (!events.ok()) return events.status();
   if (events->empty()) return Status::Ok();
@@ -44,44 +71,117 @@ Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events) {
     }
     last = event.position;
     for (size_t i = 0; i < projections_.size(); ++i) {
-      if (event.position <= checkpoints_[i]) continue;
+      if (building_[i] || event.position <= checkpoints_[i]) continue;
       Status s = projections_[i]->Apply(event, write);
       if (!s.ok()) {
-        for (Projection* p : projections_) p->Abort();
+        AbortAll();
         return s;
       }
     }
   }
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (checkpoints_[i] >= last) continue;
+    if (building_[i] || checkpoints_[i] >= last) continue;
     Status s = projections_[i]->FinishBatch(write);
     if (!s.ok()) {
-      for (Projection* p : projections_) p->Abort();
+      AbortAll();
       return s;
     }
     write.checkpoints.emplace_back(std::string(projections_[i]->Name()), last);
   }
   Status s = log_.WriteProjections(write);
   if (!s.ok()) {
-    for (Projection* p : projections_) p->Abort();
+    AbortAll();
     return s;
   }
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (checkpoints_[i] >= last) continue;
+    if (building_[i] || checkpoints_[i] >= last) continue;
     checkpoints_[i] = last;
     projections_[i]->Commit(last);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    applied_.store(last);
+    applied_.store(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   }
   progress_.notify_all();
   *applied_any = true;
   return Status::Ok();
 }
 
+Status ProjectionRunner::BuildEmpty(
+    const std::function<void(uint64_t, uint64_t)>& progress) {
+  const uint64_t last = log_.LastPosition();
+  if (!options_.build_empty || last == 0) return Status::Ok();
+  std::vector<size_t> empty;
+  for (size_t i = 0; i < projections_.size(); ++i) {
+    if (checkpoints_[i] == 0) empty.push_back(i);
+  }
+  if (empty.empty()) return Status::Ok();
+  auto stopping = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_;
+  };
+  // The builds run one after another on their own thread; this thread applies
+  // the other projections in log order meanwhile.
+  for (size_t i : empty) building_[i] = true;
+  std::atomic<uint64_t> built{0};
+  std::atomic<bool> done{false};
+  std::vector<Status> results(empty.size());
+  std::thread builder([&] {
+    for (size_t k = 0; k < empty.size(); ++k) {
+      results[k] = projections_[empty[k]]->BuildFromLog(last, [&](uint64_t n) {
+        built.store(n);
+        return !stopping();
+      });
+      built.store(0);
+    }
+    done.store(true);
+  });
+  auto report = [&] {
+    if (!progress) return;
+    uint64_t at = done.load() ? last : built.load();
+    for (size_t i = 0; i < projections_.size(); ++i) {
+      if (!building_[i]) at = std::min(at, checkpoints_[i]);
+    }
+    progress(at, last);
+  };
+  Status others;
+  while (!stopping()) {
+    bool any = false;
+    others = ApplyBatch(&any, options_.rebuild_batch_events);
+    if (!others.ok() || !any) break;
+    report();
+  }
+  while (!done.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    report();
+  }
+  builder.join();
+  Status first = others;
+  for (size_t k = 0; k < empty.size(); ++k) {
+    const size_t i = empty[k];
+    building_[i] = false;
+    if (results[k].ok()) {
+      checkpoints_[i] = last;
+      continue;
+    }
+    if (results[k].code() == Code::kUnimplemented) continue;  // log order
+    projections_[i]->Reset();
+    Status dropped = log_.DropProjection(projections_[i]->Name());
+    if (first.ok()) first = results[k];
+    if (first.ok()) first = dropped;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    applied_.store(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
+  }
+  progress_.notify_all();
+  if (first.ok()) report();
+  return first;
+}
+
 Status ProjectionRunner::CatchUp() {
   std::lock_guard<std::mutex> batch(batch_mu_);
+  CARELOG_RETURN_IF_ERROR(BuildEmpty(nullptr));
   for (;;) {
     bool any = false;
     CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.batch_events));
@@ -98,6 +198,7 @@ Status ProjectionRunner::Rebuild(
     checkpoints_[i] = 0;
   }
   applied_.store(0);
+  CARELOG_RETURN_IF_ERROR(BuildEmpty(progress));
   for (;;) {
     bool any = false;
     CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.rebuild_batch_events));
@@ -131,6 +232,18 @@ void ProjectionRunner::Notify() {
 }
 
 void ProjectionRunner::Run() {
+  {
+    // A first start on a store whose projections are empty: build them fast.
+    std::lock_guard<std::mutex> batch(batch_mu_);
+    Status s = BuildEmpty(nullptr);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    if (!s.ok()) {
+      error_ = s;
+      progress_.notify_all();
+      return;
+    }
+  }
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -45,6 +45,18 @@ class Projection {
   virtual void Abort() = 0;
   // Forgets all in-memory state (its rows have been dropped).
   virtual void Reset() = 0;
+  // Optional fast path for a projection that has applied nothing (no rows,
+  // state reset, loaded): builds its rows for the log up to `last` by its own
+  // means instead of Apply in log order, and is then as if it had committed
+  // `last`. Its checkpoint goes in the same atomic write as its last rows;
+  // rows written before carry none (the runner drops them on Open after a
+  // crash, or when this fails). `progress(events done)` returning false
+  // cancels (kUnavailable). kUnimplemented when there is no such path.
+  virtual Status BuildFromLog(uint64_t last,
+                              const std::function<bool(uint64_t)>& progress) {
+    (void)last, (void)progress;
+    return Status(Code::kUnimplemented, "no fast build");
+  }
 };
 
 struct ProjectorOptions {
@@ -52,6 +64,10 @@ struct ProjectorOptions {
   // Events per batch of Rebuild (nobody reads the projections meanwhile, so
   // bigger batches only save per-batch costs: row merging, iterators).
   size_t rebuild_batch_events = 20000;
+  // Projections that have applied nothing (a rebuild, a first start) are built
+  // with their BuildFromLog where they have one, on a thread of their own
+  // while the calling thread applies the others in log order.
+  bool build_empty = true;
   // How long the follower sleeps when the log has nothing new (Notify wakes it
   // at once).
   std::chrono::milliseconds idle_wait{20};
@@ -92,11 +108,18 @@ class ProjectionRunner {
 
  private:
   Status ApplyBatch(bool* applied_any, size_t max_events);
+  // Builds the projections that have applied nothing (see build_empty);
+  // `progress(applied, last)` as Rebuild's. Stops early when stopping_.
+  Status BuildEmpty(const std::function<void(uint64_t, uint64_t)>& progress);
+  void AbortAll();  // every projection not being built
+  // Drops the rows a projection left without a checkpoint.
+  Status DropIfUncheckpointed(size_t i);
   void Run();
 
   storage::EventLog& log_;
   std::vector<Projection*> projections_;
   std::vector<uint64_t> checkpoints_;
+  std::vector<bool> building_;  // built by BuildEmpty now: ApplyBatch skips
   ProjectorOptions options_;
   std::atomic<uint64_t> applied_{0};
   mutable std::mutex mu_;

@@ -3,6 +3,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <limits>
@@ -207,6 +208,92 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(
   if (events.size() < max_count && expected != last + 1) {
     return Status(Code::kCorruption, "position " + std::to_string(expected) +
                                          " is missing from the log");
+  }
+  return events;
+}
+
+Status RocksDbEventLog::ScanStreamPositions(
+    std::string_view prefix, uint64_t up_to_position,
+    const std::function<bool(std::string_view stream,
+                             const std::vector<uint64_t>& positions)>& fn) {
+  const uint64_t last = std::min(up_to_position, LastPosition());
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // one pass over the index: keep the cache for reads
+  ro.readahead_size = 2u << 20;
+  std::optional<std::string> upper = keys::PrefixEnd(prefix);
+  rocksdb::Slice upper_slice;
+  if (upper) {
+    upper_slice = rocksdb::Slice(*upper);
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(ro, store_->stream()));
+  std::string stream;
+  std::vector<uint64_t> positions;
+  bool skipping = false;  // the rest of `stream` lies after `last`
+  auto flush = [&] {
+    bool more = positions.empty() || fn(stream, positions);
+    positions.clear();
+    return more;
+  };
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
+       it->Next()) {
+    auto parts = keys::ParseStreamKey(it->key().ToStringView());
+    auto p = keys::DecodeU64(it->value().ToStringView());
+    if (!parts || !p || it->value().size() != 8) {
+      return Status(Code::kCorruption, "a stream index entry is malformed");
+    }
+    if (parts->stream != stream) {
+      if (!flush()) return Status::Ok();
+      stream.assign(parts->stream);
+      skipping = false;
+    }
+    if (skipping) continue;
+    if (*p > last) {
+      skipping = true;
+      continue;
+    }
+    if (parts->version != positions.size() + 1) {
+      return Status(Code::kCorruption,
+                    "stream " + stream + " lacks version " +
+                        std::to_string(positions.size() + 1));
+    }
+    positions.push_back(*p);
+  }
+  CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the streams"));
+  flush();
+  return Status::Ok();
+}
+
+Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadEventsAt(
+    const std::vector<uint64_t>& positions) {
+  // Sorted keys let MultiGet walk each table file once.
+  std::vector<size_t> order(positions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return positions[a] < positions[b]; });
+  std::vector<std::string> keys;
+  keys.reserve(positions.size());
+  for (size_t i : order) keys.push_back(keys::LogKey(positions[i]));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  store_->db()->MultiGet(ro, store_->log(), keys.size(), slices.data(),
+                         values.data(), statuses.data(), true);
+  const uint64_t durable = LastPosition();
+  std::vector<RecordedEvent> events(positions.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint64_t position = positions[order[k]];
+    if (statuses[k].IsNotFound() || position > durable) {
+      return Status(Code::kCorruption,
+                    "position " + std::to_string(position) + " is not stored");
+    }
+    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[k], "reading the log"));
+    auto r = DecodeEventRecord(position, values[k].ToStringView());
+    if (!r.ok()) return r.status();
+    events[order[k]] = ToRecordedEvent(std::move(*r));
   }
   return events;
 }

@@ -171,12 +171,15 @@ int P5(const Flags& flags) {
   if (Status s = runner.Open(); !s.ok()) Fail(s.message());
   const double rss_before = RssMib();
   t0 = std::chrono::steady_clock::now();
+  auto noted = t0;
   Status rebuilt = runner.Rebuild([&](uint64_t applied, uint64_t end) {
-    if (applied % 1'000'000 < 2000)
-      Note("  rebuilt %llu of %llu, %.0f events/s so far",
-           static_cast<unsigned long long>(applied),
-           static_cast<unsigned long long>(end),
-           static_cast<double>(applied) / SecondsSince(t0));
+    if (std::chrono::steady_clock::now() - noted < std::chrono::seconds(10))
+      return;
+    noted = std::chrono::steady_clock::now();
+    Note("  rebuilt %llu of %llu, %.0f events/s so far",
+         static_cast<unsigned long long>(applied),
+         static_cast<unsigned long long>(end),
+         static_cast<double>(applied) / SecondsSince(t0));
   });
   if (!rebuilt.ok()) Fail(rebuilt.message());
   const double rebuild_s = SecondsSince(t0);

@@ -1,31 +1,17 @@
 #include "services/metrics/metrics_projection.h"
 
-#include <cstdio>
-
 #include "services/metrics/contribution.h"
+#include "services/metrics/metric_rows.h"
 #include "services/metrics/person_history.h"
 
 namespace carelog::metrics {
 namespace {
 
 constexpr std::string_view kPersonPrefix = "person-";
-
-std::string Hex(uint64_t v, int width) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%0*llx", width,
-                static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string EncodeTotal(int64_t v) { return std::to_string(v); }
-
-std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
-  return "d|" + std::string(area) + "|" + Hex(bucket, 8) + "|";
-}
-
-std::string SnapshotKey(std::string_view area, uint64_t bucket) {
-  return "s|" + std::string(area) + "|" + Hex(bucket, 8);
-}
+using rows::DeltaPrefix;
+using rows::EncodeTotal;
+using rows::Hex;
+using rows::SnapshotKey;
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -36,9 +37,11 @@ class MetricsProjection final : public Projection {
   // many deltas. About `cached_events` parsed events of recent people are kept
   // in memory.
   explicit MetricsProjection(uint64_t bucket_positions = 32768,
-                             size_t cached_events = 100'000)
+                             size_t cached_events = 100'000,
+                             int build_threads = 2)
       : bucket_positions_(bucket_positions),
-        max_cached_events_(cached_events) {}
+        max_cached_events_(cached_events),
+        build_threads_(build_threads) {}
 
   std::string_view Name() const override { return "metrics"; }
   Status Load(storage::EventLog& log) override;
@@ -48,6 +51,12 @@ class MetricsProjection final : public Projection {
   void Commit(uint64_t position) override;
   void Abort() override;
   void Reset() override;
+  // Person by person (metrics_build.cpp): reads each person's stream once
+  // (up to `last`), emits each event's delta as Apply would, then the totals
+  // and the as-of snapshots as sums of those deltas -- the same rows, byte for
+  // byte. Uses `build_threads` threads to fold people.
+  Status BuildFromLog(uint64_t last,
+                      const std::function<bool(uint64_t)>& progress) override;
 
   // The area's cells (keys without the area prefix) as applied now, and the
   // position they reflect.
@@ -73,6 +82,7 @@ class MetricsProjection final : public Projection {
 
   const uint64_t bucket_positions_;
   const size_t max_cached_events_;
+  const int build_threads_;
   storage::EventLog* log_ = nullptr;
   mutable std::mutex mu_;  // guards totals_, snapshots_, applied_
   Cells totals_;           // committed, every area

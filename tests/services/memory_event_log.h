@@ -5,6 +5,7 @@
 // Thread-safe; not durable.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -19,7 +20,8 @@ class MemoryEventLog final : public storage::EventLog {
   // Runs (unlocked) at the start of the next Append, e.g. to let a rival
   // writer win a race.
   std::function<void()> before_append;
-  int appends = 0;  // Append calls that wrote something
+  int appends = 0;                 // Append calls that wrote something
+  std::atomic<int> bulk_reads{0};  // ReadEventsAt calls
 
   // recorded_at of the next appends (all of them, until set again).
   void SetNow(int64_t micros) {
@@ -43,6 +45,12 @@ class MemoryEventLog final : public storage::EventLog {
   Result<uint64_t> StreamVersion(std::string_view stream) override;
   Result<std::vector<storage::RecordedEvent>> ReadAll(
       uint64_t from_position, size_t max_count) override;
+  Status ScanStreamPositions(
+      std::string_view prefix, uint64_t up_to_position,
+      const std::function<bool(std::string_view, const std::vector<uint64_t>&)>&
+          fn) override;
+  Result<std::vector<storage::RecordedEvent>> ReadEventsAt(
+      const std::vector<uint64_t>& positions) override;
   Result<std::optional<storage::RecordedEvent>> FindEvent(
       std::string_view event_id) override;
   uint64_t LastPosition() const override;

@@ -116,7 +116,9 @@ TEST_P(MetricsBatchesTest, RowsDoNotDependOnBatches) {
     MemoryEventLog log;
     Append(log, steps, 0, steps.size());
     metrics::MetricsProjection projection(kBucket, kCache);
-    ProjectionRunner runner(log, {&projection}, ProjectorOptions{batch});
+    ProjectionRunner runner(
+        log, {&projection},
+        ProjectorOptions{.batch_events = batch, .build_empty = false});
     ASSERT_TRUE(runner.Open().ok());
     ASSERT_TRUE(runner.CatchUp().ok());
     EXPECT_EQ(FirstDifference(AllRows(log), want), "")
@@ -135,7 +137,8 @@ TEST_P(MetricsBatchesTest, RowsSurviveAbortsAndRestarts) {
   auto projection =
       std::make_unique<metrics::MetricsProjection>(kBucket, kCache);
   auto runner = std::make_unique<ProjectionRunner>(
-      log, std::vector<Projection*>{projection.get()}, ProjectorOptions{4});
+      log, std::vector<Projection*>{projection.get()},
+      ProjectorOptions{.batch_events = 4, .build_empty = false});
   ASSERT_TRUE(runner->Open().ok());
   int aborts = 0, restarts = 0;
   for (size_t done = 0; done < steps.size();) {

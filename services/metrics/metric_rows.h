@@ -1,0 +1,38 @@
+// The keys and values of the metrics projection's rows (metrics_projection.h),
+// shared by its log-order Apply and its person-by-person BuildFromLog so that
+// both write the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace carelog::metrics::rows {
+
+// v in lower-case hex, zero-padded to `width` digits.
+inline std::string Hex(uint64_t v, int width) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%0*llx", width,
+                static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// c|<cell key> -> EncodeTotal(total)
+inline std::string EncodeTotal(int64_t v) { return std::to_string(v); }
+
+// d|<area>|<bucket>|: the prefix of the deltas of an area's bucket.
+inline std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
+  return "d|" + std::string(area) + "|" + Hex(bucket, 8) + "|";
+}
+inline std::string DeltaKey(std::string_view area, uint64_t bucket,
+                            uint64_t position) {
+  return DeltaPrefix(area, bucket) + Hex(position, 16);
+}
+
+// s|<area>|<bucket>
+inline std::string SnapshotKey(std::string_view area, uint64_t bucket) {
+  return "s|" + std::string(area) + "|" + Hex(bucket, 8);
+}
+
+}  // namespace carelog::metrics::rows

@@ -1,0 +1,240 @@
+// The fast build of empty projections (ProjectionRunner's build_empty: the
+// metrics built person by person with BuildFromLog while the plans and
+// worklists are applied in log order) writes exactly the rows that applying
+// the log in order writes -- every projection, every row, byte for byte -- on
+// two synthetic boroughs with late and retracted events and residents moving
+// between them; also when the log was partly applied before, and after a build
+// that was interrupted.
+#include <algorithm>
+
+#include "gtest/gtest.h"
+#include "services/metrics/contribution.h"
+#include "services/metrics/metrics_projection.h"
+#include "services/metrics/plan_history.h"
+#include "services/synthetic_area.h"
+#include "services/worklists.h"
+#include "tests/services/memory_event_log.h"
+#include "tests/services/metrics/metrics_harness.h"
+
+namespace carelog::testing {
+namespace {
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+constexpr uint64_t kBucket = 64;  // small buckets: many snapshots
+const char* const kProjections[] = {"metrics", "plans", "worklists"};
+
+struct Step {
+  std::string nhs;
+  Instant recorded_at;
+  schema::CareEvent event;
+};
+
+// Two boroughs in one recording order; every fifth resident of the first
+// moves to the second in June 2015 (recorded a day later).
+std::vector<Step> Workload() {
+  std::vector<Step> steps;
+  const char* codes[] = {"E09000002", "E09000003"};
+  for (int a = 0; a < 2; ++a) {
+    SyntheticAreaOptions options;
+    options.scale = 0.006;
+    options.seed = 7 + a;
+    options.area_code = codes[a];
+    options.first_nhs_index = 100000 * static_cast<uint64_t>(a);
+    SyntheticArea area = GenerateSyntheticArea(options);
+    for (size_t i = 0; i < area.people.size(); ++i) {
+      const SyntheticPerson& person = area.people[i];
+      for (const SyntheticEvent& e : person.events) {
+        Step step{person.nhs_number, e.recorded_at, {}};
+        EXPECT_TRUE(step.event.ParseFromString(e.body));
+        steps.push_back(std::move(step));
+      }
+      if (a == 0 && i % 5 == 0) {
+        schema::CareEvent moved = Moved("2015-06-01T10:00:00Z", codes[1]);
+        moved.set_event_id("move-" + person.nhs_number);
+        steps.push_back({person.nhs_number,
+                         At("2015-06-01T10:00:00Z") + metrics::kMicrosPerDay,
+                         std::move(moved)});
+      }
+    }
+  }
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const Step& x, const Step& y) {
+                     return x.recorded_at < y.recorded_at;
+                   });
+  return steps;
+}
+
+const std::vector<Step>& Steps() {
+  static const std::vector<Step> steps = Workload();
+  return steps;
+}
+
+void Append(MemoryEventLog& log, size_t from, size_t to) {
+  for (size_t i = from; i < to; ++i) {
+    log.SetNow(Steps()[i].recorded_at);
+    log.AppendCare(Steps()[i].nhs, Steps()[i].event);
+  }
+}
+
+Rows AllRows(MemoryEventLog& log) {
+  Rows rows;
+  for (const char* p : kProjections) {
+    EXPECT_TRUE(log.ScanProjection(p, "",
+                                   [&](std::string_view k, std::string_view v) {
+                                     rows.emplace_back(
+                                         std::string(p) + "/" + std::string(k),
+                                         v);
+                                     return true;
+                                   })
+                    .ok());
+    auto cp = log.ProjectionCheckpoint(p);
+    EXPECT_TRUE(cp.ok());
+    rows.emplace_back(std::string(p) + "~checkpoint", std::to_string(*cp));
+  }
+  return rows;
+}
+
+// The first row where the two differ, or "" when they are equal.
+std::string FirstDifference(const Rows& got, const Rows& want) {
+  size_t n = std::min(got.size(), want.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (got[i] != want[i]) {
+      return "row " + std::to_string(i) + ": got key " + got[i].first +
+             ", want key " + want[i].first +
+             (got[i].first == want[i].first ? " (values differ)" : "");
+    }
+  }
+  if (got.size() != want.size()) {
+    return "got " + std::to_string(got.size()) + " rows, want " +
+           std::to_string(want.size());
+  }
+  return "";
+}
+
+// The three projections of the read side and their runner.
+struct ThreeProjections {
+  ThreeProjections(MemoryEventLog& log, bool build_empty, size_t batch = 700)
+      : metrics(kBucket, 50),
+        runner(log, {&metrics, &plans, &worklists},
+               {.batch_events = batch,
+                .rebuild_batch_events = batch,
+                .build_empty = build_empty}) {
+    EXPECT_TRUE(runner.Open().ok());
+  }
+  metrics::MetricsProjection metrics;
+  metrics::PlanHistory plans;
+  WorklistProjection worklists;
+  ProjectionRunner runner;
+};
+
+// The rows of applying the whole log in order, in batches.
+const Rows& LogOrderRows() {
+  static const Rows rows = [] {
+    MemoryEventLog log;
+    Append(log, 0, Steps().size());
+    ThreeProjections side(log, false);
+    EXPECT_TRUE(side.runner.CatchUp().ok());
+    return AllRows(log);
+  }();
+  return rows;
+}
+
+TEST(MetricsBuildTest, RebuildWritesTheRowsOfLogOrder) {
+  const Rows& want = LogOrderRows();
+  ASSERT_GT(Steps().size(), 2000u);
+  ASSERT_GT(want.size(), 1000u);
+  MemoryEventLog log;
+  Append(log, 0, Steps().size());
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.Rebuild(nullptr).ok());
+  EXPECT_GT(log.bulk_reads, 0);  // the metrics were built person by person
+  EXPECT_EQ(FirstDifference(AllRows(log), want), "");
+  EXPECT_EQ(side.runner.AppliedPosition(), log.LastPosition());
+}
+
+TEST(MetricsBuildTest, FirstCatchUpBuildsFastAndRowsMatch) {
+  MemoryEventLog log;
+  Append(log, 0, Steps().size());
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  EXPECT_GT(log.bulk_reads, 0);
+  EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
+}
+
+// Built fast on part of the log, then followed in log order: the in-memory
+// state the build leaves (totals, snapshots) is what log order would leave.
+TEST(MetricsBuildTest, FollowsTheLogAfterAFastBuild) {
+  MemoryEventLog log;
+  const size_t part = Steps().size() * 2 / 5;
+  Append(log, 0, part);
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  Append(log, part, Steps().size());
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
+  // The metrics read the same as after log order.
+  MemoryEventLog order;
+  Append(order, 0, Steps().size());
+  ThreeProjections log_order(order, false);
+  ASSERT_TRUE(log_order.runner.CatchUp().ok());
+  EXPECT_EQ(side.metrics.AreaCells("E09000003"),
+            log_order.metrics.AreaCells("E09000003"));
+  auto as_of = side.metrics.AreaCellsAsOf("E09000002", part / 2);
+  auto want = log_order.metrics.AreaCellsAsOf("E09000002", part / 2);
+  ASSERT_TRUE(as_of.ok() && want.ok());
+  EXPECT_EQ(*as_of, *want);
+}
+
+// A store caught up in log order part of the way, then rebuilt.
+TEST(MetricsBuildTest, PartlyCaughtUpThenRebuilt) {
+  MemoryEventLog log;
+  const size_t part = Steps().size() / 3;
+  Append(log, 0, part);
+  {
+    ThreeProjections side(log, false);
+    ASSERT_TRUE(side.runner.CatchUp().ok());
+  }
+  Append(log, part, Steps().size());
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.Rebuild(nullptr).ok());
+  EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
+}
+
+// Rows without a checkpoint (what a build interrupted by a crash leaves) are
+// dropped when the runner opens, and the build runs again.
+TEST(MetricsBuildTest, RowsOfAnInterruptedBuildAreDropped) {
+  MemoryEventLog log;
+  Append(log, 0, Steps().size());
+  storage::ProjectionWrite partial;
+  partial.rows.push_back({"metrics", "d|E09000002|00000000|0000000000000001",
+                          std::string("junk")});
+  partial.rows.push_back({"metrics", "c|E09000002|nea|2014-04", "12345"});
+  ASSERT_TRUE(log.WriteProjections(partial).ok());
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
+}
+
+// A build whose write fails leaves the projection dropped (no rows, no
+// checkpoint), and the next catch-up completes it.
+TEST(MetricsBuildTest, AFailedBuildLeavesTheProjectionDropped) {
+  MemoryEventLog log;
+  Append(log, 0, Steps().size());
+  {
+    metrics::MetricsProjection metrics(kBucket);
+    ProjectionRunner runner(log, {&metrics});
+    ASSERT_TRUE(runner.Open().ok());
+    log.FailNextProjectionWrite();
+    EXPECT_FALSE(runner.CatchUp().ok());
+    EXPECT_EQ(log.ProjectionRowCount("metrics"), 0u);
+    EXPECT_EQ(*log.ProjectionCheckpoint("metrics"), 0u);
+    EXPECT_EQ(runner.AppliedPosition(), 0u);
+  }
+  ThreeProjections side(log, true);
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
+}
+
+}  // namespace
+}  // namespace carelog::testing
