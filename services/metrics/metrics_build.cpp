@@ -26,8 +26,9 @@ namespace carelog::metrics {
 namespace {
 
 constexpr std::string_view kPersonPrefix = "person-";
-constexpr size_t kChunkEvents = 4096;  // events read and folded as one unit
-constexpr size_t kRowsPerWrite = 4096;
+constexpr size_t kChunkEvents = 4096;    // events read and folded as one unit
+constexpr size_t kRowsPerWrite = 32768;  // delta rows per write
+constexpr size_t kSnapshotsPerWrite = 256;  // an area's totals each
 
 struct Person {
   std::string stream;
@@ -69,13 +70,24 @@ class Folder {
     }
     auto events = log_.ReadEventsAt(positions);
     if (!events.ok()) return events.status();
-    storage::ProjectionWrite write;
     size_t next = 0;
     for (const Person& p : chunk) {
-      CARELOG_RETURN_IF_ERROR(FoldPerson(p, *events, next, sums, write));
+      CARELOG_RETURN_IF_ERROR(FoldPerson(p, *events, next, sums, write_));
       next += p.positions.size();
     }
-    return log_.WriteProjections(write);
+    return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
+  }
+
+  // Writes the rows held, in key order: the memtable inserts a sorted run
+  // far faster than keys in the random order people give them.
+  Status Flush() {
+    std::sort(
+        write_.rows.begin(), write_.rows.end(),
+        [](const storage::ProjectionWrite::Row& a,
+           const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
+    Status s = log_.WriteProjections(write_);
+    write_.rows.clear();
+    return s;
   }
 
  private:
@@ -127,6 +139,7 @@ class Folder {
   storage::EventLog& log_;
   const std::string name_;
   const uint64_t bucket_positions_;
+  storage::ProjectionWrite write_;  // rows not yet written
 };
 
 // Chunks from the scanning thread to the folding threads.
@@ -223,6 +236,7 @@ Status MetricsProjection::BuildFromLog(
         std::lock_guard lock(sums_mu);
         mine.MergeInto(all);
       }
+      if (Status s = folder.Flush(); !s.ok()) queue.Cancel(s);
     });
   }
   Chunk chunk;
@@ -255,9 +269,9 @@ Status MetricsProjection::BuildFromLog(
   // Snapshots first (no checkpoint), then the totals with the checkpoint.
   std::vector<storage::ProjectionWrite::Row> snapshot_rows;
   WriteSnapshots(all, name, snapshot_rows);
-  for (size_t i = 0; i < snapshot_rows.size(); i += kRowsPerWrite) {
+  for (size_t i = 0; i < snapshot_rows.size(); i += kSnapshotsPerWrite) {
     storage::ProjectionWrite write;
-    const size_t end = std::min(snapshot_rows.size(), i + kRowsPerWrite);
+    const size_t end = std::min(snapshot_rows.size(), i + kSnapshotsPerWrite);
     write.rows.assign(std::make_move_iterator(snapshot_rows.begin() + i),
                       std::make_move_iterator(snapshot_rows.begin() + end));
     CARELOG_RETURN_IF_ERROR(log_->WriteProjections(write));
