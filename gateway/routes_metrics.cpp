@@ -41,6 +41,12 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
                     "the projections have not reached position " + *min +
                         " yet; try again");
     }
+  } else if (context.log != nullptr) {
+    // Read your writes (READINGS.md): without minPosition, wait (bounded) for
+    // every event that was durable when the request arrived; then answer.
+    const uint64_t durable = context.log->LastPosition();
+    if (context.projector->AppliedPosition() < durable)
+      context.projector->WaitForPosition(durable, kMinPositionWait);
   }
   auto area = context.areas->GetArea(code);
   if (!area.ok()) return area.status();

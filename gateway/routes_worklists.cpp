@@ -77,13 +77,22 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
 }
 
 // Waits for minPosition (API.md): 503 with Retry-After when the worklists lag
-// over 5 s.
+// over 5 s. Without it, waits (bounded) for what was durable on arrival.
 std::optional<Response> WaitForMinPosition(const RouteContext& ctx,
                                            const ApiContext& context) {
   auto min_position = QueryNumber(ctx.request, "minPosition", 0, 0,
                                   std::numeric_limits<int64_t>::max());
   if (!min_position.ok()) return ProblemResponse(min_position.status());
-  if (*min_position == 0 || context.projector == nullptr) return std::nullopt;
+  if (context.projector == nullptr) return std::nullopt;
+  if (ctx.request.Query("minPosition") == nullptr && context.log != nullptr) {
+    // Read your writes (READINGS.md): without minPosition, wait (bounded) for
+    // every event that was durable when the request arrived; then answer.
+    const uint64_t durable = context.log->LastPosition();
+    if (context.projector->AppliedPosition() < durable)
+      context.projector->WaitForPosition(durable, std::chrono::seconds(5));
+    return std::nullopt;
+  }
+  if (*min_position == 0) return std::nullopt;
   if (context.projector->WaitForPosition(*min_position,
                                          std::chrono::seconds(5))) {
     return std::nullopt;

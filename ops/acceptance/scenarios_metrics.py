@@ -336,6 +336,15 @@ def read_your_writes(c):
         if got != want:
             misses.append((i, got, want))
     c.r.eq("metrics read right after a write includes it (20 tries)", misses, [])
+    misses = []
+    for i in range(1, 21):
+        nhs = c.nhs.next()
+        c.must_post(nhs, [reg("2015-06-01T10:00:00+01:00", "1950-01-01", area)]
+                    + spell("S1", lib.iso(lib.utcnow()), ready=lib.iso(lib.utcnow())), c.t["dischargeCoordinator"])
+        r = c.api.get(f"/v1/worklists/discharge?area={area}", c.t["dischargeCoordinator"])
+        if nhs not in r.text:
+            misses.append(i)
+    c.r.eq("worklist read right after a write includes it (20 tries)", misses, [])
 
 
 def payments(c):
