@@ -168,6 +168,13 @@ def cli_checks(r, binary, tmp):
     s = Server([binary, "serve", "--data", os.path.join(tmp, "d1"), "--listen", "127.0.0.1:0",
                 "--tokens", tokens])
     r.eq("SIGINT exits 0", s.stop(signal.SIGINT), 0)
+    fresh = os.path.join(tmp, "fresh", "data")
+    p = subprocess.run([binary, "token", "add", "--tokens", os.path.join(fresh, "tokens.json"), "--name", "x",
+                        "--role", "admin"], capture_output=True, text=True)
+    r.check("token add into DATA/tokens.json before DATA exists", p.returncode == 0, p.stderr)
+    s = Server([binary, "serve", "--data", fresh, "--listen", "127.0.0.1:0"])
+    r.eq("serve defaults --tokens to DATA/tokens.json", lib.Api(s.url).get("/v1/areas", p.stdout.strip()).status, 200)
+    r.eq("SIGTERM exits 0 (2)", s.stop(), 0)
     r.scenario = ""
 
 
