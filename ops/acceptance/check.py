@@ -28,6 +28,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import lib  # noqa: E402
 import scenarios_api  # noqa: E402
 import scenarios_metrics  # noqa: E402
+import scenarios_more  # noqa: E402
 import scenarios_reads  # noqa: E402
 
 
@@ -252,7 +253,8 @@ def main():
         else:
             ap.error("give --binary, or --base-url and --tokens-json")
         ctx = Ctx(lib.Api(base), tokens, areas, other, r)
-        scenarios = scenarios_api.SCENARIOS + scenarios_reads.SCENARIOS + scenarios_metrics.SCENARIOS
+        scenarios = (scenarios_api.SCENARIOS + scenarios_reads.SCENARIOS + scenarios_metrics.SCENARIOS
+                     + scenarios_more.SCENARIOS)
         only = set(args.only.split(",")) if args.only else None
         for name, fn in scenarios:
             if only is None or name in only:
