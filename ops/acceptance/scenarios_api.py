@@ -30,6 +30,9 @@ def ops(c):
     c.r.check("/metrics is Prometheus text without a token",
               m.status == 200 and m.ctype == "text/plain" and "# TYPE" in m.text, m)
     c.r.check("/metrics has a latency histogram", "_bucket{" in m.text, m.text[:300])
+    c.r.check("/metrics has requests by route and status", "route=" in m.text and "status=" in m.text, m.text[:300])
+    c.r.check("/metrics has appended events", "appended" in m.text, m.text[:300])
+    c.r.check("/metrics has the projection lag", "lag" in m.text, m.text[-500:])
     for path in ("/", "/worklist"):
         p = c.api.get(path)
         c.r.check(f"page {path} is html without a token", p.status == 200 and p.ctype == "text/html", p)
