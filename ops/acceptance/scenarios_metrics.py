@@ -267,6 +267,9 @@ def as_of(c):
     s = c.read(f"/v1/areas/{area}/metrics/nonElectiveAdmissions?from=2015-06&to=2015-06&granularity=month"
                f"&asOf={t1}", c.t["commissioner"])
     c.r.check("series asOf", s.status == 200 and s.json["points"][0]["value"] == 10, s)
+    raw = c.read(f"/v1/areas/{area}/metrics?period=2015-06&asOf={t1.replace('Z', '+00:00')}", c.t["commissioner"])
+    c.r.check("asOf with an unencoded + offset", raw.status == 200 and
+              {m["metric"]: m for m in raw.json["metrics"]}["nonElectiveAdmissions"]["value"] == 10, raw)
 
 
 def series_csv(c):

@@ -205,6 +205,14 @@ TEST_F(MetricsE2eTest, PaymentsAreExactAndReproducibleAsOf) {
                    "actual"),
             7);
   EXPECT_EQ(Number(old, "earnedGbp"), 4470);
+
+  // The same instant with its offset typed unencoded ('+' arrives as a space).
+  std::string plus = Rfc3339(as_of_);
+  plus.replace(plus.size() - 1, 1, "+00:00");
+  auto typed = commissioner.Get(std::string("/v1/areas/") + kA +
+                                "/payments/2014-15?asOf=" + plus);
+  ASSERT_EQ(typed.status, 200) << typed.body;
+  EXPECT_EQ(typed.body, then.body);
 }
 
 TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {
