@@ -71,7 +71,12 @@ def shape(c):
               set(bd.get("byAgency", {})) == {"NHS", "SOCIAL_CARE", "BOTH", "UNRECORDED"}, bd)
     c.r.check("delayedDays breakdown byReason keys",
               set(bd.get("byReason", {})) == {"A", "B", "C", "D1", "D2", "E", "F", "G", "H", "I", "UNRECORDED"}, bd)
+    future = metrics(c, area, "2030-31")[0]
+    c.r.check("a period without data: every value null", all(e["value"] is None for e in future.values()), future)
     tok = c.t["commissioner"]
+    own = c.api.get("/v1/areas", c.t["commissionerOther"])
+    c.r.check("a commissioner lists only their areas", own.status == 200 and area not in own.text, own)
+    problem_ok(c, "no plan for the year", c.api.get(f"/v1/areas/{area}/plans/2015-16", c.t["admin"]), 404)
     for q in ("period=2015", "period=2015-16-Q5", "period=2015-13", ""):
         problem_ok(c, f"metrics ?{q}", c.api.get(f"/v1/areas/{area}/metrics?{q}", tok), 400)
     problem_ok(c, "metrics asOf malformed", c.api.get(f"/v1/areas/{area}/metrics?period=2015-16&asOf=yesterday", tok),

@@ -145,6 +145,10 @@ def access(c):
     r = c.post(nhs, [reg("2015-01-01T10:00:00Z", "1940-01-01", area)], c.t["dischargeCoordinator"])
     c.r.eq("dischargeCoordinator writes a person", r.status, 201)
     t = c.t
+    c.r.eq("dischargeCoordinator reads the person", c.api.get(f"/v1/people/{nhs}", t["dischargeCoordinator"]).status,
+           200)
+    problem_ok(c, "practitioner puts an area", c.api.req("PUT", f"/v1/areas/{area}", {"name": "x"}, t["practitioner"]),
+               403)
     for role in ("commissioner", "admin", "auditor"):
         problem_ok(c, f"{role} reads a person", c.api.get(f"/v1/people/{nhs}", t[role]), 403)
         problem_ok(c, f"{role} reads a history", c.api.get(f"/v1/people/{nhs}/events", t[role]), 403)
