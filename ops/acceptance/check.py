@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -165,7 +166,16 @@ def cli_checks(r, binary, tmp):
                       s.url.replace("http://", ""), "--tokens", tokens])
     api = lib.Api(s.url)
     r.eq("healthz 200", api.get("/healthz").status, 200)
+    admin = p.stdout.strip()
+    api.req("PUT", "/v1/areas/E09000002", {"name": "x", "population": []}, admin)
+    answers = []
+    slow = threading.Thread(target=lambda: answers.append(
+        api.get("/v1/areas/E09000002/metrics?period=2015-16&minPosition=1000000000", admin)))
+    slow.start()
+    time.sleep(0.5)
     r.eq("SIGTERM exits 0", s.stop(signal.SIGTERM), 0)
+    slow.join()
+    r.check("SIGTERM lets a request in flight finish", answers and answers[0].status in (200, 503), answers)
     s = Server([binary, "serve", "--data", os.path.join(tmp, "d1"), "--listen", "127.0.0.1:0",
                 "--tokens", tokens])
     r.eq("SIGINT exits 0", s.stop(signal.SIGINT), 0)

@@ -64,6 +64,7 @@ def areas(c):
     c.r.check("GET /v1/areas lists it", lst.status == 200 and code in lst.text, lst)
     problem_ok(c, "unknown area", c.api.get("/v1/areas/E09999998", adm), 404)
     problem_ok(c, "unknown field in area", c.api.req("PUT", f"/v1/areas/{code}", dict(body, colour=1), adm), 400)
+    problem_ok(c, "area code not E + 8 digits", c.api.req("PUT", "/v1/areas/X123", body, adm), 400)
     problem_ok(c, "bad JSON area", c.api.req("PUT", f"/v1/areas/{code}", b"{", adm), 400)
     c.r.eq("commissioner GETs own area", c.api.get(f"/v1/areas/{code}", c.t["commissioner"]).status, 200)
     problem_ok(c, "commissioner GETs another area", c.api.get(f"/v1/areas/{code}", c.t["commissionerOther"]), 403)

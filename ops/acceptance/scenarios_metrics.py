@@ -296,6 +296,10 @@ def series_csv(c):
     s = c.read(f"/v1/areas/{area}/metrics/delayedDays?from=2015-16&to=2015-16&granularity=year", tok)
     c.r.eq("year points", [(p.get("period"), p.get("numerator")) for p in (s.json or {}).get("points", [])],
            [("2015-16", 160)])
+    s = c.read(f"/v1/areas/{area}/metrics/delayedDays?from=2015-16&to=2015-16&granularity=month", tok)
+    c.r.check("a year asked by month gives its 12 months",
+              s.status == 200 and [p["period"] for p in s.json["points"]]
+              == [f"2015-{m:02d}" for m in range(4, 13)] + [f"2016-{m:02d}" for m in range(1, 4)], s)
     problem_ok(c, "granularity=week", c.api.get(f"/v1/areas/{area}/metrics/delayedDays?from=2015-04&to=2015-05"
                                                 "&granularity=week", tok), 400)
     u = c.api.get(f"/v1/areas/{area}/metrics/bogusMetric?from=2015-04&to=2015-05&granularity=month", tok)

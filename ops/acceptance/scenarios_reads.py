@@ -84,6 +84,14 @@ def worklists(c):
     discharged = now - dt.timedelta(days=100)
     c.must_post(f, [reg(ago(days=400), "1940-01-01", area)] +
                 spell("S1", lib.iso(discharged - dt.timedelta(days=3)), lib.iso(discharged), destination="REABLEMENT"))
+    today = now.astimezone(LONDON).date()
+    edge = {}
+    for days in (91, 90):  # discharged (London date) 91 days ago is due today; 90 days ago is not
+        nhs = c.nhs.next()
+        edge[days] = nhs
+        d = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(12), LONDON)
+        c.must_post(nhs, [reg(ago(days=400), "1940-01-01", area)] +
+                    spell("S1", (d - dt.timedelta(days=2)).isoformat(), d.isoformat(), destination="REHABILITATION_BED"))
     c.must_post(g, [reg(ago(days=400), "1940-01-01", area)] +
                 spell("S1", ago(days=13), ago(days=10), destination="REABLEMENT"))
     c.must_post(u, [reg(ago(days=400), "1940-01-01", area),
@@ -114,7 +122,7 @@ def worklists(c):
 
     fu = c.read(f"/v1/worklists/follow-ups?area={area}", dc)
     items = (fu.json or {}).get("items") or []
-    c.r.eq("follow-ups due: only the discharge past day 91", [i.get("nhsNumber") for i in items], [f])
+    c.r.eq("follow-ups due: past or at day 91, earliest first", [i.get("nhsNumber") for i in items], [f, edge[91]])
     due = (discharged.astimezone(LONDON).date() + dt.timedelta(days=91)).isoformat()
     it = items[0] if items else {}
     c.r.check("follow-up item fields and dueOn = discharge + 91",
