@@ -76,35 +76,6 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
   return *area;
 }
 
-// Waits for minPosition (API.md): 503 with Retry-After when the worklists lag
-// over 5 s. Without it, waits (bounded) for what was durable on arrival.
-std::optional<Response> WaitForMinPosition(const RouteContext& ctx,
-                                           const ApiContext& context) {
-  auto min_position = QueryNumber(ctx.request, "minPosition", 0, 0,
-                                  std::numeric_limits<int64_t>::max());
-  if (!min_position.ok()) return ProblemResponse(min_position.status());
-  if (context.projector == nullptr) return std::nullopt;
-  if (ctx.request.Query("minPosition") == nullptr && context.log != nullptr) {
-    // Read your writes (READINGS.md): without minPosition, wait (bounded) for
-    // every event that was durable when the request arrived; then answer.
-    const uint64_t durable = context.log->LastPosition();
-    if (context.projector->AppliedPosition() < durable)
-      context.projector->WaitForPosition(durable, std::chrono::seconds(5));
-    return std::nullopt;
-  }
-  if (*min_position == 0) return std::nullopt;
-  if (context.projector->WaitForPosition(*min_position,
-                                         std::chrono::seconds(5))) {
-    return std::nullopt;
-  }
-  Response r = ProblemResponse(
-      Status(Code::kUnavailable, "the worklists have not reached position " +
-                                     std::to_string(*min_position) +
-                                     " yet; try again shortly"));
-  r.headers.emplace_back("Retry-After", "1");
-  return r;
-}
-
 Response Items(ListValue items) {
   Struct body;
   *(*body.mutable_fields())["items"].mutable_list_value() = std::move(items);
@@ -121,7 +92,10 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
+             !wait.ok())
+           return ProblemResponse(wait);
          std::optional<std::string_view> site;
          if (const std::string* s = ctx.request.Query("site");
              s != nullptr && !s->empty()) {
@@ -150,7 +124,10 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
+             !wait.ok())
+           return ProblemResponse(wait);
          ListValue items;
          for (const FollowUpItem& item : context.worklists->FollowUpsDue(
                   *area, context.clock->NowMicros())) {
@@ -168,7 +145,10 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
+             !wait.ok())
+           return ProblemResponse(wait);
          ListValue items;
          for (const UnassignedPackageItem& item :
               context.worklists->UnassignedPackages(
