@@ -4,6 +4,7 @@ counts", payment arithmetic (weights, clamping, target = baseline, rounding half
 populations as they stood, weekend readiness and list orders."""
 
 import datetime as dt
+import threading
 import time
 
 import lib
@@ -246,6 +247,60 @@ def weekend_and_order(c):
            ["EARLY", "LATE"])
 
 
-SCENARIOS = [("nhs_numbers", nhs_numbers), ("retractions", retractions), ("populations", populations),
+def concurrency(c):
+    area = c.area(POP)
+    nhs = c.nhs.next()
+    c.must_post(nhs, [reg("2015-01-01T10:00:00Z", "1950-01-01", area)])
+
+    def race(make, headers=None):
+        out, threads = [], []
+        for i in range(8):
+            body = make(i)
+            threads.append(threading.Thread(target=lambda b=body: out.append(c.post(nhs, b, headers=headers))))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return out
+
+    rs = race(lambda i: [ev("2015-02-01T10:00:00Z", "aeAttended", attendanceId=f"M{i}")], {"If-Match": '"1"'})
+    c.r.eq("8 writers with If-Match \"1\": one 201, seven 412", sorted(r.status for r in rs), [201] + [412] * 7)
+    rs = race(lambda i: [ev("2015-02-02T10:00:00Z", "aeAttended", attendanceId=f"N{i}")])
+    versions = sorted(r.json["lastVersion"] for r in rs if r.status == 201)
+    c.r.eq("8 writers without If-Match: all 201, versions 3..10", versions, list(range(3, 11)))
+    same = [ev("2015-02-03T10:00:00Z", "aeAttended", attendanceId="SAME")]
+    rs = race(lambda i: same)
+    c.r.check("8 copies of one request: one 201, the rest 200 with the same figures",
+              sorted(r.status for r in rs) == [200] * 7 + [201] and len({r.text for r in rs}) == 1, rs)
+    c.r.eq("version after the races", c.version(nhs), 11)
+
+
+def clocks(c):
+    """Withdrawal stops the delay clock, an open delay runs to now, a response after the period's end."""
+    area = c.area(POP)
+    many(c, area, lambda i: ("1950-01-01",
+                             spell("S1", "2015-06-01T10:00:00+01:00", ready="2015-06-01T12:00:00+01:00")
+                             + [ev("2015-06-01T13:00:00+01:00", "dischargeDelayRecorded", spellId="S1", reason="E",
+                                   agency="BOTH"),
+                                ev("2015-06-03T12:00:00+01:00", "readyForDischargeWithdrawn", spellId="S1",
+                                   reason="infection"),
+                                ev("2015-06-05T12:00:00+01:00", "readyForDischarge", spellId="S1"),
+                                ev("2015-06-07T12:00:00+01:00", "discharged", spellId="S1",
+                                   destination="USUAL_RESIDENCE")]
+                             + spell("S2", "2015-06-20T10:00:00+01:00", ready="2015-06-28T12:00:00+01:00")
+                             + [ev("2015-06-30T20:00:00+01:00", "referralReceived", referralId="R1",
+                                   fromSector="HEALTH", fromOrganisation="GP", toService="Rapid", reason="x",
+                                   urgency="CRISIS"),
+                                ev("2015-07-01T10:00:00+01:00", "referralAccepted", referralId="R1")]))
+    # June: 1, 2 (first readiness), 5, 6 (second), 28, 29, 30 (still waiting) = 7 days a person.
+    e = expect(c, area, "2015-06", "delayedDays", 70, 70.0)
+    bd = (e.get("breakdown") or {}).get("byAgency", {})
+    c.r.check("the first readiness's reason does not carry over (BOTH 20, UNRECORDED 50)",
+              bd.get("BOTH") == 20 and bd.get("UNRECORDED") == 50, bd)
+    expect(c, area, "2015-07", "delayedDays", 310, 310.0)
+    expect(c, area, "2015-06", "urgentResponse24h", 10, 100.0, 10)
+
+
+SCENARIOS = [("clocks", clocks), ("concurrency", concurrency), ("nhs_numbers", nhs_numbers), ("retractions", retractions), ("populations", populations),
              ("ages_and_moves", ages_and_moves), ("exact_counts", exact_counts), ("plan_as_of", plan_as_of),
              ("weekend_and_order", weekend_and_order)]
