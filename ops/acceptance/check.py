@@ -164,6 +164,10 @@ def cli_checks(r, binary, tmp):
     one_line_nonzero("port in use",
                      [binary, "serve", "--data", os.path.join(tmp, "d2"), "--listen",
                       s.url.replace("http://", ""), "--tokens", tokens])
+    one_line_nonzero("demo on a port in use",
+                     [binary, "demo", "--data", os.path.join(tmp, "d3"), "--listen", s.url.replace("http://", "")])
+    one_line_nonzero("demo on a data dir that is a file", [binary, "demo", "--data", afile, "--listen", "127.0.0.1:0"])
+    one_line_nonzero("serve --listen without a value", [binary, "serve", "--data", os.path.join(tmp, "d4"), "--listen"])
     api = lib.Api(s.url)
     r.eq("healthz 200", api.get("/healthz").status, 200)
     admin = p.stdout.strip()
@@ -223,6 +227,17 @@ def demo_checks(r, binary, tmp):
             w = api.get(f"/v1/worklists/discharge?area={codes[0]}", toks["discharge"])
             r.check("demo discharge worklist has today's patients",
                     w.status == 200 and len(w.json["items"]) > 0, w)
+            for period in ("2014-04", "2016-03"):
+                m = api.get(f"/v1/areas/{codes[0]}/metrics?period={period}", toks["commissioner"])
+                ne = {e["metric"]: e for e in m.json["metrics"]}["nonElectiveAdmissions"] if m.status == 200 else {}
+                r.check(f"demo history covers {period}", ne.get("value"), ne)
+            m = api.get(f"/v1/areas/{codes[0]}/metrics?period=2016-05", toks["commissioner"])
+            ne = {e["metric"]: e for e in m.json["metrics"]}["nonElectiveAdmissions"] if m.status == 200 else {}
+            r.check("demo history ends in 2016-03", m.status == 200 and not ne.get("value"), ne)
+            plan = api.get(f"/v1/areas/{codes[0]}/plans/2015-16", toks["commissioner"])
+            r.check("demo plan 2015-16 with tranches", plan.status == 200 and plan.json.get("tranches"), plan)
+            c = api.get(f"/v1/areas/{codes[0]}/conditions?period=2015-16", toks["commissioner"])
+            r.eq("demo conditions scorecard", c.status, 200)
             pay = api.get(f"/v1/areas/{codes[0]}/payments/2015-16", toks["commissioner"])
             r.check("demo payments 2015-16 have tranches",
                     pay.status == 200 and len(pay.json.get("tranches", [])) > 0, pay)
