@@ -267,7 +267,7 @@ def main():
             areas = [f"E09{900100 + i:06d}" for i in range(40)]
             other = "E09900099"
             tokens_file = os.path.join(tmp, "tokens.json")
-            tokens = make_tokens(binary, tokens_file, areas, other)
+            tokens = make_tokens(binary, tokens_file, areas + ["E09000002"], other)
             server = Server([binary, "serve", "--data", os.path.join(tmp, "data"),
                              "--listen", "127.0.0.1:0", "--tokens", tokens_file])
             base = server.url

@@ -115,6 +115,26 @@ def plans(c):
     c.r.check("refused plans changed nothing", g2.status == 200 and g2.json == g.json, g2)
 
 
+API_EXAMPLE = """{"events": [
+  {"eventId": "3f2a…", "occurredAt": "2014-06-07T10:15:00+01:00",
+   "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "gpPractice": "F82001",
+                        "nhsNumberStatus": "VERIFIED"}},
+  {"eventId": "9c1d…", "occurredAt": "2014-06-07T11:00:00+01:00",
+   "hospitalAdmitted": {"spellId": "S1", "provider": "RF4", "site": "Queen's", "method": "EMERGENCY"}}]}"""
+
+
+def api_examples(c):
+    """The request bodies of API.md as printed."""
+    r = c.seen(c.api.req("POST", "/v1/people/943%20476%205919/events", API_EXAMPLE.encode(), c.t["practitioner"]))
+    c.r.check("API.md's person events example, to 943 476 5919: 201 versions 1-2",
+              r.status == 201 and r.json == {"nhsNumber": "9434765919", "firstVersion": 1, "lastVersion": 2,
+                                             "lastPosition": r.json.get("lastPosition")}, r)
+    h = c.api.get("/v1/people/9434765919/events", c.t["practitioner"])
+    c.r.check("... its event ids and occurredAt come back as sent",
+              h.status == 200 and [(e["eventId"], e["occurredAt"]) for e in h.json["events"]]
+              == [("3f2a…", "2014-06-07T10:15:00+01:00"), ("9c1d…", "2014-06-07T11:00:00+01:00")], h)
+
+
 def people_write(c):
     area = c.area()
     nhs = c.nhs.next()
@@ -300,4 +320,4 @@ def rules(c):
 
 
 SCENARIOS = [("ops", ops), ("auth", auth), ("areas", areas), ("plans", plans),
-             ("people_write", people_write), ("rules", rules)]
+             ("api_examples", api_examples), ("people_write", people_write), ("rules", rules)]
