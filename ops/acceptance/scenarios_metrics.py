@@ -403,6 +403,14 @@ def payments(c):
     mm = metrics(c, area, "2015-16-Q1")[0]["nonElectiveAdmissions"]
     c.r.check("metrics show the plan's baseline and target",
               mm.get("value") == 6100 and mm.get("baseline") == 6200 and mm.get("target") == 5983, mm)
+    s = c.read(f"/v1/areas/{area}/metrics/nonElectiveAdmissions?from=2015-16-Q1&to=2015-16-Q2&granularity=quarter",
+               c.t["commissioner"])
+    c.r.check("series points carry the plan's target", s.status == 200 and
+              [p.get("target") for p in s.json["points"]] == [5983, None], s)
+    cond = c.read(f"/v1/areas/{area}/conditions?period=2015-16", c.t["commissioner"])
+    c.r.check("conditions scorecard shows the plan's statements", cond.status == 200 and
+              '"plansJointlyAgreed":true' in cond.text.replace(" ", "")
+              and '"acuteImpactAgreed":false' in cond.text.replace(" ", ""), cond)
     c.r.eq("admin reads payments", c.api.get(f"/v1/areas/{area}/payments/2015-16", c.t["admin"]).status, 200)
     problem_ok(c, "commissioner of another area", c.api.get(f"/v1/areas/{area}/payments/2015-16",
                                                             c.t["commissionerOther"]), 403)
