@@ -1,6 +1,14 @@
 #include "gateway/json.h"
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "gateway/json_text.h"
 
@@ -33,6 +41,107 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+bool IsBool(const FieldDescriptor* field) {
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ||
+         (field->message_type() != nullptr &&
+          field->message_type()->full_name() == "google.protobuf.BoolValue");
+}
+
+// JSON names of the bool fields reachable from `root` that no other field
+// reachable from it shares.
+std::vector<std::string> BoolKeysOf(const Descriptor* root) {
+  std::set<std::string> bools, others;
+  std::set<const Descriptor*> seen;
+  std::vector<const Descriptor*> todo = {root};
+  while (!todo.empty()) {
+    const Descriptor* d = todo.back();
+    todo.pop_back();
+    if (!seen.insert(d).second) continue;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      (IsBool(f) ? bools : others).insert(f->json_name());
+      if (f->message_type() != nullptr && !IsBool(f))
+        todo.push_back(f->message_type());
+    }
+  }
+  std::vector<std::string> keys;
+  for (const std::string& name : bools)
+    if (!others.count(name)) keys.push_back("\"" + name + "\"");
+  return keys;
+}
+
+// The path (events[0].carePackageStarted.integrated) of the first key of
+// `keys` whose value is neither a bool nor null; empty if none.
+std::string NonBoolPath(const google::protobuf::Value& value,
+                        const std::vector<std::string>& keys,
+                        const std::string& path) {
+  if (value.has_struct_value()) {
+    for (const auto& [key, child] : value.struct_value().fields()) {
+      const std::string here = path.empty() ? key : path + "." + key;
+      const bool bool_key =
+          std::find(keys.begin(), keys.end(), "\"" + key + "\"") != keys.end();
+      if (bool_key && !child.has_bool_value() && !child.has_null_value())
+        return here;
+      std::string found = NonBoolPath(child, keys, here);
+      if (!found.empty()) return found;
+    }
+  } else if (value.has_list_value()) {
+    for (int i = 0; i < value.list_value().values_size(); ++i) {
+      std::string found = NonBoolPath(value.list_value().values(i), keys,
+                                      path + "[" + std::to_string(i) + "]");
+      if (!found.empty()) return found;
+    }
+  }
+  return {};
+}
+
+// protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool (and
+// "no" for false); API.md's booleans are the literals true and false. A quick
+// scan finds a bool key followed by anything else; only then is the body
+// parsed again to name the field.
+Status CheckBooleans(std::string_view body, const Descriptor* descriptor) {
+  thread_local std::map<const Descriptor*, std::vector<std::string>> cache;
+  auto it = cache.find(descriptor);
+  if (it == cache.end())
+    it = cache.emplace(descriptor, BoolKeysOf(descriptor)).first;
+  const std::vector<std::string>& keys = it->second;
+  bool suspicious = false;
+  for (const std::string& key : keys) {
+    for (size_t at = body.find(key);
+         at != std::string_view::npos && !suspicious;
+         at = body.find(key, at + 1)) {
+      if (at > 0 && body[at - 1] == '\\') continue;
+      size_t i = at + key.size();
+      while (i < body.size() &&
+             std::isspace(static_cast<unsigned char>(body[i])))
+        ++i;
+      if (i >= body.size() || body[i] != ':') continue;
+      ++i;
+      while (i < body.size() &&
+             std::isspace(static_cast<unsigned char>(body[i])))
+        ++i;
+      if (i < body.size() && body[i] != 't' && body[i] != 'f' && body[i] != 'n')
+        suspicious = true;
+    }
+  }
+  if (!suspicious) return Status::Ok();
+  google::protobuf::Value value;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(body.data(), body.size()), &value)
+           .ok()) {
+    return Status::Ok();  // the parser proper names the syntax error
+  }
+  const std::string path = NonBoolPath(value, keys, "");
+  if (path.empty()) return Status::Ok();
+  return Status(Code::kInvalidArgument,
+                "the JSON body does not fit the request: " + path +
+                    ": a boolean, true or false",
+                {{path, "a boolean, true or false"}});
+}
+
 }  // namespace
 
 Status ParseJson(std::string_view body, google::protobuf::Message& message) {
@@ -41,6 +150,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
   }
   Status text = CheckJsonText(body);
   if (!text.ok()) return text;
+  Status booleans = CheckBooleans(body, message.GetDescriptor());
+  if (!booleans.ok()) return booleans;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   options.case_insensitive_enum_parsing = false;

@@ -200,6 +200,12 @@ def people_write(c):
     bad("time without offset", [dict(ok_ev(), occurredAt="2014-06-09T10:00:00")])
     bad("time not RFC 3339", [dict(ok_ev(), occurredAt="09/06/2014 10:00")])
     bad("date of birth malformed", [reg("2014-06-07T10:15:00+01:00", "11/02/1938", area)])
+    bad("date of birth 30 February", [reg("2014-06-07T10:15:00+01:00", "1938-02-30", area)])
+    bad("occurredAt 30 February", [dict(ok_ev(), occurredAt="2015-02-30T10:00:00Z")])
+    bad("a number where a string belongs", [ev("2014-06-09T10:00:00+01:00", "aeAttended", attendanceId=5)])
+    bad("a string where a bool belongs", [ev("2014-06-09T10:00:00+01:00", "carePackageStarted", packageId="P",
+                                             integrated="yes", scheme="ITF08")])
+    bad("events not a list", raw=b'{"events": {}}')
     e = ok_ev()
     e["aeAttended"] = {"attendanceId": "A"}
     e["nhsNumberVerified"] = {}
