@@ -206,6 +206,8 @@ def people_write(c):
     bad("a string where a bool belongs", [ev("2014-06-09T10:00:00+01:00", "carePackageStarted", packageId="P",
                                              integrated="yes", scheme="ITF08")])
     bad("events not a list", raw=b'{"events": {}}')
+    bad("an enum as a number", [ev("2014-06-09T10:00:00+01:00", "hospitalAdmitted", spellId="S9", method=1)])
+    bad("an enum as a quoted number", [ev("2014-06-09T10:00:00+01:00", "hospitalAdmitted", spellId="S9", method="1")])
     e = ok_ev()
     e["aeAttended"] = {"attendanceId": "A"}
     e["nhsNumberVerified"] = {}

@@ -40,6 +40,33 @@ TEST(ParseJsonTest, QuotedOrNumericBooleansAreRefusedNamingTheField) {
   }
 }
 
+TEST(ParseJsonTest, EnumsAreNamesNotNumbers) {
+  for (const char* bad : {"1", "\"1\"", "-1"}) {
+    schema::RecordEventsRequest request;
+    Status status = ParseJson(
+        std::string(
+            R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "hospitalAdmitted": {"spellId": "S1", "method": )") +
+            bad + "}}]}",
+        request);
+    EXPECT_EQ(status.code(), Code::kInvalidArgument) << bad;
+    ASSERT_EQ(status.errors().size(), 1u) << bad;
+    EXPECT_EQ(status.errors()[0].field, "events[0].hospitalAdmitted.method");
+  }
+  // A text field of the same name as an enum elsewhere may start with a digit.
+  schema::RecordEventsRequest request;
+  EXPECT_TRUE(
+      ParseJson(
+          R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+      "referralDeclined": {"referralId": "R", "reason": "1st visit missed"}},
+      {"eventId": "f", "occurredAt": "2015-01-02T10:00:00Z",
+      "hospitalAdmitted": {"spellId": "S1", "method": "EMERGENCY"}}]})",
+          request)
+          .ok());
+  EXPECT_EQ(request.events(1).hospital_admitted().method(),
+            schema::AdmissionMethod::EMERGENCY);
+}
+
 TEST(ParseJsonTest, APlanStatementIsABoolean) {
   schema::Plan plan;
   Status status =
