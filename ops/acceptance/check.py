@@ -236,6 +236,10 @@ def demo_checks(r, binary, tmp):
             r.check("demo history ends in 2016-03", m.status == 200 and not ne.get("value"), ne)
             plan = api.get(f"/v1/areas/{codes[0]}/plans/2015-16", toks["commissioner"])
             r.check("demo plan 2015-16 with tranches", plan.status == 200 and plan.json.get("tranches"), plan)
+            feed = api.get("/v1/events?after=0&limit=1000", toks["admin"])
+            nums = {e.get("nhsNumber") for e in feed.json.get("events", [])} - {None} if feed.status == 200 else {1}
+            r.check("demo people have test NHS numbers (999...)",
+                    nums and all(str(n).startswith("999") for n in nums), sorted(nums)[:3])
             c = api.get(f"/v1/areas/{codes[0]}/conditions?period=2015-16", toks["commissioner"])
             r.eq("demo conditions scorecard", c.status, 200)
             pay = api.get(f"/v1/areas/{codes[0]}/payments/2015-16", toks["commissioner"])

@@ -165,6 +165,13 @@ def access(c):
     problem_ok(c, "practitioner of another area reads", c.api.get(f"/v1/people/{nhs}", t["practitionerOther"]), 403)
     problem_ok(c, "practitioner of another area writes",
                c.post(nhs, [ev("2015-02-01T10:00:00Z", "aeAttended", attendanceId="Y")], t["practitionerOther"]), 403)
+    moved = c.nhs.next()
+    c.must_post(moved, [reg("2015-01-01T10:00:00Z", "1940-01-01", area),
+                        ev("2015-03-01T10:00:00Z", "personMoved", areaCode=c.other_area)])
+    problem_ok(c, "after a move away, the old area's practitioner reads", c.api.get(f"/v1/people/{moved}",
+                                                                                    t["practitioner"]), 403)
+    c.r.eq("after a move, the new area's practitioner reads",
+           c.api.get(f"/v1/people/{moved}", t["practitionerOther"]).status, 200)
     problem_ok(c, "practitioner registers into another area",
                c.post(c.nhs.next(), [reg("2015-01-01T10:00:00Z", "1940-01-01", c.other_area)]), 403)
     for role in ("practitioner", "dischargeCoordinator", "auditor"):
