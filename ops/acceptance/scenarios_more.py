@@ -160,25 +160,29 @@ def exact_counts(c):
                 {"id": "t5", "period": "2015-06", "amountGbp": 0.01,
                  "metrics": [{"metric": "aeAttendances", "weight": 1}]},
                 {"id": "t6", "period": "2015-16", "amountGbp": 100,
-                 "metrics": [{"metric": "aeAttendances", "weight": 1}]}]}
+                 "metrics": [{"metric": "aeAttendances", "weight": 1}]},
+                {"id": "t7", "period": "2015-16", "amountGbp": 100,
+                 "metrics": [{"metric": "urgentResponse24h", "weight": 1}]}]}
     plan["targets"].append({"metric": "aeAttendances", "period": "2015-16", "baseline": 14, "target": 4})
+    plan["targets"].append({"metric": "urgentResponse24h", "period": "2015-16", "baseline": 60, "target": 60})
     r = c.seen(c.api.req("PUT", f"/v1/areas/{area}/plans/2015-16", plan, c.t["admin"]))
     c.r.eq("plan with five tranches 201", r.status, 201)
     p = c.read(f"/v1/areas/{area}/payments/2015-16", c.t["commissioner"])
     tr = {t["id"]: t for t in (p.json or {}).get("tranches", [])} if p.status == 200 else {}
     want = {"t1": (0.6, 600.00, 400.00, True), "t2": ((0.6 + 3 * (1200 / 23 - 40) / 20) / 4, 606.52, 393.48, True),
             "t3": (1.0, 500.00, 0.00, False), "t4": (1.0, 1000.00, 0.00, False), "t5": (0.5, 0.01, 0.00, True),
-            "t6": (0.7, 70.00, 30.00, False)}
+            "t6": (0.7, 70.00, 30.00, False), "t7": (0.0, 0.00, 100.00, True)}
     for k, (ach, earned, withheld, recovery) in want.items():
         t = tr.get(k, {})
         c.r.check(f"tranche {k}: achievement {ach:.4f}, earned {earned:.2f}, withheld {withheld:.2f}, "
                   f"recovery {recovery}",
-                  abs((t.get("achievement") or -1) - ach) < 1e-4 and abs((t.get("earnedGbp") or -1) - earned) < 1e-9
-                  and abs((t.get("withheldGbp") if t.get("withheldGbp") is not None else -1) - withheld) < 1e-9
+                  all(isinstance(t.get(k), (int, float)) for k in ("achievement", "earnedGbp", "withheldGbp"))
+                  and abs(t["achievement"] - ach) < 1e-4 and abs(t["earnedGbp"] - earned) < 1e-9
+                  and abs(t["withheldGbp"] - withheld) < 1e-9
                   and t.get("recoveryPlanRequired") is recovery, t)
     ae = [x for x in tr.get("t1", {}).get("metrics", [])]
     c.r.check("payments show the exact actual (7, withheld in metrics)", ae and ae[0].get("actual") == 7, ae)
-    c.r.close("totalEarnedGbp", (p.json or {}).get("totalEarnedGbp"), 600 + 606.52 + 500 + 1000 + 0.01 + 70, 1e-6)
+    c.r.close("totalEarnedGbp", (p.json or {}).get("totalEarnedGbp"), 600 + 606.52 + 500 + 1000 + 0.01 + 70 + 0, 1e-6)
 
 
 def plan_as_of(c):
