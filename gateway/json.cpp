@@ -3,7 +3,6 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -70,10 +69,11 @@ TypedKeys KeysOf(const Descriptor* root) {
     if (!seen.insert(d).second) continue;
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
-      if (IsBool(f)) {
-        bools.insert("\"" + f->json_name() + "\"");
-      } else if (IsEnum(f)) {
-        enums.insert("\"" + f->json_name() + "\"");
+      // protobuf takes the proto name (pooled_budget) as well as the JSON one.
+      if (IsBool(f) || IsEnum(f)) {
+        std::set<std::string>& keys = IsBool(f) ? bools : enums;
+        keys.insert("\"" + f->json_name() + "\"");
+        keys.insert("\"" + f->name() + "\"");
       } else if (f->message_type() != nullptr) {
         todo.push_back(f->message_type());
       }

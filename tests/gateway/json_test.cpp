@@ -67,6 +67,19 @@ TEST(ParseJsonTest, EnumsAreNamesNotNumbers) {
             schema::AdmissionMethod::EMERGENCY);
 }
 
+TEST(ParseJsonTest, ProtoFieldNamesAreCheckedToo) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+        "carePackageStarted": {"packageId": "P", "integrated": true,
+                               "pooled_budget": "yes"}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field,
+            "events[0].carePackageStarted.pooled_budget");
+}
+
 TEST(ParseJsonTest, APlanStatementIsABoolean) {
   schema::Plan plan;
   Status status =
