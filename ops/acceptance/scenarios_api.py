@@ -228,6 +228,12 @@ def people_write(c):
         for i in range(999)]
     r = c.post(big, evs)
     c.r.check("1000 events in one request 201", r.status == 201 and r.json.get("lastVersion") == 1000, r)
+    exact = json.dumps({"events": [reg("2015-01-01T10:00:00Z", "1950-01-01", area)]}).encode()
+    exact += b" " * (1024 * 1024 - len(exact))
+    r = c.api.req("POST", f"/v1/people/{c.nhs.next()}/events", exact, c.t["practitioner"])
+    c.r.eq("a body of exactly 1 MiB is taken", r.status, 201)
+    r = c.api.req("POST", f"/v1/people/{c.nhs.next()}/events", exact + b" ", c.t["practitioner"])
+    problem_ok(c, "a body of 1 MiB + 1 byte", r, 413)
     pad = "x" * (1024 * 1024 + 10)
     r = c.api.req("POST", f"/v1/people/{nhs}/events",
                   json.dumps({"events": [dict(ok_ev(), eventId=pad)]}).encode(), c.t["practitioner"])
