@@ -182,6 +182,9 @@ def cli_checks(r, binary, tmp):
     r.check("SIGTERM lets a request in flight finish", answers and answers[0].status in (200, 503), answers)
     s = Server([binary, "serve", "--data", os.path.join(tmp, "d1"), "--listen", "127.0.0.1:0",
                 "--tokens", tokens])
+    again = lib.Api(s.url).get("/v1/areas/E09000002", admin)
+    r.check("after SIGTERM and a restart, what was written is there",
+            again.status == 200 and again.json.get("name") == "x", again)
     r.eq("SIGINT exits 0", s.stop(signal.SIGINT), 0)
     fresh = os.path.join(tmp, "fresh", "data")
     p = subprocess.run([binary, "token", "add", "--tokens", os.path.join(fresh, "tokens.json"), "--name", "x",
