@@ -335,30 +335,6 @@ def min_position(c):
     c.r.check("payments minPosition answers (no plan: 404 or empty)", r.status in (200, 404), r)
 
 
-def read_your_writes(c):
-    """Without minPosition a read right after a write: does it include the write?"""
-    area = c.area(POP)
-    misses = []
-    for i in range(1, 21):
-        c.must_post(c.nhs.next(), [reg("2015-06-01T10:00:00+01:00", "1950-01-01", area),
-                                   ev("2015-06-02T10:00:00+01:00", "aeAttended", attendanceId="A", site="Q")])
-        r = c.api.get(f"/v1/areas/{area}/metrics?period=2015-06", c.t["commissioner"])
-        got = {m["metric"]: m for m in r.json["metrics"]}["aeAttendances"]["numerator"]
-        want = None if 1 <= i <= 7 else 5 * ((i + 2) // 5)
-        if got != want:
-            misses.append((i, got, want))
-    c.r.eq("metrics read right after a write includes it (20 tries)", misses, [])
-    misses = []
-    for i in range(1, 21):
-        nhs = c.nhs.next()
-        c.must_post(nhs, [reg("2015-06-01T10:00:00+01:00", "1950-01-01", area)]
-                    + spell("S1", lib.iso(lib.utcnow()), ready=lib.iso(lib.utcnow())), c.t["dischargeCoordinator"])
-        r = c.api.get(f"/v1/worklists/discharge?area={area}", c.t["dischargeCoordinator"])
-        if nhs not in r.text:
-            misses.append(i)
-    c.r.eq("worklist read right after a write includes it (20 tries)", misses, [])
-
-
 def payments(c):
     area = c.area(POP)
     plan = {"allocationGbp": 14000000, "performanceElementGbp": 3700000,
@@ -420,4 +396,4 @@ def payments(c):
 SCENARIOS = [("shape", shape), ("delayed_days", delayed_days), ("permanent_admissions", permanent_admissions),
              ("reablement", reablement), ("moving", moving), ("weekend", weekend), ("urgent", urgent),
              ("coverage", coverage), ("disclosure", disclosure), ("as_of", as_of), ("series_csv", series_csv),
-             ("min_position", min_position), ("read_your_writes", read_your_writes), ("payments", payments)]
+             ("min_position", min_position), ("payments", payments)]
