@@ -64,7 +64,7 @@ def shape(c):
     c.r.eq("one entry per metric id of SPEC.md", sorted(m), sorted(METRIC_IDS))
     c.r.check("every entry has every field", all(ENTRY <= set(e) for e in m.values()),
               [sorted(ENTRY - set(e)) for e in m.values()])
-    c.r.check("directions", all(m[k]["direction"].lower() == ("higher" if k in HIGHER else "lower") for k in m),
+    c.r.check("directions", all(m[k]["direction"] == ("HIGHER" if k in HIGHER else "LOWER") for k in m),
               {k: m[k]["direction"] for k in m})
     bd = m["delayedDays"]["breakdown"]
     c.r.check("delayedDays breakdown byAgency keys",

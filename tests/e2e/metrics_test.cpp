@@ -145,7 +145,7 @@ TEST_F(MetricsE2eTest, MetricsOfAPeriodAreDisclosureControlled) {
   EXPECT_EQ(Number(nea, "numerator"), 10);
   EXPECT_EQ(Number(nea, "value"), 10);
   EXPECT_FALSE(Field(nea, "suppressed").bool_value());
-  EXPECT_EQ(Text(nea, "direction"), "lower");
+  EXPECT_EQ(Text(nea, "direction"), "LOWER");
   EXPECT_EQ(Number(nea, "baseline"), 10);
   EXPECT_EQ(Number(nea, "target"), 5);
   // 5 delayed days (3 in April, 2 in May): withheld, with the value computed
@@ -163,7 +163,7 @@ TEST_F(MetricsE2eTest, MetricsOfAPeriodAreDisclosureControlled) {
   Struct reablement = Entry(json, "reablement91");
   EXPECT_TRUE(
       IsNull(reablement, "value"));  // no October-December discharges in Q1
-  EXPECT_EQ(Text(reablement, "direction"), "higher");
+  EXPECT_EQ(Text(reablement, "direction"), "HIGHER");
 }
 
 // Exact counts, no disclosure control: actual 8, achievement (10 - 8) / (10 -
