@@ -3,7 +3,7 @@
 // and measures P5: rebuilding every projection from the log against reading
 // the log alone.
 //   bench_store build --dir D --areas K --scale S   (skips a complete store)
-//   bench_store p5 --dir D
+//   bench_store p5 --dir D [--projections metrics,plans,worklists]
 // The store is D/store (what `carelog serve --data D` opens); D/areas holds the
 // areas and plans as API.md JSON for the benchmark to PUT.
 #include <google/protobuf/util/json_util.h>
