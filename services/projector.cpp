@@ -113,7 +113,8 @@ Status ProjectionRunner::BuildEmpty(
   if (!options_.build_empty || last == 0) return Status::Ok();
   std::vector<size_t> empty;
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (checkpoints_[i] == 0) empty.push_back(i);
+    if (checkpoints_[i] == 0 && projections_[i]->HasBuildFromLog())
+      empty.push_back(i);
   }
   if (empty.empty()) return Status::Ok();
   auto stopping = [this] {

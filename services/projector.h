@@ -51,7 +51,9 @@ class Projection {
   // `last`. Its checkpoint goes in the same atomic write as its last rows;
   // rows written before carry none (the runner drops them on Open after a
   // crash, or when this fails). `progress(events done)` returning false
-  // cancels (kUnavailable). kUnimplemented when there is no such path.
+  // cancels (kUnavailable). kUnimplemented when there is no such path after
+  // all (the runner then applies the log in order).
+  virtual bool HasBuildFromLog() const { return false; }
   virtual Status BuildFromLog(uint64_t last,
                               const std::function<bool(uint64_t)>& progress) {
     (void)last, (void)progress;

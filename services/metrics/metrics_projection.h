@@ -55,6 +55,7 @@ class MetricsProjection final : public Projection {
   // (up to `last`), emits each event's delta as Apply would, then the totals
   // and the as-of snapshots as sums of those deltas -- the same rows, byte for
   // byte. Uses `build_threads` threads to fold people.
+  bool HasBuildFromLog() const override { return true; }
   Status BuildFromLog(uint64_t last,
                       const std::function<bool(uint64_t)>& progress) override;
 
