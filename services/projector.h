@@ -3,8 +3,10 @@
 // yet seen it, and writes their rows together with their checkpoints in one
 // atomic WriteProjections per batch, so that a restart neither skips nor
 // repeats an event. Knows its applied position for /readyz and read-your-writes
-// (minPosition). Adding a projection is implementing Projection and passing it
-// to the runner.
+// (minPosition). A projection that has applied nothing (a rebuild, a first
+// start) and has a BuildFromLog is built by it instead, beside the others'
+// log-order replay. Adding a projection is implementing Projection and passing
+// it to the runner.
 #pragma once
 
 #include <atomic>
