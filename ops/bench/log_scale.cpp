@@ -11,6 +11,11 @@
 //
 // Usage: bench_log_scale [--quick] [--events N] [--dir PATH] [--verify]
 // [--keep]
+//        bench_log_scale --open PATH [--times N] [--append S] [--verify]:
+//        opens an existing store N times (P10 alone: time to open, resident
+//        memory after), then appends for S seconds (16 threads x 10 events),
+//        runs EventLog::VerifyFull and closes. Opening writes to the store:
+//        give it a copy.
 #include <unistd.h>
 
 #include <algorithm>
@@ -129,9 +134,57 @@ std::unique_ptr<EventLog> Open(const std::string& path, double* seconds) {
   return std::move(*log);
 }
 
+// Opens the store at `path` `times` times in a row and reports each opening's
+// time and the process's resident memory after it.
+int OpenOnly(const std::string& path, int times, double append_seconds,
+             bool verify) {
+  std::unique_ptr<EventLog> log;
+  for (int i = 0; i < times; ++i) {
+    log.reset();
+    double seconds = 0;
+    const long before = StatusKb("VmRSS:");
+    log = Open(path, &seconds);
+    const long after = StatusKb("VmRSS:");
+    std::printf(
+        "open %d: %.3f s, %llu events, RSS %.0f MiB after (+%.0f MiB)\n", i + 1,
+        seconds, static_cast<unsigned long long>(log->LastPosition()),
+        after / 1024.0, (after - before) / 1024.0);
+    std::fflush(stdout);
+  }
+  if (append_seconds > 0) {
+    const double rate =
+        Append(*log, 16, 10, UINT64_MAX, append_seconds, "open-", false);
+    std::printf("appended %.0f events/s; now %llu events\n", rate,
+                static_cast<unsigned long long>(log->LastPosition()));
+  }
+  if (verify) {
+    const auto start = Clock::now();
+    auto s = log->VerifyFull();
+    if (!s.ok()) Die("verify: " + s.ToString());
+    std::printf("VerifyFull passed in %.1f s\n", Seconds(start));
+  }
+  log.reset();
+  std::printf("peak RSS %.0f MiB\n", StatusKb("VmHWM:") / 1024.0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--open") {
+    int times = 1;
+    double append_seconds = 0;
+    bool verify = false;
+    for (int i = 3; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--verify") verify = true;
+      if (a == "--times" && i + 1 < argc)
+        times = std::max(1, std::atoi(argv[++i]));
+      if (a == "--append" && i + 1 < argc)
+        append_seconds = std::atof(argv[++i]);
+    }
+    return OpenOnly(argv[2], times, append_seconds, verify);
+  }
   uint64_t events = 10'000'000;
   double measure_seconds = 5;
   bool verify = false, keep = false;
