@@ -48,6 +48,43 @@ Status CheckName(std::string_view what, std::string_view name) {
   return Status::Ok();
 }
 
+Status CheckUtf8(std::string_view what, std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Length of the sequence and the range of its second byte.
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
+    }
+    bool ok = len != 0 && i + len <= n && p[i + 1] >= lo && p[i + 1] <= hi;
+    for (size_t k = 2; ok && k < len; ++k)
+      ok = p[i + k] >= 0x80 && p[i + k] <= 0xbf;
+    if (!ok) {
+      return {Code::kInvalidArgument, std::string(what) +
+                                          " is not valid UTF-8 (at byte " +
+                                          std::to_string(i) + ")"};
+    }
+    i += len;
+  }
+  return Status::Ok();
+}
+
 std::string LogKey(uint64_t position) { return EncodeU64(position); }
 
 std::string StreamPrefix(std::string_view stream) {

@@ -29,6 +29,11 @@ std::optional<int64_t> DecodeI64(std::string_view in);
 // contains 0x00.
 Status CheckName(std::string_view what, std::string_view name);
 
+// kInvalidArgument unless `text` is well-formed UTF-8 (RFC 3629: no overlong
+// forms, surrogates or code points above U+10FFFF). Protobuf refuses to parse
+// a `string` field that is not, so nothing stored in one may be otherwise.
+Status CheckUtf8(std::string_view what, std::string_view text);
+
 // log: position.
 std::string LogKey(uint64_t position);
 // stream: name 0x00 version. StreamPrefix(name) is name 0x00, StreamEnd(name)
