@@ -100,9 +100,18 @@ std::string StreamEnd(std::string_view stream) {
 }
 
 std::string StreamKey(std::string_view stream, uint64_t version) {
-  std::string s = StreamPrefix(stream);
-  AppendU64(&s, version);
+  std::string s;
+  StreamKeyInto(&s, stream, version);
   return s;
+}
+
+void StreamKeyInto(std::string* out, std::string_view stream,
+                   uint64_t version) {
+  out->clear();
+  out->reserve(stream.size() + 9);
+  out->append(stream);
+  out->push_back('\0');
+  AppendU64(out, version);
 }
 
 std::optional<StreamKeyParts> ParseStreamKey(std::string_view key) {
@@ -142,12 +151,20 @@ std::optional<std::string> PrefixEnd(std::string_view prefix) {
 
 std::string EncodeDedup(const DedupEntry& e) {
   std::string s;
-  s.reserve(24 + e.content_hash.size());
-  AppendU64(&s, e.position);
-  AppendU64(&s, e.version);
-  s.append(EncodeI64(e.recorded_at_micros));
-  s.append(e.content_hash);
+  EncodeDedupInto(&s, e.position, e.version, e.recorded_at_micros,
+                  e.content_hash);
   return s;
+}
+
+void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
+                     int64_t recorded_at_micros,
+                     std::string_view content_hash) {
+  out->clear();
+  out->reserve(24 + content_hash.size());
+  AppendU64(out, position);
+  AppendU64(out, version);
+  AppendU64(out, static_cast<uint64_t>(recorded_at_micros) ^ kSignBit);
+  out->append(content_hash);
 }
 
 std::optional<DedupEntry> DecodeDedup(std::string_view in) {

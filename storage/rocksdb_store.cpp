@@ -134,6 +134,28 @@ Result<std::optional<std::string>> RocksDbStore::Get(
   return std::optional<std::string>(std::move(value));
 }
 
+Status RocksDbStore::MultiGet(rocksdb::ColumnFamilyHandle* cf,
+                              const std::vector<std::string_view>& keys,
+                              std::vector<std::optional<std::string>>* values,
+                              const rocksdb::ReadOptions& options) const {
+  values->assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::Ok();
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (std::string_view k : keys) slices.emplace_back(k.data(), k.size());
+  std::vector<rocksdb::PinnableSlice> found(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(options, cf, keys.size(), slices.data(), found.data(),
+                statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok())
+      return FromRocks(statuses[i], "reading " + cf->GetName());
+    (*values)[i].emplace(found[i].data(), found[i].size());
+  }
+  return Status::Ok();
+}
+
 Status RocksDbStore::Close() {
   if (closed_) return Status::Ok();
   closed_ = true;
