@@ -76,9 +76,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   if (options.path.empty())
     return Status(Code::kInvalidArgument, "the store path is empty");
   // RocksDB splits the cache into up to 64 shards by default (2 MiB each at
-  // 128 MiB), and a block larger than its shard is dropped as soon as it is
-  // used: the whole bloom filters of big table files written before partitioned
-  // filters (4-6 MB at 10 M events) were read again on every lookup. Shards of
+  // 128 MiB), and a block larger than its shard is dropped once released: the
+  // whole bloom filters of big table files written before partitioned filters
+  // (4-6 MB at 10 M events) could be read again lookup after lookup. Shards of
   // at least 16 MiB keep them.
   int shard_bits = 0;
   while (shard_bits < 6 &&
