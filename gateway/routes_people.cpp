@@ -77,12 +77,17 @@ Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
                {{"events", "at most 1000 events"}}));
   }
 
-  auto person = context.recorder->Load(*nhs);
-  if (!person.ok()) return ProblemResponse(person.status());
   std::string area;
-  if (person->version > 0) {
-    area = person->state->facts().area_code();
-  } else if (body.events(0).has_person_registered()) {
+  uint64_t known_version = 0;
+  {
+    // Not held while recording: the recorder then folds the new events into
+    // the person it keeps instead of copying them for this reader.
+    auto person = context.recorder->Load(*nhs);
+    if (!person.ok()) return ProblemResponse(person.status());
+    known_version = person->version;
+    if (known_version > 0) area = person->state->facts().area_code();
+  }
+  if (known_version == 0 && body.events(0).has_person_registered()) {
     area = body.events(0).person_registered().area_code();
     if (!IsAreaCode(area)) {
       const std::string field = "events[0].personRegistered.areaCode";
