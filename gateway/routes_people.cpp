@@ -3,7 +3,6 @@
 // person's current area (for a new person, the area of their personRegistered).
 // Every answer on these routes is audited by Api.
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <charconv>
 
@@ -11,6 +10,7 @@
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
 #include "gateway/json.h"
+#include "gateway/person_json.h"
 #include "gateway/problem.h"
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
@@ -144,39 +144,13 @@ Result<PersonSnapshot> ReadablePerson(const ApiContext& context,
   return person;
 }
 
-// The person view leaves out what does not exist (diedOn of a living person,
-// endedAt of an open package, no accountable professional); API.md lists these
-// fields, so they are shown as null.
-std::string WithNulls(const std::string& json) {
-  google::protobuf::Struct doc;
-  if (!google::protobuf::util::JsonStringToMessage(json, &doc).ok())
-    return json;
-  auto null_if_absent = [](google::protobuf::Struct* s, const char* field) {
-    if (!s->fields().count(field)) {
-      (*s->mutable_fields())[field].set_null_value(
-          google::protobuf::NULL_VALUE);
-    }
-  };
-  null_if_absent(&doc, "diedOn");
-  auto packages = doc.mutable_fields()->find("packages");
-  if (packages != doc.mutable_fields()->end()) {
-    for (auto& p : *packages->second.mutable_list_value()->mutable_values()) {
-      null_if_absent(p.mutable_struct_value(), "endedAt");
-      null_if_absent(p.mutable_struct_value(), "accountableProfessional");
-    }
-  }
-  std::string out;
-  if (!google::protobuf::util::MessageToJsonString(doc, &out).ok()) return json;
-  return out;
-}
-
 Response GetPerson(const ApiContext& context, const RouteContext& ctx) {
   auto nhs = PathNhsNumber(ctx);
   if (!nhs.ok()) return ProblemResponse(nhs.status());
   auto person = ReadablePerson(context, ctx, *nhs);
   if (!person.ok()) return ProblemResponse(person.status());
   Response response;
-  response.body = WithNulls(ToJson(RenderPerson(*nhs, *person->state)));
+  response.body = PersonJson(RenderPerson(*nhs, *person->state));
   response.headers.emplace_back("ETag",
                                 "\"" + std::to_string(person->version) + "\"");
   return response;
