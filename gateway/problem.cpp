@@ -110,6 +110,8 @@ Response ProblemResponse(const Status& status) {
   response.status = HttpStatusFor(status.code());
   response.content_type = "application/problem+json";
   response.body = ProblemJson(status);
+  // Everything answered 503 is worth retrying soon (API.md: minPosition).
+  if (response.status == 503) response.headers.emplace_back("Retry-After", "1");
   return response;
 }
 

@@ -1,6 +1,8 @@
 #include "gateway/route_helpers.h"
 
 #include <charconv>
+#include <chrono>
+#include <limits>
 
 #include "carelog/admin.pb.h"
 #include "carelog/events.pb.h"
@@ -24,6 +26,18 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
     return Status(Code::kInvalidArgument, message, {{field, message}});
   }
   return value;
+}
+
+Status AwaitMinPosition(const Request& request, ProjectionRunner* projector) {
+  auto position = QueryNumber(request, "minPosition", 0, 0,
+                              std::numeric_limits<int64_t>::max());
+  if (!position.ok()) return position.status();
+  if (*position == 0 || projector == nullptr) return Status::Ok();
+  if (projector->WaitForPosition(*position, std::chrono::seconds(5)))
+    return Status::Ok();
+  return Status(Code::kUnavailable,
+                "the projections have not reached position " +
+                    std::to_string(*position) + " yet; try again shortly");
 }
 
 std::string NhsNumberOfStream(std::string_view stream) {

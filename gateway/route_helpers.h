@@ -8,6 +8,7 @@
 
 #include "carelog/api.pb.h"
 #include "gateway/router.h"
+#include "services/projector.h"
 #include "storage/event_log.h"
 #include "storage/status.h"
 
@@ -17,6 +18,11 @@ namespace carelog::gateway {
 // kInvalidArgument naming the parameter when it is not a number in [min, max].
 Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
                              uint64_t fallback, uint64_t min, uint64_t max);
+
+// Waits until the projections include the query parameter minPosition (API.md),
+// at most 5 s: kInvalidArgument when it is not a position, kUnavailable when
+// the projections are still behind it then. Ok at once without the parameter.
+Status AwaitMinPosition(const Request& request, ProjectionRunner* projector);
 
 // Renders a stored record as the API shows it: a care event with its version,
 // position, recordedAt and recordedBy (plus nhsNumber or stream in the global

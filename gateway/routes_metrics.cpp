@@ -4,6 +4,7 @@
 // projections include that position, else 503.
 #include "gateway/metrics_json.h"
 #include "gateway/problem.h"
+#include "gateway/route_helpers.h"
 #include "gateway/routes.h"
 #include "services/areas.h"
 #include "services/projector.h"
@@ -11,8 +12,6 @@
 namespace carelog::gateway {
 
 namespace {
-
-constexpr auto kMinPositionWait = std::chrono::seconds(5);
 
 Status Invalid(const std::string& field, const std::string& message) {
   return Status(Code::kInvalidArgument, field + ": " + message,
@@ -30,30 +29,12 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
     return Status(Code::kUnimplemented,
                   "metrics are not available in this build");
   }
-  if (const std::string* min = ctx.request.Query("minPosition")) {
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(min->c_str(), &end, 10);
-    if (min->empty() || *end != '\0' || (*min)[0] == '-') {
-      return Invalid("minPosition", "a log position (a non-negative integer)");
-    }
-    if (!context.projector->WaitForPosition(n, kMinPositionWait)) {
-      return Status(Code::kUnavailable,
-                    "the projections have not reached position " + *min +
-                        " yet; try again");
-    }
-  }
+  CARELOG_RETURN_IF_ERROR(AwaitMinPosition(ctx.request, context.projector));
   auto area = context.areas->GetArea(code);
   if (!area.ok()) return area.status();
   if (!area->has_value())
     return Status(Code::kNotFound, "area " + code + " is not defined");
   return Status::Ok();
-}
-
-Response Problem(const Status& status) {
-  Response response = ProblemResponse(status);
-  if (status.code() == Code::kUnavailable)
-    response.headers.emplace_back("Retry-After", "1");
-  return response;
 }
 
 Result<std::optional<Instant>> AsOf(const RouteContext& ctx) {
@@ -84,13 +65,13 @@ Response Text(int status, std::string content_type, std::string body) {
 
 Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return Problem(ready);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
-  if (!period.ok()) return Problem(period.status());
+  if (!period.ok()) return ProblemResponse(period.status());
   auto as_of = AsOf(ctx);
-  if (!as_of.ok()) return Problem(as_of.status());
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), {*period}, *as_of);
-  if (!m.ok()) return Problem(m.status());
+  if (!m.ok()) return ProblemResponse(m.status());
   return Text(200, "application/json", MetricsJson(*m));
 }
 
@@ -112,31 +93,32 @@ Result<std::vector<Period>> RangeOf(const RouteContext& ctx,
 
 Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return Problem(ready);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto metric = metrics::ParseMetricId(ctx.Param("metric"));
   if (!metric) {
-    return Problem(Status(Code::kNotFound, "no metric " + ctx.Param("metric")));
+    return ProblemResponse(
+        Status(Code::kNotFound, "no metric " + ctx.Param("metric")));
   }
   std::string granularity;
   auto periods = RangeOf(ctx, &granularity);
-  if (!periods.ok()) return Problem(periods.status());
+  if (!periods.ok()) return ProblemResponse(periods.status());
   auto as_of = AsOf(ctx);
-  if (!as_of.ok()) return Problem(as_of.status());
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
-  if (!m.ok()) return Problem(m.status());
+  if (!m.ok()) return ProblemResponse(m.status());
   return Text(200, "application/json", SeriesJson(*m, *metric, granularity));
 }
 
 Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return Problem(ready);
+  if (!ready.ok()) return ProblemResponse(ready);
   std::string granularity;
   auto periods = RangeOf(ctx, &granularity);
-  if (!periods.ok()) return Problem(periods.status());
+  if (!periods.ok()) return ProblemResponse(periods.status());
   auto as_of = AsOf(ctx);
-  if (!as_of.ok()) return Problem(as_of.status());
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
-  if (!m.ok()) return Problem(m.status());
+  if (!m.ok()) return ProblemResponse(m.status());
   Response r = Text(200, "text/csv; charset=utf-8", MetricsCsv(*m));
   r.headers.emplace_back(
       "Content-Disposition",
@@ -146,24 +128,24 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
 
 Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return Problem(ready);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto as_of = AsOf(ctx);
-  if (!as_of.ok()) return Problem(as_of.status());
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto p = context.outcomes->PaymentsFor(ctx.Param("areaCode"),
                                          ctx.Param("year"), *as_of);
-  if (!p.ok()) return Problem(p.status());
+  if (!p.ok()) return ProblemResponse(p.status());
   return Text(200, "application/json", PaymentsJson(*p));
 }
 
 Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return Problem(ready);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
-  if (!period.ok()) return Problem(period.status());
+  if (!period.ok()) return ProblemResponse(period.status());
   auto as_of = AsOf(ctx);
-  if (!as_of.ok()) return Problem(as_of.status());
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period, *as_of);
-  if (!s.ok()) return Problem(s.status());
+  if (!s.ok()) return ProblemResponse(s.status());
   return Text(200, "application/json", ConditionsJson(*s));
 }
 

@@ -76,26 +76,6 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
   return *area;
 }
 
-// Waits for minPosition (API.md): 503 with Retry-After when the worklists lag
-// over 5 s.
-std::optional<Response> WaitForMinPosition(const RouteContext& ctx,
-                                           const ApiContext& context) {
-  auto min_position = QueryNumber(ctx.request, "minPosition", 0, 0,
-                                  std::numeric_limits<int64_t>::max());
-  if (!min_position.ok()) return ProblemResponse(min_position.status());
-  if (*min_position == 0 || context.projector == nullptr) return std::nullopt;
-  if (context.projector->WaitForPosition(*min_position,
-                                         std::chrono::seconds(5))) {
-    return std::nullopt;
-  }
-  Response r = ProblemResponse(
-      Status(Code::kUnavailable, "the worklists have not reached position " +
-                                     std::to_string(*min_position) +
-                                     " yet; try again shortly"));
-  r.headers.emplace_back("Retry-After", "1");
-  return r;
-}
-
 Response Items(ListValue items) {
   Struct body;
   *(*body.mutable_fields())["items"].mutable_list_value() = std::move(items);
@@ -112,7 +92,9 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+             !wait.ok())
+           return ProblemResponse(wait);
          std::optional<std::string_view> site;
          if (const std::string* s = ctx.request.Query("site");
              s != nullptr && !s->empty()) {
@@ -141,7 +123,9 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+             !wait.ok())
+           return ProblemResponse(wait);
          ListValue items;
          for (const FollowUpItem& item : context.worklists->FollowUpsDue(
                   *area, context.clock->NowMicros())) {
@@ -159,7 +143,9 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (auto wait = WaitForMinPosition(ctx, context)) return *wait;
+         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+             !wait.ok())
+           return ProblemResponse(wait);
          ListValue items;
          for (const UnassignedPackageItem& item :
               context.worklists->UnassignedPackages(

@@ -116,6 +116,7 @@ Result<Payments> MetricsService::PaymentsFor(
     if (t.has_amount_gbp()) in.amount_pence = PoundsToPence(t.amount_gbp());
     if (t.has_unit_cost_gbp())
       in.unit_cost_pence = PoundsToPence(t.unit_cost_gbp());
+    std::vector<MetricId> ids;
     for (const schema::TrancheMetric& m : t.metrics()) {
       auto id = ParseMetricId(m.metric());
       if (!id)
@@ -130,12 +131,16 @@ Result<Payments> MetricsService::PaymentsFor(
         return Status(Code::kInternal,
                       "tranche " + t.id() + " has no target for " + m.metric());
       }
-      in.metrics.push_back(
-          TrancheMetricInput{*id, Fraction::FromDecimal(m.weight()),
-                             Fraction::FromDecimal(target->baseline()),
-                             Fraction::FromDecimal(target->target()),
-                             ComputeMetric(*id, c).value});
+      ids.push_back(*id);
+      in.metrics.push_back(TrancheMetricInput{
+          *id, Fraction::FromDecimal(m.weight()),
+          Fraction::FromDecimal(target->baseline()),
+          Fraction::FromDecimal(target->target()), std::nullopt});
     }
+    // The tranche's metrics share one scan of the open delays.
+    std::vector<MetricValue> actuals = ComputeMetrics(ids, c);
+    for (size_t i = 0; i < ids.size(); ++i)
+      in.metrics[i].actual = std::move(actuals[i].value);
     auto result = PaymentCalculator::Calculate(in);
     if (!result.ok()) return result.status();
     out.total_earned_pence += result->earned_pence;

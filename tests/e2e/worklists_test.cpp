@@ -262,6 +262,18 @@ TEST_F(WorklistsE2eTest, DaysDelayedAcrossAWeekendAndTheClockChange) {
                           std::string("/v1/worklists/discharge?area=") + kArea);
     ASSERT_EQ(Items(list).values_size(), 1);
     EXPECT_EQ(Number(Items(list).values(0), "daysDelayed"), 94);
+    // minPosition beyond the log: 503 with Retry-After after the 5 s wait;
+    // not a position: 400 naming it.
+    const std::string target =
+        std::string("/v1/worklists/follow-ups?area=") + kArea;
+    auto late = Http(server->port(), "GET", target + "&minPosition=999999999",
+                     coordinator_);
+    EXPECT_EQ(late.status, 503) << late.body;
+    EXPECT_EQ(late.headers["retry-after"], "1");
+    auto bad =
+        Http(server->port(), "GET", target + "&minPosition=-1", coordinator_);
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_NE(bad.body.find("minPosition"), std::string::npos) << bad.body;
   }
 }
 

@@ -20,6 +20,19 @@ TEST(ProblemTest, EveryCodeHasItsHttpStatus) {
   EXPECT_EQ(HttpStatusFor(Code::kIOError), 500);
 }
 
+TEST(ProblemTest, OnlyServiceUnavailableSaysWhenToRetry) {
+  auto retry_after = [](const Response& r) -> std::string {
+    for (const auto& [name, value] : r.headers)
+      if (name == "Retry-After") return value;
+    return "";
+  };
+  EXPECT_EQ(retry_after(ProblemResponse(Status(Code::kUnavailable, "behind"))),
+            "1");
+  EXPECT_EQ(retry_after(ProblemResponse(Status(Code::kRuleViolation, "no"))),
+            "");
+  EXPECT_EQ(retry_after(ProblemResponse(Status(Code::kInternal, "bug"))), "");
+}
+
 TEST(ProblemTest, ProblemDocumentHasTheFieldsOfApiMd) {
   Status status(
       Code::kRuleViolation, "event 1 breaks a rule \"quoted\"",

@@ -5,17 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/services/instants.h"
+
 namespace carelog {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kHour = 3600 * kSecond;
 
-Instant At(const std::string& text) {
-  auto parsed = ParseRfc3339(text);
-  EXPECT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
-  return parsed.ok() ? *parsed : 0;
-}
+using testing::At;
 
 Date D(int y, int m, int d) { return DateFromYmd(y, m, d); }
 

@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "tests/services/care_events.h"
+#include "tests/services/instants.h"
 
 namespace carelog::testing {
 namespace {
-
-Instant At(const std::string& text) { return *ParseRfc3339(text); }
 
 // A stream of events numbered in the order given.
 std::vector<StoredCareEventPtr> Stream(

@@ -14,6 +14,7 @@
 #include "services/synthetic_area.h"
 #include "services/worklist_facts.h"
 #include "services/worklists.h"
+#include "tests/services/instants.h"
 
 namespace carelog {
 namespace {
@@ -21,11 +22,7 @@ namespace {
 constexpr char kArea[] = "E09000002";
 constexpr char kNhs[] = "9990000018";
 
-Instant At(const char* text) {
-  auto t = ParseRfc3339(text);
-  EXPECT_TRUE(t.ok()) << text;
-  return t.ok() ? t.value() : 0;
-}
+using testing::At;
 
 // Holding only people with open items gives the lists that keeping everyone's
 // facts gave, on a synthetic borough with late and retracted events.

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "tests/services/instants.h"
+
 namespace carelog {
 namespace {
 
@@ -12,11 +14,7 @@ constexpr char kArea[] = "E09000002";
 constexpr char kOther[] = "E09000003";
 constexpr char kNhs[] = "9990000018";
 
-Instant At(const char* text) {
-  auto t = ParseRfc3339(text);
-  EXPECT_TRUE(t.ok()) << text;
-  return t.ok() ? t.value() : 0;
-}
+using testing::At;
 
 class WorklistsTest : public ::testing::Test {
  protected:

@@ -12,6 +12,7 @@
 #include "services/clock.h"
 #include "services/metrics/metrics_service.h"
 #include "services/projector.h"
+#include "tests/services/instants.h"
 #include "tests/services/memory_event_log.h"
 
 namespace carelog::testing {
@@ -61,8 +62,6 @@ schema::CareEvent Professional(const std::string& at,
 schema::CareEvent PackageEnded(const std::string& at,
                                const std::string& package);
 schema::CareEvent Retract(const std::string& at, const std::string& event_id);
-
-Instant At(const std::string& rfc3339);
 
 class MetricsHarness {
  public:

@@ -209,12 +209,6 @@ schema::CareEvent Retract(const std::string& at, const std::string& event_id) {
   return e;
 }
 
-Instant At(const std::string& rfc3339) {
-  auto r = ParseRfc3339(rfc3339);
-  EXPECT_TRUE(r.ok()) << rfc3339;
-  return r.ok() ? *r : 0;
-}
-
 MetricsHarness::MetricsHarness() {
   clock.Set(At("2016-06-01T12:00:00Z"));
   log.SetNow(clock.NowMicros());
