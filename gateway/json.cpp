@@ -1,15 +1,20 @@
 #include "gateway/json.h"
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
+#include <string>
+#include <vector>
 
 #include "gateway/json_text.h"
 
@@ -108,6 +113,166 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+bool IsBool(const FieldDescriptor* field) {
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ||
+         (field->message_type() != nullptr &&
+          field->message_type()->full_name() == "google.protobuf.BoolValue");
+}
+
+bool IsEnum(const FieldDescriptor* field) {
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM;
+}
+
+// The quoted JSON names of the bool and of the enum fields reachable from a
+// request message.
+struct TypedKeys {
+  std::vector<std::string> bools, enums;
+};
+
+TypedKeys KeysOf(const Descriptor* root) {
+  std::set<std::string> bools, enums;
+  std::set<const Descriptor*> seen;
+  std::vector<const Descriptor*> todo = {root};
+  while (!todo.empty()) {
+    const Descriptor* d = todo.back();
+    todo.pop_back();
+    if (!seen.insert(d).second) continue;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      // protobuf takes the proto name (pooled_budget) as well as the JSON one.
+      if (IsBool(f) || IsEnum(f)) {
+        std::set<std::string>& keys = IsBool(f) ? bools : enums;
+        keys.insert("\"" + f->json_name() + "\"");
+        keys.insert("\"" + f->name() + "\"");
+      } else if (f->message_type() != nullptr) {
+        todo.push_back(f->message_type());
+      }
+    }
+  }
+  return {{bools.begin(), bools.end()}, {enums.begin(), enums.end()}};
+}
+
+bool IsNumeral(const std::string& text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+// The path (events[1].carePackageStarted.integrated) of the first bool field
+// of `d` in `value` that is not true, false or null, or enum field that is not
+// a name (or null); empty if none.
+std::string MistypedPath(const google::protobuf::Value& value,
+                         const Descriptor* d, const std::string& path,
+                         std::string* want) {
+  if (!value.has_struct_value()) return {};
+  for (const auto& [key, child] : value.struct_value().fields()) {
+    const FieldDescriptor* f = nullptr;
+    for (int i = 0; i < d->field_count() && f == nullptr; ++i) {
+      if (d->field(i)->json_name() == key || d->field(i)->name() == key)
+        f = d->field(i);
+    }
+    if (f == nullptr) continue;  // the parser proper refuses unknown fields
+    const std::string here = path.empty() ? key : path + "." + key;
+    auto check = [&](const google::protobuf::Value& v,
+                     const std::string& at) -> std::string {
+      if (v.has_null_value()) return {};
+      if (IsBool(f)) {
+        *want = "a boolean: true or false";
+        return v.has_bool_value() ? std::string() : at;
+      }
+      if (IsEnum(f)) {
+        *want =
+            "one of the upper-case names, e.g. " +
+            f->enum_type()->value(f->enum_type()->value_count() - 1)->name();
+        return v.has_string_value() && !IsNumeral(v.string_value())
+                   ? std::string()
+                   : at;
+      }
+      if (f->message_type() != nullptr)
+        return MistypedPath(v, f->message_type(), at, want);
+      return {};
+    };
+    if (f->is_repeated() && child.has_list_value()) {
+      for (int i = 0; i < child.list_value().values_size(); ++i) {
+        std::string bad = check(child.list_value().values(i),
+                                here + "[" + std::to_string(i) + "]");
+        if (!bad.empty()) return bad;
+      }
+    } else {
+      std::string bad = check(child, here);
+      if (!bad.empty()) return bad;
+    }
+  }
+  return {};
+}
+
+// Where the value after the key `key` found at `at` starts; npos if `at` is
+// not a key (inside a string, or not followed by ':').
+size_t ValueAfterKey(std::string_view body, size_t at, size_t key_size) {
+  if (at > 0 && body[at - 1] == '\\') return std::string_view::npos;
+  size_t i = at + key_size;
+  while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i])))
+    ++i;
+  if (i >= body.size() || body[i] != ':') return std::string_view::npos;
+  ++i;
+  while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i])))
+    ++i;
+  return i < body.size() ? i : std::string_view::npos;
+}
+
+// protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool, and a
+// number for an enum; API.md's booleans are the literals true and false and
+// its enum values upper-case names. A quick scan finds a bool or enum key
+// followed by something else; only then is the body parsed again, with the
+// message's descriptor, to name the field.
+Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
+  thread_local std::map<const Descriptor*, TypedKeys> cache;
+  auto it = cache.find(descriptor);
+  if (it == cache.end())
+    it = cache.emplace(descriptor, KeysOf(descriptor)).first;
+  bool suspicious = false;
+  for (const std::string& key : it->second.bools) {
+    for (size_t at = body.find(key);
+         at != std::string_view::npos && !suspicious;
+         at = body.find(key, at + 1)) {
+      const size_t v = ValueAfterKey(body, at, key.size());
+      if (v != std::string_view::npos && body[v] != 't' && body[v] != 'f' &&
+          body[v] != 'n')
+        suspicious = true;
+    }
+  }
+  for (const std::string& key : it->second.enums) {
+    for (size_t at = body.find(key);
+         at != std::string_view::npos && !suspicious;
+         at = body.find(key, at + 1)) {
+      const size_t v = ValueAfterKey(body, at, key.size());
+      if (v == std::string_view::npos || body[v] == 'n') continue;
+      if (body[v] != '"' || v + 1 >= body.size() ||
+          std::isdigit(static_cast<unsigned char>(body[v + 1])) ||
+          body[v + 1] == '-')
+        suspicious = true;
+    }
+  }
+  if (!suspicious) return Status::Ok();
+  google::protobuf::Value value;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(body.data(), body.size()), &value)
+           .ok()) {
+    return Status::Ok();  // the parser proper names the syntax error
+  }
+  std::string want;
+  const std::string path = MistypedPath(value, descriptor, "", &want);
+  if (path.empty()) return Status::Ok();
+  return Status(Code::kInvalidArgument,
+                "the JSON body does not fit the request: " + path + ": " + want,
+                {{path, want}});
+}
+
 }  // namespace
 
 Status ParseJson(std::string_view body, google::protobuf::Message& message) {
@@ -116,6 +281,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
   }
   Status text = CheckJsonText(body);
   if (!text.ok()) return text;
+  Status types = CheckTypes(body, message.GetDescriptor());
+  if (!types.ok()) return types;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   options.case_insensitive_enum_parsing = false;

@@ -28,11 +28,19 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
   return value;
 }
 
-Status AwaitMinPosition(const Request& request, ProjectionRunner* projector) {
+Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
+                        const storage::EventLog* log) {
   auto position = QueryNumber(request, "minPosition", 0, 0,
                               std::numeric_limits<int64_t>::max());
   if (!position.ok()) return position.status();
-  if (*position == 0 || projector == nullptr) return Status::Ok();
+  if (projector == nullptr) return Status::Ok();
+  if (request.Query("minPosition") == nullptr && log != nullptr) {
+    const uint64_t durable = log->LastPosition();
+    if (projector->AppliedPosition() < durable)
+      projector->WaitForPosition(durable, std::chrono::seconds(5));
+    return Status::Ok();
+  }
+  if (*position == 0) return Status::Ok();
   if (projector->WaitForPosition(*position, std::chrono::seconds(5)))
     return Status::Ok();
   return Status(Code::kUnavailable,

@@ -21,8 +21,11 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
 
 // Waits until the projections include the query parameter minPosition (API.md),
 // at most 5 s: kInvalidArgument when it is not a position, kUnavailable when
-// the projections are still behind it then. Ok at once without the parameter.
-Status AwaitMinPosition(const Request& request, ProjectionRunner* projector);
+// the projections are still behind it then. Without the parameter, waits (at
+// most 5 s, then Ok anyway) for what `log` held durable on arrival: a client
+// reads its own writes (READINGS.md).
+Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
+                        const storage::EventLog* log = nullptr);
 
 // Renders a stored record as the API shows it: a care event with its version,
 // position, recordedAt and recordedBy (plus nhsNumber or stream in the global

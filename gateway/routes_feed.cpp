@@ -1,6 +1,7 @@
 // GET /v1/events (admin): the global log in order. GET /v1/audit (auditor): who
 // read or wrote a person, refusals included. Neither can change anything.
 #include "gateway/audit.h"
+#include "gateway/json.h"
 #include "gateway/problem.h"
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
@@ -19,16 +20,25 @@ Response Feed(const ApiContext& context, const RouteContext& ctx) {
   if (!limit.ok()) return ProblemResponse(limit.status());
   auto records = context.log->ReadAll(*after + 1, *limit);
   if (!records.ok()) return ProblemResponse(records.status());
-  api::FeedPage page;
+  // Rendered event by event: an area or plan change has no NHS number, and
+  // API.md names `nhsNumber` in every feed event, so it shows null there.
+  std::string body = "{\"events\":[";
   uint64_t last = *after;
   for (const auto& record : *records) {
     auto rendered = RenderRecord(record, /*feed=*/true);
     if (!rendered.ok()) return ProblemResponse(rendered.status());
-    *page.add_events() = std::move(*rendered);
+    std::string json = ToJson(*rendered);
+    if (!rendered->has_nhs_number() && json.size() > 1)
+      json.insert(
+          1, json.size() > 2 ? "\"nhsNumber\":null," : "\"nhsNumber\":null");
+    if (last != *after) body += ',';
+    body += json;
     last = record.position;
   }
-  page.set_last_position(static_cast<double>(last));
-  return JsonResponse(200, page);
+  body += "],\"lastPosition\":" + std::to_string(last) + "}";
+  Response response;
+  response.body = std::move(body);
+  return response;
 }
 
 Response Audit(const ApiContext& context, const RouteContext& ctx) {

@@ -29,7 +29,8 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
     return Status(Code::kUnimplemented,
                   "metrics are not available in this build");
   }
-  CARELOG_RETURN_IF_ERROR(AwaitMinPosition(ctx.request, context.projector));
+  CARELOG_RETURN_IF_ERROR(
+      AwaitMinPosition(ctx.request, context.projector, context.log));
   auto area = context.areas->GetArea(code);
   if (!area.ok()) return area.status();
   if (!area->has_value())
@@ -41,6 +42,13 @@ Result<std::optional<Instant>> AsOf(const RouteContext& ctx) {
   const std::string* text = ctx.request.Query("asOf");
   if (text == nullptr) return std::optional<Instant>();
   auto instant = ParseRfc3339(*text);
+  // `asOf=2015-06-01T00:00:00+01:00` typed into a URL unencoded arrives with
+  // the '+' of its offset decoded as a space: read it as the '+' it was.
+  if (!instant.ok() && text->size() > 6 && (*text)[text->size() - 6] == ' ') {
+    std::string repaired = *text;
+    repaired[repaired.size() - 6] = '+';
+    instant = ParseRfc3339(repaired);
+  }
   if (!instant.ok()) return Invalid("asOf", "an RFC 3339 time with offset");
   return std::optional<Instant>(*instant);
 }

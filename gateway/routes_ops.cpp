@@ -2,6 +2,7 @@
 #include "gateway/http_metrics.h"
 #include "gateway/problem.h"
 #include "gateway/routes.h"
+#include "services/projector.h"
 
 namespace carelog::gateway {
 
@@ -45,6 +46,21 @@ std::string CommitMetrics(const storage::CommitStats& stats) {
   return out;
 }
 
+// API.md's "projection lag": how far the projections (worklists, metrics)
+// are behind the durable log, in events.
+std::string ProjectionLag(uint64_t last, uint64_t applied) {
+  return "# HELP carelog_projection_applied_position Position of the last "
+         "event the projections have applied.\n"
+         "# TYPE carelog_projection_applied_position gauge\n"
+         "carelog_projection_applied_position " +
+         std::to_string(applied) +
+         "\n# HELP carelog_projection_lag_events Durable events the "
+         "projections have not applied yet.\n"
+         "# TYPE carelog_projection_lag_events gauge\n"
+         "carelog_projection_lag_events " +
+         std::to_string(last > applied ? last - applied : 0) + "\n";
+}
+
 }  // namespace
 
 void AddOpsRoutes(Router& router, const ApiContext& context) {
@@ -84,6 +100,10 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
                       "carelog_log_last_position " +
                       std::to_string(context.log->LastPosition()) + "\n";
                   response.body += CommitMetrics(context.log->Stats());
+                  if (context.projector != nullptr)
+                    response.body +=
+                        ProjectionLag(context.log->LastPosition(),
+                                      context.projector->AppliedPosition());
                 }
                 return response;
               }});

@@ -92,7 +92,8 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
              !wait.ok())
            return ProblemResponse(wait);
          std::optional<std::string_view> site;
@@ -123,7 +124,8 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
              !wait.ok())
            return ProblemResponse(wait);
          ListValue items;
@@ -143,7 +145,8 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait = AwaitMinPosition(ctx.request, context.projector);
+         if (Status wait =
+                 AwaitMinPosition(ctx.request, context.projector, context.log);
              !wait.ok())
            return ProblemResponse(wait);
          ListValue items;

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -137,6 +138,17 @@ Result<std::string> AddToken(const std::string& path,
 
   auto file = ReadTokenFile(path);
   if (!file.ok()) return file.status();
+  // `token add --tokens DATA/tokens.json` may come before the first `serve`
+  // has made DATA (the default tokens file lives there): make the directory.
+  const std::filesystem::path parent =
+      std::filesystem::path(path).parent_path();
+  std::error_code made;
+  if (!parent.empty()) std::filesystem::create_directories(parent, made);
+  if (made) {
+    return Status(Code::kIOError,
+                  "cannot create the directory of tokens file " + path + ": " +
+                      made.message());
+  }
   auto token = NewToken();
   if (!token.ok()) return token.status();
 

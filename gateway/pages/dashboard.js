@@ -33,7 +33,7 @@
   function status(m) {
     if (m.value === null || m.value === undefined) return m.suppressed ? ["withheld", ""] : ["no data", ""];
     if (m.target === null || m.target === undefined) return ["no plan target", ""];
-    const lower = m.direction === "lower";
+    const lower = m.direction === "LOWER";
     const better = (a, b) => lower ? a <= b : a >= b;
     if (better(m.value, m.target)) return ["on track", "on-track"];
     if (m.baseline !== null && m.baseline !== undefined && better(m.value, m.baseline)) return ["improving", "improving"];
@@ -153,7 +153,7 @@
     else if (!present(e.value)) verdict = e.suppressed ? "withheld" : "no data";
     else if (!target || !present(target.target)) verdict = "no target";
     else {
-      const lower = target.direction === "lower";
+      const lower = target.direction === "LOWER";
       verdict = (lower ? e.value <= target.target : e.value >= target.target) ? "met" : "not met";
     }
     const shown = present(e.value) ? fmt(e.value, kind) : (e.suppressed ? "withheld" : "—");

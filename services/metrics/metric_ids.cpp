@@ -53,7 +53,7 @@ Direction MetricDirection(MetricId id) {
 }
 
 std::string_view DirectionName(Direction direction) {
-  return direction == Direction::kLower ? "lower" : "higher";
+  return direction == Direction::kLower ? "LOWER" : "HIGHER";
 }
 
 ValueKind MetricValueKind(MetricId id) {

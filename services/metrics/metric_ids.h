@@ -50,7 +50,7 @@ std::string_view MetricName(MetricId id);
 // The metric with this id, or nullopt.
 std::optional<MetricId> ParseMetricId(std::string_view name);
 Direction MetricDirection(MetricId id);
-std::string_view DirectionName(Direction direction);  // "lower" / "higher"
+std::string_view DirectionName(Direction direction);  // "LOWER" / "HIGHER"
 ValueKind MetricValueKind(MetricId id);
 
 }  // namespace carelog::metrics

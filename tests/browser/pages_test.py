@@ -176,7 +176,7 @@ def check_scorecard(browser, demo):
             return "withheld" if entry.get("suppressed") else "no data"
         if target.get("target") is None:
             return "no target"
-        lower = target["direction"] == "lower"
+        lower = target["direction"] == "LOWER"
         return "met" if (entry["value"] <= target["target"] if lower else entry["value"] >= target["target"]) \
             else "not met"
 

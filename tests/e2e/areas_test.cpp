@@ -207,6 +207,13 @@ TEST_F(AreasTest, TheFeedShowsChangesInOrder) {
   const auto& person = events.rbegin()->struct_value();
   EXPECT_EQ(Text(person, "nhsNumber"), nhs);
   EXPECT_TRUE(person.fields().contains("personRegistered"));
+  // Every feed event has the fields API.md names: an area change has no NHS
+  // number, shown as null.
+  const auto& area = events.begin()->struct_value();
+  EXPECT_TRUE(area.fields().contains("areaDefined"));
+  ASSERT_TRUE(area.fields().contains("nhsNumber")) << feed.body;
+  EXPECT_EQ(area.fields().at("nhsNumber").kind_case(),
+            google::protobuf::Value::kNullValue);
 
   // Every page of one is the next event; a page of two is full while two
   // remain; paging to the end sees the same events as one big page.

@@ -145,7 +145,7 @@ TEST_F(MetricsE2eTest, MetricsOfAPeriodAreDisclosureControlled) {
   EXPECT_EQ(Number(nea, "numerator"), 10);
   EXPECT_EQ(Number(nea, "value"), 10);
   EXPECT_FALSE(Field(nea, "suppressed").bool_value());
-  EXPECT_EQ(Text(nea, "direction"), "lower");
+  EXPECT_EQ(Text(nea, "direction"), "LOWER");
   EXPECT_EQ(Number(nea, "baseline"), 10);
   EXPECT_EQ(Number(nea, "target"), 5);
   // 5 delayed days (3 in April, 2 in May): withheld, with the value computed
@@ -163,7 +163,7 @@ TEST_F(MetricsE2eTest, MetricsOfAPeriodAreDisclosureControlled) {
   Struct reablement = Entry(json, "reablement91");
   EXPECT_TRUE(
       IsNull(reablement, "value"));  // no October-December discharges in Q1
-  EXPECT_EQ(Text(reablement, "direction"), "higher");
+  EXPECT_EQ(Text(reablement, "direction"), "HIGHER");
 }
 
 // Exact counts, no disclosure control: actual 8, achievement (10 - 8) / (10 -
@@ -205,6 +205,14 @@ TEST_F(MetricsE2eTest, PaymentsAreExactAndReproducibleAsOf) {
                    "actual"),
             7);
   EXPECT_EQ(Number(old, "earnedGbp"), 4470);
+
+  // The same instant with its offset typed unencoded ('+' arrives as a space).
+  std::string plus = Rfc3339(as_of_);
+  plus.replace(plus.size() - 1, 1, "+00:00");
+  auto typed = commissioner.Get(std::string("/v1/areas/") + kA +
+                                "/payments/2014-15?asOf=" + plus);
+  ASSERT_EQ(typed.status, 200) << typed.body;
+  EXPECT_EQ(typed.body, then.body);
 }
 
 TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {

@@ -50,6 +50,11 @@ TEST_F(ServerTest, OperationsEndpointsNeedNoToken) {
             std::string::npos);
   EXPECT_NE(metrics.body.find("carelog_events_appended_total"),
             std::string::npos);
+  // API.md lists the projection lag among what /metrics shows.
+  EXPECT_NE(metrics.body.find("# TYPE carelog_projection_lag_events gauge"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("carelog_projection_applied_position "),
+            std::string::npos);
 }
 
 // The value of the sample `name` (with its labels, if any) in a Prometheus

@@ -47,7 +47,7 @@ TEST(MetricsJson, NullsForWithheldAndMissingValues) {
       json.find(
           "{\"metric\":\"nonElectiveAdmissions\",\"value\":6100,\"numerator\":"
           "6100,"
-          "\"denominator\":null,\"suppressed\":false,\"direction\":\"lower\","
+          "\"denominator\":null,\"suppressed\":false,\"direction\":\"LOWER\","
           "\"baseline\":6200,\"target\":5983"),
       std::string::npos)
       << json;

@@ -89,6 +89,15 @@ TEST_F(TokenStoreTest, TokensAddedLaterAreSeenWithoutRestart) {
   EXPECT_TRUE(store.Authenticate(*first).ok());
 }
 
+TEST_F(TokenStoreTest, AddMakesTheDirectoryOfANewDataDirectory) {
+  const std::string nested = (dir_ / "data" / "more" / "tokens.json").string();
+  auto token = AddToken(nested, {"a", "admin", {}}, 0);
+  ASSERT_TRUE(token.ok()) << token.status().message();
+  TokenStore store(nested);
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_TRUE(store.Authenticate(*token).ok());
+}
+
 TEST_F(TokenStoreTest, BadRequestsWriteNothing) {
   EXPECT_EQ(AddToken(path_, {"x", "nurse", {}}, 0).status().code(),
             Code::kInvalidArgument);

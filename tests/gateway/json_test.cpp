@@ -1,0 +1,95 @@
+#include "gateway/json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "carelog/admin.pb.h"
+#include "carelog/events.pb.h"
+
+namespace carelog::gateway {
+namespace {
+
+std::string Package(const std::string& integrated) {
+  return R"({"events": [{"eventId": "e1", "occurredAt": "2015-01-02T10:00:00Z",
+    "experienceSurveyCompleted": {"surveyId": "Q", "question": "\"integrated\": yes?"}},
+    {"eventId": "e2", "occurredAt": "2015-01-02T10:00:00Z",
+    "carePackageStarted": {"packageId": "P1", "integrated": )" +
+         integrated + R"(, "scheme": "ITF08"}}]})";
+}
+
+TEST(ParseJsonTest, BooleansAreTheLiteralsTrueAndFalse) {
+  for (const char* literal : {"true", "false"}) {
+    schema::RecordEventsRequest request;
+    ASSERT_TRUE(ParseJson(Package(literal), request).ok()) << literal;
+    EXPECT_EQ(request.events(1).care_package_started().integrated(),
+              std::string(literal) == "true");
+  }
+}
+
+TEST(ParseJsonTest, QuotedOrNumericBooleansAreRefusedNamingTheField) {
+  // protobuf's own parser would take every one of these as a bool.
+  for (const char* bad : {"\"yes\"", "\"true\"", "\"no\"", "\"t\"", "1"}) {
+    schema::RecordEventsRequest request;
+    Status status = ParseJson(Package(bad), request);
+    EXPECT_EQ(status.code(), Code::kInvalidArgument) << bad;
+    ASSERT_EQ(status.errors().size(), 1u) << bad;
+    EXPECT_EQ(status.errors()[0].field,
+              "events[1].carePackageStarted.integrated")
+        << bad;
+  }
+}
+
+TEST(ParseJsonTest, EnumsAreNamesNotNumbers) {
+  for (const char* bad : {"1", "\"1\"", "-1"}) {
+    schema::RecordEventsRequest request;
+    Status status = ParseJson(
+        std::string(
+            R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "hospitalAdmitted": {"spellId": "S1", "method": )") +
+            bad + "}}]}",
+        request);
+    EXPECT_EQ(status.code(), Code::kInvalidArgument) << bad;
+    ASSERT_EQ(status.errors().size(), 1u) << bad;
+    EXPECT_EQ(status.errors()[0].field, "events[0].hospitalAdmitted.method");
+  }
+  // A text field of the same name as an enum elsewhere may start with a digit.
+  schema::RecordEventsRequest request;
+  EXPECT_TRUE(
+      ParseJson(
+          R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+      "referralDeclined": {"referralId": "R", "reason": "1st visit missed"}},
+      {"eventId": "f", "occurredAt": "2015-01-02T10:00:00Z",
+      "hospitalAdmitted": {"spellId": "S1", "method": "EMERGENCY"}}]})",
+          request)
+          .ok());
+  EXPECT_EQ(request.events(1).hospital_admitted().method(),
+            schema::AdmissionMethod::EMERGENCY);
+}
+
+TEST(ParseJsonTest, ProtoFieldNamesAreCheckedToo) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+        "carePackageStarted": {"packageId": "P", "integrated": true,
+                               "pooled_budget": "yes"}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field,
+            "events[0].carePackageStarted.pooled_budget");
+}
+
+TEST(ParseJsonTest, APlanStatementIsABoolean) {
+  schema::Plan plan;
+  Status status =
+      ParseJson(R"({"conditions": {"plansJointlyAgreed": "yes"}})", plan);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field, "conditions.plansJointlyAgreed");
+  EXPECT_TRUE(
+      ParseJson(R"({"conditions": {"plansJointlyAgreed": true}})", plan).ok());
+}
+
+}  // namespace
+}  // namespace carelog::gateway
