@@ -14,6 +14,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "gateway/json_text.h"
@@ -126,14 +127,23 @@ bool IsEnum(const FieldDescriptor* field) {
   return field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM;
 }
 
+// Hashes and compares std::string and std::string_view alike (lookups without
+// a copy).
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const {
+    return std::hash<std::string_view>{}(key);
+  }
+};
+
 // The quoted JSON names of the bool and of the enum fields reachable from a
 // request message.
 struct TypedKeys {
-  std::vector<std::string> bools, enums;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> bools, enums;
 };
 
 TypedKeys KeysOf(const Descriptor* root) {
-  std::set<std::string> bools, enums;
+  TypedKeys keys;
   std::set<const Descriptor*> seen;
   std::vector<const Descriptor*> todo = {root};
   while (!todo.empty()) {
@@ -144,15 +154,15 @@ TypedKeys KeysOf(const Descriptor* root) {
       const FieldDescriptor* f = d->field(i);
       // protobuf takes the proto name (pooled_budget) as well as the JSON one.
       if (IsBool(f) || IsEnum(f)) {
-        std::set<std::string>& keys = IsBool(f) ? bools : enums;
-        keys.insert("\"" + f->json_name() + "\"");
-        keys.insert("\"" + f->name() + "\"");
+        auto& set = IsBool(f) ? keys.bools : keys.enums;
+        set.insert("\"" + f->json_name() + "\"");
+        set.insert("\"" + f->name() + "\"");
       } else if (f->message_type() != nullptr) {
         todo.push_back(f->message_type());
       }
     }
   }
-  return {{bools.begin(), bools.end()}, {enums.begin(), enums.end()}};
+  return keys;
 }
 
 bool IsNumeral(const std::string& text) {
@@ -235,28 +245,30 @@ Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
   auto it = cache.find(descriptor);
   if (it == cache.end())
     it = cache.emplace(descriptor, KeysOf(descriptor)).first;
+  // One pass over the strings of the body (its syntax is already checked):
+  // each one followed by ':' is a key, looked up among the bool and enum
+  // fields' names.
+  const TypedKeys& keys = it->second;
   bool suspicious = false;
-  for (const std::string& key : it->second.bools) {
-    for (size_t at = body.find(key);
-         at != std::string_view::npos && !suspicious;
-         at = body.find(key, at + 1)) {
-      const size_t v = ValueAfterKey(body, at, key.size());
-      if (v != std::string_view::npos && body[v] != 't' && body[v] != 'f' &&
-          body[v] != 'n')
-        suspicious = true;
-    }
-  }
-  for (const std::string& key : it->second.enums) {
-    for (size_t at = body.find(key);
-         at != std::string_view::npos && !suspicious;
-         at = body.find(key, at + 1)) {
-      const size_t v = ValueAfterKey(body, at, key.size());
-      if (v == std::string_view::npos || body[v] == 'n') continue;
-      if (body[v] != '"' || v + 1 >= body.size() ||
-          std::isdigit(static_cast<unsigned char>(body[v + 1])) ||
-          body[v + 1] == '-')
-        suspicious = true;
-    }
+  for (size_t at = body.find('"'); at != std::string_view::npos && !suspicious;
+       at = body.find('"', at)) {
+    size_t end = at + 1;
+    while (end < body.size() && body[end] != '"')
+      end += body[end] == '\\' ? 2 : 1;
+    if (end >= body.size()) break;
+    const std::string_view key = body.substr(at, end - at + 1);
+    const size_t v = ValueAfterKey(body, at, key.size());
+    at = end + 1;
+    if (v == std::string_view::npos) continue;
+    // (A name can be a bool in one message and an enum in another.)
+    if (keys.bools.contains(key) && body[v] != 't' && body[v] != 'f' &&
+        body[v] != 'n')
+      suspicious = true;
+    if (keys.enums.contains(key) && body[v] != 'n' &&
+        (body[v] != '"' || v + 1 >= body.size() ||
+         std::isdigit(static_cast<unsigned char>(body[v + 1])) ||
+         body[v + 1] == '-'))
+      suspicious = true;
   }
   if (!suspicious) return Status::Ok();
   google::protobuf::Value value;
