@@ -5,6 +5,7 @@
 #include <google/protobuf/struct.pb.h>
 
 #include <charconv>
+#include <limits>
 
 #include "carelog/events.pb.h"
 #include "gateway/audit.h"
@@ -37,10 +38,13 @@ Result<std::string> PathNhsNumber(const RouteContext& ctx) {
 }
 
 // If-Match: "VERSION" (a bare number and W/"N" are taken too); nullopt when
-// absent.
+// absent. `*` (any current version: the person exists) is kAnyVersion.
+constexpr uint64_t kAnyVersion = std::numeric_limits<uint64_t>::max();
+
 Result<std::optional<uint64_t>> IfMatch(const Request& request) {
   std::string_view text = request.Header("if-match");
   if (text.empty()) return std::optional<uint64_t>();
+  if (text == "*") return std::optional<uint64_t>(kAnyVersion);
   if (text.substr(0, 2) == "W/") text.remove_prefix(2);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     text = text.substr(1, text.size() - 2);
@@ -86,6 +90,16 @@ Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
     if (!person.ok()) return ProblemResponse(person.status());
     known_version = person->version;
     if (known_version > 0) area = person->state->facts().area_code();
+  }
+  if (*if_match == kAnyVersion) {
+    // People are never deleted: once they exist, `*` always matches.
+    if (known_version == 0) {
+      return ProblemResponse(Status(
+          Code::kWrongVersion,
+          "If-Match: * needs the person to exist; " + *nhs + " has no events",
+          {{"If-Match", "the person has no events yet"}}));
+    }
+    if_match->reset();
   }
   if (known_version == 0 && body.events(0).has_person_registered()) {
     area = body.events(0).person_registered().area_code();
