@@ -3,14 +3,15 @@
 // person's current area (for a new person, the area of their personRegistered).
 // Every answer on these routes is audited by Api.
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <charconv>
+#include <limits>
 
 #include "carelog/events.pb.h"
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
 #include "gateway/json.h"
+#include "gateway/person_json.h"
 #include "gateway/problem.h"
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
@@ -37,10 +38,13 @@ Result<std::string> PathNhsNumber(const RouteContext& ctx) {
 }
 
 // If-Match: "VERSION" (a bare number and W/"N" are taken too); nullopt when
-// absent.
+// absent. `*` (any current version: the person exists) is kAnyVersion.
+constexpr uint64_t kAnyVersion = std::numeric_limits<uint64_t>::max();
+
 Result<std::optional<uint64_t>> IfMatch(const Request& request) {
   std::string_view text = request.Header("if-match");
   if (text.empty()) return std::optional<uint64_t>();
+  if (text == "*") return std::optional<uint64_t>(kAnyVersion);
   if (text.substr(0, 2) == "W/") text.remove_prefix(2);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     text = text.substr(1, text.size() - 2);
@@ -77,12 +81,27 @@ Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
                {{"events", "at most 1000 events"}}));
   }
 
-  auto person = context.recorder->Load(*nhs);
-  if (!person.ok()) return ProblemResponse(person.status());
   std::string area;
-  if (person->version > 0) {
-    area = person->state->facts().area_code();
-  } else if (body.events(0).has_person_registered()) {
+  uint64_t known_version = 0;
+  {
+    // Not held while recording: the recorder then folds the new events into
+    // the person it keeps instead of copying them for this reader.
+    auto person = context.recorder->Load(*nhs);
+    if (!person.ok()) return ProblemResponse(person.status());
+    known_version = person->version;
+    if (known_version > 0) area = person->state->facts().area_code();
+  }
+  if (*if_match == kAnyVersion) {
+    // People are never deleted: once they exist, `*` always matches.
+    if (known_version == 0) {
+      return ProblemResponse(Status(
+          Code::kWrongVersion,
+          "If-Match: * needs the person to exist; " + *nhs + " has no events",
+          {{"If-Match", "the person has no events yet"}}));
+    }
+    if_match->reset();
+  }
+  if (known_version == 0 && body.events(0).has_person_registered()) {
     area = body.events(0).person_registered().area_code();
     if (!IsAreaCode(area)) {
       const std::string field = "events[0].personRegistered.areaCode";
@@ -139,39 +158,13 @@ Result<PersonSnapshot> ReadablePerson(const ApiContext& context,
   return person;
 }
 
-// The person view leaves out what does not exist (diedOn of a living person,
-// endedAt of an open package, no accountable professional); API.md lists these
-// fields, so they are shown as null.
-std::string WithNulls(const std::string& json) {
-  google::protobuf::Struct doc;
-  if (!google::protobuf::util::JsonStringToMessage(json, &doc).ok())
-    return json;
-  auto null_if_absent = [](google::protobuf::Struct* s, const char* field) {
-    if (!s->fields().count(field)) {
-      (*s->mutable_fields())[field].set_null_value(
-          google::protobuf::NULL_VALUE);
-    }
-  };
-  null_if_absent(&doc, "diedOn");
-  auto packages = doc.mutable_fields()->find("packages");
-  if (packages != doc.mutable_fields()->end()) {
-    for (auto& p : *packages->second.mutable_list_value()->mutable_values()) {
-      null_if_absent(p.mutable_struct_value(), "endedAt");
-      null_if_absent(p.mutable_struct_value(), "accountableProfessional");
-    }
-  }
-  std::string out;
-  if (!google::protobuf::util::MessageToJsonString(doc, &out).ok()) return json;
-  return out;
-}
-
 Response GetPerson(const ApiContext& context, const RouteContext& ctx) {
   auto nhs = PathNhsNumber(ctx);
   if (!nhs.ok()) return ProblemResponse(nhs.status());
   auto person = ReadablePerson(context, ctx, *nhs);
   if (!person.ok()) return ProblemResponse(person.status());
   Response response;
-  response.body = WithNulls(ToJson(RenderPerson(*nhs, *person->state)));
+  response.body = PersonJson(RenderPerson(*nhs, *person->state));
   response.headers.emplace_back("ETag",
                                 "\"" + std::to_string(person->version) + "\"");
   return response;

@@ -397,6 +397,18 @@ PersonState PersonState::With(
   return s;
 }
 
+bool PersonState::FoldsAtEnd(const StoredCareEvent& e) const {
+  return !e.event.has_event_retracted() &&
+         (timeline_.empty() || e.occurred_at >= timeline_.back()->occurred_at);
+}
+
+void PersonState::AppendAtEnd(const StoredCareEventPtr& e) {
+  by_event_id_.emplace(e->event.event_id(), recorded_.size());
+  recorded_.push_back(e);
+  timeline_.push_back(e);
+  facts_.Apply(*e);
+}
+
 void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
   bool in_order = true;
   Instant last = timeline_.empty() ? std::numeric_limits<Instant>::min()
@@ -414,30 +426,26 @@ void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
     *this = FromStream(std::move(all));
     return;
   }
-  for (const auto& e : more) {
-    by_event_id_.emplace(e->event.event_id(), recorded_.size());
-    recorded_.push_back(e);
-    timeline_.push_back(e);
-    facts_.Apply(*e);
-  }
+  recorded_.reserve(recorded_.size() + more.size());
+  timeline_.reserve(timeline_.size() + more.size());
+  for (const auto& e : more) AppendAtEnd(e);
 }
 
-PersonState PersonState::WithFolded(const std::vector<StoredCareEventPtr>& more,
-                                    PersonFacts facts_after) const {
-  PersonState s;
-  s.recorded_.reserve(recorded_.size() + more.size());
-  s.recorded_ = recorded_;
-  s.timeline_.reserve(timeline_.size() + more.size());
-  s.timeline_ = timeline_;
-  s.by_event_id_ = by_event_id_;
-  s.retracted_ = retracted_;
-  s.facts_ = std::move(facts_after);
-  for (const auto& e : more) {
-    s.by_event_id_.emplace(e->event.event_id(), s.recorded_.size());
-    s.recorded_.push_back(e);
-    s.timeline_.push_back(e);
+void PersonState::Extend(const StoredCareEventPtr& event) {
+  if (FoldsAtEnd(*event)) {
+    AppendAtEnd(event);
+    return;
   }
-  return s;
+  std::vector<StoredCareEventPtr> all = std::move(recorded_);
+  all.push_back(event);
+  *this = FromStream(std::move(all));
+}
+
+void PersonState::TruncateTo(uint64_t version) {
+  if (version >= recorded_.size()) return;
+  std::vector<StoredCareEventPtr> kept = std::move(recorded_);
+  kept.resize(version);
+  *this = FromStream(std::move(kept));
 }
 
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {

@@ -287,14 +287,14 @@ class PersonState {
   // incrementally when the new events come after everything already effective
   // and retract nothing; otherwise refolds from the start.
   PersonState With(const std::vector<StoredCareEventPtr>& more) const;
-  // As With, for `more` in timeline order after everything effective and
-  // retracting nothing, when the caller has already folded them onto facts()
-  // (CheckRules does): `facts_after` is taken as is, not folded again.
-  PersonState WithFolded(const std::vector<StoredCareEventPtr>& more,
-                         PersonFacts facts_after) const;
   // The same as `*this = With(more)`, without copying the state when the fold
   // is incremental (for one owner folding a stream as it grows).
   void Extend(const std::vector<StoredCareEventPtr>& more);
+  // Extend by one event.
+  void Extend(const StoredCareEventPtr& event);
+  // Drops the events recorded after `version` and refolds the rest (undoes
+  // Extend when what was added is not to be kept). O(history).
+  void TruncateTo(uint64_t version);
 
   uint64_t version() const { return recorded_.size(); }
   bool known() const { return !recorded_.empty(); }
@@ -317,6 +317,11 @@ class PersonState {
   }
 
  private:
+  // Whether `e` (the next version) folds onto the end of the timeline: no
+  // retraction, not before the last effective event.
+  bool FoldsAtEnd(const StoredCareEvent& e) const;
+  void AppendAtEnd(const StoredCareEventPtr& e);
+
   std::vector<StoredCareEventPtr> recorded_;
   std::vector<StoredCareEventPtr> timeline_;
   std::unordered_map<std::string, size_t>

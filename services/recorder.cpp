@@ -1,5 +1,6 @@
 #include "services/recorder.h"
 
+#include <atomic>
 #include <future>
 #include <list>
 #include <mutex>
@@ -26,17 +27,20 @@ struct Recorder::Impl {
   storage::EventLog& log;
   const Clock& clock;
 
+  // People kept folded, most recently used first. A person's entry is only
+  // read or changed by the holder of that person's lock (PersonLock); `mu`
+  // guards the map and the list.
   std::mutex mu;
-  std::list<std::string> lru;  // most recently used first
+  std::list<std::string> lru;
   struct Entry {
-    PersonSnapshot snapshot;
+    std::shared_ptr<PersonState> state;
     std::list<std::string>::iterator lru_it;
   };
   std::unordered_map<std::string, Entry> cache;
 
   // Requests for one person take turns in this process (check, then append), so
   // they do not race each other; the expected version still guards against
-  // writers elsewhere.
+  // writers elsewhere. Loads take the same lock.
   static constexpr size_t kStripes = 4096;
   std::unique_ptr<std::mutex[]> person_locks =
       std::make_unique<std::mutex[]>(kStripes);
@@ -46,49 +50,55 @@ struct Recorder::Impl {
 
   Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
 
-  std::optional<PersonSnapshot> Cached(const std::string& nhs) {
+  // Takes the person's entry out of the cache (null if none).
+  std::shared_ptr<PersonState> Take(const std::string& nhs) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(nhs);
-    if (it == cache.end()) return std::nullopt;
-    lru.splice(lru.begin(), lru, it->second.lru_it);
-    return it->second.snapshot;
+    if (it == cache.end()) return nullptr;
+    std::shared_ptr<PersonState> state = std::move(it->second.state);
+    lru.erase(it->second.lru_it);
+    cache.erase(it);
+    return state;
   }
 
-  // Keeps the snapshot unless a newer one is already cached.
-  void Remember(const std::string& nhs, const PersonSnapshot& snapshot) {
+  // Puts the person back, most recently used.
+  void PutBack(const std::string& nhs, std::shared_ptr<PersonState> state) {
     std::lock_guard<std::mutex> lock(mu);
-    auto it = cache.find(nhs);
-    if (it != cache.end()) {
-      if (it->second.snapshot.version <= snapshot.version)
-        it->second.snapshot = snapshot;
-      lru.splice(lru.begin(), lru, it->second.lru_it);
-      return;
-    }
     lru.push_front(nhs);
-    cache.emplace(nhs, Entry{snapshot, lru.begin()});
+    cache[nhs] = Entry{std::move(state), lru.begin()};
     while (cache.size() > kCacheCapacity) {
       cache.erase(lru.back());
       lru.pop_back();
     }
   }
 
-  // The person as stored now: the cached fold caught up with any events
-  // appended since.
-  Result<PersonSnapshot> Current(const std::string& nhs) {
+  // The person as stored now, for the holder of the person's lock to change in
+  // place and then PutBack: the cached fold (copied only when a reader still
+  // holds it) caught up with any events appended since.
+  Result<std::shared_ptr<PersonState>> CheckOut(const std::string& nhs) {
     const std::string stream = PersonStream(nhs);
     auto stored_version = log.StreamVersion(stream);
     if (!stored_version.ok()) return stored_version.status();
-    PersonSnapshot snap = Cached(nhs).value_or(
-        PersonSnapshot{std::make_shared<const PersonState>(), 0});
-    if (snap.version == *stored_version) return snap;
-    if (snap.version > *stored_version) {
+    std::shared_ptr<PersonState> state = Take(nhs);
+    if (state == nullptr) {
+      state = std::make_shared<PersonState>();
+    } else if (state.use_count() > 1) {
+      // A reader still holds this version: leave it to them. Nobody else can
+      // take a new hold on it (that needs the cache and the person's lock).
+      state = std::make_shared<PersonState>(*state);
+    } else {
+      // The last reader let go; see its reads before changing anything.
+      std::atomic_thread_fence(std::memory_order_acquire);
+    }
+    if (state->version() == *stored_version) return state;
+    if (state->version() > *stored_version) {
       return Status(Code::kCorruption,
                     "stream " + stream + " is at version " +
                         std::to_string(*stored_version) + " but version " +
-                        std::to_string(snap.version) + " was recorded");
+                        std::to_string(state->version()) + " was recorded");
     }
     std::vector<StoredCareEventPtr> tail;
-    uint64_t from = snap.version + 1;
+    uint64_t from = state->version() + 1;
     while (from <= *stored_version) {
       auto page = log.ReadStream(stream, from, kReadPage);
       if (!page.ok()) return page.status();
@@ -100,14 +110,12 @@ struct Recorder::Impl {
       }
       from = page->back().version + 1;
     }
-    PersonState next = snap.version == 0
-                           ? PersonState::FromStream(std::move(tail))
-                           : snap.state->With(tail);
-    PersonSnapshot fresh{std::make_shared<const PersonState>(std::move(next)),
-                         0};
-    fresh.version = fresh.state->version();
-    Remember(nhs, fresh);
-    return fresh;
+    if (state->version() == 0) {
+      *state = PersonState::FromStream(std::move(tail));
+    } else {
+      state->Extend(tail);
+    }
+    return state;
   }
 };
 
@@ -117,7 +125,13 @@ Recorder::Recorder(storage::EventLog& log, const Clock& clock)
 Recorder::~Recorder() = default;
 
 Result<PersonSnapshot> Recorder::Load(std::string_view nhs_number) {
-  return impl_->Current(std::string(nhs_number));
+  const std::string nhs(nhs_number);
+  std::lock_guard<std::mutex> person_lock(impl_->PersonLock(nhs));
+  auto state = impl_->CheckOut(nhs);
+  if (!state.ok()) return state.status();
+  PersonSnapshot snap{*state, (*state)->version()};
+  impl_->PutBack(nhs, std::move(*state));
+  return snap;
 }
 
 namespace {
@@ -235,37 +249,32 @@ Result<RecordOutcome> Recorder::RecordWith(
 
   std::lock_guard<std::mutex> person_lock(impl_->PersonLock(nhs));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto current = impl_->Current(nhs);
+    auto current = impl_->CheckOut(nhs);
     if (!current.ok()) return current.status();
-    const PersonSnapshot snap = *current;
-    const PersonState& state = *snap.state;
+    std::shared_ptr<PersonState> state = std::move(*current);
+    const uint64_t version = state->version();
+    // The person goes back into the cache on every way out, as it is then.
+    struct PutBack {
+      Impl& impl;
+      const std::string& nhs;
+      std::shared_ptr<PersonState>& state;
+      ~PutBack() { impl.PutBack(nhs, std::move(state)); }
+    } put_back{*impl_, nhs, state};
 
-    if (auto retry = AsRetry(nhs, state, events)) return std::move(*retry);
-    if (if_match && *if_match != snap.version) {
+    if (auto retry = AsRetry(nhs, *state, events)) return std::move(*retry);
+    if (if_match && *if_match != version) {
       return Status(Code::kWrongVersion,
                     "If-Match names version " + std::to_string(*if_match) +
                         " but the person is at version " +
-                        std::to_string(snap.version) +
+                        std::to_string(version) +
                         ": reload the person and try again");
     }
-    // Each event is wrapped once: checked as it is, then placed with its
+    // Each event is wrapped once: checked and folded as it is, then given its
     // position and time once appended.
-    std::vector<std::shared_ptr<StoredCareEvent>> wrapped;
-    std::vector<StoredCareEventPtr> fresh;
-    wrapped.reserve(events.size());
-    fresh.reserve(events.size());
-    for (size_t i = 0; i < events.size(); ++i) {
-      auto e = std::make_shared<StoredCareEvent>();
-      e->version = snap.version + 1 + i;
-      e->recorded_by = std::string(recorded_by);
-      auto t = ParseRfc3339(events[i].occurred_at());
-      e->occurred_at = t.ok() ? *t : 0;
-      e->event = events[i];
-      fresh.push_back(e);
-      wrapped.push_back(std::move(e));
-    }
-    std::optional<PersonFacts> folded;
-    Status rules = CheckRules(state, fresh, impl_->clock.NowMicros(), &folded);
+    const std::vector<std::shared_ptr<StoredCareEvent>> wrapped =
+        WrapEvents(version + 1, events, 0, std::string(recorded_by));
+    const std::vector<StoredCareEventPtr> fresh(wrapped.begin(), wrapped.end());
+    Status rules = CheckAndExtend(*state, fresh, impl_->clock.NowMicros());
     if (!rules.ok()) {
       // An event id of another person is a conflict (409) before it is a rule
       // (422).
@@ -276,9 +285,8 @@ Result<RecordOutcome> Recorder::RecordWith(
 
     storage::AppendRequest request;
     request.stream = PersonStream(nhs);
-    request.expected = snap.version == 0
-                           ? storage::ExpectedVersion::NoStream()
-                           : storage::ExpectedVersion::Exact(snap.version);
+    request.expected = version == 0 ? storage::ExpectedVersion::NoStream()
+                                    : storage::ExpectedVersion::Exact(version);
     request.recorded_by = std::string(recorded_by);
     request.events.reserve(events.size());
     for (const auto& e : events) {
@@ -286,6 +294,10 @@ Result<RecordOutcome> Recorder::RecordWith(
           e.event_id(), std::string(kCareEventType), e.SerializeAsString()});
     }
     auto appended = AppendAndWait(impl_->log, std::move(request), audit);
+    if (!appended.ok() || appended->duplicate) {
+      // Not ours as checked: the events folded in are taken back out.
+      state->TruncateTo(version);
+    }
     if (!appended.ok()) {
       if (appended.status().code() == Code::kWrongVersion && !if_match) {
         continue;
@@ -308,12 +320,6 @@ Result<RecordOutcome> Recorder::RecordWith(
         wrapped[i]->recorded_at_micros = appended->recorded_at_micros;
         wrapped[i]->position = appended->first_position + i;
       }
-      PersonSnapshot next{
-          std::make_shared<const PersonState>(
-              folded ? state.WithFolded(fresh, std::move(*folded))
-                     : state.With(fresh)),
-          appended->last_version};
-      impl_->Remember(nhs, next);
     }
     return out;
   }

@@ -86,36 +86,13 @@ std::vector<StoredCareEventPtr> Joined(
   return all;
 }
 
-}  // namespace
-
-std::vector<StoredCareEventPtr> AsNextEvents(
-    const PersonState& before, const std::vector<schema::CareEvent>& events,
-    int64_t recorded_at_micros, const std::string& recorded_by) {
-  std::vector<StoredCareEventPtr> out;
-  out.reserve(events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    auto e = std::make_shared<StoredCareEvent>();
-    e->version = before.version() + 1 + i;
-    e->recorded_at_micros = recorded_at_micros;
-    e->recorded_by = recorded_by;
-    auto t = ParseRfc3339(events[i].occurred_at());
-    e->occurred_at = t.ok() ? *t : 0;
-    e->event = events[i];
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-Status CheckRules(const PersonState& before,
-                  const std::vector<schema::CareEvent>& events, Instant now) {
-  return CheckRules(before, AsNextEvents(before, events), now);
-}
-
-Status CheckRules(const PersonState& before,
-                  const std::vector<StoredCareEventPtr>& fresh, Instant now,
-                  std::optional<PersonFacts>* folded) {
-  const uint64_t first_new = before.version() + 1;
-  bool in_order = true;
+// The rules of each new event alone (time bounds, what a retraction names);
+// `in_order` says whether the new events all come after the history in
+// timeline order and retract nothing.
+Status CheckEachEvent(const PersonState& before,
+                      const std::vector<StoredCareEventPtr>& fresh, Instant now,
+                      bool* in_order) {
+  *in_order = true;
   Instant last = before.timeline().empty()
                      ? fresh.front()->occurred_at
                      : before.timeline().back()->occurred_at;
@@ -123,31 +100,22 @@ Status CheckRules(const PersonState& before,
     if (auto problem = InstantProblem(*fresh[i], now))
       return RuleError(i, "occurredAt", *problem);
     if (fresh[i]->event.has_event_retracted()) {
-      in_order = false;
+      *in_order = false;
       if (auto problem = RetractionProblem(before, fresh, i)) {
         return RuleError(i, "eventRetracted.eventId", *problem);
       }
     }
-    if (fresh[i]->occurred_at < last) in_order = false;
+    if (fresh[i]->occurred_at < last) *in_order = false;
     last = std::max(last, fresh[i]->occurred_at);
   }
+  return Status::Ok();
+}
 
-  if (in_order) {
-    // Everything new comes after the history: check each against the history
-    // before it.
-    PersonFacts facts = before.facts();
-    for (size_t i = 0; i < fresh.size(); ++i) {
-      if (auto v = CheckEvent(facts, *fresh[i])) {
-        return RuleError(i, v->field, v->message);
-      }
-      facts.Apply(*fresh[i]);
-    }
-    if (folded != nullptr) *folded = std::move(facts);
-    return Status::Ok();
-  }
-
-  // Some event lands inside the history or retracts one: re-check the whole
-  // timeline.
+// Some event lands inside the history or retracts one: re-checks the whole
+// timeline with the new events.
+Status CheckWholeTimeline(const PersonState& before,
+                          const std::vector<StoredCareEventPtr>& fresh) {
+  const uint64_t first_new = before.version() + 1;
   auto v = FirstViolation(
       PersonState::EffectiveTimeline(Joined(before, fresh, fresh.size())));
   if (!v) return Status::Ok();
@@ -190,6 +158,78 @@ Status CheckRules(const PersonState& before,
       std::string(retraction ? "with this retraction" : "with this event") +
           ", " + Describe(*v->event, first_new) +
           " no longer fits the history: " + v->message);
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
+    uint64_t first_version, const std::vector<schema::CareEvent>& events,
+    int64_t recorded_at_micros, const std::string& recorded_by) {
+  std::vector<std::shared_ptr<StoredCareEvent>> out;
+  out.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto e = std::make_shared<StoredCareEvent>();
+    e->version = first_version + i;
+    e->recorded_at_micros = recorded_at_micros;
+    e->recorded_by = recorded_by;
+    auto t = ParseRfc3339(events[i].occurred_at());
+    e->occurred_at = t.ok() ? *t : 0;
+    e->event = events[i];
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<StoredCareEventPtr> AsNextEvents(
+    const PersonState& before, const std::vector<schema::CareEvent>& events,
+    int64_t recorded_at_micros, const std::string& recorded_by) {
+  auto wrapped =
+      WrapEvents(before.version() + 1, events, recorded_at_micros, recorded_by);
+  return std::vector<StoredCareEventPtr>(wrapped.begin(), wrapped.end());
+}
+
+Status CheckRules(const PersonState& before,
+                  const std::vector<schema::CareEvent>& events, Instant now) {
+  return CheckRules(before, AsNextEvents(before, events), now);
+}
+
+Status CheckRules(const PersonState& before,
+                  const std::vector<StoredCareEventPtr>& fresh, Instant now) {
+  bool in_order = true;
+  CARELOG_RETURN_IF_ERROR(CheckEachEvent(before, fresh, now, &in_order));
+  if (!in_order) return CheckWholeTimeline(before, fresh);
+  // Everything new comes after the history: check each against the history
+  // before it.
+  PersonFacts facts = before.facts();
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    if (auto v = CheckEvent(facts, *fresh[i])) {
+      return RuleError(i, v->field, v->message);
+    }
+    facts.Apply(*fresh[i]);
+  }
+  return Status::Ok();
+}
+
+Status CheckAndExtend(PersonState& state,
+                      const std::vector<StoredCareEventPtr>& fresh,
+                      Instant now) {
+  bool in_order = true;
+  CARELOG_RETURN_IF_ERROR(CheckEachEvent(state, fresh, now, &in_order));
+  if (!in_order) {
+    CARELOG_RETURN_IF_ERROR(CheckWholeTimeline(state, fresh));
+    state.Extend(fresh);
+    return Status::Ok();
+  }
+  const uint64_t before = state.version();
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    if (auto v = CheckEvent(state.facts(), *fresh[i])) {
+      Status refused = RuleError(i, v->field, v->message);
+      state.TruncateTo(before);
+      return refused;
+    }
+    state.Extend(fresh[i]);
+  }
+  return Status::Ok();
 }
 
 }  // namespace carelog

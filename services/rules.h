@@ -26,6 +26,13 @@ namespace carelog {
 // How far in the future occurredAt may be (SPEC.md: not more than 5 minutes).
 inline constexpr int64_t kMaxFutureMicros = 5 * 60 * 1'000'000LL;
 
+// Wraps well-formed events as versions first_version, first_version + 1, ...
+// (position 0, occurred_at parsed), still mutable so that the caller can set
+// their position and time once appended.
+std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
+    uint64_t first_version, const std::vector<schema::CareEvent>& events,
+    int64_t recorded_at_micros, const std::string& recorded_by);
+
 // Wraps well-formed events as the next versions of `before` (positions 0,
 // occurred_at parsed).
 std::vector<StoredCareEventPtr> AsNextEvents(
@@ -39,11 +46,16 @@ std::vector<StoredCareEventPtr> AsNextEvents(
 Status CheckRules(const PersonState& before,
                   const std::vector<schema::CareEvent>& events, Instant now);
 // The same for events already wrapped by AsNextEvents (saves a copy of each).
-// When they pass and come in timeline order after the history, retracting
-// nothing, `folded` (if given) receives the facts with them applied (see
-// PersonState::WithFolded); otherwise it is left empty.
 Status CheckRules(const PersonState& before,
-                  const std::vector<StoredCareEventPtr>& fresh, Instant now,
-                  std::optional<PersonFacts>* folded = nullptr);
+                  const std::vector<StoredCareEventPtr>& fresh, Instant now);
+// As CheckRules, and when the events pass `state` is extended with them (as
+// PersonState::Extend); when they do not, `state` is as it was. Events that
+// come after the history in timeline order, retracting nothing, are folded
+// once each as they are checked, without copying the person's facts: the
+// cost is that of the request, not of the history (a refusal part-way through
+// a request refolds the history to undo).
+Status CheckAndExtend(PersonState& state,
+                      const std::vector<StoredCareEventPtr>& fresh,
+                      Instant now);
 
 }  // namespace carelog

@@ -4,6 +4,7 @@
 
 #include "carelog/record.pb.h"
 #include "storage/content_hash.h"
+#include "storage/event_record.h"
 
 namespace carelog::storage {
 
@@ -39,8 +40,10 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
       wb_(EstimateBytes(work_)) {}
 
 Status CommitBatch::Load() {
-  std::vector<std::string> ids;
-  std::vector<std::string> streams;
+  size_t events = 0;
+  for (const SequencerWork& w : work_) events += w.request.events.size();
+  std::vector<std::string_view> ids, streams;
+  ids.reserve(events);
   for (const SequencerWork& w : work_) {
     if (w.is_audit || !w.invalid.ok()) continue;
     for (const auto& e : w.request.events) ids.push_back(e.event_id);
@@ -52,23 +55,32 @@ Status CommitBatch::Load() {
       streams.push_back(w.request.stream);
     }
   }
+  // One MultiGet for the whole batch's ids: most are new, and the dedup
+  // family's bloom filters (memtable and table files) answer those.
   std::vector<std::optional<std::string>> found;
-  CARELOG_RETURN_IF_ERROR(MultiGet(store_->dedup(), ids, &found));
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->dedup(), ids, &found));
+  ids_.reserve(events);
+  size_t stored = 0;
+  for (const auto& f : found) stored += f.has_value() ? 1 : 0;
+  loaded_.reserve(stored);  // ids_ points into it: no reallocation after this
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!found[i]) continue;
     auto entry = keys::DecodeDedup(*found[i]);
-    if (!entry)
-      return {Code::kCorruption,
-              "dedup entry of event id '" + ids[i] + "' is malformed"};
-    stored_ids_.emplace(ids[i], std::move(*entry));
+    if (!entry) {
+      return {Code::kCorruption, "dedup entry of event id '" +
+                                     std::string(ids[i]) + "' is malformed"};
+    }
+    const keys::DedupEntry& e = loaded_.emplace_back(std::move(*entry));
+    ids_.emplace(ids[i], IdEntry{e.position, e.version, e.recorded_at_micros,
+                                 e.content_hash});
   }
-  CARELOG_RETURN_IF_ERROR(MultiGet(store_->head(), streams, &found));
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->head(), streams, &found));
   for (size_t i = 0; i < streams.size(); ++i) {
     if (!found[i]) continue;
     auto v = keys::DecodeU64(*found[i]);
     if (!v || found[i]->size() != 8) {
       return {Code::kCorruption,
-              "head of stream '" + streams[i] + "' is malformed"};
+              "head of stream '" + std::string(streams[i]) + "' is malformed"};
     }
     heads_[streams[i]] = *v;
   }
@@ -135,25 +147,6 @@ void CommitBatch::FailAll(const Status& s) {
   outcomes_.assign(work_.size(), Outcome{s, {}, 0});
 }
 
-Status CommitBatch::MultiGet(rocksdb::ColumnFamilyHandle* cf,
-                             const std::vector<std::string>& keys,
-                             std::vector<std::optional<std::string>>* out) {
-  out->assign(keys.size(), std::nullopt);
-  if (keys.empty()) return Status::Ok();
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  store_->db()->MultiGet(rocksdb::ReadOptions(), cf, keys.size(), slices.data(),
-                         values.data(), statuses.data());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok())
-      return FromRocks(statuses[i], "reading " + cf->GetName());
-    (*out)[i] = values[i].ToString();
-  }
-  return Status::Ok();
-}
-
 void CommitBatch::Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
                       std::string_view value) {
   rocksdb::Status s = wb_.Put(cf, S(key), S(value));
@@ -161,16 +154,15 @@ void CommitBatch::Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
     status_ = FromRocks(s, "building the write batch");
 }
 
-const keys::DedupEntry* CommitBatch::FindId(const std::string& id) const {
-  if (auto it = stored_ids_.find(id); it != stored_ids_.end())
-    return &it->second;
+const CommitBatch::IdEntry* CommitBatch::FindId(std::string_view id) const {
+  if (auto it = ids_.find(id); it != ids_.end()) return &it->second;
   return nullptr;
 }
 
 CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
   const AppendRequest& r = w.request;
   const size_t n = r.events.size();
-  std::vector<const keys::DedupEntry*> seen(n, nullptr);
+  std::vector<const IdEntry*> seen(n, nullptr);
   size_t found = 0;
   for (size_t i = 0; i < n; ++i) {
     seen[i] = FindId(r.events[i].event_id);
@@ -196,29 +188,21 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
   result.first_version = head + 1;
   result.first_position = next_position_;
   result.recorded_at_micros = recorded_at_;
-  schema::EventRecord record;
-  std::string value;
   for (size_t i = 0; i < n; ++i) {
     const NewEvent& ev = r.events[i];
     const uint64_t position = next_position_++;
     const uint64_t version = ++head;
-    record.set_position(position);
-    record.set_stream(r.stream);
-    record.set_version(version);
-    record.set_event_id(ev.event_id);
-    record.set_type(ev.type);
-    record.set_body(ev.body);
-    record.set_recorded_at_micros(recorded_at_);
-    record.set_recorded_by(r.recorded_by);
-    record.set_content_hash(w.hashes[i]);
-    value.clear();
-    record.SerializeToString(&value);
-    Put(store_->log(), keys::LogKey(position), value);
-    Put(store_->stream(), keys::StreamKey(r.stream, version),
-        keys::EncodeU64(position));
-    keys::DedupEntry entry{position, version, recorded_at_, w.hashes[i]};
-    Put(store_->dedup(), ev.event_id, keys::EncodeDedup(entry));
-    stored_ids_.insert_or_assign(ev.event_id, std::move(entry));
+    EncodeEventRecord({position, r.stream, version, ev.event_id, ev.type,
+                       ev.body, recorded_at_, r.recorded_by, w.hashes[i]},
+                      &value_);
+    Put(store_->log(), keys::LogKey(position), value_);
+    keys::StreamKeyInto(&key_, r.stream, version);
+    Put(store_->stream(), key_, keys::EncodeU64(position));
+    keys::EncodeDedupInto(&value_, position, version, recorded_at_,
+                          w.hashes[i]);
+    Put(store_->dedup(), ev.event_id, value_);
+    ids_.insert_or_assign(
+        ev.event_id, IdEntry{position, version, recorded_at_, w.hashes[i]});
   }
   Put(store_->head(), r.stream, keys::EncodeU64(head));
   result.last_version = head;
@@ -227,7 +211,7 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
 }
 
 CommitBatch::Outcome CommitBatch::DecideRetry(
-    const SequencerWork& w, const std::vector<const keys::DedupEntry*>& seen,
+    const SequencerWork& w, const std::vector<const IdEntry*>& seen,
     size_t found) {
   const AppendRequest& r = w.request;
   const size_t n = r.events.size();

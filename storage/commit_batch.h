@@ -84,16 +84,21 @@ class CommitBatch {
     uint64_t audit_id = 0;
   };
 
-  Status MultiGet(rocksdb::ColumnFamilyHandle* cf,
-                  const std::vector<std::string>& keys,
-                  std::vector<std::optional<std::string>>* out);
+  // An event id's dedup entry, stored or written by this batch; the hash lies
+  // in loaded_ or in the work's hashes.
+  struct IdEntry {
+    uint64_t position = 0;
+    uint64_t version = 0;
+    int64_t recorded_at_micros = 0;
+    std::string_view content_hash;
+  };
+
   void Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
            std::string_view value);
-  const keys::DedupEntry* FindId(const std::string& id) const;
+  const IdEntry* FindId(std::string_view id) const;
   Outcome DecideAppend(const SequencerWork& w);
   Outcome DecideRetry(const SequencerWork& w,
-                      const std::vector<const keys::DedupEntry*>& seen,
-                      size_t found);
+                      const std::vector<const IdEntry*>& seen, size_t found);
   Outcome AddAudit(const SequencerWork& w);
   static Outcome Conflict(std::string message);
   static size_t EstimateBytes(const std::vector<SequencerWork>& work);
@@ -109,8 +114,11 @@ class CommitBatch {
   uint64_t next_position_;
   uint64_t audit_id_;
   std::string audit_hash_;
-  std::unordered_map<std::string, uint64_t> heads_;
-  std::unordered_map<std::string, keys::DedupEntry> stored_ids_;
+  // Keys are views of the work's own strings, which stay put in work_.
+  std::unordered_map<std::string_view, uint64_t> heads_;
+  std::unordered_map<std::string_view, IdEntry> ids_;
+  std::vector<keys::DedupEntry> loaded_;  // stored entries of the batch's ids
+  std::string key_, value_;               // reused for every entry written
   std::vector<Outcome> outcomes_;
   rocksdb::WriteBatch wb_;
   Status status_;

@@ -4,47 +4,65 @@
 
 #include <memory>
 
-#include "storage/keys.h"
-
 namespace carelog::storage {
 
 namespace {
 
 constexpr size_t kDigestBytes = 32;
 
+// SHA-256 fetched from OpenSSL's provider once: an implicit fetch on every
+// digest (EVP_sha256() with EVP_DigestInit_ex) takes locks and looks the
+// algorithm up by name each time. Never freed: digests may run until exit.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
 struct CtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
+// One digest context per thread, reset by each EVP_DigestInit_ex2.
+EVP_MD_CTX* ThreadCtx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
 void Update(EVP_MD_CTX* ctx, std::string_view part) {
-  const std::string len = keys::EncodeU64(part.size());
-  EVP_DigestUpdate(ctx, len.data(), len.size());
+  unsigned char len[8];
+  for (int i = 0; i < 8; ++i)
+    len[i] = static_cast<unsigned char>(part.size() >> (56 - 8 * i));
+  EVP_DigestUpdate(ctx, len, sizeof len);
   EVP_DigestUpdate(ctx, part.data(), part.size());
+}
+
+std::string Final(EVP_MD_CTX* ctx) {
+  std::string out(kDigestBytes, '\0');
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len);
+  return out;
 }
 
 }  // namespace
 
 std::string ContentHash(std::string_view stream, std::string_view type,
                         std::string_view body) {
-  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  Update(ctx.get(), stream);
-  Update(ctx.get(), type);
-  Update(ctx.get(), body);
-  std::string out(kDigestBytes, '\0');
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()),
-                     &len);
-  return out;
+  EVP_MD_CTX* ctx = ThreadCtx();
+  EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr);
+  Update(ctx, stream);
+  Update(ctx, type);
+  Update(ctx, body);
+  return Final(ctx);
 }
 
 std::string Sha256(std::string_view bytes) {
-  std::string out(kDigestBytes, '\0');
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(),
-             reinterpret_cast<unsigned char*>(out.data()), &len, EVP_sha256(),
-             nullptr);
-  return out;
+  EVP_MD_CTX* ctx = ThreadCtx();
+  EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr);
+  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+  return Final(ctx);
 }
 
 std::string Hex(std::string_view bytes) {

@@ -48,6 +48,43 @@ Status CheckName(std::string_view what, std::string_view name) {
   return Status::Ok();
 }
 
+Status CheckUtf8(std::string_view what, std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Length of the sequence and the range of its second byte.
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
+    }
+    bool ok = len != 0 && i + len <= n && p[i + 1] >= lo && p[i + 1] <= hi;
+    for (size_t k = 2; ok && k < len; ++k)
+      ok = p[i + k] >= 0x80 && p[i + k] <= 0xbf;
+    if (!ok) {
+      return {Code::kInvalidArgument, std::string(what) +
+                                          " is not valid UTF-8 (at byte " +
+                                          std::to_string(i) + ")"};
+    }
+    i += len;
+  }
+  return Status::Ok();
+}
+
 std::string LogKey(uint64_t position) { return EncodeU64(position); }
 
 std::string StreamPrefix(std::string_view stream) {
@@ -63,9 +100,18 @@ std::string StreamEnd(std::string_view stream) {
 }
 
 std::string StreamKey(std::string_view stream, uint64_t version) {
-  std::string s = StreamPrefix(stream);
-  AppendU64(&s, version);
+  std::string s;
+  StreamKeyInto(&s, stream, version);
   return s;
+}
+
+void StreamKeyInto(std::string* out, std::string_view stream,
+                   uint64_t version) {
+  out->clear();
+  out->reserve(stream.size() + 9);
+  out->append(stream);
+  out->push_back('\0');
+  AppendU64(out, version);
 }
 
 std::optional<StreamKeyParts> ParseStreamKey(std::string_view key) {
@@ -105,12 +151,20 @@ std::optional<std::string> PrefixEnd(std::string_view prefix) {
 
 std::string EncodeDedup(const DedupEntry& e) {
   std::string s;
-  s.reserve(24 + e.content_hash.size());
-  AppendU64(&s, e.position);
-  AppendU64(&s, e.version);
-  s.append(EncodeI64(e.recorded_at_micros));
-  s.append(e.content_hash);
+  EncodeDedupInto(&s, e.position, e.version, e.recorded_at_micros,
+                  e.content_hash);
   return s;
+}
+
+void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
+                     int64_t recorded_at_micros,
+                     std::string_view content_hash) {
+  out->clear();
+  out->reserve(24 + content_hash.size());
+  AppendU64(out, position);
+  AppendU64(out, version);
+  AppendU64(out, static_cast<uint64_t>(recorded_at_micros) ^ kSignBit);
+  out->append(content_hash);
 }
 
 std::optional<DedupEntry> DecodeDedup(std::string_view in) {

@@ -29,11 +29,18 @@ std::optional<int64_t> DecodeI64(std::string_view in);
 // contains 0x00.
 Status CheckName(std::string_view what, std::string_view name);
 
+// kInvalidArgument unless `text` is well-formed UTF-8 (RFC 3629: no overlong
+// forms, surrogates or code points above U+10FFFF). Protobuf refuses to parse
+// a `string` field that is not, so nothing stored in one may be otherwise.
+Status CheckUtf8(std::string_view what, std::string_view text);
+
 // log: position.
 std::string LogKey(uint64_t position);
 // stream: name 0x00 version. StreamPrefix(name) is name 0x00, StreamEnd(name)
 // is name 0x01: every key of the stream lies in [StreamPrefix, StreamEnd).
 std::string StreamKey(std::string_view stream, uint64_t version);
+// StreamKey written into `out` (replacing it), for callers reusing a buffer.
+void StreamKeyInto(std::string* out, std::string_view stream, uint64_t version);
 std::string StreamPrefix(std::string_view stream);
 std::string StreamEnd(std::string_view stream);
 // Splits a stream key into name and version; nullopt if it is not one.
@@ -68,6 +75,9 @@ struct DedupEntry {
   bool operator==(const DedupEntry&) const = default;
 };
 std::string EncodeDedup(const DedupEntry& e);
+// EncodeDedup written into `out` (replacing it), for callers reusing a buffer.
+void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
+                     int64_t recorded_at_micros, std::string_view content_hash);
 std::optional<DedupEntry> DecodeDedup(std::string_view in);
 
 }  // namespace carelog::storage::keys

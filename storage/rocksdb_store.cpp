@@ -20,22 +20,53 @@ constexpr const char* kFamilies[] = {"log",        "stream", "head",
                                      "dedup",      "time",   "proj",
                                      "checkpoint", "audit",  "audit_subject"};
 
+// How a family is looked up, which decides its filters (storage/FORMAT.md,
+// "Table options").
+enum class Lookups {
+  // Only iterators, or point lookups that always hit (positions, audit ids):
+  // no bloom filter. A filter would cost memory and flush CPU and, on the first
+  // lookup in a big table file, a read of the whole filter.
+  kHits,
+  // Point lookups that often miss (projection rows, meta): partitioned bloom
+  // filter, so a lookup reads one small partition, never a whole file's filter.
+  kMisses,
+  // As kMisses, and most lookups miss in the memtable too (new event ids,
+  // streams not cached): a bloom filter over the memtable as well.
+  kMostlyMisses,
+};
+
 rocksdb::ColumnFamilyOptions FamilyOptions(
-    const std::shared_ptr<rocksdb::Cache>& cache, bool point_lookups) {
+    const std::shared_ptr<rocksdb::Cache>& cache, Lookups lookups) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Two-level indexes: opening a table file and its first lookups read the
+  // top level (a few KB) and one partition, not an index of the whole file.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.pin_top_level_index_and_filter = true;
+  table.metadata_block_size = 4096;
+  // Block checksums: this RocksDB computes CRC32C in software; XXH3 is several
+  // times cheaper to write (flushes, compactions) and to verify (reads, and
+  // opening). Each file names its own checksum type, so old files still read.
+  table.checksum = rocksdb::kXXH3;
+  if (lookups != Lookups::kHits) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.partition_filters = true;
+  }
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (point_lookups) {
-    // Most lookups of the sequencer (new event ids, streams not cached) miss:
-    // let a bloom filter over the memtable answer them too.
+  if (lookups == Lookups::kMostlyMisses) {
     cf.memtable_whole_key_filtering = true;
     cf.memtable_prefix_bloom_size_ratio = 0.02;
   }
   return cf;
+}
+
+Lookups LookupsOf(std::string_view family) {
+  if (family == "head" || family == "dedup") return Lookups::kMostlyMisses;
+  if (family == "proj" || family == "checkpoint") return Lookups::kMisses;
+  return Lookups::kHits;  // log, stream, time, audit, audit_subject
 }
 
 }  // namespace
@@ -44,7 +75,17 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
     const OpenOptions& options) {
   if (options.path.empty())
     return Status(Code::kInvalidArgument, "the store path is empty");
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // RocksDB splits the cache into up to 64 shards by default (2 MiB each at
+  // 128 MiB), and a block larger than its shard is dropped once released: the
+  // whole bloom filters of big table files written before partitioned filters
+  // (4-6 MB at 10 M events) could be read again lookup after lookup. Shards of
+  // at least 16 MiB keep them.
+  int shard_bits = 0;
+  while (shard_bits < 6 &&
+         (options.block_cache_bytes >> (shard_bits + 1)) >= (16u << 20)) {
+    ++shard_bits;
+  }
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes, shard_bits);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -62,12 +103,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                        FamilyOptions(cache, false));
-  for (const char* name : kFamilies) {
-    const std::string_view n(name);
-    const bool point = n == "head" || n == "dedup";
-    families.emplace_back(name, FamilyOptions(cache, point));
-  }
+                        FamilyOptions(cache, Lookups::kMisses));
+  for (const char* name : kFamilies)
+    families.emplace_back(name, FamilyOptions(cache, LookupsOf(name)));
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -108,6 +146,28 @@ Result<std::optional<std::string>> RocksDbStore::Get(
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "reading " + cf->GetName());
   return std::optional<std::string>(std::move(value));
+}
+
+Status RocksDbStore::MultiGet(rocksdb::ColumnFamilyHandle* cf,
+                              const std::vector<std::string_view>& keys,
+                              std::vector<std::optional<std::string>>* values,
+                              const rocksdb::ReadOptions& options) const {
+  values->assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::Ok();
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (std::string_view k : keys) slices.emplace_back(k.data(), k.size());
+  std::vector<rocksdb::PinnableSlice> found(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(options, cf, keys.size(), slices.data(), found.data(),
+                statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok())
+      return FromRocks(statuses[i], "reading " + cf->GetName());
+    (*values)[i].emplace(found[i].data(), found[i].size());
+  }
+  return Status::Ok();
 }
 
 Status RocksDbStore::Close() {

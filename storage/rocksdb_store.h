@@ -52,6 +52,13 @@ class RocksDbStore {
       rocksdb::ColumnFamilyHandle* cf, std::string_view key,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // Point lookups of many keys of one family in one call, read with `options`
+  // (snapshot, fill_cache): each key's value, or nullopt where it is absent.
+  Status MultiGet(rocksdb::ColumnFamilyHandle* cf,
+                  const std::vector<std::string_view>& keys,
+                  std::vector<std::optional<std::string>>* values,
+                  const rocksdb::ReadOptions& options = {}) const;
+
   // Flushes memtables (so that opening replays no log) and closes the database;
   // afterwards only destruction is allowed.
   Status Close();

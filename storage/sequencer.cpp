@@ -1,10 +1,10 @@
 #include "storage/sequencer.h"
 
+#include <rocksdb/perf_level.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "carelog/record.pb.h"
 #include "storage/content_hash.h"
@@ -14,23 +14,39 @@ namespace carelog::storage {
 
 namespace {
 
+// Refuses a malformed request before it is queued: every text field is stored
+// in a protobuf string, event ids must be distinct.
 Status Validate(const AppendRequest& r) {
   CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", r.stream));
+  CARELOG_RETURN_IF_ERROR(keys::CheckUtf8("the stream name", r.stream));
+  CARELOG_RETURN_IF_ERROR(keys::CheckUtf8("recorded_by", r.recorded_by));
   if (r.events.empty())
     return {Code::kInvalidArgument, "an append needs at least one event"};
-  std::unordered_set<std::string_view> ids;
   for (size_t i = 0; i < r.events.size(); ++i) {
-    const std::string& id = r.events[i].event_id;
-    if (id.empty()) {
-      return {Code::kInvalidArgument,
-              "event " + std::to_string(i) + " has an empty event id"};
-    }
-    if (!ids.insert(id).second) {
-      return {Code::kInvalidArgument,
-              "event id '" + id + "' appears twice in the request"};
+    const NewEvent& e = r.events[i];
+    const std::string which = "event " + std::to_string(i);
+    if (e.event_id.empty())
+      return {Code::kInvalidArgument, which + " has an empty event id"};
+    CARELOG_RETURN_IF_ERROR(keys::CheckUtf8(which + "'s event id", e.event_id));
+    CARELOG_RETURN_IF_ERROR(keys::CheckUtf8(which + "'s type", e.type));
+  }
+  if (r.events.size() > 1) {
+    std::vector<std::string_view> ids;
+    ids.reserve(r.events.size());
+    for (const NewEvent& e : r.events) ids.push_back(e.event_id);
+    std::sort(ids.begin(), ids.end());
+    if (auto twice = std::adjacent_find(ids.begin(), ids.end());
+        twice != ids.end()) {
+      return {Code::kInvalidArgument, "event id '" + std::string(*twice) +
+                                          "' appears twice in the request"};
     }
   }
   return Status::Ok();
+}
+
+Status ValidateSubject(std::string_view subject) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("subject", subject));
+  return keys::CheckUtf8("the audit subject", subject);
 }
 
 }  // namespace
@@ -83,7 +99,8 @@ void Sequencer::Fail(const Status& s) {
   }
 }
 
-void Sequencer::Append(AppendRequest request, AppendDone done) {
+Sequencer::Work Sequencer::PrepareAppend(AppendRequest request,
+                                         AppendDone done) {
   Work w;
   w.invalid = Validate(request);
   if (w.invalid.ok()) {
@@ -94,25 +111,20 @@ void Sequencer::Append(AppendRequest request, AppendDone done) {
   }
   w.request = std::move(request);
   w.append_done = std::move(done);
-  Enqueue(std::move(w));
+  return w;
+}
+
+void Sequencer::Append(AppendRequest request, AppendDone done) {
+  Enqueue(PrepareAppend(std::move(request), std::move(done)));
 }
 
 void Sequencer::AppendWithAudit(AppendRequest request, std::string subject,
                                 std::string entry, AppendDone done) {
-  Work w;
-  w.invalid = Validate(request);
-  if (w.invalid.ok()) w.invalid = keys::CheckName("subject", subject);
-  if (w.invalid.ok()) {
-    w.hashes.reserve(request.events.size());
-    for (const auto& e : request.events) {
-      w.hashes.push_back(ContentHash(request.stream, e.type, e.body));
-    }
-  }
-  w.request = std::move(request);
+  Work w = PrepareAppend(std::move(request), std::move(done));
+  if (w.invalid.ok()) w.invalid = ValidateSubject(subject);
   w.with_audit = true;
   w.subject = std::move(subject);
   w.entry = std::move(entry);
-  w.append_done = std::move(done);
   Enqueue(std::move(w));
 }
 
@@ -120,7 +132,7 @@ void Sequencer::AppendAudit(std::string subject, std::string entry,
                             AuditDone done) {
   Work w;
   w.is_audit = true;
-  w.invalid = keys::CheckName("subject", subject);
+  w.invalid = ValidateSubject(subject);
   w.subject = std::move(subject);
   w.entry = std::move(entry);
   w.audit_done = std::move(done);
@@ -146,6 +158,8 @@ void Sequencer::Enqueue(Work work) {
 }
 
 void Sequencer::Run() {
+  // Nobody reads RocksDB's per-thread perf counters: don't keep them.
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<Work> batch;
   for (;;) {
     {
@@ -210,6 +224,7 @@ void Sequencer::CountSync(uint64_t events, uint64_t audits, double seconds) {
 }
 
 void Sequencer::RunSyncer() {
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<std::unique_ptr<CommitBatch>> group;
   for (;;) {
     {

@@ -74,6 +74,9 @@ class Sequencer {
  private:
   using Work = SequencerWork;
 
+  // The work for an append, refused at once if malformed, with the content
+  // hash of every event computed on the caller's thread.
+  static Work PrepareAppend(AppendRequest request, AppendDone done);
   void Enqueue(Work work);
   void Run();
   void Commit(std::vector<Work> work);

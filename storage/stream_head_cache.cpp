@@ -2,22 +2,22 @@
 
 namespace carelog::storage {
 
-std::optional<uint64_t> StreamHeadCache::Get(const std::string& stream) {
+std::optional<uint64_t> StreamHeadCache::Get(std::string_view stream) {
   auto it = index_.find(stream);
   if (it == index_.end()) return std::nullopt;
   order_.splice(order_.begin(), order_, it->second);
   return it->second->second;
 }
 
-void StreamHeadCache::Put(const std::string& stream, uint64_t version) {
+void StreamHeadCache::Put(std::string_view stream, uint64_t version) {
   auto it = index_.find(stream);
   if (it != index_.end()) {
     it->second->second = version;
     order_.splice(order_.begin(), order_, it->second);
     return;
   }
-  order_.emplace_front(stream, version);
-  index_.emplace(stream, order_.begin());
+  order_.emplace_front(std::string(stream), version);
+  index_.emplace(order_.front().first, order_.begin());
   if (index_.size() > capacity_) {
     index_.erase(order_.back().first);
     order_.pop_back();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <optional>
 #include <string>
@@ -17,15 +18,24 @@ class StreamHeadCache {
   explicit StreamHeadCache(size_t capacity)
       : capacity_(capacity == 0 ? 1 : capacity) {}
 
-  std::optional<uint64_t> Get(const std::string& stream);
-  void Put(const std::string& stream, uint64_t version);
+  std::optional<uint64_t> Get(std::string_view stream);
+  void Put(std::string_view stream, uint64_t version);
   size_t size() const { return index_.size(); }
 
  private:
   using Entry = std::pair<std::string, uint64_t>;
+  // Lets the index be searched with a string_view, without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   size_t capacity_;
   std::list<Entry> order_;  // most recently used first
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  std::unordered_map<std::string, std::list<Entry>::iterator, Hash,
+                     std::equal_to<>>
+      index_;
 };
 
 }  // namespace carelog::storage

@@ -11,6 +11,12 @@
 //
 // Usage: bench_log_scale [--quick] [--events N] [--dir PATH] [--verify]
 // [--keep]
+//        bench_log_scale --open PATH [--times N] [--lookups L] [--append S]
+//        [--verify]: opens an existing store N times (P10 alone: time to open,
+//        resident memory after), times L stream-head and L event-id lookups
+//        of absent keys, appends for S seconds (16 threads x 10 events), runs
+//        EventLog::VerifyFull and closes. Opening writes to the store:
+//        give it a copy.
 #include <unistd.h>
 
 #include <algorithm>
@@ -129,9 +135,78 @@ std::unique_ptr<EventLog> Open(const std::string& path, double* seconds) {
   return std::move(*log);
 }
 
+// Opens the store at `path` `times` times in a row and reports each opening's
+// time and the process's resident memory after it.
+// Point lookups through the sequencer's lookup families (head, dedup) of
+// names and ids that are mostly absent: microseconds per lookup.
+double Lookups(EventLog& log, int n) {
+  std::mt19937 rng(11);
+  const auto start = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    const std::string name = "person-" + std::to_string(9000000000ull + rng());
+    if (!log.StreamVersion(name).ok()) Die("StreamVersion failed");
+    if (!log.FindEvent("lookup-" + std::to_string(rng())).ok())
+      Die("FindEvent failed");
+  }
+  return Seconds(start) * 1e6 / (2.0 * n);
+}
+
+int OpenOnly(const std::string& path, int times, double append_seconds,
+             bool verify, int lookups) {
+  std::unique_ptr<EventLog> log;
+  for (int i = 0; i < times; ++i) {
+    log.reset();
+    double seconds = 0;
+    const long before = StatusKb("VmRSS:");
+    log = Open(path, &seconds);
+    const long after = StatusKb("VmRSS:");
+    std::printf(
+        "open %d: %.3f s, %llu events, RSS %.0f MiB after (+%.0f MiB)\n", i + 1,
+        seconds, static_cast<unsigned long long>(log->LastPosition()),
+        after / 1024.0, (after - before) / 1024.0);
+    std::fflush(stdout);
+  }
+  if (lookups > 0) {
+    std::printf("%d head and dedup lookups: %.1f us each\n", 2 * lookups,
+                Lookups(*log, lookups));
+    std::fflush(stdout);
+  }
+  if (append_seconds > 0) {
+    const double rate =
+        Append(*log, 16, 10, UINT64_MAX, append_seconds, "open-", false);
+    std::printf("appended %.0f events/s; now %llu events\n", rate,
+                static_cast<unsigned long long>(log->LastPosition()));
+  }
+  if (verify) {
+    const auto start = Clock::now();
+    auto s = log->VerifyFull();
+    if (!s.ok()) Die("verify: " + s.ToString());
+    std::printf("VerifyFull passed in %.1f s\n", Seconds(start));
+  }
+  log.reset();
+  std::printf("peak RSS %.0f MiB\n", StatusKb("VmHWM:") / 1024.0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--open") {
+    int times = 1;
+    double append_seconds = 0;
+    bool verify = false;
+    int lookups = 0;
+    for (int i = 3; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--verify") verify = true;
+      if (a == "--times" && i + 1 < argc)
+        times = std::max(1, std::atoi(argv[++i]));
+      if (a == "--append" && i + 1 < argc)
+        append_seconds = std::atof(argv[++i]);
+      if (a == "--lookups" && i + 1 < argc) lookups = std::atoi(argv[++i]);
+    }
+    return OpenOnly(argv[2], times, append_seconds, verify, lookups);
+  }
   uint64_t events = 10'000'000;
   double measure_seconds = 5;
   bool verify = false, keep = false;

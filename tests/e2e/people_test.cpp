@@ -73,6 +73,11 @@ TEST_F(PeopleTest, AppendRetryAndConflict) {
 TEST_F(PeopleTest, IfMatchMustBeTheCurrentVersion) {
   auto client = As(server_->coordinator_a);
   const std::string nhs = TestNhsNumber(2);
+  // `*` matches any current version: not a person without events.
+  auto nobody = client.Send("POST", EventsOf(nhs),
+                            EventsBody({RegisterEvent(LiveServer::kAreaA)}),
+                            {{"If-Match", "*"}});
+  ExpectProblem(nobody, 412);
   auto first = client.Send("POST", EventsOf(nhs),
                            EventsBody({RegisterEvent(LiveServer::kAreaA)}),
                            {{"If-Match", "\"0\""}});
@@ -85,6 +90,15 @@ TEST_F(PeopleTest, IfMatchMustBeTheCurrentVersion) {
       client.Send("POST", EventsOf(nhs), EventsBody({AdmitEvent("S1")}),
                   {{"If-Match", "\"1\""}});
   EXPECT_EQ(current.status, 201) << current.body;
+  const std::string verified =
+      "{\"eventId\":\"" + NewEventId() +
+      "\",\"occurredAt\":\"2014-06-09T09:00:00+01:00\","
+      "\"nhsNumberVerified\":{}}";
+  auto any = client.Send("POST", EventsOf(nhs), EventsBody({verified}),
+                         {{"If-Match", "*"}});
+  EXPECT_EQ(any.status, 201) << any.body;
+  auto person = client.Get("/v1/people/" + nhs);
+  EXPECT_EQ(person.Header("etag"), "\"3\"");
   auto junk = client.Send("POST", EventsOf(nhs), EventsBody({AdmitEvent("S9")}),
                           {{"If-Match", "soon"}});
   ExpectProblem(junk, 400);

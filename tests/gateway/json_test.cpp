@@ -93,3 +93,33 @@ TEST(ParseJsonTest, APlanStatementIsABoolean) {
 
 }  // namespace
 }  // namespace carelog::gateway
+
+namespace carelog::gateway {
+namespace {
+
+TEST(ParseJsonTest, ABadBooleanIsFoundAfterManyEventsAndWithSpaceBeforeColon) {
+  std::string body = R"({"events": [)";
+  for (int i = 0; i < 100; ++i) {
+    body += R"({"eventId": "e)" + std::to_string(i) +
+            R"(", "occurredAt": "2015-01-02T10:00:00Z", "aeAttended": )"
+            R"({"attendanceId": "A\\\"", "site": "S \"integrated\" : 1"}},)";
+  }
+  body += R"({"eventId": "p", "occurredAt": "2015-01-02T10:00:00Z",
+    "carePackageStarted": {"packageId": "P1", "integrated" : "yes"}}]})";
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(body, request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument) << status.ToString();
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field,
+            "events[100].carePackageStarted.integrated");
+  // The same body with true is taken: the texts inside strings are not keys.
+  const size_t at = body.rfind("\"yes\"");
+  body.replace(at, 5, "true");
+  schema::RecordEventsRequest fine;
+  ASSERT_TRUE(ParseJson(body, fine).ok());
+  EXPECT_EQ(fine.events_size(), 101);
+  EXPECT_EQ(fine.events(0).ae_attended().attendance_id(), "A\\\"");
+}
+
+}  // namespace
+}  // namespace carelog::gateway

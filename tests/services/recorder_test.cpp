@@ -171,6 +171,44 @@ TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   EXPECT_EQ(state->recorded().back()->recorded_by, "other");
 }
 
+TEST_P(RecorderTest, ASnapshotHeldByAReaderDoesNotChangeUnderLaterWrites) {
+  Register();
+  auto held = State();  // a reader still holds version 1
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  EXPECT_EQ(held->version(), 1u);
+  EXPECT_EQ(held->facts().FindSpell("S1"), nullptr);
+  EXPECT_EQ(held->FindEvent("a1"), nullptr);
+  auto now = State();
+  EXPECT_EQ(now->version(), 2u);
+  ASSERT_NE(now->facts().FindSpell("S1"), nullptr);
+  // Once no reader holds it, the next write extends the person kept.
+  now.reset();
+  held.reset();
+  Accept({Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"))});
+  auto last = State();
+  EXPECT_EQ(last->version(), 3u);
+  EXPECT_EQ(last->recorded().back()->position, 3u);
+  EXPECT_GT(last->recorded().back()->recorded_at_micros, 0);
+  ASSERT_NE(last->facts().FindSpell("S1"), nullptr);
+  EXPECT_NE(last->facts().FindSpell("S1")->CurrentReadiness(), nullptr);
+}
+
+TEST_P(RecorderTest, ARefusalPartWayThroughARequestLeavesThePersonAsItWas) {
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  // The first event fits (and is folded while checking); the second does not.
+  Status refused = Refuse({Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1")),
+                           Ev("r2", "2014-06-08T12:00:00+01:00", Ready("S9"))});
+  EXPECT_EQ(FieldOf(refused), "events[1].readyForDischarge.spellId");
+  auto state = State();
+  EXPECT_EQ(state->version(), 2u);
+  EXPECT_EQ(state->FindEvent("r1"), nullptr);
+  EXPECT_EQ(state->facts().FindSpell("S1")->CurrentReadiness(), nullptr);
+  // The same first event alone is then accepted as version 3.
+  auto out = Accept({Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"))});
+  EXPECT_EQ(out.first_version, 3u);
+}
+
 TEST_P(RecorderTest, InvalidNhsNumberRefused) {
   auto r = recorder().Record(
       "9434765918", {Ev("r1", "2014-06-07T10:15:00+01:00", Registered())},

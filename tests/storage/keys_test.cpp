@@ -5,6 +5,8 @@
 #include <limits>
 #include <random>
 
+#include "storage/content_hash.h"
+
 namespace carelog::storage::keys {
 namespace {
 
@@ -78,6 +80,26 @@ TEST(Keys, DedupEntryRoundTrips) {
   DedupEntry e{12, 3, -77, std::string(32, 'h')};
   EXPECT_EQ(DecodeDedup(EncodeDedup(e)), e);
   EXPECT_FALSE(DecodeDedup("too short").has_value());
+}
+
+TEST(Keys, CheckUtf8AcceptsWellFormedTextOnly) {
+  for (const std::string& good :
+       {std::string(), std::string("plain"), std::string("caf\xc3\xa9"),
+        std::string("\xe2\x82\xac"), std::string("\xf0\x9f\x8f\xa5"),
+        std::string("\xf4\x8f\xbf\xbf"), std::string("a\0b", 3)}) {
+    EXPECT_TRUE(CheckUtf8("text", good).ok()) << good;
+  }
+  for (const std::string& bad :
+       {std::string("\x80"), std::string("caf\xc3"), std::string("\xc0\xaf"),
+        std::string("\xc1\xbf"), std::string("\xe0\x80\xaf"),
+        std::string("\xed\xa0\x80"), std::string("\xf0\x80\x80\xaf"),
+        std::string("\xf4\x90\x80\x80"), std::string("\xf5\x80\x80\x80"),
+        std::string("\xe2\x82"), std::string("\xe2\x28\xa1"),
+        std::string("\xff")}) {
+    Status s = CheckUtf8("stream", bad);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << Hex(bad);
+    EXPECT_NE(s.message().find("stream"), std::string::npos);
+  }
 }
 
 TEST(Keys, CheckNameRefusesEmptyAndNul) {

@@ -102,6 +102,39 @@ TEST_F(LogChecksTest, StreamHeadDisagreeingIsCorruption) {
   EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
 }
 
+// VerifyFull reads the heads alongside the stream index (both in stream
+// order): a head out of place in that order must still be found, whether it
+// disagrees, is missing, or belongs to no stream, before, between or after the
+// real ones.
+TEST_F(LogChecksTest, HeadsAreCheckedAgainstTheWholeStreamIndex) {
+  Fill(150);  // streams s0, s1, s2, at 50 each
+  EXPECT_TRUE(VerifyStatus().ok()) << VerifyStatus().ToString();
+  // The tail that opening checks does not reach these.
+  Tamper([](RocksDbStore& s) { Put(s, s.head(), "s1", keys::EncodeU64(49)); });
+  Status wrong = VerifyStatus();
+  EXPECT_EQ(wrong.code(), Code::kCorruption);
+  EXPECT_NE(wrong.message().find("head of stream 's1'"), std::string::npos)
+      << wrong.ToString();
+  Tamper([](RocksDbStore& s) { Delete(s, s.head(), "s1"); });
+  Status missing = VerifyStatus();
+  EXPECT_NE(missing.message().find("head of stream 's1'"), std::string::npos)
+      << missing.ToString();
+  Tamper([](RocksDbStore& s) { Put(s, s.head(), "s1", keys::EncodeU64(50)); });
+  EXPECT_TRUE(VerifyStatus().ok());
+  for (const char* stray : {"a", "s0x", "s10", "t"}) {
+    Tamper([stray](RocksDbStore& s) {
+      Put(s, s.head(), stray, keys::EncodeU64(1));
+    });
+    Status extra = VerifyStatus();
+    EXPECT_EQ(extra.code(), Code::kCorruption) << stray;
+    EXPECT_NE(extra.message().find("4 stream heads for 3 streams"),
+              std::string::npos)
+        << stray << ": " << extra.ToString();
+    Tamper([stray](RocksDbStore& s) { Delete(s, s.head(), stray); });
+  }
+  EXPECT_TRUE(VerifyStatus().ok());
+}
+
 TEST_F(LogChecksTest, DeepStreamIndexDamageIsFoundByVerifyFull) {
   Fill(150);
   Tamper(

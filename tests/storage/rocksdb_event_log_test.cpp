@@ -148,6 +148,39 @@ TEST_F(EventLogTest, InvalidRequestsAreRefused) {
   EXPECT_EQ(log_->LastPosition(), 0u);
 }
 
+// Stream, event id, type and recorded_by are protobuf strings: a record
+// holding invalid UTF-8 could be written but never read back.
+TEST_F(EventLogTest, TextThatIsNotUtf8IsRefused) {
+  const std::string bad = "caf\xc3";  // a truncated two-byte sequence
+  EXPECT_EQ(log_->Append(Request("person-" + bad, ExpectedVersion::Any(),
+                                 {Event("a")}))
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(
+      log_->Append(Request("s", ExpectedVersion::Any(), {Event("id-" + bad)}))
+          .status()
+          .code(),
+      Code::kInvalidArgument);
+  auto bad_type = log_->Append(Request(
+      "s", ExpectedVersion::Any(), {NewEvent{"b", "type\xed\xa0\x80", "x"}}));
+  EXPECT_EQ(bad_type.status().code(), Code::kInvalidArgument);
+  AppendRequest bad_by = Request("s", ExpectedVersion::Any(), {Event("c")});
+  bad_by.recorded_by = "\xc0\xafroot";  // an overlong encoding of '/'
+  EXPECT_EQ(log_->Append(std::move(bad_by)).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(log_->LastPosition(), 0u);
+  // Valid multi-byte text, and a body that is not text at all, are kept.
+  MustAppend(Request(
+      "person-caf\xc3\xa9", ExpectedVersion::Any(),
+      {NewEvent{"\xe2\x82\xac-1", "t", std::string("\xff\x00\xfe", 3)}}));
+  auto all = log_->ReadAll(1, 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].stream, "person-caf\xc3\xa9");
+  EXPECT_EQ((*all)[0].body, std::string("\xff\x00\xfe", 3));
+}
+
 TEST_F(EventLogTest, RetryWithSameContentReturnsOriginalFigures) {
   clock_.Set(100);
   MustAppend(Request("s", ExpectedVersion::Any(), {Event("a")}));

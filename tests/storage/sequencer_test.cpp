@@ -271,6 +271,86 @@ TEST(Sequencer, RequestsQueuedTogetherSeeEachOther) {
   ExpectConsistent(*log, kRequests + 1);
 }
 
+// The dedup index is read with one MultiGet per commit: ids stored in table
+// files, in the memtable and earlier in the same commit must all be found, and
+// new ones beside them must not.
+TEST(Sequencer, DedupFindsIdsWhereverTheyAreMixedWithNewOnes) {
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  ASSERT_TRUE(log->Append(Request("a", ExpectedVersion::NoStream(),
+                                  {Event("a1"), Event("a2")}))
+                  .ok());
+  log.reset();  // closing flushes: a1 and a2 now lie in a table file
+  log = MustOpen(Options(dir.path()));
+  ASSERT_TRUE(
+      log->Append(Request("b", ExpectedVersion::NoStream(), {Event("b1")}))
+          .ok());  // in the memtable
+
+  // Queued without waiting, so that they meet in one commit.
+  std::vector<AppendRequest> burst = {
+      Request("a", ExpectedVersion::Any(), {Event("a1"), Event("a2")}),
+      Request("b", ExpectedVersion::Any(), {Event("b1")}),
+      Request("c", ExpectedVersion::NoStream(), {Event("c1"), Event("c2")}),
+      Request("c", ExpectedVersion::Any(), {Event("c2"), Event("c3")}),
+      Request("a", ExpectedVersion::Any(), {Event("a2"), Event("n1")}),
+      Request("c", ExpectedVersion::NoStream(), {Event("c1"), Event("c2")}),
+      Request("b", ExpectedVersion::Any(), {Event("a1")}),
+      Request("d", ExpectedVersion::NoStream(), {Event("d1")}),
+  };
+  std::vector<std::promise<Result<AppendResult>>> done(burst.size());
+  for (size_t i = 0; i < burst.size(); ++i) {
+    log->AppendAsync(std::move(burst[i]), [&done, i](Result<AppendResult> r) {
+      done[i].set_value(std::move(r));
+    });
+  }
+  std::vector<Result<AppendResult>> got;
+  for (auto& d : done) got.push_back(d.get_future().get());
+  // Retries of stored events, from a table file and from the memtable.
+  ASSERT_TRUE(got[0].ok()) << got[0].status().ToString();
+  EXPECT_TRUE(got[0]->duplicate);
+  EXPECT_EQ(got[0]->first_position, 1u);
+  EXPECT_EQ(got[0]->last_position, 2u);
+  ASSERT_TRUE(got[1].ok());
+  EXPECT_TRUE(got[1]->duplicate);
+  EXPECT_EQ(got[1]->first_position, 3u);
+  // New events, then a request repeating one of them with a new one.
+  ASSERT_TRUE(got[2].ok());
+  EXPECT_FALSE(got[2]->duplicate);
+  EXPECT_EQ(got[2]->first_position, 4u);
+  EXPECT_EQ(got[3].status().code(), Code::kConflict);
+  EXPECT_NE(got[3].status().message().find("'c3'"), std::string::npos);
+  // A stored id beside a new one.
+  EXPECT_EQ(got[4].status().code(), Code::kConflict);
+  EXPECT_NE(got[4].status().message().find("'n1'"), std::string::npos);
+  // A retry within the same burst, despite its expected version.
+  ASSERT_TRUE(got[5].ok());
+  EXPECT_TRUE(got[5]->duplicate);
+  EXPECT_EQ(got[5]->first_position, 4u);
+  EXPECT_EQ(got[5]->last_version, 2u);
+  // A stored id in another stream.
+  EXPECT_EQ(got[6].status().code(), Code::kConflict);
+  ASSERT_TRUE(got[7].ok());
+  EXPECT_EQ(got[7]->first_position, 6u);
+  ExpectConsistent(*log, 6);
+  EXPECT_FALSE(log->FindEvent("n1")->has_value());
+  EXPECT_FALSE(log->FindEvent("c3")->has_value());
+
+  // And once everything lies in table files.
+  log.reset();
+  log = MustOpen(Options(dir.path()));
+  auto retry = log->Append(
+      Request("c", ExpectedVersion::Any(), {Event("c1"), Event("c2")}));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->first_position, 4u);
+  EXPECT_EQ(log->Append(Request("d", ExpectedVersion::Any(),
+                                {Event("d1"), Event("d2")}))
+                .status()
+                .code(),
+            Code::kConflict);
+  ExpectConsistent(*log, 6);
+}
+
 TEST(Sequencer, SmallBatchesStillCommitEverything) {
   TempDir dir;
   auto options = Options(dir.path());
