@@ -10,11 +10,12 @@
 #include "services/metrics/metrics_projection.h"
 #include "tests/services/memory_event_log.h"
 #include "tests/services/metrics/random_histories.h"
+#include "tests/services/projection_rows.h"
 
 namespace carelog::testing {
 namespace {
 
-using Rows = std::vector<std::pair<std::string, std::string>>;
+using Rows = ProjectionRows;
 
 constexpr uint64_t kBucket = 5;  // small buckets: many snapshots
 constexpr size_t kCache = 12;    // a small cache: people are often re-read
@@ -65,36 +66,7 @@ void Append(MemoryEventLog& log, const std::vector<Step>& steps, size_t from,
   }
 }
 
-Rows AllRows(MemoryEventLog& log) {
-  Rows rows;
-  EXPECT_TRUE(log.ScanProjection("metrics", "",
-                                 [&](std::string_view k, std::string_view v) {
-                                   rows.emplace_back(k, v);
-                                   return true;
-                                 })
-                  .ok());
-  auto cp = log.ProjectionCheckpoint("metrics");
-  EXPECT_TRUE(cp.ok());
-  rows.emplace_back("~checkpoint", std::to_string(*cp));
-  return rows;
-}
-
-// The first row where the two differ, or "" when they are equal.
-std::string FirstDifference(const Rows& got, const Rows& want) {
-  size_t n = std::min(got.size(), want.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (got[i] != want[i]) {
-      return "row " + std::to_string(i) + ": got key " + got[i].first +
-             ", want key " + want[i].first +
-             (got[i].first == want[i].first ? " (values differ)" : "");
-    }
-  }
-  if (got.size() != want.size()) {
-    return "got " + std::to_string(got.size()) + " rows, want " +
-           std::to_string(want.size());
-  }
-  return "";
-}
+Rows AllRows(MemoryEventLog& log) { return RowsOf(log, {"metrics"}); }
 
 Rows Rebuilt(const std::vector<Step>& steps) {
   MemoryEventLog log;

@@ -15,14 +15,14 @@
 #include "services/worklists.h"
 #include "tests/services/memory_event_log.h"
 #include "tests/services/metrics/metrics_harness.h"
+#include "tests/services/projection_rows.h"
 
 namespace carelog::testing {
 namespace {
 
-using Rows = std::vector<std::pair<std::string, std::string>>;
+using Rows = ProjectionRows;
 
 constexpr uint64_t kBucket = 64;  // small buckets: many snapshots
-const char* const kProjections[] = {"metrics", "plans", "worklists"};
 
 struct Step {
   std::string nhs;
@@ -78,38 +78,7 @@ void Append(MemoryEventLog& log, size_t from, size_t to) {
 }
 
 Rows AllRows(MemoryEventLog& log) {
-  Rows rows;
-  for (const char* p : kProjections) {
-    EXPECT_TRUE(log.ScanProjection(p, "",
-                                   [&](std::string_view k, std::string_view v) {
-                                     rows.emplace_back(
-                                         std::string(p) + "/" + std::string(k),
-                                         v);
-                                     return true;
-                                   })
-                    .ok());
-    auto cp = log.ProjectionCheckpoint(p);
-    EXPECT_TRUE(cp.ok());
-    rows.emplace_back(std::string(p) + "~checkpoint", std::to_string(*cp));
-  }
-  return rows;
-}
-
-// The first row where the two differ, or "" when they are equal.
-std::string FirstDifference(const Rows& got, const Rows& want) {
-  size_t n = std::min(got.size(), want.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (got[i] != want[i]) {
-      return "row " + std::to_string(i) + ": got key " + got[i].first +
-             ", want key " + want[i].first +
-             (got[i].first == want[i].first ? " (values differ)" : "");
-    }
-  }
-  if (got.size() != want.size()) {
-    return "got " + std::to_string(got.size()) + " rows, want " +
-           std::to_string(want.size());
-  }
-  return "";
+  return RowsOf(log, {"metrics", "plans", "worklists"});
 }
 
 // The three projections of the read side and their runner.
