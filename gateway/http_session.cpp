@@ -14,7 +14,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 http::response<http::string_body> ToBeast(const Response& response,
-                                          unsigned version, bool keep_alive) {
+                                          unsigned version, bool keep_alive,
+                                          bool head) {
   http::response<http::string_body> res;
   res.version(version);
   res.result(static_cast<unsigned>(response.status));
@@ -24,6 +25,9 @@ http::response<http::string_body> ToBeast(const Response& response,
   res.body() = response.body;
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  // The serializer writes the (now empty) body after the header as it is: the
+  // client of a HEAD reads no body whatever Content-Length says.
+  if (head) res.body().clear();
   return res;
 }
 
@@ -159,7 +163,9 @@ void BasicHttpSession<Stream>::Dispatch() {
   if (!keep_alive) stop_reading_ = true;
 
   Request request;
-  request.method = std::string(message.method_string());
+  // HEAD is answered as GET without the body (RFC 9110).
+  const bool head = message.method() == http::verb::head;
+  request.method = head ? "GET" : std::string(message.method_string());
   request.target = std::string(message.target());
   for (const auto& field : message) {
     std::string name(field.name_string());
@@ -182,18 +188,19 @@ void BasicHttpSession<Stream>::Dispatch() {
     ++shared_->in_flight->count;
   }
   net::post(*shared_->workers, [self = this->shared_from_this(), seq, version,
-                                keep_alive, request = std::move(request)] {
+                                keep_alive, head,
+                                request = std::move(request)] {
     // The answer goes back to the connection's strand from whichever thread
     // has it: this worker, or the event log's once a write is durable.
     // `respond` gives up its hold on the session when called: whoever keeps
     // the function afterwards (the event log) keeps nothing of the server.
-    self->shared_->handler(request, [self, seq, version,
-                                     keep_alive](Response response) mutable {
+    self->shared_->handler(request, [self, seq, version, keep_alive,
+                                     head](Response response) mutable {
       const std::shared_ptr<InFlight> in_flight = self->shared_->in_flight;
       auto executor = self->stream_.get_executor();
       net::post(executor, [session = std::move(self), seq, version, keep_alive,
-                           response = std::move(response)]() mutable {
-        session->Complete(seq, std::move(response), version, keep_alive);
+                           head, response = std::move(response)]() mutable {
+        session->Complete(seq, std::move(response), version, keep_alive, head);
       });
       std::lock_guard lock(in_flight->mu);
       if (--in_flight->count == 0) in_flight->cv.notify_all();
@@ -203,8 +210,9 @@ void BasicHttpSession<Stream>::Dispatch() {
 
 template <class Stream>
 void BasicHttpSession<Stream>::Complete(uint64_t seq, Response response,
-                                        unsigned version, bool keep_alive) {
-  Answer(seq, ToBeast(response, version, keep_alive), !keep_alive);
+                                        unsigned version, bool keep_alive,
+                                        bool head) {
+  Answer(seq, ToBeast(response, version, keep_alive, head), !keep_alive);
 }
 
 template <class Stream>

@@ -83,7 +83,7 @@ class BasicHttpSession final
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void Dispatch();
   void Complete(uint64_t seq, Response response, unsigned version,
-                bool keep_alive);
+                bool keep_alive, bool head);
   void Answer(uint64_t seq, HttpResponse response, bool close_after);
   void MaybeWrite();
   void OnWrite(boost::beast::error_code ec, size_t bytes);
@@ -113,8 +113,10 @@ using HttpSession = BasicHttpSession<boost::beast::tcp_stream>;
 using HttpsSession =
     BasicHttpSession<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
-// Builds the beast response of a route's Response.
+// Builds the beast response of a route's Response; for a HEAD request (`head`)
+// the headers of the GET answer, Content-Length included, without the body.
 boost::beast::http::response<boost::beast::http::string_body> ToBeast(
-    const Response& response, unsigned version, bool keep_alive);
+    const Response& response, unsigned version, bool keep_alive,
+    bool head = false);
 
 }  // namespace carelog::gateway

@@ -40,6 +40,7 @@ HttpAnswer Http(int port, const std::string& method, const std::string& target,
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
+    parser.skip(method == "HEAD");  // a HEAD answer has no body
     http::read(socket, buffer, parser);
     const auto& response = parser.get();
     answer.status = static_cast<int>(response.result_int());

@@ -274,6 +274,14 @@ TEST_F(WorklistsE2eTest, DaysDelayedAcrossAWeekendAndTheClockChange) {
         Http(server->port(), "GET", target + "&minPosition=-1", coordinator_);
     EXPECT_EQ(bad.status, 400);
     EXPECT_NE(bad.body.find("minPosition"), std::string::npos) << bad.body;
+    // HEAD answers GET's headers, Content-Length included, without the body.
+    auto get = Http(server->port(), "GET", target, coordinator_);
+    auto head = Http(server->port(), "HEAD", target, coordinator_);
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "");
+    EXPECT_EQ(head.headers["content-length"], std::to_string(get.body.size()));
+    EXPECT_EQ(head.headers["content-type"], get.headers["content-type"]);
+    EXPECT_EQ(Http(server->port(), "HEAD", target).status, 401);
   }
 }
 
