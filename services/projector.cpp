@@ -163,6 +163,8 @@ Status ProjectionRunner::BuildEmpty(
     building_[i] = false;
     if (results[k].ok()) {
       checkpoints_[i] = last;
+      Status compacted = log_.CompactProjection(projections_[i]->Name());
+      if (first.ok()) first = compacted;
       continue;
     }
     if (results[k].code() == Code::kUnimplemented) continue;  // log order

@@ -52,6 +52,7 @@ class RocksDbEventLog final : public EventLog {
           fn) override;
   Result<uint64_t> ProjectionCheckpoint(std::string_view projection) override;
   Status DropProjection(std::string_view projection) override;
+  Status CompactProjection(std::string_view projection) override;
 
   Result<uint64_t> AppendAudit(std::string_view subject,
                                std::string entry) override;

@@ -95,4 +95,19 @@ Status RocksDbEventLog::DropProjection(std::string_view projection) {
                    "dropping projection " + std::string(projection));
 }
 
+Status RocksDbEventLog::CompactProjection(std::string_view projection) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("projection", projection));
+  const std::string begin = keys::StreamPrefix(projection);
+  const std::string end = keys::StreamEnd(projection);
+  const rocksdb::Slice from(begin), to(end);
+  rocksdb::CompactRangeOptions options;
+  // Table files of one bulk build land in level 0 and 1 together; moving them
+  // down now keeps an L0->L1 compaction of every row off the first appends.
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return FromRocks(
+      store_->db()->CompactRange(options, store_->proj(), &from, &to),
+      "compacting projection " + std::string(projection));
+}
+
 }  // namespace carelog::storage

@@ -109,5 +109,45 @@ TEST(Projections, DropRemovesRowsAndCheckpointOfThatProjectionOnly) {
             (std::map<std::string, std::string>{{"1", "y"}}));
 }
 
+// Compacting after a bulk build changes no row: not those of the projection,
+// not those it dropped before, not another projection's; a bad name is refused.
+TEST(Projections, CompactKeepsEveryRowAndCheckpoint) {
+  TempDir dir;
+  std::map<std::string, std::string> want;
+  {
+    auto log = MustOpen(Options(dir.path()));
+    ProjectionWrite old;
+    for (int i = 0; i < 500; ++i)
+      old.rows.push_back(Row("metrics", "old" + std::to_string(i), "x"));
+    old.checkpoints = {{"metrics", 500}};
+    ASSERT_TRUE(log->WriteProjections(old).ok());
+    ASSERT_TRUE(log->DropProjection("metrics").ok());
+    for (int batch = 0; batch < 5; ++batch) {
+      ProjectionWrite w;
+      for (int i = 0; i < 1000; ++i) {
+        std::string key = "d|" + std::to_string(batch * 1000 + i);
+        std::string value(100, static_cast<char>('a' + batch));
+        want[key] = value;
+        w.rows.push_back(Row("metrics", key, value));
+      }
+      w.rows.push_back(Row("worklists", "k" + std::to_string(batch), "w"));
+      w.checkpoints = {{"metrics", 0}, {"worklists", 10u + batch}};
+      ASSERT_TRUE(log->WriteProjections(w).ok());
+    }
+    ProjectionWrite last;
+    last.checkpoints = {{"metrics", 5000}};
+    ASSERT_TRUE(log->WriteProjections(last).ok());
+    ASSERT_TRUE(log->CompactProjection("metrics").ok());
+    EXPECT_EQ(log->CompactProjection(std::string("bad\0name", 8)).code(),
+              Code::kInvalidArgument);
+    EXPECT_EQ(Scan(*log, "metrics", ""), want);
+  }
+  auto log = MustOpen(Options(dir.path()));
+  EXPECT_EQ(Scan(*log, "metrics", ""), want);
+  EXPECT_EQ(*log->ProjectionCheckpoint("metrics"), 5000u);
+  EXPECT_EQ(Scan(*log, "worklists", "").size(), 5u);
+  EXPECT_EQ(*log->ProjectionCheckpoint("worklists"), 14u);
+}
+
 }  // namespace
 }  // namespace carelog::storage
