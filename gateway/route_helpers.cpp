@@ -7,6 +7,7 @@
 #include "carelog/admin.pb.h"
 #include "carelog/events.pb.h"
 #include "services/calendar.h"
+#include "services/recorder.h"
 
 namespace carelog::gateway {
 
@@ -49,9 +50,8 @@ Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
 }
 
 std::string NhsNumberOfStream(std::string_view stream) {
-  constexpr std::string_view kPrefix = "person-";
-  if (stream.substr(0, kPrefix.size()) != kPrefix) return {};
-  return std::string(stream.substr(kPrefix.size()));
+  if (!stream.starts_with(kPersonStreamPrefix)) return {};
+  return std::string(stream.substr(kPersonStreamPrefix.size()));
 }
 
 Result<api::RecordedCareEvent> RenderRecord(

@@ -20,7 +20,7 @@ constexpr size_t kReadPage = 1000;
 }  // namespace
 
 std::string PersonStream(std::string_view nhs_number) {
-  return "person-" + std::string(nhs_number);
+  return std::string(kPersonStreamPrefix) + std::string(nhs_number);
 }
 
 struct Recorder::Impl {
@@ -194,11 +194,12 @@ std::optional<Status> ForeignIdConflict(
     if (!other.ok()) return other.status();
     if (!other->has_value()) continue;
     std::string field = "events[" + std::to_string(i) + "].eventId";
-    std::string message =
-        "event " + events[i].event_id() + " is already recorded in " +
-        ((*other)->stream.starts_with("person-") ? "another person's stream"
-                                                 : "another stream") +
-        "; an eventId is used for one event only";
+    std::string message = "event " + events[i].event_id() +
+                          " is already recorded in " +
+                          ((*other)->stream.starts_with(kPersonStreamPrefix)
+                               ? "another person's stream"
+                               : "another stream") +
+                          "; an eventId is used for one event only";
     return Status(Code::kConflict, field + ": " + message,
                   {FieldError{field, message}});
   }

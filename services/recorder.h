@@ -19,8 +19,9 @@
 
 namespace carelog {
 
-// The stream of a person: "person-" followed by the 10 digits of the NHS
-// number.
+// The stream of a person: kPersonStreamPrefix followed by the 10 digits of
+// the NHS number.
+inline constexpr std::string_view kPersonStreamPrefix = "person-";
 std::string PersonStream(std::string_view nhs_number);
 
 struct RecordOutcome {

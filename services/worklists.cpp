@@ -19,8 +19,6 @@ namespace {
 using worklist_facts::Fact;
 using worklist_facts::PersonItems;
 
-constexpr std::string_view kPersonPrefix = "person-";
-
 int MidnightsBetween(Instant from, Instant to) {
   if (to <= from) return 0;
   return std::max(0, LondonDate(to).days - LondonDate(from).days);
@@ -214,13 +212,13 @@ Status WorklistProjection::Load(storage::EventLog& log) {
 
 Status WorklistProjection::Apply(const storage::RecordedEvent& event,
                                  storage::ProjectionWrite&) {
-  if (!event.stream.starts_with(kPersonPrefix) ||
+  if (!event.stream.starts_with(kPersonStreamPrefix) ||
       event.type != kCareEventType) {
     return Status::Ok();
   }
   schema::CareEvent care;
   if (!care.ParseFromString(event.body)) return Status::Ok();
-  return impl_->Update(event.stream.substr(kPersonPrefix.size()), care,
+  return impl_->Update(event.stream.substr(kPersonStreamPrefix.size()), care,
                        event.version);
 }
 

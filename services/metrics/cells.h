@@ -62,4 +62,22 @@ std::string EncodeCells(Cells::const_iterator first, Cells::const_iterator last,
 // The cells of one area with the "<area>|" prefix removed.
 Cells CellsOfArea(const Cells& all, std::string_view area);
 
+// Calls fn(area, first, last) for each area's run of cells (keys are sorted,
+// so an area's "<area>|..." keys are one run [first, last)).
+template <class Fn>
+void ForEachArea(const Cells& cells, Fn&& fn) {
+  for (auto first = cells.begin(); first != cells.end();) {
+    std::string_view area(first->first);
+    area = area.substr(0, area.find('|'));
+    const size_t prefix = area.size() + 1;
+    auto last = first;
+    while (last != cells.end() &&
+           last->first.compare(0, prefix, area.data(), prefix) == 0) {
+      ++last;
+    }
+    fn(area, first, last);
+    first = last;
+  }
+}
+
 }  // namespace carelog::metrics

@@ -21,11 +21,11 @@
 #include "services/metrics/metric_rows.h"
 #include "services/metrics/metrics_projection.h"
 #include "services/metrics/person_history.h"
+#include "services/recorder.h"
 
 namespace carelog::metrics {
 namespace {
 
-constexpr std::string_view kPersonPrefix = "person-";
 constexpr size_t kChunkEvents = 4096;    // events read and folded as one unit
 constexpr size_t kRowsPerWrite = 32768;  // delta rows per write
 constexpr size_t kSnapshotsPerWrite = 256;  // an area's totals each
@@ -36,11 +36,10 @@ struct Person {
 };
 using Chunk = std::vector<Person>;
 
-// The sums of deltas: per (area, bucket) the area's cells (keys without the
-// area), and over everything the totals.
+// The sums of deltas per (area, bucket): the area's cells (keys without the
+// area). The totals are their sums over every bucket.
 struct Sums {
   std::map<std::pair<std::string, uint64_t>, Cells> buckets;
-  Cells totals;
 
   void MergeInto(Sums& all) {
     for (auto& [id, cells] : buckets) {
@@ -51,9 +50,7 @@ struct Sums {
       }
       for (const auto& [key, value] : cells) it->second[key] += value;
     }
-    for (const auto& [key, value] : totals) all.totals[key] += value;
     buckets.clear();
-    totals.clear();
   }
 };
 
@@ -116,24 +113,16 @@ class Folder {
   void Add(const Cells& delta, uint64_t position, Sums& sums,
            storage::ProjectionWrite& write) {
     const uint64_t bucket = position / bucket_positions_;
-    for (auto first = delta.begin(); first != delta.end();) {
-      std::string_view area(first->first);
-      area = area.substr(0, area.find('|'));
+    ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
+                           Cells::const_iterator last) {
       const size_t strip = area.size() + 1;
-      auto last = first;
-      while (last != delta.end() &&
-             last->first.compare(0, strip, area.data(), strip) == 0) {
-        ++last;
-      }
       Cells& cells = sums.buckets[{std::string(area), bucket}];
       for (auto it = first; it != last; ++it) {
         cells[it->first.substr(strip)] += it->second;
       }
       write.rows.push_back({name_, rows::DeltaKey(area, bucket, position),
                             EncodeCells(first, last, strip)});
-      first = last;
-    }
-    for (const auto& [key, value] : delta) sums.totals[key] += value;
+    });
   }
 
   storage::EventLog& log_;
@@ -191,13 +180,20 @@ class ChunkQueue {
   Status error_;
 };
 
-// The s| rows: per area, the running sum of its earlier buckets.
+// The s| rows: per area, the running sum of its earlier buckets; the sum of
+// all of an area's buckets is its part of the totals (keys with the area).
 void WriteSnapshots(const Sums& all, const std::string& name,
-                    std::vector<storage::ProjectionWrite::Row>& out) {
+                    std::vector<storage::ProjectionWrite::Row>& out,
+                    Cells& totals) {
   const std::string* area = nullptr;
   Cells running;
+  auto close_area = [&] {
+    for (const auto& [key, value] : running)
+      totals.emplace(*area + "|" + key, value);
+  };
   for (const auto& [id, cells] : all.buckets) {
     if (!area || *area != id.first) {
+      if (area) close_area();
       area = &id.first;
       running.clear();
     }
@@ -205,6 +201,7 @@ void WriteSnapshots(const Sums& all, const std::string& name,
         {name, rows::SnapshotKey(id.first, id.second), EncodeCells(running)});
     ApplyDelta(running, cells);
   }
+  if (area) close_area();
 }
 
 }  // namespace
@@ -251,7 +248,7 @@ Status MetricsProjection::BuildFromLog(
     return queue.Push(std::move(chunk));
   };
   Status scanned = log_->ScanStreamPositions(
-      kPersonPrefix, last,
+      kPersonStreamPrefix, last,
       [&](std::string_view stream, const std::vector<uint64_t>& positions) {
         chunk.push_back({std::string(stream), positions});
         chunk_events += positions.size();
@@ -268,7 +265,8 @@ Status MetricsProjection::BuildFromLog(
 
   // Snapshots first (no checkpoint), then the totals with the checkpoint.
   std::vector<storage::ProjectionWrite::Row> snapshot_rows;
-  WriteSnapshots(all, name, snapshot_rows);
+  Cells totals;
+  WriteSnapshots(all, name, snapshot_rows, totals);
   for (size_t i = 0; i < snapshot_rows.size(); i += kSnapshotsPerWrite) {
     storage::ProjectionWrite write;
     const size_t end = std::min(snapshot_rows.size(), i + kSnapshotsPerWrite);
@@ -279,11 +277,8 @@ Status MetricsProjection::BuildFromLog(
   std::set<std::pair<std::string, uint64_t>> snapshots;
   for (auto& [id, cells] : all.buckets) snapshots.insert(id);
   all.buckets.clear();
-  Cells totals;
   storage::ProjectionWrite write;
-  for (const auto& [key, value] : all.totals) {
-    if (value == 0) continue;
-    totals.emplace(key, value);
+  for (const auto& [key, value] : totals) {
     write.rows.push_back({name, "c|" + key, rows::EncodeTotal(value)});
   }
   write.checkpoints.emplace_back(name, last);

@@ -3,14 +3,13 @@
 #include "services/metrics/contribution.h"
 #include "services/metrics/metric_rows.h"
 #include "services/metrics/person_history.h"
+#include "services/recorder.h"
 
 namespace carelog::metrics {
 namespace {
 
-constexpr std::string_view kPersonPrefix = "person-";
 using rows::DeltaPrefix;
 using rows::EncodeTotal;
-using rows::Hex;
 using rows::SnapshotKey;
 
 }  // namespace
@@ -86,7 +85,8 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
 
 Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
-  if (event.stream.compare(0, kPersonPrefix.size(), kPersonPrefix) != 0)
+  if (event.stream.compare(0, kPersonStreamPrefix.size(),
+                           kPersonStreamPrefix) != 0)
     return Status::Ok();
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
@@ -108,17 +108,9 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
 
 void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
                                    storage::ProjectionWrite& write) {
-  uint64_t bucket = position / bucket_positions_;
-  // Keys are sorted, so each area's cells are one run.
-  for (auto first = delta.begin(); first != delta.end();) {
-    std::string_view area(first->first);
-    area = area.substr(0, area.find('|'));
-    auto last = first;
-    while (last != delta.end() &&
-           last->first.compare(0, area.size() + 1, area.data(),
-                               area.size() + 1) == 0) {
-      ++last;
-    }
+  const uint64_t bucket = position / bucket_positions_;
+  ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
+                         Cells::const_iterator last) {
     auto id = std::make_pair(std::string(area), bucket);
     bool have;
     {
@@ -133,10 +125,9 @@ void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
       pending_snapshots_.insert(id);
     }
     write.rows.push_back({std::string(Name()),
-                          DeltaPrefix(area, bucket) + Hex(position, 16),
+                          rows::DeltaKey(area, bucket, position),
                           EncodeCells(first, last, area.size() + 1)});
-    first = last;
-  }
+  });
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
 }
 
