@@ -93,17 +93,18 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
                 if (context.metrics != nullptr)
                   response.body = context.metrics->Render();
                 if (context.log != nullptr) {
+                  // One reading, so the position and the lag agree.
+                  const uint64_t last = context.log->LastPosition();
                   response.body +=
                       "# HELP carelog_log_last_position Position of the last "
                       "durable event.\n"
                       "# TYPE carelog_log_last_position gauge\n"
                       "carelog_log_last_position " +
-                      std::to_string(context.log->LastPosition()) + "\n";
+                      std::to_string(last) + "\n";
                   response.body += CommitMetrics(context.log->Stats());
                   if (context.projector != nullptr)
-                    response.body +=
-                        ProjectionLag(context.log->LastPosition(),
-                                      context.projector->AppliedPosition());
+                    response.body += ProjectionLag(
+                        last, context.projector->AppliedPosition());
                 }
                 return response;
               }});

@@ -48,7 +48,7 @@ Status CheckName(std::string_view what, std::string_view name) {
   return Status::Ok();
 }
 
-Status CheckUtf8(std::string_view what, std::string_view text) {
+std::optional<size_t> FirstInvalidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
@@ -75,14 +75,18 @@ Status CheckUtf8(std::string_view what, std::string_view text) {
     bool ok = len != 0 && i + len <= n && p[i + 1] >= lo && p[i + 1] <= hi;
     for (size_t k = 2; ok && k < len; ++k)
       ok = p[i + k] >= 0x80 && p[i + k] <= 0xbf;
-    if (!ok) {
-      return {Code::kInvalidArgument, std::string(what) +
-                                          " is not valid UTF-8 (at byte " +
-                                          std::to_string(i) + ")"};
-    }
+    if (!ok) return i;
     i += len;
   }
-  return Status::Ok();
+  return std::nullopt;
+}
+
+Status CheckUtf8(std::string_view what, std::string_view text) {
+  const std::optional<size_t> bad = FirstInvalidUtf8(text);
+  if (!bad) return Status::Ok();
+  return {Code::kInvalidArgument, std::string(what) +
+                                      " is not valid UTF-8 (at byte " +
+                                      std::to_string(*bad) + ")"};
 }
 
 std::string LogKey(uint64_t position) { return EncodeU64(position); }

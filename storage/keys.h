@@ -33,6 +33,9 @@ Status CheckName(std::string_view what, std::string_view name);
 // forms, surrogates or code points above U+10FFFF). Protobuf refuses to parse
 // a `string` field that is not, so nothing stored in one may be otherwise.
 Status CheckUtf8(std::string_view what, std::string_view text);
+// The offset of the first byte of `text` that is not valid UTF-8; nullopt when
+// all of it is (what CheckUtf8 checks, without building a message).
+std::optional<size_t> FirstInvalidUtf8(std::string_view text);
 
 // log: position.
 std::string LogKey(uint64_t position);

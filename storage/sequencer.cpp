@@ -24,11 +24,14 @@ Status Validate(const AppendRequest& r) {
     return {Code::kInvalidArgument, "an append needs at least one event"};
   for (size_t i = 0; i < r.events.size(); ++i) {
     const NewEvent& e = r.events[i];
-    const std::string which = "event " + std::to_string(i);
+    // The event's label is built only for an error (this runs per event).
+    auto which = [i] { return "event " + std::to_string(i); };
     if (e.event_id.empty())
-      return {Code::kInvalidArgument, which + " has an empty event id"};
-    CARELOG_RETURN_IF_ERROR(keys::CheckUtf8(which + "'s event id", e.event_id));
-    CARELOG_RETURN_IF_ERROR(keys::CheckUtf8(which + "'s type", e.type));
+      return {Code::kInvalidArgument, which() + " has an empty event id"};
+    if (keys::FirstInvalidUtf8(e.event_id))
+      return keys::CheckUtf8(which() + "'s event id", e.event_id);
+    if (keys::FirstInvalidUtf8(e.type))
+      return keys::CheckUtf8(which() + "'s type", e.type);
   }
   if (r.events.size() > 1) {
     std::vector<std::string_view> ids;
