@@ -28,8 +28,14 @@ namespace {
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 }
 
+void AppendI64(std::string* out, int64_t v) {
+  AppendU64(out, static_cast<uint64_t>(v) ^ kSignBit);
+}
+
 std::string EncodeI64(int64_t v) {
-  return EncodeU64(static_cast<uint64_t>(v) ^ kSignBit);
+  std::string s;
+  AppendI64(&s, v);
+  return s;
 }
 
 std::optional<int64_t> DecodeI64(std::string_view in) {
@@ -167,7 +173,7 @@ void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
   out->reserve(24 + content_hash.size());
   AppendU64(out, position);
   AppendU64(out, version);
-  AppendU64(out, static_cast<uint64_t>(recorded_at_micros) ^ kSignBit);
+  AppendI64(out, recorded_at_micros);
   out->append(content_hash);
 }
 

@@ -23,6 +23,7 @@ std::optional<uint64_t> DecodeU64(std::string_view in);
 // Signed microseconds mapped order-preservingly onto 8 bytes (sign bit
 // flipped).
 std::string EncodeI64(int64_t v);
+void AppendI64(std::string* out, int64_t v);
 std::optional<int64_t> DecodeI64(std::string_view in);
 
 // kInvalidArgument if `name` (what = "stream", "projection", ...) is empty or
