@@ -126,27 +126,31 @@ void RocksDbEventLog::AppendAsync(
 }
 
 Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadPositions(
-    const std::vector<uint64_t>& positions) {
+    const std::vector<uint64_t>& positions,
+    const rocksdb::ReadOptions& options) {
+  std::vector<size_t> order(positions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return positions[a] < positions[b]; });
   std::vector<std::string> keys;
   keys.reserve(positions.size());
-  for (uint64_t p : positions) keys.push_back(keys::LogKey(p));
+  for (size_t i : order) keys.push_back(keys::LogKey(positions[i]));
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  store_->db()->MultiGet(rocksdb::ReadOptions(), store_->log(), keys.size(),
-                         slices.data(), values.data(), statuses.data());
-  std::vector<RecordedEvent> events;
-  events.reserve(positions.size());
-  for (size_t i = 0; i < positions.size(); ++i) {
-    if (statuses[i].IsNotFound()) {
-      return Status(Code::kCorruption, "position " +
-                                           std::to_string(positions[i]) +
+  store_->db()->MultiGet(options, store_->log(), keys.size(), slices.data(),
+                         values.data(), statuses.data(), /*sorted_input=*/true);
+  std::vector<RecordedEvent> events(positions.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint64_t position = positions[order[k]];
+    if (statuses[k].IsNotFound()) {
+      return Status(Code::kCorruption, "position " + std::to_string(position) +
                                            " is indexed but not stored");
     }
-    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the log"));
-    auto r = DecodeEventRecord(positions[i], values[i].ToStringView());
+    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[k], "reading the log"));
+    auto r = DecodeEventRecord(position, values[k].ToStringView());
     if (!r.ok()) return r.status();
-    events.push_back(ToRecordedEvent(std::move(*r)));
+    events[order[k]] = ToRecordedEvent(std::move(*r));
   }
   return events;
 }
@@ -267,35 +271,17 @@ Status RocksDbEventLog::ScanStreamPositions(
 
 Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadEventsAt(
     const std::vector<uint64_t>& positions) {
-  // Sorted keys let MultiGet walk each table file once.
-  std::vector<size_t> order(positions.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return positions[a] < positions[b]; });
-  std::vector<std::string> keys;
-  keys.reserve(positions.size());
-  for (size_t i : order) keys.push_back(keys::LogKey(positions[i]));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  store_->db()->MultiGet(ro, store_->log(), keys.size(), slices.data(),
-                         values.data(), statuses.data(), true);
   const uint64_t durable = LastPosition();
-  std::vector<RecordedEvent> events(positions.size());
-  for (size_t k = 0; k < order.size(); ++k) {
-    const uint64_t position = positions[order[k]];
-    if (statuses[k].IsNotFound() || position > durable) {
+  for (uint64_t position : positions) {
+    if (position > durable) {
       return Status(Code::kCorruption,
                     "position " + std::to_string(position) + " is not stored");
     }
-    CARELOG_RETURN_IF_ERROR(FromRocks(statuses[k], "reading the log"));
-    auto r = DecodeEventRecord(position, values[k].ToStringView());
-    if (!r.ok()) return r.status();
-    events[order[k]] = ToRecordedEvent(std::move(*r));
   }
-  return events;
+  // A bulk read of the whole log: leave the block cache to the live reads.
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  return ReadPositions(positions, options);
 }
 
 Result<std::optional<RecordedEvent>> RocksDbEventLog::FindEvent(

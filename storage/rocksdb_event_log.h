@@ -3,6 +3,8 @@
 // storage/FORMAT.md.
 #pragma once
 
+#include <rocksdb/options.h>
+
 #include <memory>
 
 #include "storage/event_log.h"
@@ -70,9 +72,12 @@ class RocksDbEventLog final : public EventLog {
  private:
   explicit RocksDbEventLog(std::unique_ptr<RocksDbStore> store)
       : store_(std::move(store)) {}
-  // The events stored at these positions, in the order given.
+  // The events stored at these positions, in the order given (read in
+  // position order, so MultiGet walks each table file once); kCorruption
+  // naming a position with no record.
   Result<std::vector<RecordedEvent>> ReadPositions(
-      const std::vector<uint64_t>& positions);
+      const std::vector<uint64_t>& positions,
+      const rocksdb::ReadOptions& options = rocksdb::ReadOptions());
 
   std::unique_ptr<RocksDbStore> store_;
   std::unique_ptr<Sequencer> sequencer_;
