@@ -108,7 +108,8 @@ Response Api::Handle(const Request& request) {
 
 bool Api::AnswersWithoutBlocking(const Request& request) const {
   const Route* route = router_.Find(request.method, request.path);
-  return route != nullptr && route->async_handler != nullptr;
+  return route != nullptr && route->async_handler != nullptr &&
+         (route->inline_if == nullptr || route->inline_if(request));
 }
 
 // A request between its route and its answer: what is needed to audit and

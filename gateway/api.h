@@ -31,8 +31,9 @@ class Api {
                    std::function<void(Response)> respond);
 
   // True when `request` goes to a route that never blocks (its answer comes
-  // from the event log's thread once durable): the server may then call
-  // HandleAsync for it on an I/O thread. The others may block.
+  // from the event log's thread once durable) and has nothing to read from
+  // disk first (Route::inline_if): the server may then call HandleAsync for it
+  // on an I/O thread. The others may block.
   bool AnswersWithoutBlocking(const Request& request) const;
 
   const Router& router() const { return router_; }

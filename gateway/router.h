@@ -47,6 +47,10 @@ struct Route {
   // Set instead of `handler` by a route that never blocks: the server may
   // then run it on an I/O thread (Api::AnswersWithoutBlocking).
   AsyncHandler async_handler = nullptr;
+  // With async_handler: whether this request may run on an I/O thread now
+  // (e.g. nothing of the person it writes has to be read from disk first);
+  // empty = always.
+  std::function<bool(const Request&)> inline_if = nullptr;
 };
 
 struct RouteMatch {

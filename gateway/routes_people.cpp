@@ -231,6 +231,11 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
   post_events.async_handler = [context](const RouteContext& ctx, Reply reply) {
     PostEvents(context, ctx, std::move(reply));
   };
+  // A person not in memory is read from storage first: on a worker thread.
+  post_events.inline_if = [recorder = context.recorder](const Request& r) {
+    const auto parts = SplitPath(r.path);
+    return parts.size() == 4 && recorder->Holds(NormalizeNhsNumber(parts[2]));
+  };
   router.Add(std::move(post_events));
   router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",
               bind(GetPerson)});

@@ -164,7 +164,9 @@ Result<std::string> AddToken(const std::string& path,
   return token;
 }
 
-TokenStore::TokenStore(std::string path) : path_(std::move(path)) {}
+TokenStore::TokenStore(std::string path,
+                       std::chrono::milliseconds recheck_every)
+    : path_(std::move(path)), recheck_every_(recheck_every) {}
 
 TokenStore::FileStamp TokenStore::Stamp() const {
   struct stat st {};
@@ -207,13 +209,18 @@ Result<std::shared_ptr<const Principal>> TokenStore::Authenticate(
   }
   const std::string hash = Sha256Hex(token);
   std::lock_guard lock(mu_);
-  const FileStamp stamp = Stamp();
-  if (!(stamp == loaded_)) {
-    // A file being rewritten may be unreadable for a moment: keep the tokens we
-    // had.
-    (void)LoadLocked(stamp);
-  }
   auto it = by_hash_.find(hash);
+  const auto now = std::chrono::steady_clock::now();
+  if (it == by_hash_.end() || now - checked_ >= recheck_every_) {
+    checked_ = now;
+    const FileStamp stamp = Stamp();
+    if (!(stamp == loaded_)) {
+      // A file being rewritten may be unreadable for a moment: keep the tokens
+      // we had.
+      (void)LoadLocked(stamp);
+      it = by_hash_.find(hash);
+    }
+  }
   if (it == by_hash_.end()) {
     return Status(Code::kUnauthenticated, "the access token is not valid");
   }

@@ -3,6 +3,7 @@
 // written down.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -37,11 +38,17 @@ struct TokenRequest {
 Result<std::string> AddToken(const std::string& path,
                              const TokenRequest& request, int64_t now_micros);
 
-// The tokens of a tokens file, re-read when the file changes so tokens added
-// while the server runs work at once. Thread-safe.
+// The tokens of a tokens file, re-read when the file changes: a token added
+// while the server runs works at once (an unknown token always looks at the
+// file); a change to a known token (e.g. removed by editing the file) takes
+// effect within `recheck_every`. Thread-safe.
 class TokenStore {
  public:
-  explicit TokenStore(std::string path);
+  // A known token looks at the file for changes at most every
+  // `recheck_every` (a stat each time).
+  explicit TokenStore(std::string path,
+                      std::chrono::milliseconds recheck_every =
+                          std::chrono::milliseconds(1000));
 
   // Reads the file now: ok if it is valid or missing; kInvalidArgument/kIOError
   // otherwise.
@@ -63,8 +70,10 @@ class TokenStore {
   Status LoadLocked(const FileStamp& stamp);
 
   const std::string path_;
+  const std::chrono::milliseconds recheck_every_;
   std::mutex mu_;
   FileStamp loaded_;
+  std::chrono::steady_clock::time_point checked_;
   std::map<std::string, std::shared_ptr<const Principal>> by_hash_;
 };
 

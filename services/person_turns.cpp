@@ -57,6 +57,11 @@ void PersonTurns::Run(Job job) {
   }
 }
 
+bool PersonTurns::Busy(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  return waiting_.contains(key);
+}
+
 size_t PersonTurns::busy() const {
   std::lock_guard lock(mu_);
   return waiting_.size();

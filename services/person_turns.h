@@ -32,6 +32,8 @@ class PersonTurns {
   // chain of turns ending at once does not deepen the stack.
   static void Run(Job job);
 
+  // Whether the key's turn is held now.
+  bool Busy(const std::string& key) const;
   // Keys whose turn is held now (for tests and metrics).
   size_t busy() const;
 

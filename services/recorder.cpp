@@ -134,6 +134,15 @@ Recorder::Recorder(storage::EventLog& log, const Clock& clock)
 
 Recorder::~Recorder() = default;
 
+bool Recorder::Holds(std::string_view nhs_number) const {
+  const std::string nhs(nhs_number);
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->cache.contains(nhs)) return true;
+  }
+  return impl_->turns.Busy(nhs);
+}
+
 Result<PersonSnapshot> Recorder::Load(std::string_view nhs_number) {
   const std::string nhs(nhs_number);
   std::promise<Result<PersonSnapshot>> promise;

@@ -99,6 +99,11 @@ class Recorder {
   // Record, RecordAudited and Load take the same turns (and wait for them).
   void RecordAsync(RecordRequest request, RecordDone done);
 
+  // Whether the person is folded in memory now, or a request of theirs is
+  // under way: recording for them then reads no history from storage. A hint,
+  // true or false a moment later. Thread-safe.
+  bool Holds(std::string_view nhs_number) const;
+
   // The person now (cached), once the writes before it are durable.
   // Thread-safe.
   Result<PersonSnapshot> Load(std::string_view nhs_number);

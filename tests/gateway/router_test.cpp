@@ -59,3 +59,30 @@ TEST(RouterTest, UnknownPathsAndMethods) {
 
 }  // namespace
 }  // namespace carelog::gateway
+
+namespace carelog::gateway {
+namespace {
+
+TEST(RouterTest, FindChoosesTheRouteMatchWouldWithoutParameters) {
+  Router router;
+  router.Add(Make("GET", "/v1/people/{nhsNumber}", 1));
+  router.Add(Make("POST", "/v1/people/{nhsNumber}/events", 2));
+  router.Add(Make("GET", "/v1/people/{nhsNumber}/events", 3));
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/people/9434765919/events"},
+           {"GET", "/v1/people/9434765919/events"},
+           {"GET", "/v1/people/9434765919"},
+           {"PUT", "/v1/people/9434765919"},
+           {"POST", "/v1/people/9434765919/events/"},
+           {"POST", "/v1/people//events"},
+           {"GET", "/v1/people"}}) {
+    EXPECT_EQ(router.Find(method, path), router.Match(method, path).route)
+        << method << " " << path;
+  }
+  EXPECT_EQ(router.Find("POST", "/v1/people/9434765919/events")->pattern,
+            "/v1/people/{nhsNumber}/events");
+}
+
+}  // namespace
+}  // namespace carelog::gateway

@@ -90,6 +90,32 @@ TEST_F(TokenStoreTest, TokensAddedLaterAreSeenWithoutRestart) {
   EXPECT_TRUE(store.Authenticate(*first).ok());
 }
 
+TEST_F(TokenStoreTest, AKnownTokenLooksAtTheFileOnlyEveryRecheckInterval) {
+  auto first = AddToken(path_, {"a", "auditor", {}}, 0);
+  ASSERT_TRUE(first.ok());
+  TokenStore store(path_, std::chrono::hours(1));
+  ASSERT_TRUE(store.Load().ok());
+  ASSERT_TRUE(store.Authenticate(*first).ok());
+  std::filesystem::remove(path_);
+  // Known and checked within the hour: the file is not looked at.
+  EXPECT_TRUE(store.Authenticate(*first).ok());
+  // An unknown token always looks: one added since works at once, and the
+  // reload drops the token that is gone.
+  auto second = AddToken(path_, {"b", "auditor", {}}, 0);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(store.Authenticate(*second).ok());
+  EXPECT_EQ(store.Authenticate(*first).status().code(), Code::kUnauthenticated);
+}
+
+TEST_F(TokenStoreTest, WithoutARecheckIntervalARemovedTokenIsRefusedAtOnce) {
+  auto first = AddToken(path_, {"a", "auditor", {}}, 0);
+  ASSERT_TRUE(first.ok());
+  TokenStore store(path_, std::chrono::milliseconds(0));
+  ASSERT_TRUE(store.Authenticate(*first).ok());
+  std::filesystem::remove(path_);
+  EXPECT_EQ(store.Authenticate(*first).status().code(), Code::kUnauthenticated);
+}
+
 TEST_F(TokenStoreTest, AddMakesTheDirectoryOfANewDataDirectory) {
   const std::string nested = (dir_ / "data" / "more" / "tokens.json").string();
   auto token = AddToken(nested, {"a", "admin", {}}, 0);

@@ -1,0 +1,147 @@
+// Recorder::RecordAsync: a person's requests take turns without holding a
+// thread, in arrival order, each answered once durable or refused.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "services/recorder.h"
+#include "tests/services/recorder_harness.h"
+
+namespace carelog::testing {
+namespace {
+
+class RecorderAsyncTest : public BothLogsHarness {
+ protected:
+  // Collects the outcomes of `n` requests, by index, and waits for them all.
+  struct Outcomes {
+    explicit Outcomes(size_t n) : results(n), answered(n, 0) {}
+    RecordDone For(size_t i) {
+      return [this, i](Result<RecordOutcome> r) {
+        std::lock_guard lock(mu);
+        results[i].emplace(std::move(r));
+        ++answered[i];
+        ++count;
+        cv.notify_all();
+      };
+    }
+    void Wait() {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [this] { return count == results.size(); });
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::optional<Result<RecordOutcome>>> results;
+    std::vector<int> answered;
+    size_t count = 0;
+  };
+
+  RecordRequest Request(std::vector<schema::CareEvent> events) {
+    RecordRequest r;
+    r.nhs_number = kNhs;
+    r.events = std::move(events);
+    r.recorded_by = "tester";
+    return r;
+  }
+};
+
+TEST_P(RecorderAsyncTest, ManyRequestsForOnePersonAreAnsweredInArrivalOrder) {
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  constexpr size_t kRequests = 300;
+  constexpr size_t kRefused = 137;  // names a spell that does not exist
+  Outcomes outcomes(kRequests);
+  for (size_t i = 0; i < kRequests; ++i) {
+    const std::string id = "ae" + std::to_string(i);
+    recorder().RecordAsync(
+        Request({i == kRefused
+                     ? Ev(id, "2014-06-08T11:00:00+01:00", Ready("S9"))
+                     : Ev(id, "2014-06-08T11:00:00+01:00",
+                          R"("aeAttended": {"attendanceId": ")" + id + "\"}")}),
+        outcomes.For(i));
+  }
+  outcomes.Wait();
+  uint64_t expected = 3;
+  for (size_t i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(outcomes.answered[i], 1) << i;
+    const Result<RecordOutcome>& r = *outcomes.results[i];
+    if (i == kRefused) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Code::kRuleViolation);
+      continue;
+    }
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status().ToString();
+    EXPECT_EQ(r->first_version, expected) << i;
+    EXPECT_FALSE(r->duplicate);
+    ++expected;
+  }
+  EXPECT_EQ(Version(), 2 + kRequests - 1);
+  Recorder fresh(log(), clock_);
+  auto snap = fresh.Load(kNhs);
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(snap->state->facts().ae_attendances().size(), kRequests - 1);
+  EXPECT_EQ(State()->version(), 2 + kRequests - 1);
+}
+
+TEST_P(RecorderAsyncTest, ARetryInTheQueueAnswersTheOriginalFigures) {
+  Register();
+  Outcomes outcomes(3);
+  const auto ae = [](const std::string& id) {
+    return Ev(id, "2014-06-08T11:00:00+01:00",
+              R"("aeAttended": {"attendanceId": ")" + id + "\"}");
+  };
+  recorder().RecordAsync(Request({ae("x")}), outcomes.For(0));
+  recorder().RecordAsync(Request({ae("y")}), outcomes.For(1));
+  recorder().RecordAsync(Request({ae("x")}), outcomes.For(2));  // a retry
+  outcomes.Wait();
+  ASSERT_TRUE(outcomes.results[2]->ok());
+  EXPECT_TRUE((*outcomes.results[2])->duplicate);
+  EXPECT_EQ((*outcomes.results[2])->first_version,
+            (*outcomes.results[0])->first_version);
+  EXPECT_EQ(Version(), 3u);
+}
+
+TEST_P(RecorderAsyncTest, AdmitSeesThePersonAsStoredAndCanRefuse) {
+  Register();
+  Outcomes outcomes(2);
+  RecordRequest refused =
+      Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  uint64_t seen_version = 99;
+  refused.admit = [&seen_version](const PersonState& person) {
+    seen_version = person.version();
+    return Status(Code::kPermissionDenied, "not in your area");
+  };
+  recorder().RecordAsync(std::move(refused), outcomes.For(0));
+  RecordRequest admitted =
+      Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  admitted.admit = [](const PersonState& person) {
+    return person.facts().FindSpell("S1") == nullptr
+               ? Status::Ok()
+               : Status(Code::kInternal, "saw the refused request's event");
+  };
+  recorder().RecordAsync(std::move(admitted), outcomes.For(1));
+  outcomes.Wait();
+  EXPECT_EQ(seen_version, 1u);
+  ASSERT_FALSE(outcomes.results[0]->ok());
+  EXPECT_EQ(outcomes.results[0]->status().code(), Code::kPermissionDenied);
+  ASSERT_TRUE(outcomes.results[1]->ok())
+      << outcomes.results[1]->status().ToString();
+  EXPECT_EQ((*outcomes.results[1])->first_version, 2u);
+}
+
+TEST_P(RecorderAsyncTest, HoldsThePeopleItHasFolded) {
+  EXPECT_FALSE(recorder().Holds(kNhs));
+  Register();
+  EXPECT_TRUE(recorder().Holds(kNhs));
+  EXPECT_FALSE(recorder().Holds(kOtherNhs));
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RecorderAsyncTest,
+                         ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
+
+}  // namespace
+}  // namespace carelog::testing
