@@ -100,7 +100,13 @@ class MetricsProjection::Sink final : public StreamBuildSink {
       const size_t strip = area.size() + 1;
       Cells& cells = sums_.buckets[{std::string(area), bucket}];
       for (auto it = first; it != last; ++it) {
-        cells[it->first.substr(strip)] += it->second;
+        std::string_view key = std::string_view(it->first).substr(strip);
+        auto found = cells.find(key);
+        if (found == cells.end()) {
+          cells.emplace(std::string(key), it->second);
+        } else {
+          found->second += it->second;
+        }
       }
       write_.rows.push_back({name_, rows::DeltaKey(area, bucket, position),
                              EncodeCells(first, last, strip)});
