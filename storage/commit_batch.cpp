@@ -5,6 +5,7 @@
 #include "carelog/record.pb.h"
 #include "storage/content_hash.h"
 #include "storage/event_record.h"
+#include "storage/log_checks.h"
 
 namespace carelog::storage {
 
@@ -55,25 +56,9 @@ Status CommitBatch::Load() {
       streams.push_back(w.request.stream);
     }
   }
-  // One MultiGet for the whole batch's ids: most are new, and the dedup
-  // family's bloom filters (memtable and table files) answer those.
-  std::vector<std::optional<std::string>> found;
-  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->dedup(), ids, &found));
   ids_.reserve(events);
-  size_t stored = 0;
-  for (const auto& f : found) stored += f.has_value() ? 1 : 0;
-  loaded_.reserve(stored);  // ids_ points into it: no reallocation after this
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!found[i]) continue;
-    auto entry = keys::DecodeDedup(*found[i]);
-    if (!entry) {
-      return {Code::kCorruption, "dedup entry of event id '" +
-                                     std::string(ids[i]) + "' is malformed"};
-    }
-    const keys::DedupEntry& e = loaded_.emplace_back(std::move(*entry));
-    ids_.emplace(ids[i], IdEntry{e.position, e.version, e.recorded_at_micros,
-                                 e.content_hash});
-  }
+  CARELOG_RETURN_IF_ERROR(LoadStoredIds(ids));
+  std::vector<std::optional<std::string>> found;
   CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->head(), streams, &found));
   for (size_t i = 0; i < streams.size(); ++i) {
     if (!found[i]) continue;
@@ -83,6 +68,54 @@ Status CommitBatch::Load() {
               "head of stream '" + std::string(streams[i]) + "' is malformed"};
     }
     heads_[streams[i]] = *v;
+  }
+  return Status::Ok();
+}
+
+Status CommitBatch::LoadStoredIds(const std::vector<std::string_view>& ids) {
+  // One MultiGet for the whole batch's ids: most are new, and the dedup
+  // family's bloom filters (memtable and table files) answer those.
+  std::vector<std::optional<std::string>> found;
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->dedup(), ids, &found));
+  std::vector<std::string_view> stored_ids;
+  std::vector<std::string> log_keys;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!found[i]) continue;
+    auto position = keys::DecodeDedup(*found[i]);
+    if (!position) {
+      return {Code::kCorruption, "dedup entry of event id '" +
+                                     std::string(ids[i]) + "' is malformed"};
+    }
+    stored_ids.push_back(ids[i]);
+    log_keys.push_back(keys::LogKey(*position));
+  }
+  if (stored_ids.empty()) return Status::Ok();
+  // A retry (rare): what it is compared with lies in the stored records.
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(
+      store_->log(),
+      std::vector<std::string_view>(log_keys.begin(), log_keys.end()), &found));
+  loaded_.reserve(stored_ids.size());  // ids_ points into it: no reallocation
+  for (size_t i = 0; i < stored_ids.size(); ++i) {
+    const uint64_t position = *keys::DecodeU64(log_keys[i]);
+    if (!found[i]) {
+      return {Code::kCorruption, "event id '" + std::string(stored_ids[i]) +
+                                     "' is indexed at position " +
+                                     std::to_string(position) +
+                                     ", which is not stored"};
+    }
+    auto record = DecodeEventRecord(position, *found[i]);
+    if (!record.ok()) return record.status();
+    if (record->event_id() != stored_ids[i]) {
+      return {Code::kCorruption, "event id '" + std::string(stored_ids[i]) +
+                                     "' is indexed at position " +
+                                     std::to_string(position) +
+                                     ", which holds another event"};
+    }
+    const StoredId& e = loaded_.emplace_back(
+        StoredId{position, record->version(), record->recorded_at_micros(),
+                 std::move(*record->mutable_content_hash())});
+    ids_.emplace(stored_ids[i], IdEntry{e.position, e.version,
+                                        e.recorded_at_micros, e.content_hash});
   }
   return Status::Ok();
 }
@@ -196,14 +229,14 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
                        ev.body, recorded_at_, r.recorded_by, w.hashes[i]},
                       &value_);
     Put(store_->log(), keys::LogKey(position), value_);
-    keys::StreamKeyInto(&key_, r.stream, version);
-    Put(store_->stream(), key_, keys::EncodeU64(position));
-    keys::EncodeDedupInto(&value_, position, version, recorded_at_,
-                          w.hashes[i]);
-    Put(store_->dedup(), ev.event_id, value_);
+    Put(store_->dedup(), ev.event_id, keys::EncodeDedup(position));
     ids_.insert_or_assign(
         ev.event_id, IdEntry{position, version, recorded_at_, w.hashes[i]});
   }
+  // One stream index entry for the whole append: its versions lie at
+  // consecutive positions.
+  keys::StreamKeyInto(&key_, r.stream, result.first_version);
+  Put(store_->stream(), key_, keys::EncodeStreamRun(result.first_position, n));
   Put(store_->head(), r.stream, keys::EncodeU64(head));
   result.last_version = head;
   result.last_position = next_position_ - 1;

@@ -84,8 +84,8 @@ class CommitBatch {
     uint64_t audit_id = 0;
   };
 
-  // An event id's dedup entry, stored or written by this batch; the hash lies
-  // in loaded_ or in the work's hashes.
+  // An event id's stored event (its dedup entry and record) or one written by
+  // this batch; the hash lies in loaded_ or in the work's hashes.
   struct IdEntry {
     uint64_t position = 0;
     uint64_t version = 0;
@@ -117,8 +117,17 @@ class CommitBatch {
   // Keys are views of the work's own strings, which stay put in work_.
   std::unordered_map<std::string_view, uint64_t> heads_;
   std::unordered_map<std::string_view, IdEntry> ids_;
-  std::vector<keys::DedupEntry> loaded_;  // stored entries of the batch's ids
-  std::string key_, value_;               // reused for every entry written
+  struct StoredId {
+    uint64_t position = 0;
+    uint64_t version = 0;
+    int64_t recorded_at_micros = 0;
+    std::string content_hash;
+  };
+  // Loads the stored events of the batch's ids that the dedup index knows.
+  Status LoadStoredIds(const std::vector<std::string_view>& ids);
+
+  std::vector<StoredId> loaded_;  // stored events of the batch's ids
+  std::string key_, value_;       // reused for every entry written
   std::vector<Outcome> outcomes_;
   rocksdb::WriteBatch wb_;
   Status status_;

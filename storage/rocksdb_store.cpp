@@ -130,7 +130,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   } else if (**format != kMetaFormat) {
     return Status(Code::kCorruption,
                   "the store at " + options.path + " has format '" + **format +
-                      "', expected '" + std::string(kMetaFormat) + "'");
+                      "' but this build reads only '" +
+                      std::string(kMetaFormat) +
+                      "': rebuild it from its source or open it with the "
+                      "build that wrote it");
   }
   return store;
 }
