@@ -38,11 +38,12 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
       next_position_(state->next_position),
       audit_id_(state->last_audit_id),
       audit_hash_(state->last_audit_hash),
+      // Map nodes of ~64 bytes per event and stream, and their buckets.
+      arena_(512 + 96 * CountEvents(work_)),
       wb_(EstimateBytes(work_)) {}
 
 Status CommitBatch::Load() {
-  size_t events = 0;
-  for (const SequencerWork& w : work_) events += w.request.events.size();
+  const size_t events = CountEvents(work_);
   std::vector<std::string_view> ids, streams;
   ids.reserve(events);
   for (const SequencerWork& w : work_) {
@@ -226,12 +227,12 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
     const uint64_t position = next_position_++;
     const uint64_t version = ++head;
     EncodeEventRecord({position, r.stream, version, ev.event_id, ev.type,
-                       ev.body, recorded_at_, r.recorded_by, w.hashes[i]},
+                       ev.body, recorded_at_, r.recorded_by, w.hash(i)},
                       &value_);
     Put(store_->log(), keys::LogKey(position), value_);
     Put(store_->dedup(), ev.event_id, keys::EncodeDedup(position));
-    ids_.insert_or_assign(
-        ev.event_id, IdEntry{position, version, recorded_at_, w.hashes[i]});
+    ids_.insert_or_assign(ev.event_id,
+                          IdEntry{position, version, recorded_at_, w.hash(i)});
   }
   // One stream index entry for the whole append: its versions lie at
   // consecutive positions.
@@ -258,7 +259,7 @@ CommitBatch::Outcome CommitBatch::DecideRetry(
         "' is not: a retry must repeat the original events exactly");
   }
   for (size_t i = 0; i < n; ++i) {
-    if (seen[i]->content_hash != w.hashes[i]) {
+    if (seen[i]->content_hash != w.hash(i)) {
       return Conflict(
           "event id '" + r.events[i].event_id +
           "' is already stored with different content or in another stream");
@@ -297,6 +298,12 @@ CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
   Put(store_->audit(), keys::EncodeU64(audit_id_), value);
   Put(store_->audit_subject(), keys::AuditSubjectKey(w.subject, audit_id_), "");
   return Outcome{Status::Ok(), {}, audit_id_};
+}
+
+size_t CommitBatch::CountEvents(const std::vector<SequencerWork>& work) {
+  size_t events = 0;
+  for (const SequencerWork& w : work) events += w.request.events.size();
+  return events;
 }
 
 size_t CommitBatch::EstimateBytes(const std::vector<SequencerWork>& work) {
