@@ -35,7 +35,7 @@ Status ProjectionRunner::Open() {
     auto cp = log_.ProjectionCheckpoint(p->Name());
     if (!cp.ok()) return cp.status();
     checkpoints_.push_back(*cp);
-    // Rows without a checkpoint are what an interrupted BuildFromLog left.
+    // Rows without a checkpoint are what an interrupted stream build left.
     if (*cp == 0) CARELOG_RETURN_IF_ERROR(DropIfUncheckpointed(i));
     CARELOG_RETURN_IF_ERROR(p->Load(log_));
   }
