@@ -1,9 +1,11 @@
 #include "gateway/api.h"
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <exception>
 #include <future>
+#include <optional>
 
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
@@ -44,9 +46,9 @@ bool IsJsonOrEmpty(const Request& request) {
 
 }  // namespace
 
-Response Api::Dispatch(const Request& request, const RouteMatch& match,
-                       Principal* principal, AuditHook* audit) {
-  const Route& route = *match.route;
+std::optional<Response> Api::Admit(
+    const Request& request, const Route& route,
+    std::shared_ptr<const Principal>* principal) {
   if (route.authenticated) {
     auto who =
         tokens_.Authenticate(BearerToken(request.Header("authorization")));
@@ -56,11 +58,12 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
       return response;
     }
     *principal = std::move(*who);
+    const Principal& holder = **principal;
     if (context_.rate_limiter != nullptr) {
-      const int64_t wait = context_.rate_limiter->Take(principal->name);
+      const int64_t wait = context_.rate_limiter->Take(holder.name);
       if (wait > 0) {
         Response response = ProblemResponse(
-            Status(Code::kRateLimited, "the token '" + principal->name +
+            Status(Code::kRateLimited, "the token '" + holder.name +
                                            "' is over its request rate; retry "
                                            "after " +
                                            std::to_string(wait) + " s"));
@@ -70,12 +73,11 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
     }
     if (!route.roles.empty()) {
       bool allowed = false;
-      for (Role role : route.roles)
-        allowed = allowed || role == principal->role;
+      for (Role role : route.roles) allowed = allowed || role == holder.role;
       if (!allowed) {
         return ProblemResponse(
             Status(Code::kPermissionDenied,
-                   std::string("the role ") + RoleName(principal->role) +
+                   std::string("the role ") + RoleName(holder.role) +
                        " may not use " + route.method + " " + route.pattern));
       }
     }
@@ -92,14 +94,7 @@ Response Api::Dispatch(const Request& request, const RouteMatch& match,
     response.content_type = "application/problem+json";
     return response;
   }
-  RouteContext ctx{request, match.params,
-                   route.authenticated ? principal : nullptr, audit};
-  try {
-    return route.handler(ctx);
-  } catch (const std::exception& e) {
-    return ProblemResponse(Status(
-        Code::kInternal, std::string("unexpected failure: ") + e.what()));
-  }
+  return std::nullopt;
 }
 
 Response Api::Handle(const Request& request) {
@@ -111,10 +106,27 @@ Response Api::Handle(const Request& request) {
   return future.get();
 }
 
+bool Api::AnswersWithoutBlocking(const Request& request) const {
+  const Route* route = router_.Find(request.method, request.path);
+  return route != nullptr && route->async_handler != nullptr;
+}
+
+// A request between its route and its answer: what is needed to audit and
+// time the answer once it is known, possibly on another thread.
+struct Api::Answering {
+  const Route* route = nullptr;
+  std::chrono::steady_clock::time_point start;
+  std::function<void(Response)> respond;
+  bool audited = false;  // a person route: every answer is audited
+  std::string person;
+  api::AuditEntry entry;  // the audit entry, but for its outcome
+  std::atomic<bool> replied{false};
+};
+
 void Api::HandleAsync(const Request& request,
                       std::function<void(Response)> respond) {
   const auto start = std::chrono::steady_clock::now();
-  const RouteMatch match = router_.Match(request.method, request.path);
+  RouteMatch match = router_.Match(request.method, request.path);
   Response response;
   if (match.route == nullptr) {
     if (match.path_known) {
@@ -137,48 +149,88 @@ void Api::HandleAsync(const Request& request,
     return;
   }
   const Route& route = *match.route;
-  Principal principal;
-  if (route.audit_person.empty() || context_.audit == nullptr) {
-    response = Dispatch(request, match, &principal, nullptr);
-    Finish(route.pattern, request.method, start, response, respond);
-    return;
-  }
-  // A person route: every answer is audited, durably, before it leaves.
-  auto it = match.params.find(route.audit_person);
-  const std::string person =
-      NormalizeNhsNumber(it == match.params.end() ? std::string() : it->second);
-  const auto entry_for = [&](int status) {
-    api::AuditEntry entry;
-    entry.set_who(principal.name);
-    if (!principal.name.empty()) entry.set_role(RoleName(principal.role));
+  auto answering = std::make_shared<Answering>();
+  answering->route = &route;
+  answering->start = start;
+  answering->respond = std::move(respond);
+  answering->audited = !route.audit_person.empty() && context_.audit != nullptr;
+  std::shared_ptr<const Principal> principal;
+  std::optional<Response> refused = Admit(request, route, &principal);
+  AuditHook hook;
+  if (answering->audited) {
+    auto it = match.params.find(route.audit_person);
+    answering->person = NormalizeNhsNumber(
+        it == match.params.end() ? std::string() : it->second);
+    api::AuditEntry& entry = answering->entry;
+    if (principal != nullptr) {
+      entry.set_who(principal->name);
+      if (!principal->name.empty()) entry.set_role(RoleName(principal->role));
+    }
     entry.set_method(request.method);
     entry.set_route(route.pattern);
     entry.set_target(request.target);
-    entry.set_outcome(status);
-    return entry;
-  };
-  AuditHook hook;
-  hook.entry_for = [&](int status) {
-    return context_.audit->Note(person, entry_for(status));
-  };
-  response = Dispatch(request, match, &principal, &hook);
-  if (hook.written) {
-    Finish(route.pattern, request.method, start, response, respond);
+    hook.entry_for = [this, &answering](int status) {
+      api::AuditEntry with_outcome = answering->entry;
+      with_outcome.set_outcome(status);
+      return context_.audit->Note(answering->person, std::move(with_outcome));
+    };
+  }
+  AuditHook* audit = answering->audited ? &hook : nullptr;
+  if (refused) {
+    Conclude(answering, std::move(*refused), false);
     return;
   }
-  const int status = response.status;
+  if (!route.authenticated) principal.reset();
+  RouteContext ctx{request, std::move(match.params), principal.get(), audit,
+                   principal};
+  if (route.async_handler) {
+    try {
+      route.async_handler(ctx,
+                          [this, answering](Response answer, bool audited) {
+                            Conclude(answering, std::move(answer), audited);
+                          });
+    } catch (const std::exception& e) {
+      Conclude(
+          answering,
+          ProblemResponse(Status(
+              Code::kInternal, std::string("unexpected failure: ") + e.what())),
+          false);
+    }
+    return;
+  }
+  try {
+    response = route.handler(ctx);
+  } catch (const std::exception& e) {
+    response = ProblemResponse(Status(
+        Code::kInternal, std::string("unexpected failure: ") + e.what()));
+  }
+  Conclude(answering, std::move(response), hook.written);
+}
+
+void Api::Conclude(const std::shared_ptr<Answering>& answering,
+                   Response response, bool audited) {
+  // A route that failed after replying has been answered already.
+  if (answering->replied.exchange(true)) return;
+  const Route& route = *answering->route;
+  if (!answering->audited || audited) {
+    Finish(route.pattern, route.method, answering->start, response,
+           answering->respond);
+    return;
+  }
+  // A person route: every answer is audited, durably, before it leaves.
+  answering->entry.set_outcome(response.status);
   context_.audit->RecordAsync(
-      person, entry_for(status),
-      [this, route = route.pattern, method = request.method, start,
-       response = std::move(response),
-       respond = std::move(respond)](Status audited) mutable {
-        if (!audited.ok() && response.status < 300) {
+      answering->person, std::move(answering->entry),
+      [this, answering,
+       response = std::move(response)](Status written) mutable {
+        if (!written.ok() && response.status < 300) {
           // A person's data never leaves unaudited.
           response = ProblemResponse(Status(
               Code::kUnavailable,
-              "the audit trail cannot be written: " + audited.message()));
+              "the audit trail cannot be written: " + written.message()));
         }
-        Finish(route, method, start, response, respond);
+        Finish(answering->route->pattern, answering->route->method,
+               answering->start, response, answering->respond);
       });
 }
 

@@ -1,11 +1,14 @@
 // The HTTP API as one function from request to response: routing, bearer-token
 // authentication, role checks, the audit of person routes and request metrics
 // happen here, once, for every route. Handle may block (storage); the server
-// calls it on a worker thread. Thread-safe.
+// calls HandleAsync on a worker thread, or on an I/O thread for the routes that
+// never block (AnswersWithoutBlocking). Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include "gateway/api_context.h"
 #include "gateway/http_types.h"
@@ -27,11 +30,23 @@ class Api {
   void HandleAsync(const Request& request,
                    std::function<void(Response)> respond);
 
+  // True when `request` goes to a route that never blocks (its answer comes
+  // from the event log's thread once durable): the server may then call
+  // HandleAsync for it on an I/O thread. The others may block.
+  bool AnswersWithoutBlocking(const Request& request) const;
+
   const Router& router() const { return router_; }
 
  private:
-  Response Dispatch(const Request& request, const RouteMatch& match,
-                    Principal* principal, AuditHook* audit);
+  struct Answering;
+  // The refusal of a request before its route runs (token, rate, role, media
+  // type), or nullopt; sets `principal` once authenticated.
+  std::optional<Response> Admit(const Request& request, const Route& route,
+                                std::shared_ptr<const Principal>* principal);
+  // Audits the answer (unless `audited` says the route did), then finishes.
+  void Conclude(const std::shared_ptr<Answering>& answering, Response response,
+                bool audited);
+
   void Finish(const std::string& route, const std::string& method,
               std::chrono::steady_clock::time_point start, Response& response,
               const std::function<void(Response)>& respond);

@@ -187,24 +187,29 @@ void BasicHttpSession<Stream>::Dispatch() {
     std::lock_guard lock(shared_->in_flight->mu);
     ++shared_->in_flight->count;
   }
-  net::post(*shared_->workers, [self = this->shared_from_this(), seq, version,
-                                keep_alive, head,
-                                request = std::move(request)] {
-    // The answer goes back to the connection's strand from whichever thread
-    // has it: this worker, or the event log's once a write is durable.
-    // `respond` gives up its hold on the session when called: whoever keeps
-    // the function afterwards (the event log) keeps nothing of the server.
-    self->shared_->handler(request, [self, seq, version, keep_alive,
-                                     head](Response response) mutable {
-      const std::shared_ptr<InFlight> in_flight = self->shared_->in_flight;
-      auto executor = self->stream_.get_executor();
-      net::post(executor, [session = std::move(self), seq, version, keep_alive,
-                           head, response = std::move(response)]() mutable {
-        session->Complete(seq, std::move(response), version, keep_alive, head);
-      });
-      std::lock_guard lock(in_flight->mu);
-      if (--in_flight->count == 0) in_flight->cv.notify_all();
+  // The answer goes back to the connection's strand from whichever thread
+  // has it: this one, a worker, or the event log's once a write is durable.
+  // `respond` gives up its hold on the session when called: whoever keeps
+  // the function afterwards (the event log) keeps nothing of the server.
+  Respond respond = [self = this->shared_from_this(), seq, version, keep_alive,
+                     head](Response response) mutable {
+    const std::shared_ptr<InFlight> in_flight = self->shared_->in_flight;
+    auto executor = self->stream_.get_executor();
+    net::post(executor, [session = std::move(self), seq, version, keep_alive,
+                         head, response = std::move(response)]() mutable {
+      session->Complete(seq, std::move(response), version, keep_alive, head);
     });
+    std::lock_guard lock(in_flight->mu);
+    if (--in_flight->count == 0) in_flight->cv.notify_all();
+  };
+  const auto& handle_inline = shared_->options.handle_inline;
+  if (handle_inline && handle_inline(request)) {
+    shared_->handler(request, std::move(respond));
+    return;
+  }
+  net::post(*shared_->workers, [shared = shared_, request = std::move(request),
+                                respond = std::move(respond)]() mutable {
+    shared->handler(request, std::move(respond));
   });
 }
 

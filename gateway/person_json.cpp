@@ -1,5 +1,6 @@
 #include "gateway/person_json.h"
 
+#include <cmath>
 #include <string_view>
 
 #include "gateway/json.h"
@@ -52,6 +53,29 @@ std::string PersonJson(schema::PersonView view) {
   std::string nulls;
   if (!view.has_died_on()) AddNull(nulls, "diedOn");
   return WithMembers(std::move(json), nulls);
+}
+
+std::string RecordEventsJson(const api::RecordEventsResponse& answer) {
+  const double position = answer.last_position();
+  bool direct =
+      position >= 0 && position < 1e15 && std::floor(position) == position;
+  for (const char c : answer.nhs_number()) {
+    direct = direct && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+                        (c >= 'a' && c <= 'z'));
+  }
+  if (!direct) return ToJson(answer);
+  std::string out;
+  out.reserve(96);
+  out += "{\"nhsNumber\":\"";
+  out += answer.nhs_number();
+  out += "\",\"firstVersion\":";
+  out += std::to_string(answer.first_version());
+  out += ",\"lastVersion\":";
+  out += std::to_string(answer.last_version());
+  out += ",\"lastPosition\":";
+  out += std::to_string(static_cast<uint64_t>(position));
+  out += '}';
+  return out;
 }
 
 }  // namespace carelog::gateway

@@ -6,10 +6,17 @@
 
 #include <string>
 
+#include "carelog/api.pb.h"
 #include "carelog/views.pb.h"
 
 namespace carelog::gateway {
 
 std::string PersonJson(schema::PersonView view);
+
+// The answer of POST /v1/people/{nhsNumber}/events, the same bytes as ToJson
+// prints, written directly when it can be (an NHS number of letters and digits,
+// a whole lastPosition below 10^15): the write path's answer skips protobuf's
+// converter.
+std::string RecordEventsJson(const api::RecordEventsResponse& answer);
 
 }  // namespace carelog::gateway

@@ -26,26 +26,52 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 
 namespace {
 
+// The segments of a path or pattern, one at a time, without copies.
+class Segments {
+ public:
+  explicit Segments(std::string_view text) : text_(text) {}
+  bool Next(std::string_view& segment) {
+    while (at_ < text_.size() && text_[at_] == '/') ++at_;
+    if (at_ >= text_.size()) return false;
+    size_t end = text_.find('/', at_);
+    if (end == std::string_view::npos) end = text_.size();
+    segment = text_.substr(at_, end - at_);
+    at_ = end;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t at_ = 0;
+};
+
+bool IsParam(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Whether `path` is a resource of `pattern`; with `params`, also the values of
+// its {names}.
 bool MatchPattern(std::string_view pattern, std::string_view path,
-                  std::map<std::string, std::string>& params) {
+                  std::map<std::string, std::string>* params) {
   if (path.empty() || path[0] != '/') return false;
   // A trailing slash names another resource, except for the root.
   if (path.size() > 1 && path.back() == '/') return false;
   if (path.find("//") != std::string_view::npos) return false;
-  const auto want = SplitPath(pattern);
-  const auto have = SplitPath(path);
-  if (want.size() != have.size()) return false;
-  std::map<std::string, std::string> found;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const std::string_view w = want[i];
-    if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-      if (have[i].empty()) return false;
-      found[std::string(w.substr(1, w.size() - 2))] = std::string(have[i]);
-    } else if (w != have[i]) {
-      return false;
+  Segments want(pattern), have(path);
+  std::string_view w, h;
+  for (;;) {
+    const bool more_want = want.Next(w);
+    if (more_want != have.Next(h)) return false;
+    if (!more_want) break;
+    if (!IsParam(w) && w != h) return false;
+  }
+  if (params != nullptr) {
+    params->clear();
+    Segments names(pattern), values(path);
+    while (names.Next(w) && values.Next(h)) {
+      if (IsParam(w)) (*params)[std::string(w.substr(1, w.size() - 2))] = h;
     }
   }
-  params = std::move(found);
   return true;
 }
 
@@ -53,14 +79,23 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
 
 void Router::Add(Route route) { routes_.push_back(std::move(route)); }
 
+const Route* Router::Find(std::string_view method,
+                          std::string_view path) const {
+  for (const auto& route : routes_) {
+    if (route.method == method && MatchPattern(route.pattern, path, nullptr)) {
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   RouteMatch match;
   for (const auto& route : routes_) {
-    std::map<std::string, std::string> params;
-    if (!MatchPattern(route.pattern, path, params)) continue;
+    if (!MatchPattern(route.pattern, path, nullptr)) continue;
     if (route.method == method) {
       match.route = &route;
-      match.params = std::move(params);
+      MatchPattern(route.pattern, path, &match.params);
       return match;
     }
     match.path_known = true;

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,19 @@ struct RouteContext {
   std::map<std::string, std::string> params;  // from the pattern's {names}
   const Principal* principal = nullptr;       // null on public routes
   AuditHook* audit = nullptr;  // person routes: see gateway/audit.h
+  // The same principal, for a route that needs it after returning.
+  std::shared_ptr<const Principal> shared_principal;
 
   const std::string& Param(const std::string& name) const;
 };
 
 using Handler = std::function<Response(const RouteContext&)>;
+// The answer of a route that does not block: `audited` says the request's
+// audit entry is already durable (see AuditHook::written).
+using Reply = std::function<void(Response response, bool audited)>;
+// A route handler that never blocks: it calls `reply` exactly once, possibly
+// later on another thread (after `ctx` and its request are gone).
+using AsyncHandler = std::function<void(const RouteContext&, Reply reply)>;
 
 struct Route {
   std::string method;   // "GET", "PUT", "POST"
@@ -35,6 +44,9 @@ struct Route {
   std::string audit_person;  // a person route: the pattern name of the NHS
                              // number, audited
   Handler handler;
+  // Set instead of `handler` by a route that never blocks: the server may
+  // then run it on an I/O thread (Api::AnswersWithoutBlocking).
+  AsyncHandler async_handler = nullptr;
 };
 
 struct RouteMatch {
@@ -49,6 +61,8 @@ class Router {
  public:
   void Add(Route route);
   RouteMatch Match(std::string_view method, std::string_view path) const;
+  // The route Match would choose, without its parameters (no allocation).
+  const Route* Find(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

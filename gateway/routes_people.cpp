@@ -60,87 +60,98 @@ Result<std::optional<uint64_t>> IfMatch(const Request& request) {
   return std::optional<uint64_t>(version);
 }
 
-Response PostEvents(const ApiContext& context, const RouteContext& ctx) {
+// Answers from the event log's thread once the events are durable (or at once
+// when refused): no thread waits for the fsync. The person's area is checked in
+// the person's turn, against the person as stored.
+void PostEvents(const ApiContext& context, const RouteContext& ctx,
+                Reply reply) {
+  const auto refuse = [&reply](const Status& status) {
+    reply(ProblemResponse(status), false);
+  };
   auto nhs = PathNhsNumber(ctx);
-  if (!nhs.ok()) return ProblemResponse(nhs.status());
+  if (!nhs.ok()) return refuse(nhs.status());
   auto if_match = IfMatch(ctx.request);
-  if (!if_match.ok()) return ProblemResponse(if_match.status());
+  if (!if_match.ok()) return refuse(if_match.status());
   schema::RecordEventsRequest body;
   Status parsed = ParseJson(ctx.request.body, body);
-  if (!parsed.ok()) return ProblemResponse(parsed);
+  if (!parsed.ok()) return refuse(parsed);
   if (body.events_size() == 0) {
-    return ProblemResponse(
-        Status(Code::kInvalidArgument, "the request has no events",
-               {{"events", "at least one event is required"}}));
+    return refuse(Status(Code::kInvalidArgument, "the request has no events",
+                         {{"events", "at least one event is required"}}));
   }
   if (body.events_size() > kMaxEvents) {
-    return ProblemResponse(
-        Status(Code::kInvalidArgument,
-               "a request carries at most 1000 events, not " +
-                   std::to_string(body.events_size()),
-               {{"events", "at most 1000 events"}}));
+    return refuse(Status(Code::kInvalidArgument,
+                         "a request carries at most 1000 events, not " +
+                             std::to_string(body.events_size()),
+                         {{"events", "at most 1000 events"}}));
   }
 
-  std::string area;
-  uint64_t known_version = 0;
-  {
-    // Not held while recording: the recorder then folds the new events into
-    // the person it keeps instead of copying them for this reader.
-    auto person = context.recorder->Load(*nhs);
-    if (!person.ok()) return ProblemResponse(person.status());
-    known_version = person->version;
-    if (known_version > 0) area = person->state->facts().area_code();
-  }
-  if (*if_match == kAnyVersion) {
-    // People are never deleted: once they exist, `*` always matches.
-    if (known_version == 0) {
-      return ProblemResponse(Status(
-          Code::kWrongVersion,
-          "If-Match: * needs the person to exist; " + *nhs + " has no events",
-          {{"If-Match", "the person has no events yet"}}));
-    }
-    if_match->reset();
-  }
-  if (known_version == 0 && body.events(0).has_person_registered()) {
-    area = body.events(0).person_registered().area_code();
-    if (!IsAreaCode(area)) {
-      const std::string field = "events[0].personRegistered.areaCode";
-      return ProblemResponse(
-          Status(Code::kInvalidArgument,
-                 field + ": '" + area + "' is not an area code",
-                 {{field, "E and 8 digits, e.g. E09000002"}}));
-    }
-  }
-  // An unknown person whose first event is not personRegistered has no area
-  // yet: the recorder refuses the request (422) for the role's holders.
-  if (!area.empty()) {
-    Status access = CheckPersonAccess(*ctx.principal, area);
-    if (!access.ok()) return ProblemResponse(access);
-  }
-
-  std::vector<schema::CareEvent> events;
-  events.reserve(static_cast<size_t>(body.events_size()));
-  for (auto& e : *body.mutable_events()) events.push_back(std::move(e));
+  RecordRequest request;
+  request.nhs_number = *nhs;
+  // `*` (any current version) means the person exists.
+  const bool any_version = *if_match == kAnyVersion;
+  if (!any_version) request.if_match = *if_match;
+  request.recorded_by = ctx.principal->name;
   // The request's audit entry (if it succeeds: 201) goes into the same commit
   // as its events: one fsync for both.
-  auto outcome = ctx.audit != nullptr
-                     ? context.recorder->RecordAudited(
-                           *nhs, events, *if_match, ctx.principal->name,
-                           ctx.audit->entry_for(201))
-                     : context.recorder->Record(*nhs, events, *if_match,
-                                                ctx.principal->name);
-  if (!outcome.ok()) return ProblemResponse(outcome.status());
-  if (ctx.audit != nullptr && outcome->audit_id != 0) ctx.audit->written = true;
-  if (!outcome->duplicate && context.metrics != nullptr) {
-    context.metrics->AddEventsAppended(outcome->last_version -
-                                       outcome->first_version + 1);
+  if (ctx.audit != nullptr) request.audit = ctx.audit->entry_for(201);
+  std::optional<std::string> registered_area;
+  if (body.events(0).has_person_registered()) {
+    registered_area = body.events(0).person_registered().area_code();
   }
-  api::RecordEventsResponse answer;
-  answer.set_nhs_number(outcome->nhs_number);
-  answer.set_first_version(static_cast<uint32_t>(outcome->first_version));
-  answer.set_last_version(static_cast<uint32_t>(outcome->last_version));
-  answer.set_last_position(static_cast<double>(outcome->last_position));
-  return JsonResponse(outcome->duplicate ? 200 : 201, answer);
+  request.events.reserve(static_cast<size_t>(body.events_size()));
+  for (auto& e : *body.mutable_events()) request.events.push_back(std::move(e));
+  request.admit = [principal = ctx.shared_principal, any_version, nhs = *nhs,
+                   registered_area = std::move(registered_area)](
+                      const PersonState& person) -> Status {
+    const uint64_t version = person.version();
+    if (any_version && version == 0) {
+      // People are never deleted: once they exist, `*` always matches.
+      return Status(
+          Code::kWrongVersion,
+          "If-Match: * needs the person to exist; " + nhs + " has no events",
+          {{"If-Match", "the person has no events yet"}});
+    }
+    std::string_view area;
+    if (version > 0) {
+      area = person.facts().area_code();
+    } else if (registered_area) {
+      area = *registered_area;
+      if (!IsAreaCode(area)) {
+        const std::string field = "events[0].personRegistered.areaCode";
+        return Status(
+            Code::kInvalidArgument,
+            field + ": '" + *registered_area + "' is not an area code",
+            {{field, "E and 8 digits, e.g. E09000002"}});
+      }
+    }
+    // An unknown person whose first event is not personRegistered has no area
+    // yet: the recorder refuses the request (422) for the role's holders.
+    if (area.empty()) return Status::Ok();
+    return CheckPersonAccess(*principal, area);
+  };
+  context.recorder->RecordAsync(
+      std::move(request),
+      [metrics = context.metrics, audited = ctx.audit != nullptr,
+       reply = std::move(reply)](Result<RecordOutcome> outcome) {
+        if (!outcome.ok()) {
+          reply(ProblemResponse(outcome.status()), false);
+          return;
+        }
+        if (!outcome->duplicate && metrics != nullptr) {
+          metrics->AddEventsAppended(outcome->last_version -
+                                     outcome->first_version + 1);
+        }
+        api::RecordEventsResponse answer;
+        answer.set_nhs_number(outcome->nhs_number);
+        answer.set_first_version(static_cast<uint32_t>(outcome->first_version));
+        answer.set_last_version(static_cast<uint32_t>(outcome->last_version));
+        answer.set_last_position(static_cast<double>(outcome->last_position));
+        Response response;
+        response.status = outcome->duplicate ? 200 : 201;
+        response.body = RecordEventsJson(answer);
+        reply(std::move(response), audited && outcome->audit_id != 0);
+      });
 }
 
 // Loads a known person the principal may read, or the problem to answer.
@@ -214,8 +225,13 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
   };
   // Areas are checked inside, once the person's area is known; Api audits every
   // answer.
-  router.Add({"POST", "/v1/people/{nhsNumber}/events", true, people,
-              "nhsNumber", bind(PostEvents)});
+  Route post_events{"POST",      "/v1/people/{nhsNumber}/events",
+                    true,        people,
+                    "nhsNumber", nullptr};
+  post_events.async_handler = [context](const RouteContext& ctx, Reply reply) {
+    PostEvents(context, ctx, std::move(reply));
+  };
+  router.Add(std::move(post_events));
   router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",
               bind(GetPerson)});
   router.Add({"GET", "/v1/people/{nhsNumber}/events", true, people, "nhsNumber",

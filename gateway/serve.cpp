@@ -148,6 +148,11 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
       clock);
   if (rate_limiter.enabled()) context.rate_limiter = &rate_limiter;
   Api api(tokens, context);
+  // Writes of person events never block (answered from the event log's thread
+  // once durable): they are handled on the I/O threads, not the worker pool.
+  server_options.handle_inline = [&api](const Request& request) {
+    return api.AnswersWithoutBlocking(request);
+  };
 
   // `carelog backup` reaches the open store through this socket.
   auto admin_socket = AdminSocket::Start(

@@ -42,6 +42,11 @@ struct ServerOptions {
   std::string tls_key_file;
   std::chrono::milliseconds drain_timeout{
       30000};  // longest wait for requests in flight
+  // Requests for which this answers true are handed to the handler on the
+  // connection's I/O thread, saving the hand-off to a worker and back; their
+  // handling must never block (e.g. a write answered from the event log's
+  // thread once durable). Empty: every request goes to the worker pool.
+  std::function<bool(const Request&)> handle_inline;
 };
 
 // Handles one parsed request; may block; must be thread-safe.

@@ -183,7 +183,7 @@ Status TokenStore::Load() {
 Status TokenStore::LoadLocked(const FileStamp& stamp) {
   auto file = ReadTokenFile(path_);
   if (!file.ok()) return file.status();
-  std::map<std::string, Principal> by_hash;
+  std::map<std::string, std::shared_ptr<const Principal>> by_hash;
   for (const auto& entry : file->tokens()) {
     auto role = ParseRole(entry.role());
     if (!role) {
@@ -191,16 +191,16 @@ Status TokenStore::LoadLocked(const FileStamp& stamp) {
                                                 " has an unknown role '" +
                                                 entry.role() + "'");
     }
-    Principal principal{
-        entry.name(), *role, {entry.areas().begin(), entry.areas().end()}};
-    by_hash[entry.sha256()] = std::move(principal);
+    by_hash[entry.sha256()] = std::make_shared<const Principal>(Principal{
+        entry.name(), *role, {entry.areas().begin(), entry.areas().end()}});
   }
   by_hash_ = std::move(by_hash);
   loaded_ = stamp;
   return Status::Ok();
 }
 
-Result<Principal> TokenStore::Authenticate(std::string_view token) {
+Result<std::shared_ptr<const Principal>> TokenStore::Authenticate(
+    std::string_view token) {
   if (token.empty()) {
     return Status(Code::kUnauthenticated,
                   "the request needs Authorization: Bearer TOKEN");

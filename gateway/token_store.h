@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -46,8 +47,9 @@ class TokenStore {
   // otherwise.
   Status Load();
 
-  // The principal of a bearer token, or kUnauthenticated.
-  Result<Principal> Authenticate(std::string_view token);
+  // The principal of a bearer token (shared, not copied: it does not change),
+  // or kUnauthenticated.
+  Result<std::shared_ptr<const Principal>> Authenticate(std::string_view token);
 
  private:
   struct FileStamp {
@@ -63,7 +65,7 @@ class TokenStore {
   const std::string path_;
   std::mutex mu_;
   FileStamp loaded_;
-  std::map<std::string, Principal> by_hash_;
+  std::map<std::string, std::shared_ptr<const Principal>> by_hash_;
 };
 
 }  // namespace carelog::gateway

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "services/nhs_number.h"
+#include "services/person_turns.h"
 #include "services/rules.h"
 
 namespace carelog {
@@ -38,15 +39,24 @@ struct Recorder::Impl {
   };
   std::unordered_map<std::string, Entry> cache;
 
-  // Requests for one person take turns in this process (check, then append), so
-  // they do not race each other; the expected version still guards against
-  // writers elsewhere. Loads take the same lock.
-  static constexpr size_t kStripes = 4096;
-  std::unique_ptr<std::mutex[]> person_locks =
-      std::make_unique<std::mutex[]>(kStripes);
-  std::mutex& PersonLock(const std::string& nhs) {
-    return person_locks[std::hash<std::string>{}(nhs) % kStripes];
-  }
+  // Requests for one person take turns in this process (check, then append,
+  // until durable), so they do not race each other; the expected version
+  // still guards against writers elsewhere. Loads take the same turns.
+  PersonTurns turns;
+
+  struct Pending;
+  void Start(std::shared_ptr<Pending> p);
+  void Attempt(const std::shared_ptr<Pending>& p);
+  void Appended(const std::shared_ptr<Pending>& p,
+                std::shared_ptr<PersonState> state,
+                const std::vector<std::shared_ptr<StoredCareEvent>>& wrapped,
+                uint64_t version, Result<storage::AppendResult> appended);
+  void Finish(const std::shared_ptr<Pending>& p, Result<RecordOutcome> outcome);
+  Result<RecordOutcome> Wait(std::string_view nhs_number,
+                             const std::vector<schema::CareEvent>& events,
+                             std::optional<uint64_t> if_match,
+                             std::string_view recorded_by,
+                             std::optional<AuditNote> audit);
 
   Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
 
@@ -126,12 +136,21 @@ Recorder::~Recorder() = default;
 
 Result<PersonSnapshot> Recorder::Load(std::string_view nhs_number) {
   const std::string nhs(nhs_number);
-  std::lock_guard<std::mutex> person_lock(impl_->PersonLock(nhs));
-  auto state = impl_->CheckOut(nhs);
-  if (!state.ok()) return state.status();
-  PersonSnapshot snap{*state, (*state)->version()};
-  impl_->PutBack(nhs, std::move(*state));
-  return snap;
+  std::promise<Result<PersonSnapshot>> promise;
+  auto future = promise.get_future();
+  Impl& impl = *impl_;
+  impl.turns.Take(nhs, [&impl, &nhs, &promise] {
+    auto state = impl.CheckOut(nhs);
+    Result<PersonSnapshot> snap = state.ok()
+                                      ? Result<PersonSnapshot>(PersonSnapshot{
+                                            *state, (*state)->version()})
+                                      : Result<PersonSnapshot>(state.status());
+    if (state.ok()) impl.PutBack(nhs, std::move(*state));
+    PersonTurns::Job next = impl.turns.Pass(nhs);
+    promise.set_value(std::move(snap));
+    PersonTurns::Run(std::move(next));
+  });
+  return future.get();
 }
 
 namespace {
@@ -206,127 +225,205 @@ std::optional<Status> ForeignIdConflict(
   return std::nullopt;
 }
 
-// Appends and waits; with `audit`, the entry goes in the same commit.
-Result<storage::AppendResult> AppendAndWait(storage::EventLog& log,
-                                            storage::AppendRequest request,
-                                            const AuditNote* audit) {
-  if (audit == nullptr) return log.Append(std::move(request));
-  std::promise<Result<storage::AppendResult>> promise;
+}  // namespace
+
+// A request on its way through the person's turn. `events` points at `owned`
+// or, for the blocking calls, at the caller's vector (alive until `done`).
+struct Recorder::Impl::Pending {
+  std::string nhs;
+  std::vector<schema::CareEvent> owned;
+  const std::vector<schema::CareEvent>* events = nullptr;
+  std::optional<uint64_t> if_match;
+  std::string recorded_by;
+  std::optional<AuditNote> audit;
+  std::function<Status(const PersonState&)> admit;
+  RecordDone done;
+  int attempt = 0;
+};
+
+void Recorder::Impl::Start(std::shared_ptr<Pending> p) {
+  if (!IsValidNhsNumber(p->nhs)) {
+    p->done(Status(
+        Code::kInvalidArgument, "'" + p->nhs + "' is not a valid NHS number",
+        {FieldError{"nhsNumber",
+                    "is not 10 digits passing the Modulus 11 check"}}));
+    return;
+  }
+  const std::string key = p->nhs;
+  turns.Take(key, [this, p = std::move(p)] { Attempt(p); });
+}
+
+void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
+                            Result<RecordOutcome> outcome) {
+  // The turn passes before `done`: once the last request is answered its
+  // caller may destroy the recorder, so nothing of it is touched after.
+  PersonTurns::Job next = turns.Pass(p->nhs);
+  RecordDone done = std::move(p->done);
+  done(std::move(outcome));
+  PersonTurns::Run(std::move(next));
+}
+
+void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
+  auto current = CheckOut(p->nhs);
+  if (!current.ok()) {
+    Finish(p, current.status());
+    return;
+  }
+  std::shared_ptr<PersonState> state = std::move(*current);
+  const uint64_t version = state->version();
+  const auto answer = [&](Result<RecordOutcome> outcome) {
+    PutBack(p->nhs, std::move(state));
+    Finish(p, std::move(outcome));
+  };
+  const std::vector<schema::CareEvent>& events = *p->events;
+  if (p->admit) {
+    Status admitted = p->admit(*state);
+    if (!admitted.ok()) return answer(std::move(admitted));
+  }
+  if (p->attempt == 0) {
+    Status format = ValidateFormat(events);
+    if (!format.ok()) return answer(std::move(format));
+  }
+  if (auto retry = AsRetry(p->nhs, *state, events)) {
+    return answer(std::move(*retry));
+  }
+  if (p->if_match && *p->if_match != version) {
+    return answer(
+        Status(Code::kWrongVersion,
+               "If-Match names version " + std::to_string(*p->if_match) +
+                   " but the person is at version " + std::to_string(version) +
+                   ": reload the person and try again"));
+  }
+  // Each event is wrapped once: checked and folded as it is, then given its
+  // position and time once appended.
+  std::vector<std::shared_ptr<StoredCareEvent>> wrapped =
+      WrapEvents(version + 1, events, 0, p->recorded_by);
+  const std::vector<StoredCareEventPtr> fresh(wrapped.begin(), wrapped.end());
+  Status rules = CheckAndExtend(*state, fresh, clock.NowMicros());
+  if (!rules.ok()) {
+    // An event id of another person is a conflict (409) before it is a rule
+    // (422).
+    if (auto conflict = ForeignIdConflict(log, events)) {
+      return answer(std::move(*conflict));
+    }
+    return answer(std::move(rules));
+  }
+
+  storage::AppendRequest request;
+  request.stream = PersonStream(p->nhs);
+  request.expected = version == 0 ? storage::ExpectedVersion::NoStream()
+                                  : storage::ExpectedVersion::Exact(version);
+  request.recorded_by = p->recorded_by;
+  request.events.reserve(events.size());
+  for (const auto& e : events) {
+    request.events.push_back(storage::NewEvent{
+        e.event_id(), std::string(kCareEventType), e.SerializeAsString()});
+  }
+  auto appended = [this, p, state = std::move(state),
+                   wrapped = std::move(wrapped),
+                   version](Result<storage::AppendResult> r) mutable {
+    Appended(p, std::move(state), wrapped, version, std::move(r));
+  };
+  if (p->audit) {
+    log.AppendAsyncWithAudit(std::move(request), p->audit->subject,
+                             p->audit->entry, std::move(appended));
+  } else {
+    log.AppendAsync(std::move(request), std::move(appended));
+  }
+}
+
+void Recorder::Impl::Appended(
+    const std::shared_ptr<Pending>& p, std::shared_ptr<PersonState> state,
+    const std::vector<std::shared_ptr<StoredCareEvent>>& wrapped,
+    uint64_t version, Result<storage::AppendResult> appended) {
+  if (!appended.ok() || appended->duplicate) {
+    // Not ours as checked: the events folded in are taken back out.
+    state->TruncateTo(version);
+  }
+  if (!appended.ok()) {
+    PutBack(p->nhs, std::move(state));
+    const Code code = appended.status().code();
+    if (code == Code::kWrongVersion && !p->if_match) {
+      if (++p->attempt < kMaxAttempts) {
+        // Lost a race to a writer elsewhere: checked again in the same turn.
+        Attempt(p);
+        return;
+      }
+      Finish(p, Status(Code::kUnavailable,
+                       "the person's record kept changing while this "
+                       "request was checked; try again"));
+      return;
+    }
+    if (code == Code::kConflict) {
+      if (auto conflict = ForeignIdConflict(log, *p->events)) {
+        Finish(p, std::move(*conflict));
+        return;
+      }
+    }
+    Finish(p, appended.status());
+    return;
+  }
+  RecordOutcome out;
+  out.nhs_number = p->nhs;
+  out.first_version = appended->first_version;
+  out.last_version = appended->last_version;
+  out.last_position = appended->last_position;
+  out.duplicate = appended->duplicate;
+  out.audit_id = appended->audit_id;
+  if (!appended->duplicate) {
+    for (size_t i = 0; i < wrapped.size(); ++i) {
+      wrapped[i]->recorded_at_micros = appended->recorded_at_micros;
+      wrapped[i]->position = appended->first_position + i;
+    }
+  }
+  PutBack(p->nhs, std::move(state));
+  Finish(p, std::move(out));
+}
+
+Result<RecordOutcome> Recorder::Impl::Wait(
+    std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
+    std::optional<uint64_t> if_match, std::string_view recorded_by,
+    std::optional<AuditNote> audit) {
+  std::promise<Result<RecordOutcome>> promise;
   auto future = promise.get_future();
-  log.AppendAsyncWithAudit(std::move(request), audit->subject, audit->entry,
-                           [&promise](Result<storage::AppendResult> r) {
-                             promise.set_value(std::move(r));
-                           });
+  auto p = std::make_shared<Pending>();
+  p->nhs = std::string(nhs_number);
+  p->events = &events;
+  p->if_match = if_match;
+  p->recorded_by = std::string(recorded_by);
+  p->audit = std::move(audit);
+  p->done = [&promise](Result<RecordOutcome> r) {
+    promise.set_value(std::move(r));
+  };
+  Start(std::move(p));
   return future.get();
 }
 
-}  // namespace
+void Recorder::RecordAsync(RecordRequest request, RecordDone done) {
+  auto p = std::make_shared<Impl::Pending>();
+  p->nhs = std::move(request.nhs_number);
+  p->owned = std::move(request.events);
+  p->events = &p->owned;
+  p->if_match = request.if_match;
+  p->recorded_by = std::move(request.recorded_by);
+  p->audit = std::move(request.audit);
+  p->admit = std::move(request.admit);
+  p->done = std::move(done);
+  impl_->Start(std::move(p));
+}
 
 Result<RecordOutcome> Recorder::Record(
     std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
     std::optional<uint64_t> if_match, std::string_view recorded_by) {
-  return RecordWith(nhs_number, events, if_match, recorded_by, nullptr);
+  return impl_->Wait(nhs_number, events, if_match, recorded_by, std::nullopt);
 }
 
 Result<RecordOutcome> Recorder::RecordAudited(
     std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
     std::optional<uint64_t> if_match, std::string_view recorded_by,
     AuditNote audit) {
-  return RecordWith(nhs_number, events, if_match, recorded_by, &audit);
-}
-
-Result<RecordOutcome> Recorder::RecordWith(
-    std::string_view nhs_number, const std::vector<schema::CareEvent>& events,
-    std::optional<uint64_t> if_match, std::string_view recorded_by,
-    const AuditNote* audit) {
-  const std::string nhs(nhs_number);
-  if (!IsValidNhsNumber(nhs)) {
-    return Status(
-        Code::kInvalidArgument, "'" + nhs + "' is not a valid NHS number",
-        {FieldError{"nhsNumber",
-                    "is not 10 digits passing the Modulus 11 check"}});
-  }
-  CARELOG_RETURN_IF_ERROR(ValidateFormat(events));
-
-  std::lock_guard<std::mutex> person_lock(impl_->PersonLock(nhs));
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto current = impl_->CheckOut(nhs);
-    if (!current.ok()) return current.status();
-    std::shared_ptr<PersonState> state = std::move(*current);
-    const uint64_t version = state->version();
-    // The person goes back into the cache on every way out, as it is then.
-    struct PutBack {
-      Impl& impl;
-      const std::string& nhs;
-      std::shared_ptr<PersonState>& state;
-      ~PutBack() { impl.PutBack(nhs, std::move(state)); }
-    } put_back{*impl_, nhs, state};
-
-    if (auto retry = AsRetry(nhs, *state, events)) return std::move(*retry);
-    if (if_match && *if_match != version) {
-      return Status(Code::kWrongVersion,
-                    "If-Match names version " + std::to_string(*if_match) +
-                        " but the person is at version " +
-                        std::to_string(version) +
-                        ": reload the person and try again");
-    }
-    // Each event is wrapped once: checked and folded as it is, then given its
-    // position and time once appended.
-    const std::vector<std::shared_ptr<StoredCareEvent>> wrapped =
-        WrapEvents(version + 1, events, 0, std::string(recorded_by));
-    const std::vector<StoredCareEventPtr> fresh(wrapped.begin(), wrapped.end());
-    Status rules = CheckAndExtend(*state, fresh, impl_->clock.NowMicros());
-    if (!rules.ok()) {
-      // An event id of another person is a conflict (409) before it is a rule
-      // (422).
-      if (auto conflict = ForeignIdConflict(impl_->log, events))
-        return *conflict;
-      return rules;
-    }
-
-    storage::AppendRequest request;
-    request.stream = PersonStream(nhs);
-    request.expected = version == 0 ? storage::ExpectedVersion::NoStream()
-                                    : storage::ExpectedVersion::Exact(version);
-    request.recorded_by = std::string(recorded_by);
-    request.events.reserve(events.size());
-    for (const auto& e : events) {
-      request.events.push_back(storage::NewEvent{
-          e.event_id(), std::string(kCareEventType), e.SerializeAsString()});
-    }
-    auto appended = AppendAndWait(impl_->log, std::move(request), audit);
-    if (!appended.ok() || appended->duplicate) {
-      // Not ours as checked: the events folded in are taken back out.
-      state->TruncateTo(version);
-    }
-    if (!appended.ok()) {
-      if (appended.status().code() == Code::kWrongVersion && !if_match) {
-        continue;
-      }
-      if (appended.status().code() == Code::kConflict) {
-        if (auto conflict = ForeignIdConflict(impl_->log, events))
-          return *conflict;
-      }
-      return appended.status();
-    }
-    RecordOutcome out;
-    out.nhs_number = nhs;
-    out.first_version = appended->first_version;
-    out.last_version = appended->last_version;
-    out.last_position = appended->last_position;
-    out.duplicate = appended->duplicate;
-    out.audit_id = appended->audit_id;
-    if (!appended->duplicate) {
-      for (size_t i = 0; i < wrapped.size(); ++i) {
-        wrapped[i]->recorded_at_micros = appended->recorded_at_micros;
-        wrapped[i]->position = appended->first_position + i;
-      }
-    }
-    return out;
-  }
-  return Status(Code::kUnavailable,
-                "the person's record kept changing while this request was "
-                "checked; try again");
+  return impl_->Wait(nhs_number, events, if_match, recorded_by,
+                     std::move(audit));
 }
 
 }  // namespace carelog

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,20 @@ struct PersonSnapshot {
   uint64_t version = 0;
 };
 
+// What RecordAsync records: as the arguments of RecordAudited, owned.
+struct RecordRequest {
+  std::string nhs_number;
+  std::vector<schema::CareEvent> events;
+  std::optional<uint64_t> if_match;
+  std::string recorded_by;
+  std::optional<AuditNote> audit;  // written with the events, as RecordAudited
+  // When set, runs in the person's turn with the person as stored, before
+  // anything else is checked; a non-ok Status refuses the request with it
+  // (e.g. the principal may not write people of the person's area).
+  std::function<Status(const PersonState& person)> admit;
+};
+using RecordDone = std::function<void(Result<RecordOutcome>)>;
+
 class Recorder {
  public:
   Recorder(storage::EventLog& log, const Clock& clock);
@@ -75,16 +90,20 @@ class Recorder {
       std::optional<uint64_t> if_match, std::string_view recorded_by,
       AuditNote audit);
 
-  // The person now (cached). Thread-safe.
+  // As RecordAudited, without blocking: `done` runs exactly once with the
+  // outcome, on the calling thread when the request is refused at once, on the
+  // event log's thread once the events are durable, or on the thread that ends
+  // the turn before this one. A person's requests take turns in arrival order:
+  // each is checked only once the one before is durable or refused, and a
+  // request waiting for its turn holds no thread. `done` must not block.
+  // Record, RecordAudited and Load take the same turns (and wait for them).
+  void RecordAsync(RecordRequest request, RecordDone done);
+
+  // The person now (cached), once the writes before it are durable.
+  // Thread-safe.
   Result<PersonSnapshot> Load(std::string_view nhs_number);
 
  private:
-  Result<RecordOutcome> RecordWith(std::string_view nhs_number,
-                                   const std::vector<schema::CareEvent>& events,
-                                   std::optional<uint64_t> if_match,
-                                   std::string_view recorded_by,
-                                   const AuditNote* audit);
-
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

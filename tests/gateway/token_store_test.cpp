@@ -64,9 +64,10 @@ TEST_F(TokenStoreTest, AddedTokenAuthenticatesAndOnlyItsHashIsStored) {
   ASSERT_TRUE(store.Load().ok());
   auto who = store.Authenticate(*token);
   ASSERT_TRUE(who.ok());
-  EXPECT_EQ(who->name, "alice");
-  EXPECT_EQ(who->role, Role::kPractitioner);
-  EXPECT_EQ(who->areas, (std::vector<std::string>{"E09000002", "E09000003"}));
+  EXPECT_EQ((*who)->name, "alice");
+  EXPECT_EQ((*who)->role, Role::kPractitioner);
+  EXPECT_EQ((*who)->areas,
+            (std::vector<std::string>{"E09000002", "E09000003"}));
 }
 
 TEST_F(TokenStoreTest, UnknownAndEmptyTokensAreUnauthenticated) {
