@@ -175,6 +175,10 @@ TEST(ReadJsonFastTest, AgreesWithProtobufOnEveryExample) {
   const std::vector<std::string> examples = CorpusExamples();
   ASSERT_GT(examples.size(), 20u);
   for (const std::string& e : examples) {
+    // API.md's own example request is read fast.
+    if (e.find("\"3f2a") != std::string::npos) {
+      EXPECT_TRUE(Check(schema::RecordEventsRequest(), e, t)) << e;
+    }
     Check(schema::RecordEventsRequest(), e, t);
     Check(schema::CareEvent(), e, t);
     Check(schema::Area(), e, t);
