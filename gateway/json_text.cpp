@@ -203,6 +203,10 @@ Status CheckJsonText(std::string_view text) {
   return Status::Ok();
 }
 
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  return Utf8SequenceAt(text, i);
+}
+
 std::string ValidUtf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());

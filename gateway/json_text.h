@@ -16,6 +16,10 @@ namespace carelog::gateway {
 // including for text that is not JSON at all: the JSON parser judges syntax.
 Status CheckJsonText(std::string_view text);
 
+// Length of the valid UTF-8 sequence starting at text[i] (1 for ASCII), or 0
+// if there is none there.
+size_t Utf8SequenceLength(std::string_view text, size_t i);
+
 // `text` with every byte that is not part of a valid UTF-8 sequence replaced
 // by U+FFFD, safe to echo in an answer.
 std::string ValidUtf8(std::string_view text);

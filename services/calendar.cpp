@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace carelog {
@@ -331,8 +332,24 @@ std::string FormatRfc3339London(Instant instant) {
 bool IsBst(Instant instant) {
   int year =
       ToYmd(Date{static_cast<int32_t>(FloorDiv(instant, kMicrosPerDay))}).year;
-  Instant start = LastSunday(year, 3).days * kMicrosPerDay + kMicrosPerHour;
-  Instant end = LastSunday(year, 10).days * kMicrosPerDay + kMicrosPerHour;
+  // BST runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+  // last Sunday of October; the instants of the years anyone asks about are
+  // computed once (every metric and worklist date goes through here).
+  constexpr int kFirstYear = 1900;
+  constexpr int kLastYear = 2200;
+  auto bst_of = [](int y) {
+    return std::pair<Instant, Instant>{
+        LastSunday(y, 3).days * kMicrosPerDay + kMicrosPerHour,
+        LastSunday(y, 10).days * kMicrosPerDay + kMicrosPerHour};
+  };
+  static const std::vector<std::pair<Instant, Instant>> table = [&] {
+    std::vector<std::pair<Instant, Instant>> t;
+    for (int y = kFirstYear; y <= kLastYear; ++y) t.push_back(bst_of(y));
+    return t;
+  }();
+  auto [start, end] = year >= kFirstYear && year <= kLastYear
+                          ? table[static_cast<size_t>(year - kFirstYear)]
+                          : bst_of(year);
   return start <= instant && instant < end;
 }
 

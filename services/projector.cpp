@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include "services/stream_build.h"
+
 namespace carelog {
 
 ProjectionRunner::ProjectionRunner(storage::EventLog& log,
@@ -33,7 +35,7 @@ Status ProjectionRunner::Open() {
     auto cp = log_.ProjectionCheckpoint(p->Name());
     if (!cp.ok()) return cp.status();
     checkpoints_.push_back(*cp);
-    // Rows without a checkpoint are what an interrupted BuildFromLog left.
+    // Rows without a checkpoint are what an interrupted stream build left.
     if (*cp == 0) CARELOG_RETURN_IF_ERROR(DropIfUncheckpointed(i));
     CARELOG_RETURN_IF_ERROR(p->Load(log_));
   }
@@ -112,29 +114,30 @@ Status ProjectionRunner::BuildEmpty(
   const uint64_t last = log_.LastPosition();
   if (!options_.build_empty || last == 0) return Status::Ok();
   std::vector<size_t> empty;
+  std::vector<StreamBuild*> builds;
   for (size_t i = 0; i < projections_.size(); ++i) {
-    if (checkpoints_[i] == 0 && projections_[i]->HasBuildFromLog())
-      empty.push_back(i);
+    StreamBuild* b = projections_[i]->stream_build();
+    if (checkpoints_[i] != 0 || b == nullptr) continue;
+    empty.push_back(i);
+    builds.push_back(b);
   }
   if (empty.empty()) return Status::Ok();
   auto stopping = [this] {
     std::lock_guard<std::mutex> lock(mu_);
     return stopping_;
   };
-  // The builds run one after another on their own thread; this thread applies
-  // the other projections in log order meanwhile.
+  // One pass builds them all on threads of their own; this thread applies the
+  // other projections in log order meanwhile.
   for (size_t i : empty) building_[i] = true;
   std::atomic<uint64_t> built{0};
   std::atomic<bool> done{false};
-  std::vector<Status> results(empty.size());
+  Status result;
   std::thread builder([&] {
-    for (size_t k = 0; k < empty.size(); ++k) {
-      results[k] = projections_[empty[k]]->BuildFromLog(last, [&](uint64_t n) {
-        built.store(n);
-        return !stopping();
-      });
-      built.store(0);
-    }
+    result = BuildStreamByStream(log_, last, builds, options_.build_threads,
+                                 [&](uint64_t n) {
+                                   built.store(n);
+                                   return !stopping();
+                                 });
     done.store(true);
   });
   auto report = [&] {
@@ -158,21 +161,21 @@ Status ProjectionRunner::BuildEmpty(
   }
   builder.join();
   Status first = others;
-  for (size_t k = 0; k < empty.size(); ++k) {
-    const size_t i = empty[k];
+  for (size_t i : empty) {
     building_[i] = false;
-    if (results[k].ok()) {
+    if (result.ok()) {
       checkpoints_[i] = last;
       Status compacted = log_.CompactProjection(projections_[i]->Name());
       if (first.ok()) first = compacted;
       continue;
     }
-    if (results[k].code() == Code::kUnimplemented) continue;  // log order
+    // Some may have written their checkpoint: all start again from nothing
+    // (in log order when the log cannot list its streams).
     projections_[i]->Reset();
     Status dropped = log_.DropProjection(projections_[i]->Name());
-    if (first.ok()) first = results[k];
     if (first.ok()) first = dropped;
   }
+  if (first.ok() && result.code() != Code::kUnimplemented) first = result;
   {
     std::lock_guard<std::mutex> lock(mu_);
     applied_.store(*std::min_element(checkpoints_.begin(), checkpoints_.end()));

@@ -3,10 +3,10 @@
 // yet seen it, and writes their rows together with their checkpoints in one
 // atomic WriteProjections per batch, so that a restart neither skips nor
 // repeats an event. Knows its applied position for /readyz and read-your-writes
-// (minPosition). A projection that has applied nothing (a rebuild, a first
-// start) and has a BuildFromLog is built by it instead, beside the others'
-// log-order replay. Adding a projection is implementing Projection and passing
-// it to the runner.
+// (minPosition). Projections that have applied nothing (a rebuild, a first
+// start) and have a stream_build() are built stream by stream instead, beside
+// the others' log-order replay. Adding a projection is implementing Projection
+// and passing it to the runner.
 #pragma once
 
 #include <atomic>
@@ -24,6 +24,8 @@
 #include "storage/status.h"
 
 namespace carelog {
+
+class StreamBuild;
 
 // One projection of the log. The runner calls it from one thread at a time.
 class Projection {
@@ -48,19 +50,12 @@ class Projection {
   // Forgets all in-memory state (its rows have been dropped).
   virtual void Reset() = 0;
   // Optional fast path for a projection that has applied nothing (no rows,
-  // state reset, loaded): builds its rows for the log up to `last` by its own
-  // means instead of Apply in log order, and is then as if it had committed
-  // `last`. Its checkpoint goes in the same atomic write as its last rows;
-  // rows written before carry none (the runner drops them on Open after a
-  // crash, or when this fails). `progress(events done)` returning false
-  // cancels (kUnavailable). kUnimplemented when there is no such path after
-  // all (the runner then applies the log in order).
-  virtual bool HasBuildFromLog() const { return false; }
-  virtual Status BuildFromLog(uint64_t last,
-                              const std::function<bool(uint64_t)>& progress) {
-    (void)last, (void)progress;
-    return Status(Code::kUnimplemented, "no fast build");
-  }
+  // state reset, loaded): built stream by stream (services/stream_build.h)
+  // together with the others that have one, instead of Apply in log order, and
+  // then as if it had committed the log's last position. Its checkpoint goes
+  // in the same atomic write as its last rows; rows written before carry none
+  // (the runner drops them on Open after a crash, or when the build fails).
+  virtual StreamBuild* stream_build() { return nullptr; }
 };
 
 struct ProjectorOptions {
@@ -69,9 +64,11 @@ struct ProjectorOptions {
   // bigger batches only save per-batch costs: row merging, iterators).
   size_t rebuild_batch_events = 20000;
   // Projections that have applied nothing (a rebuild, a first start) are built
-  // with their BuildFromLog where they have one, on a thread of their own
-  // while the calling thread applies the others in log order.
+  // stream by stream where they have a stream_build(), all in one pass on
+  // threads of their own, while the calling thread applies the others in log
+  // order.
   bool build_empty = true;
+  int build_threads = 2;  // workers of that pass
   // How long the follower sleeps when the log has nothing new (Notify wakes it
   // at once).
   std::chrono::milliseconds idle_wait{20};

@@ -11,6 +11,7 @@
 #include "carelog/worklists.pb.h"
 #include "services/person_state.h"
 #include "services/recorder.h"
+#include "services/stream_build.h"
 #include "services/worklist_facts.h"
 
 namespace carelog {

@@ -93,6 +93,8 @@ class WorklistProjection final : public Projection {
   void Commit(uint64_t position) override;
   void Abort() override;
   void Reset() override;
+  // Person by person (worklists_build.cpp), the rows of log order.
+  StreamBuild* stream_build() override;
 
   // Applies one care event of a person directly (tests): `version` orders
   // events that occurred at the same instant; versions before it come from
@@ -120,7 +122,9 @@ class WorklistProjection final : public Projection {
 
  private:
   struct Impl;
+  class Build;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<StreamBuild> build_;
 };
 
 }  // namespace carelog

@@ -5,6 +5,7 @@
 #include "carelog/record.pb.h"
 #include "storage/content_hash.h"
 #include "storage/event_record.h"
+#include "storage/log_checks.h"
 
 namespace carelog::storage {
 
@@ -37,11 +38,12 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
       next_position_(state->next_position),
       audit_id_(state->last_audit_id),
       audit_hash_(state->last_audit_hash),
+      // Map nodes of ~64 bytes per event and stream, and their buckets.
+      arena_(512 + 96 * CountEvents(work_)),
       wb_(EstimateBytes(work_)) {}
 
 Status CommitBatch::Load() {
-  size_t events = 0;
-  for (const SequencerWork& w : work_) events += w.request.events.size();
+  const size_t events = CountEvents(work_);
   std::vector<std::string_view> ids, streams;
   ids.reserve(events);
   for (const SequencerWork& w : work_) {
@@ -55,25 +57,9 @@ Status CommitBatch::Load() {
       streams.push_back(w.request.stream);
     }
   }
-  // One MultiGet for the whole batch's ids: most are new, and the dedup
-  // family's bloom filters (memtable and table files) answer those.
-  std::vector<std::optional<std::string>> found;
-  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->dedup(), ids, &found));
   ids_.reserve(events);
-  size_t stored = 0;
-  for (const auto& f : found) stored += f.has_value() ? 1 : 0;
-  loaded_.reserve(stored);  // ids_ points into it: no reallocation after this
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!found[i]) continue;
-    auto entry = keys::DecodeDedup(*found[i]);
-    if (!entry) {
-      return {Code::kCorruption, "dedup entry of event id '" +
-                                     std::string(ids[i]) + "' is malformed"};
-    }
-    const keys::DedupEntry& e = loaded_.emplace_back(std::move(*entry));
-    ids_.emplace(ids[i], IdEntry{e.position, e.version, e.recorded_at_micros,
-                                 e.content_hash});
-  }
+  CARELOG_RETURN_IF_ERROR(LoadStoredIds(ids));
+  std::vector<std::optional<std::string>> found;
   CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->head(), streams, &found));
   for (size_t i = 0; i < streams.size(); ++i) {
     if (!found[i]) continue;
@@ -83,6 +69,54 @@ Status CommitBatch::Load() {
               "head of stream '" + std::string(streams[i]) + "' is malformed"};
     }
     heads_[streams[i]] = *v;
+  }
+  return Status::Ok();
+}
+
+Status CommitBatch::LoadStoredIds(const std::vector<std::string_view>& ids) {
+  // One MultiGet for the whole batch's ids: most are new, and the dedup
+  // family's bloom filters (memtable and table files) answer those.
+  std::vector<std::optional<std::string>> found;
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->dedup(), ids, &found));
+  std::vector<std::string_view> stored_ids;
+  std::vector<std::string> log_keys;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!found[i]) continue;
+    auto position = keys::DecodeDedup(*found[i]);
+    if (!position) {
+      return {Code::kCorruption, "dedup entry of event id '" +
+                                     std::string(ids[i]) + "' is malformed"};
+    }
+    stored_ids.push_back(ids[i]);
+    log_keys.push_back(keys::LogKey(*position));
+  }
+  if (stored_ids.empty()) return Status::Ok();
+  // A retry (rare): what it is compared with lies in the stored records.
+  CARELOG_RETURN_IF_ERROR(store_->MultiGet(
+      store_->log(),
+      std::vector<std::string_view>(log_keys.begin(), log_keys.end()), &found));
+  loaded_.reserve(stored_ids.size());  // ids_ points into it: no reallocation
+  for (size_t i = 0; i < stored_ids.size(); ++i) {
+    const uint64_t position = *keys::DecodeU64(log_keys[i]);
+    if (!found[i]) {
+      return {Code::kCorruption, "event id '" + std::string(stored_ids[i]) +
+                                     "' is indexed at position " +
+                                     std::to_string(position) +
+                                     ", which is not stored"};
+    }
+    auto record = DecodeEventRecord(position, *found[i]);
+    if (!record.ok()) return record.status();
+    if (record->event_id() != stored_ids[i]) {
+      return {Code::kCorruption, "event id '" + std::string(stored_ids[i]) +
+                                     "' is indexed at position " +
+                                     std::to_string(position) +
+                                     ", which holds another event"};
+    }
+    const StoredId& e = loaded_.emplace_back(
+        StoredId{position, record->version(), record->recorded_at_micros(),
+                 std::move(*record->mutable_content_hash())});
+    ids_.emplace(stored_ids[i], IdEntry{e.position, e.version,
+                                        e.recorded_at_micros, e.content_hash});
   }
   return Status::Ok();
 }
@@ -193,17 +227,17 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
     const uint64_t position = next_position_++;
     const uint64_t version = ++head;
     EncodeEventRecord({position, r.stream, version, ev.event_id, ev.type,
-                       ev.body, recorded_at_, r.recorded_by, w.hashes[i]},
+                       ev.body, recorded_at_, r.recorded_by, w.hash(i)},
                       &value_);
     Put(store_->log(), keys::LogKey(position), value_);
-    keys::StreamKeyInto(&key_, r.stream, version);
-    Put(store_->stream(), key_, keys::EncodeU64(position));
-    keys::EncodeDedupInto(&value_, position, version, recorded_at_,
-                          w.hashes[i]);
-    Put(store_->dedup(), ev.event_id, value_);
-    ids_.insert_or_assign(
-        ev.event_id, IdEntry{position, version, recorded_at_, w.hashes[i]});
+    Put(store_->dedup(), ev.event_id, keys::EncodeDedup(position));
+    ids_.insert_or_assign(ev.event_id,
+                          IdEntry{position, version, recorded_at_, w.hash(i)});
   }
+  // One stream index entry for the whole append: its versions lie at
+  // consecutive positions.
+  keys::StreamKeyInto(&key_, r.stream, result.first_version);
+  Put(store_->stream(), key_, keys::EncodeStreamRun(result.first_position, n));
   Put(store_->head(), r.stream, keys::EncodeU64(head));
   result.last_version = head;
   result.last_position = next_position_ - 1;
@@ -225,7 +259,7 @@ CommitBatch::Outcome CommitBatch::DecideRetry(
         "' is not: a retry must repeat the original events exactly");
   }
   for (size_t i = 0; i < n; ++i) {
-    if (seen[i]->content_hash != w.hashes[i]) {
+    if (seen[i]->content_hash != w.hash(i)) {
       return Conflict(
           "event id '" + r.events[i].event_id +
           "' is already stored with different content or in another stream");
@@ -264,6 +298,12 @@ CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
   Put(store_->audit(), keys::EncodeU64(audit_id_), value);
   Put(store_->audit_subject(), keys::AuditSubjectKey(w.subject, audit_id_), "");
   return Outcome{Status::Ok(), {}, audit_id_};
+}
+
+size_t CommitBatch::CountEvents(const std::vector<SequencerWork>& work) {
+  size_t events = 0;
+  for (const SequencerWork& w : work) events += w.request.events.size();
+  return events;
 }
 
 size_t CommitBatch::EstimateBytes(const std::vector<SequencerWork>& work) {

@@ -7,7 +7,9 @@
 #include <rocksdb/write_batch.h>
 
 #include <functional>
+#include <memory_resource>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,8 +26,12 @@ struct SequencerWork {
   bool is_audit = false;
   bool with_audit = false;
   AppendRequest request;
-  std::vector<std::string>
-      hashes;      // content hash per event, from the caller's thread
+  // The content hash of every event (32 bytes each, in order), computed on the
+  // caller's thread; one string, not one allocation per event.
+  std::string hashes;
+  std::string_view hash(size_t i) const {
+    return std::string_view(hashes).substr(32 * i, 32);
+  }
   Status invalid;  // set when the request was refused before queueing
   std::function<void(Result<AppendResult>)> append_done;
   std::string subject, entry;
@@ -84,8 +90,8 @@ class CommitBatch {
     uint64_t audit_id = 0;
   };
 
-  // An event id's dedup entry, stored or written by this batch; the hash lies
-  // in loaded_ or in the work's hashes.
+  // An event id's stored event (its dedup entry and record) or one written by
+  // this batch; the hash lies in loaded_ or in the work's hashes.
   struct IdEntry {
     uint64_t position = 0;
     uint64_t version = 0;
@@ -102,6 +108,7 @@ class CommitBatch {
   Outcome AddAudit(const SequencerWork& w);
   static Outcome Conflict(std::string message);
   static size_t EstimateBytes(const std::vector<SequencerWork>& work);
+  static size_t CountEvents(const std::vector<SequencerWork>& work);
 
   RocksDbStore* const store_;
   SequencerState* const state_;
@@ -114,11 +121,23 @@ class CommitBatch {
   uint64_t next_position_;
   uint64_t audit_id_;
   std::string audit_hash_;
-  // Keys are views of the work's own strings, which stay put in work_.
-  std::unordered_map<std::string_view, uint64_t> heads_;
-  std::unordered_map<std::string_view, IdEntry> ids_;
-  std::vector<keys::DedupEntry> loaded_;  // stored entries of the batch's ids
-  std::string key_, value_;               // reused for every entry written
+  // The maps' nodes come from one arena released with the batch, not one
+  // allocation per event freed by the syncer's thread. Keys are views of the
+  // work's own strings, which stay put in work_.
+  std::pmr::monotonic_buffer_resource arena_;
+  std::pmr::unordered_map<std::string_view, uint64_t> heads_{&arena_};
+  std::pmr::unordered_map<std::string_view, IdEntry> ids_{&arena_};
+  struct StoredId {
+    uint64_t position = 0;
+    uint64_t version = 0;
+    int64_t recorded_at_micros = 0;
+    std::string content_hash;
+  };
+  // Loads the stored events of the batch's ids that the dedup index knows.
+  Status LoadStoredIds(const std::vector<std::string_view>& ids);
+
+  std::vector<StoredId> loaded_;  // stored events of the batch's ids
+  std::string key_, value_;       // reused for every entry written
   std::vector<Outcome> outcomes_;
   rocksdb::WriteBatch wb_;
   Status status_;

@@ -39,23 +39,37 @@ void Update(EVP_MD_CTX* ctx, std::string_view part) {
   EVP_DigestUpdate(ctx, part.data(), part.size());
 }
 
-std::string Final(EVP_MD_CTX* ctx) {
-  std::string out(kDigestBytes, '\0');
+void FinalInto(EVP_MD_CTX* ctx, std::string* out) {
+  const size_t at = out->size();
+  out->resize(at + kDigestBytes);
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len);
+  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out->data() + at),
+                     &len);
+}
+
+std::string Final(EVP_MD_CTX* ctx) {
+  std::string out;
+  FinalInto(ctx, &out);
   return out;
 }
 
 }  // namespace
 
-std::string ContentHash(std::string_view stream, std::string_view type,
-                        std::string_view body) {
+void AppendContentHash(std::string* out, std::string_view stream,
+                       std::string_view type, std::string_view body) {
   EVP_MD_CTX* ctx = ThreadCtx();
   EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr);
   Update(ctx, stream);
   Update(ctx, type);
   Update(ctx, body);
-  return Final(ctx);
+  FinalInto(ctx, out);
+}
+
+std::string ContentHash(std::string_view stream, std::string_view type,
+                        std::string_view body) {
+  std::string out;
+  AppendContentHash(&out, stream, type, body);
+  return out;
 }
 
 std::string Sha256(std::string_view bytes) {

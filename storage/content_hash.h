@@ -11,6 +11,10 @@ namespace carelog::storage {
 std::string ContentHash(std::string_view stream, std::string_view type,
                         std::string_view body);
 
+// ContentHash appended to `out`, for callers collecting many in one string.
+void AppendContentHash(std::string* out, std::string_view stream,
+                       std::string_view type, std::string_view body);
+
 // 32 bytes: SHA-256 of the bytes.
 std::string Sha256(std::string_view bytes);
 

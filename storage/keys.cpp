@@ -159,28 +159,24 @@ std::optional<std::string> PrefixEnd(std::string_view prefix) {
   return std::nullopt;
 }
 
-std::string EncodeDedup(const DedupEntry& e) {
-  std::string s;
-  EncodeDedupInto(&s, e.position, e.version, e.recorded_at_micros,
-                  e.content_hash);
+std::string EncodeStreamRun(uint64_t first_position, uint64_t count) {
+  std::string s = EncodeU64(first_position);
+  AppendU64(&s, count);
   return s;
 }
 
-void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
-                     int64_t recorded_at_micros,
-                     std::string_view content_hash) {
-  out->clear();
-  out->reserve(24 + content_hash.size());
-  AppendU64(out, position);
-  AppendU64(out, version);
-  AppendI64(out, recorded_at_micros);
-  out->append(content_hash);
+std::optional<StreamRun> DecodeStreamRun(std::string_view in) {
+  if (in.size() != 16) return std::nullopt;
+  StreamRun run{*DecodeU64(in), *DecodeU64(in.substr(8))};
+  if (run.count == 0) return std::nullopt;
+  return run;
 }
 
-std::optional<DedupEntry> DecodeDedup(std::string_view in) {
-  if (in.size() != 24 + 32) return std::nullopt;
-  return DedupEntry{*DecodeU64(in), *DecodeU64(in.substr(8)),
-                    *DecodeI64(in.substr(16)), std::string(in.substr(24))};
+std::string EncodeDedup(uint64_t position) { return EncodeU64(position); }
+
+std::optional<uint64_t> DecodeDedup(std::string_view in) {
+  if (in.size() != 8) return std::nullopt;
+  return DecodeU64(in);
 }
 
 }  // namespace carelog::storage::keys

@@ -69,19 +69,22 @@ std::string AuditSubjectKey(std::string_view subject, uint64_t id);
 // if none exists (prefix empty or all 0xff).
 std::optional<std::string> PrefixEnd(std::string_view prefix);
 
-// dedup value: position, version, recorded_at, content hash (8 + 8 + 8 + 32
-// bytes).
-struct DedupEntry {
-  uint64_t position = 0;
-  uint64_t version = 0;
-  int64_t recorded_at_micros = 0;
-  std::string content_hash;
-  bool operator==(const DedupEntry&) const = default;
+// stream value: the run of versions one append wrote, which lie at
+// consecutive positions: the key's version is at `first_position`, the next
+// `count - 1` versions at the positions after it (8 + 8 bytes).
+struct StreamRun {
+  uint64_t first_position = 0;
+  uint64_t count = 0;
+  bool operator==(const StreamRun&) const = default;
 };
-std::string EncodeDedup(const DedupEntry& e);
-// EncodeDedup written into `out` (replacing it), for callers reusing a buffer.
-void EncodeDedupInto(std::string* out, uint64_t position, uint64_t version,
-                     int64_t recorded_at_micros, std::string_view content_hash);
-std::optional<DedupEntry> DecodeDedup(std::string_view in);
+std::string EncodeStreamRun(uint64_t first_position, uint64_t count);
+// nullopt unless `in` is 16 bytes with a count of at least 1.
+std::optional<StreamRun> DecodeStreamRun(std::string_view in);
+
+// dedup value: the position of the event with that id (EncodeU64). Its
+// version, recorded_at and content hash are read from its record.
+std::string EncodeDedup(uint64_t position);
+// nullopt unless `in` is 8 bytes.
+std::optional<uint64_t> DecodeDedup(std::string_view in);
 
 }  // namespace carelog::storage::keys

@@ -56,6 +56,39 @@ Result<uint64_t> GetU64(const RocksDbStore& store,
   return *keys::DecodeU64(**v);
 }
 
+// The stream index entry of `stream` with the greatest first version at or
+// before `version` (the run that holds it, if any); nullopt if none.
+struct IndexedRun {
+  uint64_t first_version;
+  uint64_t first_position;
+  uint64_t count;
+};
+Result<std::optional<IndexedRun>> RunAt(const RocksDbStore& store,
+                                        const rocksdb::Snapshot* snap,
+                                        const std::string& stream,
+                                        uint64_t version) {
+  const std::string lower = keys::StreamPrefix(stream);
+  const std::string upper = keys::StreamEnd(stream);
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro = ReadAt(snap);
+  ro.iterate_lower_bound = &lower_slice;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(ro, store.stream()));
+  it->SeekForPrev(keys::StreamKey(stream, version));
+  if (!it->Valid()) {
+    CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
+    return std::optional<IndexedRun>();
+  }
+  auto parts = keys::ParseStreamKey(it->key().ToStringView());
+  auto run = keys::DecodeStreamRun(it->value().ToStringView());
+  if (!parts || !run) {
+    return Corrupt("a stream index entry of '" + stream + "' is malformed");
+  }
+  return std::optional<IndexedRun>(
+      IndexedRun{parts->version, run->first_position, run->count});
+}
+
 // One event's agreement with its stream index entry, its dedup entry and its
 // content hash.
 Status CheckIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
@@ -64,24 +97,24 @@ Status CheckIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   if (ContentHash(r.stream(), r.type(), r.body()) != r.content_hash()) {
     return Corrupt(where + " does not match its content hash");
   }
-  auto indexed = GetU64(store, snap, store.stream(),
-                        keys::StreamKey(r.stream(), r.version()),
-                        "the stream index entry of the " + where);
-  if (!indexed.ok()) return indexed.status();
-  if (*indexed != r.position()) {
+  auto run = RunAt(store, snap, r.stream(), r.version());
+  if (!run.ok()) return run.status();
+  if (!*run || (*run)->count <= r.version() - (*run)->first_version) {
+    return Corrupt("the stream index entry of the " + where + " is missing");
+  }
+  const uint64_t indexed =
+      (*run)->first_position + (r.version() - (*run)->first_version);
+  if (indexed != r.position()) {
     return Corrupt("stream '" + r.stream() + "' version " +
                    std::to_string(r.version()) + " points to position " +
-                   std::to_string(*indexed) + ", not " +
+                   std::to_string(indexed) + ", not " +
                    std::to_string(r.position()));
   }
   auto dedup = store.Get(store.dedup(), r.event_id(), snap);
   if (!dedup.ok()) return dedup.status();
   if (!dedup->has_value())
     return Corrupt("the dedup entry of the " + where + " is missing");
-  auto entry = keys::DecodeDedup(**dedup);
-  if (!entry ||
-      *entry != keys::DedupEntry{r.position(), r.version(),
-                                 r.recorded_at_micros(), r.content_hash()}) {
+  if (keys::DecodeDedup(**dedup) != r.position()) {
     return Corrupt("the dedup entry of event id '" + r.event_id() +
                    "' disagrees with the " + where);
   }
@@ -98,10 +131,16 @@ Status CheckHead(const RocksDbStore& store, const rocksdb::Snapshot* snap,
                    std::to_string(*head) + " but its last event has version " +
                    std::to_string(version));
   }
-  auto next =
-      store.Get(store.stream(), keys::StreamKey(stream, version + 1), snap);
+  auto run = RunAt(store, snap, stream, version);
+  if (!run.ok()) return run.status();
+  if (*run && (*run)->first_version + (*run)->count - 1 > version) {
+    return Corrupt("stream '" + stream +
+                   "' has an index entry beyond its head " +
+                   std::to_string(version));
+  }
+  auto next = RunAt(store, snap, stream, std::numeric_limits<uint64_t>::max());
   if (!next.ok()) return next.status();
-  if (next->has_value()) {
+  if (*next && (*next)->first_version > version) {
     return Corrupt("stream '" + stream +
                    "' has an index entry beyond its head " +
                    std::to_string(version));

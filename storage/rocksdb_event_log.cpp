@@ -160,20 +160,38 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
   CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
   std::vector<uint64_t> positions;
   const uint64_t durable = LastPosition();
-  RangeIterator it(store_->db(), store_->stream(),
-                   keys::StreamKey(stream, std::max<uint64_t>(from_version, 1)),
-                   keys::StreamEnd(stream));
-  for (; it->Valid() && positions.size() < max_count; it->Next()) {
-    auto p = keys::DecodeU64(it->value().ToStringView());
-    if (!p || it->value().size() != 8) {
+  const uint64_t from = std::max<uint64_t>(from_version, 1);
+  const std::string lower = keys::StreamPrefix(stream);
+  const std::string upper = keys::StreamEnd(stream);
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(ro, store_->stream()));
+  // The run holding `from` starts at or before it.
+  it->SeekForPrev(keys::StreamKey(stream, from));
+  if (!it->Valid()) it->Seek(lower);
+  bool done = max_count == 0;
+  for (; it->Valid() && !done; it->Next()) {
+    auto parts = keys::ParseStreamKey(it->key().ToStringView());
+    auto run = keys::DecodeStreamRun(it->value().ToStringView());
+    if (!parts || !run) {
       return Status(
           Code::kCorruption,
           "a stream index entry of '" + std::string(stream) + "' is malformed");
     }
-    if (*p > durable) break;  // written, not yet durable: not there yet
-    positions.push_back(*p);
+    for (uint64_t v = std::max(from, parts->version);
+         v < parts->version + run->count; ++v) {
+      const uint64_t p = run->first_position + (v - parts->version);
+      // Written, not yet durable: not there yet.
+      done = p > durable || positions.size() == max_count;
+      if (done) break;
+      positions.push_back(p);
+    }
   }
-  CARELOG_RETURN_IF_ERROR(it.status("reading stream " + std::string(stream)));
+  CARELOG_RETURN_IF_ERROR(
+      FromRocks(it->status(), "reading stream " + std::string(stream)));
   return ReadPositions(positions);
 }
 
@@ -243,8 +261,8 @@ Status RocksDbEventLog::ScanStreamPositions(
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
        it->Next()) {
     auto parts = keys::ParseStreamKey(it->key().ToStringView());
-    auto p = keys::DecodeU64(it->value().ToStringView());
-    if (!parts || !p || it->value().size() != 8) {
+    auto run = keys::DecodeStreamRun(it->value().ToStringView());
+    if (!parts || !run) {
       return Status(Code::kCorruption, "a stream index entry is malformed");
     }
     if (parts->stream != stream) {
@@ -253,16 +271,18 @@ Status RocksDbEventLog::ScanStreamPositions(
       skipping = false;
     }
     if (skipping) continue;
-    if (*p > last) {
-      skipping = true;
-      continue;
-    }
     if (parts->version != positions.size() + 1) {
       return Status(Code::kCorruption,
                     "stream " + stream + " lacks version " +
                         std::to_string(positions.size() + 1));
     }
-    positions.push_back(*p);
+    for (uint64_t k = 0; k < run->count; ++k) {
+      if (run->first_position + k > last) {
+        skipping = true;
+        break;
+      }
+      positions.push_back(run->first_position + k);
+    }
   }
   CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the streams"));
   flush();
@@ -289,15 +309,21 @@ Result<std::optional<RecordedEvent>> RocksDbEventLog::FindEvent(
   auto dedup = store_->Get(store_->dedup(), event_id);
   if (!dedup.ok()) return dedup.status();
   if (!dedup->has_value()) return std::optional<RecordedEvent>();
-  auto entry = keys::DecodeDedup(**dedup);
-  if (!entry) {
+  auto position = keys::DecodeDedup(**dedup);
+  if (!position) {
     return Status(Code::kCorruption, "the dedup entry of event id '" +
                                          std::string(event_id) +
                                          "' is malformed");
   }
-  if (entry->position > LastPosition()) return std::optional<RecordedEvent>();
-  auto events = ReadPositions({entry->position});
+  if (*position > LastPosition()) return std::optional<RecordedEvent>();
+  auto events = ReadPositions({*position});
   if (!events.ok()) return events.status();
+  if (events->front().event_id != event_id) {
+    return Status(Code::kCorruption, "event id '" + std::string(event_id) +
+                                         "' is indexed at position " +
+                                         std::to_string(*position) +
+                                         ", which holds another event");
+  }
   return std::optional<RecordedEvent>(std::move(events->front()));
 }
 

@@ -21,7 +21,9 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 // Keys of the default column family.
 inline constexpr std::string_view kMetaFormatKey = "format";
-inline constexpr std::string_view kMetaFormat = "carelog-event-log-1";
+// Version 2: stream index entries are runs, dedup entries positions
+// (storage/FORMAT.md). A store of another version is refused on open.
+inline constexpr std::string_view kMetaFormat = "carelog-event-log-2";
 inline constexpr std::string_view kMetaLastPositionKey = "last_position";
 
 class RocksDbStore {

@@ -107,9 +107,9 @@ Sequencer::Work Sequencer::PrepareAppend(AppendRequest request,
   Work w;
   w.invalid = Validate(request);
   if (w.invalid.ok()) {
-    w.hashes.reserve(request.events.size());
+    w.hashes.reserve(32 * request.events.size());
     for (const auto& e : request.events) {
-      w.hashes.push_back(ContentHash(request.stream, e.type, e.body));
+      AppendContentHash(&w.hashes, request.stream, e.type, e.body);
     }
   }
   w.request = std::move(request);

@@ -46,32 +46,78 @@ Status MultiGet(const RocksDbStore& store, const rocksdb::Snapshot* snap,
       cf, std::vector<std::string_view>(keys.begin(), keys.end()), out, ro);
 }
 
-// The stream index and dedup entries of these records agree with them.
-Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
-                     const std::vector<schema::EventRecord>& records) {
-  std::vector<std::string> stream_keys, ids;
-  for (const auto& r : records) {
-    stream_keys.push_back(keys::StreamKey(r.stream(), r.version()));
-    ids.push_back(r.event_id());
+// The stream index entry (a run of versions at consecutive positions) that the
+// last checked record lay in, carried from chunk to chunk.
+struct RunCursor {
+  std::string stream;
+  uint64_t first_version = 0;
+  uint64_t first_position = 0;
+  uint64_t count = 0;
+  bool Covers(const schema::EventRecord& r) const {
+    return count > 0 && r.stream() == stream && r.version() >= first_version &&
+           r.version() - first_version < count &&
+           first_position + (r.version() - first_version) == r.position();
   }
-  std::vector<std::optional<std::string>> indexed, dedup;
-  CARELOG_RETURN_IF_ERROR(
-      MultiGet(store, snap, store.stream(), stream_keys, &indexed));
-  CARELOG_RETURN_IF_ERROR(MultiGet(store, snap, store.dedup(), ids, &dedup));
+};
+
+// Whether `r` may lie in the same run as `before`, the record before it.
+bool Continues(const schema::EventRecord& before,
+               const schema::EventRecord& r) {
+  return r.stream() == before.stream() && r.version() == before.version() + 1;
+}
+
+// The dedup entries of these records (consecutive positions) point to them,
+// and each lies in a stream index run that maps its version to its position: a
+// record that does not continue the run of the one before begins a run of its
+// own, keyed by its stream and version.
+Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
+                     const std::vector<schema::EventRecord>& records,
+                     RunCursor* cursor) {
+  std::vector<std::string> starts, ids;
+  std::vector<bool> is_start(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     const schema::EventRecord& r = records[i];
-    if (indexed[i] != keys::EncodeU64(r.position())) {
-      return Corrupt("the stream index does not point to position " +
-                     std::to_string(r.position()) + " for stream '" +
-                     r.stream() + "' version " + std::to_string(r.version()));
-    }
-    const keys::DedupEntry want{r.position(), r.version(),
-                                r.recorded_at_micros(), r.content_hash()};
-    if (!dedup[i] || keys::DecodeDedup(*dedup[i]) != want) {
+    is_start[i] = i == 0 ? !cursor->Covers(r) : !Continues(records[i - 1], r);
+    if (is_start[i]) starts.push_back(keys::StreamKey(r.stream(), r.version()));
+    ids.push_back(r.event_id());
+  }
+  std::vector<std::optional<std::string>> runs, dedup;
+  CARELOG_RETURN_IF_ERROR(MultiGet(store, snap, store.stream(), starts, &runs));
+  CARELOG_RETURN_IF_ERROR(MultiGet(store, snap, store.dedup(), ids, &dedup));
+  size_t next_start = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const schema::EventRecord& r = records[i];
+    const std::string where = "stream '" + r.stream() + "' version " +
+                              std::to_string(r.version()) + " at position " +
+                              std::to_string(r.position());
+    if (!dedup[i] || keys::DecodeDedup(*dedup[i]) != r.position()) {
       return Corrupt("the dedup entry of event id '" + r.event_id() +
                      "' disagrees with position " +
                      std::to_string(r.position()));
     }
+    std::optional<std::string> value;
+    if (is_start[i]) {
+      value = std::move(runs[next_start++]);
+    } else if (!cursor->Covers(r)) {
+      // Two appends to the stream in one commit: the second run starts here.
+      auto got = store.Get(store.stream(),
+                           keys::StreamKey(r.stream(), r.version()), snap);
+      if (!got.ok()) return got.status();
+      value = std::move(*got);
+    } else {
+      continue;
+    }
+    if (!value) return Corrupt("the stream index lacks " + where);
+    auto run = keys::DecodeStreamRun(*value);
+    if (!run)
+      return Corrupt("the stream index entry of " + where + " is malformed");
+    if (run->first_position != r.position()) {
+      return Corrupt("the stream index does not point to position " +
+                     std::to_string(r.position()) + " for stream '" +
+                     r.stream() + "' version " + std::to_string(r.version()));
+    }
+    *cursor =
+        RunCursor{r.stream(), r.version(), run->first_position, run->count};
   }
   return Status::Ok();
 }
@@ -84,6 +130,7 @@ Status VerifyLog(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   uint64_t expected = 1;
   int64_t recorded_at = 0;
   std::vector<schema::EventRecord> chunk;
+  RunCursor cursor;
   Status s = Scan(store, snap, store.log(),
                   [&](std::string_view key, std::string_view value) -> Status {
                     if (key != keys::LogKey(expected)) {
@@ -106,12 +153,12 @@ Status VerifyLog(const RocksDbStore& store, const rocksdb::Snapshot* snap,
                     ++expected;
                     chunk.push_back(std::move(*r));
                     if (chunk.size() < kChunk) return Status::Ok();
-                    Status checked = VerifyIndexes(store, snap, chunk);
+                    Status checked = VerifyIndexes(store, snap, chunk, &cursor);
                     chunk.clear();
                     return checked;
                   });
   CARELOG_RETURN_IF_ERROR(s);
-  CARELOG_RETURN_IF_ERROR(VerifyIndexes(store, snap, chunk));
+  CARELOG_RETURN_IF_ERROR(VerifyIndexes(store, snap, chunk, &cursor));
   if (expected != last + 1) {
     return Corrupt("the log ends at position " + std::to_string(expected - 1) +
                    ", expected " + std::to_string(last));
@@ -119,8 +166,9 @@ Status VerifyLog(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   return Status::Ok();
 }
 
-// Every stream is gapless from version 1 and its head is its last version; no
-// index entry or head exists without an event (counted against the log).
+// Every stream's runs cover its versions from 1 without gap or overlap and its
+// head is its last version; no index entry or head exists without an event
+// (the runs' versions are counted against the log).
 // Heads are keyed by stream name and stream index keys by name 0x00 version,
 // so both families list the streams in the same order: the heads are read
 // alongside the index, not looked up one by one.
@@ -155,9 +203,11 @@ Status VerifyStreams(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   };
   Status s =
       Scan(store, snap, store.stream(),
-           [&](std::string_view key, std::string_view) -> Status {
+           [&](std::string_view key, std::string_view value) -> Status {
              auto parts = keys::ParseStreamKey(key);
-             if (!parts) return Corrupt("a stream index key is malformed");
+             auto run = keys::DecodeStreamRun(value);
+             if (!parts || !run)
+               return Corrupt("a stream index entry is malformed");
              if (parts->stream != stream || version == 0) {
                CARELOG_RETURN_IF_ERROR(close_stream());
                stream.assign(parts->stream);
@@ -168,15 +218,15 @@ Status VerifyStreams(const RocksDbStore& store, const rocksdb::Snapshot* snap,
                               std::to_string(version) + " to " +
                               std::to_string(parts->version));
              }
-             version = parts->version;
-             ++entries;
+             version = parts->version + run->count - 1;
+             entries += run->count;
              return Status::Ok();
            });
   CARELOG_RETURN_IF_ERROR(s);
   CARELOG_RETURN_IF_ERROR(close_stream());
   if (entries != last) {
     return Corrupt("the stream index holds " + std::to_string(entries) +
-                   " entries for " + std::to_string(last) + " events");
+                   " versions for " + std::to_string(last) + " events");
   }
   for (; heads_it->Valid(); heads_it->Next()) ++heads;
   CARELOG_RETURN_IF_ERROR(FromRocks(heads_it->status(), "scanning head"));

@@ -92,25 +92,33 @@ struct Shape {
   int events_per_write;
 };
 
-// Events per second, and CPU time of the whole process per event
-// (microseconds).
+// Events per second, CPU time of the whole process per event (microseconds)
+// and its page faults per event (fresh memory touched: memtable arenas).
 struct Measure {
   double rate = 0;
   double cpu_us = 0;
+  double faults = 0;
 };
 
-double CpuSeconds() {
+struct Usage {
+  double cpu_seconds;
+  double faults;
+};
+
+Usage ProcessUsage() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  return {
+      static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6,
+      static_cast<double>(u.ru_minflt + u.ru_majflt)};
 }
 
 // Runs `threads` copies of work(thread, stop) for the configured time; returns
 // events per second.
 template <typename Work>
 Measure Run(const Config& cfg, int threads, Work work) {
-  const double cpu_start = CpuSeconds();
+  const Usage usage_start = ProcessUsage();
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> events{0};
   std::vector<std::thread> pool;
@@ -125,7 +133,10 @@ Measure Run(const Config& cfg, int threads, Work work) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   const double n = static_cast<double>(std::max<uint64_t>(1, events.load()));
-  return {n / elapsed, (CpuSeconds() - cpu_start) * 1e6 / n};
+  const Usage usage_end = ProcessUsage();
+  return {n / elapsed,
+          (usage_end.cpu_seconds - usage_start.cpu_seconds) * 1e6 / n,
+          (usage_end.faults - usage_start.faults) / n};
 }
 
 std::string FreshDir(const Config& cfg, const char* name) {
@@ -285,7 +296,8 @@ int main(int argc, char** argv) {
     // P2's reference is the same measurement as the last P1 case: reuse it
     // rather than rerun.
     if (c == 3 || (only >= 0 && static_cast<int>(c) != only)) continue;
-    std::vector<double> ours, reference, ours_cpu, reference_cpu;
+    std::vector<double> ours, reference, ours_cpu, reference_cpu, ours_faults,
+        reference_faults;
     for (int r = 0; r < cfg.rounds; ++r) {
       const Measure m_ref =
           ours_only ? Measure{1, 1} : RawRocksDb(cfg, cases[c].shape, bodies);
@@ -294,11 +306,15 @@ int main(int argc, char** argv) {
       reference_cpu.push_back(m_ref.cpu_us);
       ours.push_back(m_ours.rate);
       ours_cpu.push_back(m_ours.cpu_us);
+      reference_faults.push_back(m_ref.faults);
+      ours_faults.push_back(m_ours.faults);
     }
     const double o = Median(ours), ref = Median(reference);
     cpu_lines += "| " + cases[c].name + " | " +
                  std::to_string(Median(ours_cpu)).substr(0, 5) + " | " +
-                 std::to_string(Median(reference_cpu)).substr(0, 5) + " |\n";
+                 std::to_string(Median(reference_cpu)).substr(0, 5) + " | " +
+                 std::to_string(Median(ours_faults)).substr(0, 5) + " | " +
+                 std::to_string(Median(reference_faults)).substr(0, 5) + " |\n";
     const Case& shown = cases[c];
     std::printf("| %s | %.0f | %.0f | %.2f | >= %.2f |\n", shown.name.c_str(),
                 o, ref, o / ref, shown.target);
@@ -328,8 +344,9 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(cfg.dir);
   std::printf(
-      "\n| case | ours CPU us/event | reference CPU us/event "
-      "|\n|---|---:|---:|\n%s",
+      "\n| case | ours CPU us/event | reference CPU us/event | ours page "
+      "faults/event | reference page faults/event |\n|---|---:|---:|---:|---:|"
+      "\n%s",
       cpu_lines.c_str());
   std::printf(
       "\n%d of %zu ratios below target (informational; no threshold is "

@@ -4,24 +4,45 @@
 
 namespace carelog::metrics {
 
+namespace {
+
+// "YYYY-NN" as "%04d-%02d" writes it, by hand for the years anyone asks about
+// (labels are built for every event of a rebuild).
+std::string YearDash(int year, int two) {
+  if (year < 0 || year > 9999 || two < 0 || two > 99) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", year, two);
+    return buf;
+  }
+  std::string out(7, '0');
+  out[0] = static_cast<char>('0' + year / 1000);
+  out[1] = static_cast<char>('0' + year / 100 % 10);
+  out[2] = static_cast<char>('0' + year / 10 % 10);
+  out[3] = static_cast<char>('0' + year % 10);
+  out[4] = '-';
+  out[5] = static_cast<char>('0' + two / 10);
+  out[6] = static_cast<char>('0' + two % 10);
+  return out;
+}
+
+}  // namespace
+
 std::string MonthLabel(Date d) {
   Ymd ymd = ToYmd(d);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", ymd.year, ymd.month);
-  return buf;
+  return YearDash(ymd.year, ymd.month);
 }
 
 std::string YearLabel(Date d) {
   int fy = FinancialYearOf(d);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", fy, (fy + 1) % 100);
-  return buf;
+  return YearDash(fy, (fy + 1) % 100);
 }
 
 std::string QuarterLabel(Date d) {
   int month = ToYmd(d).month;
   int quarter = ((month + 8) % 12) / 3 + 1;  // April-June is Q1
-  return YearLabel(d) + "-Q" + std::to_string(quarter);
+  std::string out = YearLabel(d);
+  out.append("-Q").push_back(static_cast<char>('0' + quarter));
+  return out;
 }
 
 int MonthIndex(Date d) {

@@ -1,5 +1,5 @@
 // The keys and values of the metrics projection's rows (metrics_projection.h),
-// shared by its log-order Apply and its person-by-person BuildFromLog so that
+// shared by its log-order Apply and its person-by-person stream build so that
 // both write the same bytes.
 #pragma once
 

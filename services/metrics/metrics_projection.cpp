@@ -164,6 +164,7 @@ void MetricsProjection::Abort() {
 
 void MetricsProjection::Reset() {
   Abort();
+  ResetBuild();
   std::lock_guard<std::mutex> lock(mu_);
   totals_.clear();
   snapshots_.clear();

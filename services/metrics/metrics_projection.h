@@ -28,20 +28,18 @@
 #include "services/metrics/cells.h"
 #include "services/person_state.h"
 #include "services/projector.h"
+#include "services/stream_build.h"
 
 namespace carelog::metrics {
 
-class MetricsProjection final : public Projection {
+class MetricsProjection final : public Projection, private StreamBuild {
  public:
   // Positions per bucket of as-of snapshots: an as-of read replays at most this
   // many deltas. About `cached_events` parsed events of recent people are kept
   // in memory.
   explicit MetricsProjection(uint64_t bucket_positions = 32768,
-                             size_t cached_events = 100'000,
-                             int build_threads = 2)
-      : bucket_positions_(bucket_positions),
-        max_cached_events_(cached_events),
-        build_threads_(build_threads) {}
+                             size_t cached_events = 100'000);
+  ~MetricsProjection() override;
 
   std::string_view Name() const override { return "metrics"; }
   Status Load(storage::EventLog& log) override;
@@ -51,13 +49,10 @@ class MetricsProjection final : public Projection {
   void Commit(uint64_t position) override;
   void Abort() override;
   void Reset() override;
-  // Person by person (metrics_build.cpp): reads each person's stream once
-  // (up to `last`), emits each event's delta as Apply would, then the totals
-  // and the as-of snapshots as sums of those deltas -- the same rows, byte for
-  // byte. Uses `build_threads` threads to fold people.
-  bool HasBuildFromLog() const override { return true; }
-  Status BuildFromLog(uint64_t last,
-                      const std::function<bool(uint64_t)>& progress) override;
+  // Person by person (metrics_build.cpp): folds each person's stream once,
+  // emits each event's delta as Apply would, then the totals and the as-of
+  // snapshots as sums of those deltas -- the same rows, byte for byte.
+  StreamBuild* stream_build() override { return this; }
 
   // The area's cells (keys without the area prefix) as applied now, and the
   // position they reflect.
@@ -81,15 +76,26 @@ class MetricsProjection final : public Projection {
   void WriteDelta(const Cells& delta, uint64_t position,
                   storage::ProjectionWrite& write);
 
+  // StreamBuild (metrics_build.cpp).
+  class Sink;
+  struct BuildSums;
+  bool WantsPersonStreams() const override { return true; }
+  bool WantsOtherStreams() const override { return false; }
+  std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) override;
+  Status Finish(storage::EventLog& log, uint64_t last) override;
+  void ResetBuild();  // forgets the sums of a build that failed
+
   const uint64_t bucket_positions_;
   const size_t max_cached_events_;
-  const int build_threads_;
   storage::EventLog* log_ = nullptr;
   mutable std::mutex mu_;  // guards totals_, snapshots_, applied_
   Cells totals_;           // committed, every area
   std::set<std::pair<std::string, uint64_t>>
       snapshots_;  // (area, bucket) committed
   uint64_t applied_ = 0;
+
+  std::mutex build_mu_;  // guards build_sums_ (the build's workers)
+  std::unique_ptr<BuildSums> build_sums_;
 
   // The batch in progress (runner thread only).
   Cells pending_delta_;

@@ -65,26 +65,79 @@ Status PlanHistory::Load(storage::EventLog& log) {
   return Status::Ok();
 }
 
-Status PlanHistory::Apply(const storage::RecordedEvent& event,
-                          storage::ProjectionWrite& write) {
-  if (event.type != kAdminEventType) return Status::Ok();
-  schema::AdminEvent e;
+namespace {
+
+// The row of an admin event at `position`: its key, or nullopt when the event
+// gives none; kCorruption when its body does not parse.
+Result<std::optional<std::string>> RowKey(const storage::RecordedEvent& event,
+                                          schema::AdminEvent& e) {
+  if (event.type != kAdminEventType) return std::optional<std::string>();
   if (!e.ParseFromString(event.body)) {
     return Status(Code::kCorruption, "undecodable admin event at position " +
                                          std::to_string(event.position));
   }
-  std::string key;
   if (e.has_area_defined()) {
-    key = "a|" + e.area_defined().area_code() + "|" + Pos(event.position);
-  } else if (e.has_plan_recorded()) {
-    key = "l|" + e.plan_recorded().area_code() + "|" +
-          e.plan_recorded().year() + "|" + Pos(event.position);
-  } else {
+    return std::optional<std::string>("a|" + e.area_defined().area_code() +
+                                      "|" + Pos(event.position));
+  }
+  if (e.has_plan_recorded()) {
+    return std::optional<std::string>("l|" + e.plan_recorded().area_code() +
+                                      "|" + e.plan_recorded().year() + "|" +
+                                      Pos(event.position));
+  }
+  return std::optional<std::string>();
+}
+
+class PlanSink final : public StreamBuildSink {
+ public:
+  PlanSink(storage::EventLog& log, std::string_view name)
+      : log_(log), name_(name) {}
+  Status Stream(const BuildStream& s) override {
+    for (const storage::RecordedEvent& event : s.recorded) {
+      schema::AdminEvent e;
+      auto key = RowKey(event, e);
+      if (!key.ok()) return key.status();
+      if (*key) write_.rows.push_back({name_, std::move(**key), event.body});
+    }
     return Status::Ok();
   }
-  write.rows.push_back({std::string(Name()), key, event.body});
+  Status ChunkDone() override { return Status::Ok(); }
+  Status Flush() override {
+    Status s = log_.WriteProjections(write_);
+    write_.rows.clear();
+    return s;
+  }
+
+ private:
+  storage::EventLog& log_;
+  const std::string name_;
+  storage::ProjectionWrite write_;  // rows not yet written (few: admin events)
+};
+
+}  // namespace
+
+Status PlanHistory::Apply(const storage::RecordedEvent& event,
+                          storage::ProjectionWrite& write) {
+  schema::AdminEvent e;
+  auto key = RowKey(event, e);
+  if (!key.ok()) return key.status();
+  if (!*key) return Status::Ok();
+  write.rows.push_back({std::string(Name()), std::move(**key), event.body});
   pending_.emplace_back(event.position, std::move(e));
   return Status::Ok();
+}
+
+std::unique_ptr<StreamBuildSink> PlanHistory::NewSink(storage::EventLog& log) {
+  return std::make_unique<PlanSink>(log, Name());
+}
+
+// The checkpoint, then the versions read back from the rows (as Load).
+Status PlanHistory::Finish(storage::EventLog& log, uint64_t last) {
+  storage::ProjectionWrite write;
+  write.checkpoints.emplace_back(std::string(Name()), last);
+  CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
+  pending_.clear();
+  return Load(log);
 }
 
 void PlanHistory::Commit(uint64_t) {

@@ -15,10 +15,11 @@
 
 #include "carelog/admin.pb.h"
 #include "services/projector.h"
+#include "services/stream_build.h"
 
 namespace carelog::metrics {
 
-class PlanHistory final : public Projection {
+class PlanHistory final : public Projection, private StreamBuild {
  public:
   std::string_view Name() const override { return "plans"; }
   Status Load(storage::EventLog& log) override;
@@ -30,6 +31,8 @@ class PlanHistory final : public Projection {
   void Commit(uint64_t position) override;
   void Abort() override;
   void Reset() override;
+  // Stream by stream: the admin streams' events as Apply takes them.
+  StreamBuild* stream_build() override { return this; }
 
   // The area as defined at or before the position (nullopt if not yet defined).
   std::optional<schema::Area> AreaAsOf(const std::string& area,
@@ -45,6 +48,12 @@ class PlanHistory final : public Projection {
   void Put(uint64_t position, const schema::AdminEvent& event);
 
  private:
+  // StreamBuild.
+  bool WantsPersonStreams() const override { return false; }
+  bool WantsOtherStreams() const override { return true; }
+  std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) override;
+  Status Finish(storage::EventLog& log, uint64_t last) override;
+
   using AreaVersions = std::vector<std::pair<uint64_t, schema::Area>>;
   using PlanVersions = std::vector<std::pair<uint64_t, schema::Plan>>;
   void Insert(

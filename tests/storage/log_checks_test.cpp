@@ -143,6 +143,93 @@ TEST_F(LogChecksTest, DeepStreamIndexDamageIsFoundByVerifyFull) {
   EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
 }
 
+TEST_F(LogChecksTest, AStoreOfAnotherFormatIsRefusedOnOpen) {
+  Fill(3);
+  Tamper([](RocksDbStore& s) {
+    Put(s, s.meta(), std::string(kMetaFormatKey), "carelog-event-log-1");
+  });
+  Status open = OpenStatus();
+  EXPECT_EQ(open.code(), Code::kCorruption);
+  EXPECT_NE(open.message().find("has format 'carelog-event-log-1' but this "
+                                "build reads only 'carelog-event-log-2'"),
+            std::string::npos)
+      << open.ToString();
+}
+
+// Runs of several versions: a run may be split in two (two appends to one
+// stream in one commit) and still be sound; a run that maps a version to the
+// wrong position, or reaches past the head, is corruption.
+TEST_F(LogChecksTest, RunsOfVersionsAreCheckedOnOpenAndByVerifyFull) {
+  {
+    auto log = MustOpen(Options(dir_.path()));
+    ASSERT_TRUE(
+        log->Append(Request("s", ExpectedVersion::Any(),
+                            {Event("a"), Event("b"), Event("c"), Event("d")}))
+            .ok());
+  }
+  EXPECT_TRUE(VerifyStatus().ok());
+  Tamper([](RocksDbStore& s) {
+    Put(s, s.stream(), keys::StreamKey("s", 1), keys::EncodeStreamRun(1, 2));
+    Put(s, s.stream(), keys::StreamKey("s", 3), keys::EncodeStreamRun(3, 2));
+  });
+  EXPECT_TRUE(OpenStatus().ok()) << OpenStatus().ToString();
+  EXPECT_TRUE(VerifyStatus().ok()) << VerifyStatus().ToString();
+  Tamper([](RocksDbStore& s) {
+    Put(s, s.stream(), keys::StreamKey("s", 3), keys::EncodeStreamRun(2, 2));
+  });
+  EXPECT_EQ(OpenStatus().code(), Code::kCorruption);
+  Status moved = VerifyStatus();
+  EXPECT_EQ(moved.code(), Code::kCorruption);
+  EXPECT_NE(moved.message().find("version 3"), std::string::npos)
+      << moved.ToString();
+  Tamper([](RocksDbStore& s) {
+    Put(s, s.stream(), keys::StreamKey("s", 3), keys::EncodeStreamRun(3, 3));
+  });
+  Status beyond = OpenStatus();
+  EXPECT_NE(beyond.message().find("beyond its head"), std::string::npos)
+      << beyond.ToString();
+  EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
+}
+
+TEST_F(LogChecksTest, DeepRunDamageIsFoundByVerifyFull) {
+  {
+    auto log = MustOpen(Options(dir_.path()));
+    ASSERT_TRUE(log->Append(Request("s", ExpectedVersion::Any(),
+                                    {Event("a"), Event("b"), Event("c")}))
+                    .ok());
+  }
+  Fill(150);  // the tail opening checks lies after the run
+  Tamper([](RocksDbStore& s) {
+    Put(s, s.stream(), keys::StreamKey("s", 1), keys::EncodeStreamRun(1, 2));
+  });
+  EXPECT_TRUE(OpenStatus().ok());
+  EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
+}
+
+// A dedup entry is only a position: the record there must be the event.
+TEST_F(LogChecksTest, DedupEntryPointingAtAnotherEventIsCorruption) {
+  Fill(150);
+  Tamper(
+      [](RocksDbStore& s) { Put(s, s.dedup(), "e3", keys::EncodeDedup(5)); });
+  EXPECT_TRUE(OpenStatus().ok());
+  EXPECT_EQ(VerifyStatus().code(), Code::kCorruption);
+  auto log = MustOpen(Options(dir_.path()));
+  auto found = log->FindEvent("e3");
+  EXPECT_EQ(found.status().code(), Code::kCorruption);
+  auto retry =
+      log->Append(Request("s0", ExpectedVersion::Any(), {Event("e3")}));
+  EXPECT_EQ(retry.status().code(), Code::kCorruption);
+  EXPECT_NE(retry.status().message().find("holds another event"),
+            std::string::npos)
+      << retry.status().ToString();
+  // A retry of an intact event is still answered with its original figures.
+  auto again =
+      log->Append(Request("s1", ExpectedVersion::Any(), {Event("e4")}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->first_position, 5u);
+}
+
 TEST_F(LogChecksTest, AlteredBodyFailsItsContentHash) {
   Fill(10);
   Tamper([](RocksDbStore& s) {

@@ -294,6 +294,55 @@ TEST_F(EventLogTest, AppendAsyncAnswersOnceDurable) {
   EXPECT_EQ(refused.get_future().get().status().code(), Code::kInvalidArgument);
 }
 
+// An append of several events is one stream index entry (a run of versions at
+// consecutive positions): reads may start, end and be cut anywhere in a run.
+TEST_F(EventLogTest, ReadsStartAndStopInsideRunsOfVersions) {
+  auto events = [](std::string prefix, int n) {
+    std::vector<NewEvent> v;
+    for (int i = 0; i < n; ++i) v.push_back(Event(prefix + std::to_string(i)));
+    return v;
+  };
+  MustAppend(Request("person-1", ExpectedVersion::Any(), events("a", 3)));
+  MustAppend(Request("person-2", ExpectedVersion::Any(), events("x", 2)));
+  MustAppend(Request("person-1", ExpectedVersion::Any(), events("b", 1)));
+  MustAppend(Request("person-1", ExpectedVersion::Any(), events("c", 4)));
+  // person-1: versions 1-3 at 1-3, 4 at 6, 5-8 at 7-10.
+  const std::vector<uint64_t> want = {1, 2, 3, 6, 7, 8, 9, 10};
+  for (uint64_t from = 0; from <= 9; ++from) {
+    for (size_t max = 0; max <= 9; ++max) {
+      auto read = log_->ReadStream("person-1", from, max);
+      ASSERT_TRUE(read.ok()) << read.status().ToString();
+      std::vector<uint64_t> positions, versions, expected, expected_versions;
+      for (const auto& e : *read) {
+        positions.push_back(e.position);
+        versions.push_back(e.version);
+      }
+      for (uint64_t v = std::max<uint64_t>(from, 1);
+           v <= want.size() && expected.size() < max; ++v) {
+        expected.push_back(want[v - 1]);
+        expected_versions.push_back(v);
+      }
+      EXPECT_EQ(positions, expected) << "from " << from << " max " << max;
+      EXPECT_EQ(versions, expected_versions);
+    }
+  }
+  EXPECT_TRUE(log_->ReadStream("person-0", 1, 10)->empty());
+  EXPECT_TRUE(log_->ReadStream("person-10", 1, 10)->empty());
+  EXPECT_EQ(log_->ReadStream("person-2", 2, 10)->front().event_id, "x1");
+  std::vector<uint64_t> scanned;
+  auto collect = [&](std::string_view s, const std::vector<uint64_t>& p) {
+    if (s == "person-1") scanned = p;
+    return true;
+  };
+  ASSERT_TRUE(log_->ScanStreamPositions("person-", 8, collect).ok());
+  EXPECT_EQ(scanned, (std::vector<uint64_t>{1, 2, 3, 6, 7, 8}));
+  ASSERT_TRUE(log_->ScanStreamPositions("person-", 100, collect).ok());
+  EXPECT_EQ(scanned, want);
+  EXPECT_TRUE(log_->VerifyFull().ok()) << log_->VerifyFull().ToString();
+  Reopen();
+  EXPECT_EQ(log_->ReadStream("person-1", 5, 2)->front().position, 7u);
+}
+
 TEST(EventLogOpen, UnusableDirectoryIsAnIoError) {
   TempDir dir;
   const std::string file = dir.path() + "/plain-file";

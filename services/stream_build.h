@@ -1,0 +1,68 @@
+// Building projections stream by stream: the runner's fast path for
+// projections that have applied nothing (a rebuild, a first start). One pass
+// lists every stream (EventLog::ScanStreamPositions), worker threads read each
+// stream's events once (EventLog::ReadEventsAt), decode a person's care events
+// once, and hand the whole stream to every projection being built. A stream's
+// events are in version order, which is position order, so a projection that
+// folds a stream event by event sees each event exactly as log-order Apply
+// does; what it writes must be what log order writes, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "services/person_state.h"
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog {
+
+// One stream up to the build's last position: versions 1..n.
+struct BuildStream {
+  std::string_view stream;
+  std::span<const storage::RecordedEvent> recorded;
+  // Person streams only (kPersonStreamPrefix): the care events of `recorded`,
+  // decoded, same indices; empty for other streams.
+  std::span<const StoredCareEventPtr> care;
+  bool person() const { return !care.empty(); }
+};
+
+// One worker thread's part of a projection's build. Rows it writes before
+// Finish carry no checkpoint.
+class StreamBuildSink {
+ public:
+  virtual ~StreamBuildSink() = default;
+  virtual Status Stream(const BuildStream& stream) = 0;
+  // Called after each chunk of streams: may write the rows it holds.
+  virtual Status ChunkDone() = 0;
+  // Writes every row still held (the worker has no more streams).
+  virtual Status Flush() = 0;
+};
+
+// What a projection implements to be built this way.
+class StreamBuild {
+ public:
+  virtual ~StreamBuild() = default;
+  // Which streams it needs: person streams, the others (admin), or both.
+  virtual bool WantsPersonStreams() const = 0;
+  virtual bool WantsOtherStreams() const = 0;
+  // One sink per worker thread (called before any Stream).
+  virtual std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) = 0;
+  // Every stream was handed to a sink and every sink flushed: writes the rest
+  // with the checkpoint `last` in the last write, and takes the in-memory state
+  // of a projection that has committed `last`.
+  virtual Status Finish(storage::EventLog& log, uint64_t last) = 0;
+};
+
+// Builds the projections from the log up to `last` with `threads` worker
+// threads. `progress(events done)` returning false cancels (kUnavailable).
+// On failure the projections' rows are incomplete (no checkpoint).
+Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
+                           const std::vector<StreamBuild*>& builds, int threads,
+                           const std::function<bool(uint64_t)>& progress);
+
+}  // namespace carelog

@@ -1,0 +1,91 @@
+// WorklistProjection's stream build (services/stream_build.h): each person's
+// stream folded as log-order Apply folds it -- a person not held is taken up
+// when an event that may open an item gives them one, a held person is dropped
+// when their last item closes -- so the rows are those of log order: one per
+// person holding an open item after their last event.
+#include <algorithm>
+
+#include "carelog/worklists.pb.h"
+#include "services/recorder.h"
+#include "services/stream_build.h"
+#include "services/worklist_facts.h"
+#include "services/worklists.h"
+
+namespace carelog {
+namespace {
+
+constexpr size_t kRowsPerWrite = 32768;
+
+class WorklistSink final : public StreamBuildSink {
+ public:
+  explicit WorklistSink(storage::EventLog& log) : log_(log) {}
+
+  Status Stream(const BuildStream& s) override {
+    const std::string nhs(s.stream.substr(kPersonStreamPrefix.size()));
+    std::vector<worklist_facts::Fact> facts;  // of every version so far
+    bool held = false;
+    for (size_t k = 0; k < s.care.size(); ++k) {
+      const schema::CareEvent& event = s.care[k]->event;
+      auto fact = worklist_facts::ToFact(event, k + 1);
+      if (!fact) continue;
+      facts.push_back(std::move(*fact));
+      // Held: the facts gained one and the items are derived again; not held:
+      // only an event that may open an item takes the person up.
+      if (held || worklist_facts::MayOpenItem(event)) {
+        held = !worklist_facts::Derive(nhs, facts).empty();
+      }
+    }
+    if (held) {
+      write_.rows.push_back({std::string(WorklistProjection::kName), nhs,
+                             worklist_facts::ToRow(facts).SerializeAsString()});
+    }
+    return Status::Ok();
+  }
+
+  Status ChunkDone() override {
+    return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
+  }
+
+  Status Flush() override {
+    std::sort(
+        write_.rows.begin(), write_.rows.end(),
+        [](const storage::ProjectionWrite::Row& a,
+           const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
+    Status s = log_.WriteProjections(write_);
+    write_.rows.clear();
+    return s;
+  }
+
+ private:
+  storage::EventLog& log_;
+  storage::ProjectionWrite write_;  // rows not yet written
+};
+
+}  // namespace
+
+class WorklistProjection::Build final : public StreamBuild {
+ public:
+  explicit Build(WorklistProjection& p) : p_(p) {}
+  bool WantsPersonStreams() const override { return true; }
+  bool WantsOtherStreams() const override { return false; }
+  std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) override {
+    return std::make_unique<WorklistSink>(log);
+  }
+  // The checkpoint, then the people held read back from the rows (as Load).
+  Status Finish(storage::EventLog& log, uint64_t last) override {
+    storage::ProjectionWrite write;
+    write.checkpoints.emplace_back(std::string(kName), last);
+    CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
+    return p_.Load(log);
+  }
+
+ private:
+  WorklistProjection& p_;
+};
+
+StreamBuild* WorklistProjection::stream_build() {
+  if (!build_) build_ = std::make_unique<Build>(*this);
+  return build_.get();
+}
+
+}  // namespace carelog
