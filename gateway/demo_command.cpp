@@ -80,7 +80,6 @@ Status LoadAreas(const std::vector<const SyntheticArea*>& areas,
   ProgressBar bar(err);
   DemoLoadOptions options;
   options.tick_days = kTickDays;
-  options.threads = 256;
   options.progress = [&](uint64_t done, uint64_t total) {
     bar.Show("loading care events", done, total);
   };
@@ -159,6 +158,12 @@ int RunDemo(const std::vector<std::string>& args, std::ostream& out,
         if (!recorded.ok()) return recorded.status();
       }
     }
+
+    // On a fresh store the projections are built now, stream by stream, from
+    // all that was loaded; the pages answer as soon as the tokens are printed.
+    err << "building the projections..." << std::endl;
+    Status built = services.start_projections();
+    if (!built.ok()) return built;
 
     const int64_t now = clock.NowMicros();
     struct Want {

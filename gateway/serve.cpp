@@ -130,7 +130,24 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   Status opened = read_side->Open();
   if (!opened.ok())
     return fail("cannot load the projections: " + opened.message());
-  read_side->runner().Start();
+  // With a prepare, the projections start once it has written what it writes
+  // (or when it asks); without one, now.
+  bool projections_started = false;
+  auto start_projections = [&]() -> Status {
+    if (!projections_started) read_side->runner().Start();
+    projections_started = true;
+    while (!read_side->CaughtUp()) {
+      Status failed = read_side->runner().LastError();
+      if (!failed.ok()) return failed;
+      read_side->runner().WaitForPosition((*log)->LastPosition(),
+                                          std::chrono::milliseconds(200));
+    }
+    return Status::Ok();
+  };
+  if (!prepare) {
+    read_side->runner().Start();
+    projections_started = true;
+  }
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -176,8 +193,11 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
         options.listen.substr(0, options.listen.rfind(':')) + ":" +
         std::to_string(server.port());
     if (prepare) {
-      ServeServices services{**log, *recorder, areas, clock, tokens_file, url};
+      ServeServices services{**log, *recorder,        areas, clock, tokens_file,
+                             url,   start_projections};
       Status prepared = prepare(services);
+      if (prepared.ok() && !projections_started) read_side->runner().Start();
+      projections_started = true;
       if (!prepared.ok()) {
         server.Shutdown();
         server.Wait();

@@ -48,6 +48,11 @@ struct ServeServices {
   const Clock& clock;
   std::string tokens_file;
   std::string url;  // http://HOST:PORT, known before listening starts
+  // Starts the projections (a prepare that writes much calls it after: on a
+  // fresh store they are then built stream by stream rather than followed event
+  // by event) and waits until they have applied the whole log. Serve starts
+  // them after prepare when it did not.
+  std::function<Status()> start_projections;
 };
 
 // Splits "HOST:PORT" ("[::1]:8080" for IPv6); kInvalidArgument if malformed.

@@ -1,6 +1,7 @@
 #include "services/demo_loader.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -108,54 +109,73 @@ Status LoadSyntheticPeople(const std::vector<const SyntheticArea *> &areas,
   const std::vector<Day> days = PlanDays(areas, options.tick_days);
   uint64_t total = 0;
   for (const SyntheticArea *area : areas) total += area->event_count;
-  std::atomic<uint64_t> done{0};
-  std::mutex error_mu;
+  uint64_t done = 0;
+  const size_t window = static_cast<size_t>(std::max(1, options.in_flight));
+  // `threads` threads parse and submit a day's requests (the rules run on
+  // them); answers arrive on the event log's threads. Submitters wait for room
+  // in the window, and the day ends when every answer is in.
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t waiting = 0;
   Status error;
-  std::atomic<bool> failed{false};
-  const int threads = std::max(1, options.threads);
+  auto Finished = [&](uint32_t count, const std::string &nhs,
+                      Result<RecordOutcome> outcome) {
+    std::lock_guard lock(mu);
+    if (outcome.ok()) {
+      done += count;
+    } else if (error.ok()) {
+      std::string detail = outcome.status().ToString();
+      for (const FieldError &f : outcome.status().errors()) {
+        detail += "; " + f.field + ": " + f.message;
+      }
+      error = Status(outcome.status().code(),
+                     "loading person " + nhs + " failed: " + detail);
+    }
+    --waiting;
+    cv.notify_all();
+  };
   for (const Day &day : days) {
     // The whole tick is recorded at the latest instant its events were due to
     // be recorded.
     clock.Hold(day.last_recorded);
     std::atomic<size_t> next{0};
-    auto work = [&] {
-      std::vector<schema::CareEvent> events;
-      while (!failed.load()) {
-        const size_t i = next.fetch_add(1);
-        if (i >= day.requests.size()) return;
+    auto submit = [&] {
+      for (size_t i = next++; i < day.requests.size(); i = next++) {
         const Request &r = day.requests[i];
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return waiting < window || !error.ok(); });
+          if (!error.ok()) return;
+          ++waiting;
+        }
         const SyntheticPerson &person = areas[r.area]->people[r.person];
-        events.resize(r.last - r.first);
+        RecordRequest request;
+        request.nhs_number = person.nhs_number;
+        request.recorded_by = options.recorded_by;
+        request.events.resize(r.last - r.first);
         for (uint32_t e = r.first; e < r.last; ++e) {
-          events[e - r.first].ParseFromString(person.events[e].body);
+          request.events[e - r.first].ParseFromString(person.events[e].body);
         }
-        auto outcome = recorder.Record(person.nhs_number, events, std::nullopt,
-                                       options.recorded_by);
-        if (!outcome.ok()) {
-          std::lock_guard lock(error_mu);
-          if (!failed.exchange(true)) {
-            std::string detail = outcome.status().ToString();
-            for (const FieldError &f : outcome.status().errors()) {
-              detail += "; " + f.field + ": " + f.message;
-            }
-            error = Status(
-                outcome.status().code(),
-                "loading person " + person.nhs_number + " failed: " + detail);
-          }
-          return;
-        }
-        done.fetch_add(r.last - r.first);
+        recorder.RecordAsync(
+            std::move(request),
+            [&, count = r.last - r.first,
+             nhs = person.nhs_number](Result<RecordOutcome> outcome) {
+              Finished(count, nhs, std::move(outcome));
+            });
       }
     };
-    const size_t n =
-        std::min<size_t>(static_cast<size_t>(threads), day.requests.size());
-    std::vector<std::thread> pool;
-    pool.reserve(n);
-    for (size_t t = 1; t < n; ++t) pool.emplace_back(work);
-    work();
-    for (auto &t : pool) t.join();
-    if (failed.load()) return error;
-    if (options.progress) options.progress(done.load(), total);
+    std::vector<std::thread> others;
+    for (int t = 1; t < options.threads; ++t) others.emplace_back(submit);
+    submit();
+    for (auto &t : others) t.join();
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return waiting == 0; });
+    if (!error.ok()) return error;
+    if (options.progress) {
+      const uint64_t so_far = done;
+      lock.unlock();
+      options.progress(so_far, total);
+    }
   }
   return Status::Ok();
 }

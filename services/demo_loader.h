@@ -2,8 +2,8 @@
 // arrive: one London day at a time in recording order, with the clock of the
 // store and of the recorder set to that day, so that recordedAt (and every
 // as-of view) follows the history. A person's events of one day go in one
-// request; requests of the day run on several threads so group commit batches
-// them.
+// request; the requests of a day are in flight together (Recorder::RecordAsync)
+// so group commit batches them.
 #pragma once
 
 #include <atomic>
@@ -37,7 +37,10 @@ class LoadClock final : public Clock {
 };
 
 struct DemoLoadOptions {
-  int threads = 16;
+  // Requests waiting to be durable at once (no thread waits for each).
+  int in_flight = 1024;
+  // Threads that parse, check and submit requests.
+  int threads = 2;
   // Days recorded together, at the end of the last one (7: a week, Monday to
   // Sunday).
   int tick_days = 1;

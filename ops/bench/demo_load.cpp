@@ -1,4 +1,4 @@
-// bench_demo_load [--scale X] [--threads N] [--tick DAYS] [--dir DIR]:
+// bench_demo_load [--scale X] [--in-flight N] [--tick DAYS] [--dir DIR]:
 // generates the synthetic area and loads it through the Recorder into a fresh
 // store, as `carelog demo` does; prints events, seconds and events per second.
 // Shared with the benchmarks of the workload (PERFORMANCE.md).
@@ -15,15 +15,15 @@
 
 int main(int argc, char** argv) {
   double scale = 1.0;
-  int threads = 16;
+  int in_flight = 1024;
   int tick_days = 7;
   std::string dir = "/tmp/bench-demo-load";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--scale")
       scale = std::atof(argv[i + 1]);
-    else if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
+    else if (flag == "--in-flight")
+      in_flight = std::atoi(argv[i + 1]);
     else if (flag == "--tick")
       tick_days = std::atoi(argv[i + 1]);
     else if (flag == "--dir")
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   }
   carelog::Recorder recorder(**log, clock);
   carelog::DemoLoadOptions load;
-  load.threads = threads;
+  load.in_flight = in_flight;
   load.tick_days = tick_days;
   carelog::Status status =
       carelog::LoadSyntheticPeople({&area}, recorder, clock, load);
