@@ -20,31 +20,6 @@ using pb::FieldDescriptor;
 // Nesting deeper than this is left to protobuf (our requests nest 4 deep).
 constexpr int kMaxDepth = 32;
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Strict JSON (RFC 8259) only; every method returns false to decline.
 class Reader {
  public:
@@ -331,7 +306,7 @@ class Reader {
   bool Hex4(uint32_t& cp) {
     if (body_.size() - at_ < 4) return false;
     for (int k = 0; k < 4; ++k) {
-      const int h = HexDigit(body_[at_++]);
+      const int h = HexValue(body_[at_++]);
       if (h < 0) return false;
       cp = cp * 16 + static_cast<uint32_t>(h);
     }

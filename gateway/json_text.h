@@ -2,6 +2,7 @@
 // strict UTF-8 and no key repeated within one object.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,12 @@ Status CheckJsonText(std::string_view text);
 // Length of the valid UTF-8 sequence starting at text[i] (1 for ASCII), or 0
 // if there is none there.
 size_t Utf8SequenceLength(std::string_view text, size_t i);
+
+// The value of a hex digit (0-9, a-f, A-F), or -1.
+int HexValue(char c);
+
+// Appends code point `cp` (at most 0x10FFFF, not a surrogate) as UTF-8.
+void AppendUtf8(uint32_t cp, std::string& out);
 
 // `text` with every byte that is not part of a valid UTF-8 sequence replaced
 // by U+FFFD, safe to echo in an answer.

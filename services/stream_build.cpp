@@ -139,6 +139,17 @@ class Worker {
 
 }  // namespace
 
+Status WriteSortedRows(storage::EventLog& log,
+                       storage::ProjectionWrite& write) {
+  std::sort(
+      write.rows.begin(), write.rows.end(),
+      [](const storage::ProjectionWrite::Row& a,
+         const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
+  Status s = log.WriteProjections(write);
+  write.rows.clear();
+  return s;
+}
+
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
                            const std::function<bool(uint64_t)>& progress) {

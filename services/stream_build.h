@@ -43,6 +43,10 @@ class StreamBuildSink {
   virtual Status Flush() = 0;
 };
 
+// Writes `write`'s rows in key order (the memtable inserts a sorted run far
+// faster than keys in the random order people give them) and empties it.
+Status WriteSortedRows(storage::EventLog& log, storage::ProjectionWrite& write);
+
 // What a projection implements to be built this way.
 class StreamBuild {
  public:

@@ -3,7 +3,6 @@
 // when an event that may open an item gives them one, a held person is dropped
 // when their last item closes -- so the rows are those of log order: one per
 // person holding an open item after their last event.
-#include <algorithm>
 
 #include "carelog/worklists.pb.h"
 #include "services/recorder.h"
@@ -46,15 +45,7 @@ class WorklistSink final : public StreamBuildSink {
     return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
   }
 
-  Status Flush() override {
-    std::sort(
-        write_.rows.begin(), write_.rows.end(),
-        [](const storage::ProjectionWrite::Row& a,
-           const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
-    Status s = log_.WriteProjections(write_);
-    write_.rows.clear();
-    return s;
-  }
+  Status Flush() override { return WriteSortedRows(log_, write_); }
 
  private:
   storage::EventLog& log_;

@@ -79,17 +79,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
   }
 
-  // Writes the rows held, in key order: the memtable inserts a sorted run
-  // far faster than keys in the random order people give them.
-  Status Flush() override {
-    std::sort(
-        write_.rows.begin(), write_.rows.end(),
-        [](const storage::ProjectionWrite::Row& a,
-           const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
-    Status s = log_.WriteProjections(write_);
-    write_.rows.clear();
-    return s;
-  }
+  Status Flush() override { return WriteSortedRows(log_, write_); }
 
  private:
   // As MetricsProjection::WriteDelta, the sums in place of the snapshots.
