@@ -1,6 +1,7 @@
 // JSON at the edge, only through protobuf's JSON mapping: unknown fields
 // refused, enums as names, lowerCamelCase names, fields with default values
-// printed. Requests are read in one pass where json_reader.h can (docs/JSON.md).
+// printed. Requests are read in one pass where json_reader.h can
+// (docs/JSON.md).
 #pragma once
 
 #include <google/protobuf/message.h>

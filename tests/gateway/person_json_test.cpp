@@ -91,8 +91,8 @@ namespace {
 
 TEST(PersonJsonTest, TheWriteAnswerIsWhatTheMappingPrints) {
   api::RecordEventsResponse answer;
-  for (const double position : {0.0, 7.0, 123456789.0, 999999999999999.0,
-                                1e15, 1e17, 2.5}) {
+  for (const double position :
+       {0.0, 7.0, 123456789.0, 999999999999999.0, 1e15, 1e17, 2.5}) {
     for (const std::string nhs : {"9434765919", "", "94 3\"4"}) {
       answer.set_nhs_number(nhs);
       answer.set_first_version(3);
