@@ -1,6 +1,8 @@
 #include "gateway/json.h"
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -347,11 +349,19 @@ std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = false;
+  // Deterministic: map entries (a Struct's fields) in key order, so the same
+  // answer is the same text in every process (a map's own order varies).
+  std::string bytes;
+  {
+    pb::io::StringOutputStream stream(&bytes);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
   std::string out;
   // As MessageToJsonString, with the cached type descriptions.
-  const auto status =
-      pb::util::BinaryToJsonString(&Resolver(), TypeUrl(message),
-                                   message.SerializeAsString(), &out, options);
+  const auto status = pb::util::BinaryToJsonString(
+      &Resolver(), TypeUrl(message), bytes, &out, options);
   if (!status.ok()) {
     // Only an invalid message (e.g. a Value holding NaN) fails to print: a bug
     // of ours.

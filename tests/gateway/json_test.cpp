@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "carelog/admin.pb.h"
 #include "carelog/events.pb.h"
+#include "google/protobuf/struct.pb.h"
 
 namespace carelog::gateway {
 namespace {
@@ -119,6 +122,26 @@ TEST(ParseJsonTest, ABadBooleanIsFoundAfterManyEventsAndWithSpaceBeforeColon) {
   ASSERT_TRUE(ParseJson(body, fine).ok());
   EXPECT_EQ(fine.events_size(), 101);
   EXPECT_EQ(fine.events(0).ae_attended().attendance_id(), "A\\\"");
+}
+
+TEST(ToJsonTest, StructKeysComeInKeyOrderWhateverTheInsertionOrder) {
+  // A Struct's fields are a map whose own iteration order varies between
+  // processes; the answer's text must not.
+  google::protobuf::Struct body;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i)
+    keys.push_back("k" + std::to_string(i * 37 % 40));
+  for (const auto& k : keys) (*body.mutable_fields())[k].set_number_value(1);
+  const std::string text = ToJson(body);
+  std::vector<size_t> at;
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& k : sorted) {
+    const size_t pos = text.find("\"" + k + "\"");
+    ASSERT_NE(pos, std::string::npos) << k;
+    at.push_back(pos);
+  }
+  EXPECT_TRUE(std::is_sorted(at.begin(), at.end())) << text;
 }
 
 }  // namespace
