@@ -1,6 +1,7 @@
 #include "services/recorder.h"
 
 #include <atomic>
+#include <exception>
 #include <future>
 #include <list>
 #include <mutex>
@@ -248,6 +249,7 @@ struct Recorder::Impl::Pending {
   std::function<Status(const PersonState&)> admit;
   RecordDone done;
   int attempt = 0;
+  bool handed = false;  // given to the event log, which will answer it
 };
 
 void Recorder::Impl::Start(std::shared_ptr<Pending> p) {
@@ -259,7 +261,18 @@ void Recorder::Impl::Start(std::shared_ptr<Pending> p) {
     return;
   }
   const std::string key = p->nhs;
-  turns.Take(key, [this, p = std::move(p)] { Attempt(p); });
+  turns.Take(key, [this, p = std::move(p)] {
+    // An exception (an allocation failing) before the request reached the log
+    // answers it and passes the turn, so the person's later requests go on.
+    try {
+      Attempt(p);
+    } catch (const std::exception& e) {
+      if (p->handed || !p->done) throw;
+      Finish(p, Status(Code::kInternal,
+                       std::string("the request could not be checked: ") +
+                           e.what()));
+    }
+  });
 }
 
 void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
@@ -268,7 +281,14 @@ void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
   // caller may destroy the recorder, so nothing of it is touched after.
   PersonTurns::Job next = turns.Pass(p->nhs);
   RecordDone done = std::move(p->done);
-  done(std::move(outcome));
+  p->done = nullptr;
+  try {
+    done(std::move(outcome));
+  } catch (...) {
+    // The caller's failure is theirs; the turn still goes to the next.
+    PersonTurns::Run(std::move(next));
+    throw;
+  }
   PersonTurns::Run(std::move(next));
 }
 
@@ -333,6 +353,7 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
                    version](Result<storage::AppendResult> r) mutable {
     Appended(p, std::move(state), wrapped, version, std::move(r));
   };
+  p->handed = true;
   if (p->audit) {
     log.AppendAsyncWithAudit(std::move(request), p->audit->subject,
                              p->audit->entry, std::move(appended));

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include "services/recorder.h"
@@ -128,6 +129,26 @@ TEST_P(RecorderAsyncTest, AdmitSeesThePersonAsStoredAndCanRefuse) {
   ASSERT_TRUE(outcomes.results[1]->ok())
       << outcomes.results[1]->status().ToString();
   EXPECT_EQ((*outcomes.results[1])->first_version, 2u);
+}
+
+TEST_P(RecorderAsyncTest, AnExceptionWhileCheckingAnswersAndPassesTheTurn) {
+  Register();
+  Outcomes outcomes(1);
+  RecordRequest failing =
+      Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  failing.admit = [](const PersonState&) -> Status { throw std::bad_alloc(); };
+  recorder().RecordAsync(std::move(failing), outcomes.For(0));
+  outcomes.Wait();
+  ASSERT_FALSE(outcomes.results[0]->ok());
+  EXPECT_EQ(outcomes.results[0]->status().code(), Code::kInternal);
+  // The person's turn was passed on: their next request is recorded.
+  Outcomes next(1);
+  recorder().RecordAsync(
+      Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))}),
+      next.For(0));
+  next.Wait();
+  ASSERT_TRUE(next.results[0]->ok()) << next.results[0]->status().ToString();
+  EXPECT_EQ((*next.results[0])->first_version, 2u);
 }
 
 TEST_P(RecorderAsyncTest, HoldsThePeopleItHasFolded) {
