@@ -181,9 +181,7 @@ void Api::HandleAsync(const Request& request,
     Conclude(answering, std::move(*refused), false);
     return;
   }
-  if (!route.authenticated) principal.reset();
-  RouteContext ctx{request, std::move(match.params), principal.get(), audit,
-                   principal};
+  RouteContext ctx{request, std::move(match.params), principal, audit};
   if (route.async_handler) {
     try {
       route.async_handler(ctx,
@@ -205,7 +203,8 @@ void Api::HandleAsync(const Request& request,
     response = ProblemResponse(Status(
         Code::kInternal, std::string("unexpected failure: ") + e.what()));
   }
-  Conclude(answering, std::move(response), hook.written);
+  // A handler that answers at once has written no audit entry of its own.
+  Conclude(answering, std::move(response), /*audited=*/false);
 }
 
 void Api::Conclude(const std::shared_ptr<Answering>& answering,

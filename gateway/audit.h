@@ -41,12 +41,10 @@ class AuditTrail {
 };
 
 // Lets a person route write its request's audit entry in the same commit as
-// its own events (Recorder::RecordAudited) instead of a commit of its own.
+// its own events (RecordRequest::audit) instead of a commit of its own.
 struct AuditHook {
   // The entry of this request if answered `status`.
   std::function<AuditNote(int status)> entry_for;
-  // Set by the route once that entry is durable; Api then writes no other.
-  bool written = false;
 };
 
 }  // namespace carelog::gateway

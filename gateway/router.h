@@ -20,17 +20,16 @@ struct AuditHook;
 struct RouteContext {
   const Request& request;
   std::map<std::string, std::string> params;  // from the pattern's {names}
-  const Principal* principal = nullptr;       // null on public routes
+  // Null on public routes; shared, so a route may keep it after returning.
+  std::shared_ptr<const Principal> principal;
   AuditHook* audit = nullptr;  // person routes: see gateway/audit.h
-  // The same principal, for a route that needs it after returning.
-  std::shared_ptr<const Principal> shared_principal;
 
   const std::string& Param(const std::string& name) const;
 };
 
 using Handler = std::function<Response(const RouteContext&)>;
 // The answer of a route that does not block: `audited` says the request's
-// audit entry is already durable (see AuditHook::written).
+// audit entry is already durable (written with the request's events).
 using Reply = std::function<void(Response response, bool audited)>;
 // A route handler that never blocks: it calls `reply` exactly once, possibly
 // later on another thread (after `ctx` and its request are gone).

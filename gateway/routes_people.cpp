@@ -101,7 +101,7 @@ void PostEvents(const ApiContext& context, const RouteContext& ctx,
   }
   request.events.reserve(static_cast<size_t>(body.events_size()));
   for (auto& e : *body.mutable_events()) request.events.push_back(std::move(e));
-  request.admit = [principal = ctx.shared_principal, any_version, nhs = *nhs,
+  request.admit = [principal = ctx.principal, any_version, nhs = *nhs,
                    registered_area = std::move(registered_area)](
                       const PersonState& person) -> Status {
     const uint64_t version = person.version();

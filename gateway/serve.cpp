@@ -131,11 +131,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   if (!opened.ok())
     return fail("cannot load the projections: " + opened.message());
   // With a prepare, the projections start once it has written what it writes
-  // (or when it asks); without one, now.
-  bool projections_started = false;
+  // (or when it asks); without one, now. Starting twice is harmless.
   auto start_projections = [&]() -> Status {
-    if (!projections_started) read_side->runner().Start();
-    projections_started = true;
+    read_side->runner().Start();
     while (!read_side->CaughtUp()) {
       Status failed = read_side->runner().LastError();
       if (!failed.ok()) return failed;
@@ -144,10 +142,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     }
     return Status::Ok();
   };
-  if (!prepare) {
-    read_side->runner().Start();
-    projections_started = true;
-  }
+  if (!prepare) read_side->runner().Start();
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -196,8 +191,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
       ServeServices services{**log, *recorder,        areas, clock, tokens_file,
                              url,   start_projections};
       Status prepared = prepare(services);
-      if (prepared.ok() && !projections_started) read_side->runner().Start();
-      projections_started = true;
+      if (prepared.ok()) read_side->runner().Start();
       if (!prepared.ok()) {
         server.Shutdown();
         server.Wait();

@@ -118,18 +118,16 @@ Status LoadSyntheticPeople(const std::vector<const SyntheticArea *> &areas,
   std::condition_variable cv;
   size_t waiting = 0;
   Status error;
-  auto Finished = [&](uint32_t count, const std::string &nhs,
+  auto finished = [&](uint32_t count, const std::string &nhs,
                       Result<RecordOutcome> outcome) {
     std::lock_guard lock(mu);
     if (outcome.ok()) {
       done += count;
     } else if (error.ok()) {
-      std::string detail = outcome.status().ToString();
-      for (const FieldError &f : outcome.status().errors()) {
-        detail += "; " + f.field + ": " + f.message;
-      }
-      error = Status(outcome.status().code(),
-                     "loading person " + nhs + " failed: " + detail);
+      // ToString names the field errors too.
+      error = Status(
+          outcome.status().code(),
+          "loading person " + nhs + " failed: " + outcome.status().ToString());
     }
     --waiting;
     cv.notify_all();
@@ -160,7 +158,7 @@ Status LoadSyntheticPeople(const std::vector<const SyntheticArea *> &areas,
             std::move(request),
             [&, count = r.last - r.first,
              nhs = person.nhs_number](Result<RecordOutcome> outcome) {
-              Finished(count, nhs, std::move(outcome));
+              finished(count, nhs, std::move(outcome));
             });
       }
     };

@@ -155,7 +155,9 @@ Status ProjectionRunner::BuildEmpty(
     if (!others.ok() || !any) break;
     report();
   }
-  while (!done.load()) {
+  // Progress is reported while the build runs; without a listener the
+  // builder is simply joined (no polling delay after it ends).
+  while (progress && !done.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     report();
   }

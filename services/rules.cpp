@@ -195,19 +195,9 @@ Status CheckRules(const PersonState& before,
 
 Status CheckRules(const PersonState& before,
                   const std::vector<StoredCareEventPtr>& fresh, Instant now) {
-  bool in_order = true;
-  CARELOG_RETURN_IF_ERROR(CheckEachEvent(before, fresh, now, &in_order));
-  if (!in_order) return CheckWholeTimeline(before, fresh);
-  // Everything new comes after the history: check each against the history
-  // before it.
-  PersonFacts facts = before.facts();
-  for (size_t i = 0; i < fresh.size(); ++i) {
-    if (auto v = CheckEvent(facts, *fresh[i])) {
-      return RuleError(i, v->field, v->message);
-    }
-    facts.Apply(*fresh[i]);
-  }
-  return Status::Ok();
+  // The recorder's own path, on a copy.
+  PersonState copy = before;
+  return CheckAndExtend(copy, fresh, now);
 }
 
 Status CheckAndExtend(PersonState& state,

@@ -28,7 +28,6 @@ struct BuildStream {
   // Person streams only (kPersonStreamPrefix): the care events of `recorded`,
   // decoded, same indices; empty for other streams.
   std::span<const StoredCareEventPtr> care;
-  bool person() const { return !care.empty(); }
 };
 
 // One worker thread's part of a projection's build. Rows it writes before

@@ -130,8 +130,11 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadPositions(
     const rocksdb::ReadOptions& options) {
   std::vector<size_t> order(positions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return positions[a] < positions[b]; });
+  // Most callers (a stream's history, one event) ask in ascending order.
+  if (!std::is_sorted(positions.begin(), positions.end())) {
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return positions[a] < positions[b]; });
+  }
   std::vector<std::string> keys;
   keys.reserve(positions.size());
   for (size_t i : order) keys.push_back(keys::LogKey(positions[i]));

@@ -87,9 +87,12 @@ Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   size_t next_start = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const schema::EventRecord& r = records[i];
-    const std::string where = "stream '" + r.stream() + "' version " +
-                              std::to_string(r.version()) + " at position " +
-                              std::to_string(r.position());
+    // Named only when something is wrong (this loop runs once per event).
+    const auto where = [&r] {
+      return "stream '" + r.stream() + "' version " +
+             std::to_string(r.version()) + " at position " +
+             std::to_string(r.position());
+    };
     if (!dedup[i] || keys::DecodeDedup(*dedup[i]) != r.position()) {
       return Corrupt("the dedup entry of event id '" + r.event_id() +
                      "' disagrees with position " +
@@ -107,10 +110,10 @@ Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
     } else {
       continue;
     }
-    if (!value) return Corrupt("the stream index lacks " + where);
+    if (!value) return Corrupt("the stream index lacks " + where());
     auto run = keys::DecodeStreamRun(*value);
     if (!run)
-      return Corrupt("the stream index entry of " + where + " is malformed");
+      return Corrupt("the stream index entry of " + where() + " is malformed");
     if (run->first_position != r.position()) {
       return Corrupt("the stream index does not point to position " +
                      std::to_string(r.position()) + " for stream '" +

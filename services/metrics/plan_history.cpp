@@ -102,11 +102,7 @@ class PlanSink final : public StreamBuildSink {
     return Status::Ok();
   }
   Status ChunkDone() override { return Status::Ok(); }
-  Status Flush() override {
-    Status s = log_.WriteProjections(write_);
-    write_.rows.clear();
-    return s;
-  }
+  Status Flush() override { return WriteSortedRows(log_, write_); }
 
  private:
   storage::EventLog& log_;
