@@ -9,6 +9,7 @@
 
 #include "gateway/json_fields.h"
 #include "gateway/json_text.h"
+#include "storage/keys.h"
 
 namespace carelog::gateway {
 
@@ -252,7 +253,7 @@ class Reader {
       } else if (c < 0x80) {
         ++at_;
       } else {
-        const size_t n = Utf8SequenceLength(body_, at_);
+        const size_t n = storage::keys::Utf8SequenceLength(body_, at_);
         if (n == 0) return false;
         at_ += n;
       }

@@ -3,32 +3,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "storage/keys.h"
+
 namespace carelog::gateway {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if there is
-// none (Unicode 3.2 and later: table 3-7 of the standard).
-size_t Utf8SequenceAt(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) -> unsigned {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0u;
-  };
-  const unsigned b0 = byte(0);
-  if (b0 < 0x80) return 1;
-  const auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    const unsigned b = byte(k);
-    return i + k < text.size() && b >= lo && b <= hi;
-  };
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
-    return cont(1) && cont(2) ? 3 : 0;
-  if (b0 == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (b0 == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 >= 0xF1 && b0 <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 // One open object or array while scanning, with the keys an object has had.
 struct Frame {
@@ -112,7 +91,7 @@ bool ReadString(std::string_view text, size_t i, size_t& end,
 
 Status CheckJsonText(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
-    const size_t n = Utf8SequenceAt(text, i);
+    const size_t n = storage::keys::Utf8SequenceLength(text, i);
     if (n == 0) {
       return Status(Code::kInvalidArgument,
                     "the body is not valid UTF-8 (byte " + std::to_string(i) +
@@ -178,15 +157,11 @@ Status CheckJsonText(std::string_view text) {
   return Status::Ok();
 }
 
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  return Utf8SequenceAt(text, i);
-}
-
 std::string ValidUtf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    const size_t n = Utf8SequenceAt(text, i);
+    const size_t n = storage::keys::Utf8SequenceLength(text, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;

@@ -17,10 +17,6 @@ namespace carelog::gateway {
 // including for text that is not JSON at all: the JSON parser judges syntax.
 Status CheckJsonText(std::string_view text);
 
-// Length of the valid UTF-8 sequence starting at text[i] (1 for ASCII), or 0
-// if there is none there.
-size_t Utf8SequenceLength(std::string_view text, size_t i);
-
 // The value of a hex digit (0-9, a-f, A-F), or -1.
 int HexValue(char c);
 

@@ -37,6 +37,9 @@ Status CheckUtf8(std::string_view what, std::string_view text);
 // The offset of the first byte of `text` that is not valid UTF-8; nullopt when
 // all of it is (what CheckUtf8 checks, without building a message).
 std::optional<size_t> FirstInvalidUtf8(std::string_view text);
+// The length of the valid UTF-8 sequence starting at text[i], or 0 if there is
+// none (Unicode 3.2 and later: table 3-7 of the standard).
+size_t Utf8SequenceLength(std::string_view text, size_t i);
 
 // log: position.
 std::string LogKey(uint64_t position);
