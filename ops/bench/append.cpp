@@ -30,10 +30,13 @@
 #include <thread>
 #include <vector>
 
+#include "ops/bench/bench.h"
 #include "storage/event_log.h"
 
 namespace {
 
+using carelog::bench::ProcessUsage;
+using carelog::bench::Usage;
 using carelog::storage::AppendRequest;
 using carelog::storage::EventLog;
 using carelog::storage::ExpectedVersion;
@@ -99,20 +102,6 @@ struct Measure {
   double cpu_us = 0;
   double faults = 0;
 };
-
-struct Usage {
-  double cpu_seconds;
-  double faults;
-};
-
-Usage ProcessUsage() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return {
-      static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6,
-      static_cast<double>(u.ru_minflt + u.ru_majflt)};
-}
 
 // Runs `threads` copies of work(thread, stop) for the configured time; returns
 // events per second.

@@ -3,11 +3,15 @@
 // "RESULT <key> <value>" on stdout (anything else is commentary).
 #pragma once
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <map>
 #include <string>
 #include <string_view>
@@ -25,6 +29,31 @@ inline void Emit(std::string_view key, double value) {
   std::printf("RESULT %.*s %.6g\n", static_cast<int>(key.size()), key.data(),
               value);
   std::fflush(stdout);
+}
+
+// CPU time (user + system) and page faults of this process so far.
+struct Usage {
+  double cpu_seconds;
+  double faults;
+};
+inline Usage ProcessUsage() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return {
+      static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6,
+      static_cast<double>(u.ru_minflt + u.ru_majflt)};
+}
+
+// kB of a field of /proc/self/status ("VmRSS:", "VmHWM:"), or -1.
+inline long StatusKb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0)
+      return std::atol(line.c_str() + std::strlen(field));
+  }
+  return -1;
 }
 
 // Commentary for the human watching (stderr, so results stay parseable).

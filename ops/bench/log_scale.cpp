@@ -32,10 +32,12 @@
 #include <thread>
 #include <vector>
 
+#include "ops/bench/bench.h"
 #include "storage/event_log.h"
 
 namespace {
 
+using carelog::bench::StatusKb;
 using carelog::storage::AppendRequest;
 using carelog::storage::EventLog;
 using carelog::storage::ExpectedVersion;
@@ -49,17 +51,6 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-// kB of a field of /proc/self/status (VmRSS, VmHWM).
-long StatusKb(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0)
-      return std::atol(line.c_str() + std::strlen(field) + 1);
-  }
-  return -1;
 }
 
 std::string Body(std::mt19937& rng) {

@@ -7,7 +7,6 @@
 // The store is D/store (what `carelog serve --data D` opens); D/areas holds the
 // areas and plans as API.md JSON for the benchmark to PUT.
 #include <google/protobuf/util/json_util.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -133,25 +132,8 @@ int Build(const Flags& flags) {
   return 0;
 }
 
-// The resident set of this process now, in MiB (VmRSS).
-double RssMib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024;
-  }
-  return 0;
-}
-
-// User and system CPU time of the process so far.
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
+// The resident set of this process now, in MiB.
+double RssMib() { return static_cast<double>(StatusKb("VmRSS:")) / 1024; }
 
 int P5(const Flags& flags) {
   const fs::path dir = flags.Get("dir");
@@ -161,7 +143,7 @@ int P5(const Flags& flags) {
 
   // Reading the log alone: every event, decoded as the projections get it.
   auto t0 = std::chrono::steady_clock::now();
-  const double read_cpu0 = CpuSeconds();
+  const double read_cpu0 = ProcessUsage().cpu_seconds;
   uint64_t read = 0, bytes = 0;
   for (uint64_t from = 1; from <= last;) {
     auto page = log->ReadAll(from, 10000);
@@ -172,7 +154,7 @@ int P5(const Flags& flags) {
     from = page->back().position + 1;
   }
   const double read_s = SecondsSince(t0);
-  const double read_cpu = CpuSeconds() - read_cpu0;
+  const double read_cpu = ProcessUsage().cpu_seconds - read_cpu0;
   Note("read %llu events (%.0f MB of bodies) in %.1f s",
        static_cast<unsigned long long>(read), static_cast<double>(bytes) / 1e6,
        read_s);
@@ -193,7 +175,7 @@ int P5(const Flags& flags) {
   if (Status s = runner.Open(); !s.ok()) Fail(s.message());
   const double rss_before = RssMib();
   t0 = std::chrono::steady_clock::now();
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = ProcessUsage().cpu_seconds;
   auto noted = t0;
   Status rebuilt = runner.Rebuild([&](uint64_t applied, uint64_t end) {
     if (std::chrono::steady_clock::now() - noted < std::chrono::seconds(10))
@@ -206,7 +188,7 @@ int P5(const Flags& flags) {
   });
   if (!rebuilt.ok()) Fail(rebuilt.message());
   const double rebuild_s = SecondsSince(t0);
-  const double rebuild_cpu = CpuSeconds() - cpu0;
+  const double rebuild_cpu = ProcessUsage().cpu_seconds - cpu0;
   Note("rebuilt the projections from %llu events in %.1f s",
        static_cast<unsigned long long>(last), rebuild_s);
   // What the projections' in-memory state costs once every event is applied
