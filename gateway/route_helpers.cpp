@@ -49,11 +49,6 @@ Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
                     std::to_string(*position) + " yet; try again shortly");
 }
 
-std::string NhsNumberOfStream(std::string_view stream) {
-  if (!stream.starts_with(kPersonStreamPrefix)) return {};
-  return std::string(stream.substr(kPersonStreamPrefix.size()));
-}
-
 Result<api::RecordedCareEvent> RenderRecord(
     const storage::RecordedEvent& record, bool feed) {
   api::RecordedCareEvent out;
@@ -65,7 +60,7 @@ Result<api::RecordedCareEvent> RenderRecord(
                                            std::to_string(record.position) +
                                            " cannot be read");
     }
-    if (feed) out.set_nhs_number(NhsNumberOfStream(record.stream));
+    if (feed) out.set_nhs_number(std::string(NhsNumberOfStream(record.stream)));
   } else if (record.type == schema::AdminEvent::descriptor()->full_name()) {
     schema::AdminEvent admin;
     if (!admin.ParseFromString(record.body)) {

@@ -33,8 +33,4 @@ Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
 Result<api::RecordedCareEvent> RenderRecord(
     const storage::RecordedEvent& record, bool feed);
 
-// The NHS number of a person stream ("person-9434765919"), or "" for other
-// streams.
-std::string NhsNumberOfStream(std::string_view stream);
-
 }  // namespace carelog::gateway

@@ -223,12 +223,11 @@ std::optional<Status> ForeignIdConflict(
     if (!other.ok()) return other.status();
     if (!other->has_value()) continue;
     std::string field = "events[" + std::to_string(i) + "].eventId";
-    std::string message = "event " + events[i].event_id() +
-                          " is already recorded in " +
-                          ((*other)->stream.starts_with(kPersonStreamPrefix)
-                               ? "another person's stream"
-                               : "another stream") +
-                          "; an eventId is used for one event only";
+    std::string message =
+        "event " + events[i].event_id() + " is already recorded in " +
+        (IsPersonStream((*other)->stream) ? "another person's stream"
+                                          : "another stream") +
+        "; an eventId is used for one event only";
     return Status(Code::kConflict, field + ": " + message,
                   {FieldError{field, message}});
   }

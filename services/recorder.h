@@ -24,6 +24,14 @@ namespace carelog {
 // the NHS number.
 inline constexpr std::string_view kPersonStreamPrefix = "person-";
 std::string PersonStream(std::string_view nhs_number);
+inline bool IsPersonStream(std::string_view stream) {
+  return stream.starts_with(kPersonStreamPrefix);
+}
+// The NHS number of a person stream; empty for any other stream.
+inline std::string_view NhsNumberOfStream(std::string_view stream) {
+  return IsPersonStream(stream) ? stream.substr(kPersonStreamPrefix.size())
+                                : std::string_view();
+}
 
 struct RecordOutcome {
   std::string nhs_number;

@@ -70,10 +70,6 @@ class ChunkQueue {
   Status error_;
 };
 
-bool IsPerson(std::string_view stream) {
-  return stream.starts_with(kPersonStreamPrefix);
-}
-
 // One worker: reads the chunks' events and hands each stream to the sinks.
 class Worker {
  public:
@@ -105,7 +101,7 @@ class Worker {
                         "stream " + s.stream + " is missing versions");
         }
       }
-      const bool person = IsPerson(s.stream);
+      const bool person = IsPersonStream(s.stream);
       care_.clear();
       if (person) {
         for (const storage::RecordedEvent& r : recorded) {
@@ -196,7 +192,7 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
     scanned = log.ScanStreamPositions(
         others ? std::string_view() : kPersonStreamPrefix, last,
         [&](std::string_view stream, const std::vector<uint64_t>& positions) {
-          if (IsPerson(stream) ? !persons : !others) return true;
+          if (IsPersonStream(stream) ? !persons : !others) return true;
           chunk.push_back({std::string(stream), positions});
           chunk_events += positions.size();
           if (chunk_events < kChunkEvents) return true;

@@ -213,13 +213,12 @@ Status WorklistProjection::Load(storage::EventLog& log) {
 
 Status WorklistProjection::Apply(const storage::RecordedEvent& event,
                                  storage::ProjectionWrite&) {
-  if (!event.stream.starts_with(kPersonStreamPrefix) ||
-      event.type != kCareEventType) {
+  if (!IsPersonStream(event.stream) || event.type != kCareEventType) {
     return Status::Ok();
   }
   schema::CareEvent care;
   if (!care.ParseFromString(event.body)) return Status::Ok();
-  return impl_->Update(event.stream.substr(kPersonStreamPrefix.size()), care,
+  return impl_->Update(std::string(NhsNumberOfStream(event.stream)), care,
                        event.version);
 }
 

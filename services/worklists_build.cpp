@@ -20,7 +20,7 @@ class WorklistSink final : public StreamBuildSink {
   explicit WorklistSink(storage::EventLog& log) : log_(log) {}
 
   Status Stream(const BuildStream& s) override {
-    const std::string nhs(s.stream.substr(kPersonStreamPrefix.size()));
+    const std::string nhs(NhsNumberOfStream(s.stream));
     std::vector<worklist_facts::Fact> facts;  // of every version so far
     bool held = false;
     for (size_t k = 0; k < s.care.size(); ++k) {

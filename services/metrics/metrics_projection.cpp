@@ -85,9 +85,7 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
 
 Status MetricsProjection::Apply(const storage::RecordedEvent& event,
                                 storage::ProjectionWrite& write) {
-  if (event.stream.compare(0, kPersonStreamPrefix.size(),
-                           kPersonStreamPrefix) != 0)
-    return Status::Ok();
+  if (!IsPersonStream(event.stream)) return Status::Ok();
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
