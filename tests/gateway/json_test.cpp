@@ -21,6 +21,54 @@ std::string Package(const std::string& integrated) {
          integrated + R"(, "scheme": "ITF08"}}]})";
 }
 
+// API.md: "Unknown fields in a request are an error"; errors[] names the
+// field itself, so that the client sees which key to remove.
+TEST(ParseJsonTest, AnUnknownFieldIsNamedByItsPath) {
+  schema::RecordEventsRequest request;
+  Status nested = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "foo": 1}}]})",
+      request);
+  EXPECT_EQ(nested.code(), Code::kInvalidArgument);
+  ASSERT_EQ(nested.errors().size(), 1u);
+  EXPECT_EQ(nested.errors()[0].field, "events[0].personRegistered.foo");
+  EXPECT_EQ(nested.errors()[0].message,
+            "unknown field: API.md has no such field here");
+  Status top = ParseJson(R"({"events": [], "extra": 1})", request);
+  ASSERT_EQ(top.errors().size(), 1u);
+  EXPECT_EQ(top.errors()[0].field, "extra");
+}
+
+// SPEC.md lists each enum's values: a wrong one is answered with them.
+TEST(ParseJsonTest, AnUnknownEnumValueIsAnsweredWithTheValuesAllowed) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "hospitalAdmitted": {"spellId": "S1", "method": "emergency"}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field, "events[0].hospitalAdmitted.method");
+  EXPECT_EQ(status.errors()[0].message,
+            "'emergency' is not one of EMERGENCY, ELECTIVE, MATERNITY, "
+            "TRANSFER");
+}
+
+// API.md: "not exactly one payload" is malformed; two are named as such.
+TEST(ParseJsonTest, TwoPayloadsInOneEventAreNamedAsSuch) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personDied": {}, "nhsNumberVerified": {}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field, "events[0]");
+  EXPECT_EQ(status.errors()[0].message,
+            "more than one payload (nhsNumberVerified is a second one): an "
+            "event carries exactly one");
+}
+
 TEST(ParseJsonTest, BooleansAreTheLiteralsTrueAndFalse) {
   for (const char* literal : {"true", "false"}) {
     schema::RecordEventsRequest request;
