@@ -117,9 +117,18 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
-// protobuf's words for three common mistakes, in the request's terms:
-// an unknown field is named by its own path, a wrong enum value is answered
-// with the values allowed, a second payload is called that.
+bool IsNumeral(const std::string& text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+// protobuf's words for common mistakes, in the request's terms: an unknown
+// field is named by its own path, a wrong enum value is answered with the
+// values allowed, a value of the wrong kind is called that, a second payload
+// is called that.
 void Explain(std::string& field, std::string& detail) {
   constexpr std::string_view kUnknown = ": Cannot find field.";
   if (detail.size() > kUnknown.size() &&
@@ -148,6 +157,26 @@ void Explain(std::string& field, std::string& detail) {
                "' is not one of " + allowed;
       return;
     }
+  }
+  constexpr std::string_view kValue = "invalid value ";
+  constexpr std::string_view kScalar = " for type TYPE_";
+  const size_t scalar_at = detail.rfind(kScalar);
+  if (detail.compare(0, kValue.size(), kValue) == 0 &&
+      scalar_at != std::string::npos && scalar_at >= kValue.size()) {
+    std::string value = detail.substr(kValue.size(), scalar_at - kValue.size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    const std::string type = detail.substr(scalar_at + kScalar.size());
+    if (type == "STRING") {
+      detail = "'" + value + "' is not text: give it in quotes";
+    } else if (type == "DOUBLE" || type == "FLOAT") {
+      detail = "'" + value + "' is not a number";
+    } else if (type.find("INT") != std::string::npos ||
+               type.find("FIXED") != std::string::npos) {
+      detail = "'" + value + "' is not a whole number" +
+               (IsNumeral(value) ? " of the size allowed" : "");
+    }
+    return;
   }
   constexpr std::string_view kOneof = "is already set. Cannot set '";
   const size_t oneof_at = detail.find(kOneof);
@@ -211,14 +240,6 @@ TypedKeys KeysOf(const Descriptor* root) {
     }
   }
   return keys;
-}
-
-bool IsNumeral(const std::string& text) {
-  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (i == text.size()) return false;
-  for (; i < text.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  return true;
 }
 
 // The path (events[1].carePackageStarted.integrated) of the first bool field

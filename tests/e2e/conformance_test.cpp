@@ -110,5 +110,21 @@ TEST_F(ConformanceTest, HistoryShowsAMissingNhsNumberStatusAsUnverified) {
   EXPECT_EQ(feed.body.find("UNSPECIFIED"), std::string::npos);
 }
 
+// API.md: errors[] says per field what is wrong. A missing eventId is the
+// event's own id, not an id "this event refers to".
+TEST_F(ConformanceTest, AMissingEventIdIsAskedForAsTheEventsOwnId) {
+  auto client = Practitioner();
+  auto answer =
+      client.Send("POST", EventsOf(TestNhsNumber(103)),
+                  R"({"events": [{"occurredAt": "2014-06-07T10:15:00+01:00",
+          "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002"}}]})");
+  ASSERT_EQ(answer.status, 400) << answer.body;
+  EXPECT_NE(answer.body.find(R"("field":"events[0].eventId")"),
+            std::string::npos)
+      << answer.body;
+  EXPECT_NE(answer.body.find("its own id"), std::string::npos) << answer.body;
+  EXPECT_EQ(answer.body.find("refers to"), std::string::npos) << answer.body;
+}
+
 }  // namespace
 }  // namespace carelog::e2e

@@ -54,6 +54,25 @@ TEST(ParseJsonTest, AnUnknownEnumValueIsAnsweredWithTheValuesAllowed) {
             "TRANSFER");
 }
 
+// A count given as a fraction or text is named as such, in plain words.
+TEST(ParseJsonTest, ANumberOfTheWrongKindIsNamedInPlainWords) {
+  schema::Area area;
+  Status whole = ParseJson(
+      R"({"name": "x", "population": [{"year": 2014, "age0to17": 1.5}]})",
+      area);
+  ASSERT_EQ(whole.errors().size(), 1u);
+  EXPECT_EQ(whole.errors()[0].field, "population[0].age0to17");
+  EXPECT_EQ(whole.errors()[0].message, "'1.5' is not a whole number");
+  schema::Plan plan;
+  Status number = ParseJson(R"({"allocationGbp": "lots"})", plan);
+  ASSERT_EQ(number.errors().size(), 1u);
+  EXPECT_EQ(number.errors()[0].field, "allocationGbp");
+  EXPECT_EQ(number.errors()[0].message, "'lots' is not a number");
+  Status text = ParseJson(R"({"name": 5})", area);
+  ASSERT_EQ(text.errors().size(), 1u);
+  EXPECT_EQ(text.errors()[0].message, "'5' is not text: give it in quotes");
+}
+
 // API.md: "not exactly one payload" is malformed; two are named as such.
 TEST(ParseJsonTest, TwoPayloadsInOneEventAreNamedAsSuch) {
   schema::RecordEventsRequest request;
