@@ -126,5 +126,33 @@ TEST_F(ConformanceTest, AMissingEventIdIsAskedForAsTheEventsOwnId) {
   EXPECT_EQ(answer.body.find("refers to"), std::string::npos) << answer.body;
 }
 
+// API.md: the metrics answer echoes `asOf`; it is the time the client
+// asked for, written as they wrote it (not converted to UTC), so that it
+// compares equal to the question.
+TEST_F(ConformanceTest, AsOfIsEchoedAsAsked) {
+  HttpClient admin(server_->port(), server_->admin);
+  auto area = admin.Send(
+      "PUT", std::string("/v1/areas/") + LiveServer::kAreaA,
+      R"({"name": "A", "population": [{"year": 2015, "age0to17": 1000,
+          "age18to64": 1000, "age65plus": 1000}]})");
+  ASSERT_TRUE(area.status == 200 || area.status == 201) << area.body;
+  HttpClient commissioner(server_->port(), server_->commissioner_a);
+  const std::string base = std::string("/v1/areas/") + LiveServer::kAreaA;
+  for (const std::string& target :
+       {base + "/metrics?period=2015-16&asOf=2015-06-01T00:00:00%2B01:00",
+        base + "/metrics/"
+               "delayedDays?from=2015-04&asOf=2015-06-01T00:00:00%2B01:00",
+        base + "/conditions?period=2015-16&asOf=2015-06-01T00:00:00%2B01:00"}) {
+    auto answer = commissioner.Get(target);
+    ASSERT_EQ(answer.status, 200) << target << " " << answer.body;
+    EXPECT_EQ(Text(answer.Json(), "asOf"), "2015-06-01T00:00:00+01:00")
+        << target;
+  }
+  auto utc = commissioner.Get(
+      base + "/metrics?period=2015-16&asOf=2015-05-31T23:00:00Z");
+  ASSERT_EQ(utc.status, 200) << utc.body;
+  EXPECT_EQ(Text(utc.Json(), "asOf"), "2015-05-31T23:00:00Z");
+}
+
 }  // namespace
 }  // namespace carelog::e2e
