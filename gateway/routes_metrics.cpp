@@ -148,7 +148,8 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
-  Response r = Text(200, "text/csv; charset=utf-8", MetricsCsv(*m));
+  // Exactly API.md's type: the text is ASCII (codes, metric ids, numbers).
+  Response r = Text(200, "text/csv", MetricsCsv(*m));
   r.headers.emplace_back(
       "Content-Disposition",
       "attachment; filename=\"" + ctx.Param("areaCode") + "-metrics.csv\"");

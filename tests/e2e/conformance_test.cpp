@@ -148,6 +148,11 @@ TEST_F(ConformanceTest, AsOfIsEchoedAsAsked) {
     EXPECT_EQ(Text(answer.Json(), "asOf"), "2015-06-01T00:00:00+01:00")
         << target;
   }
+  // API.md: "`text/csv`" (its content is ASCII: codes, ids and numbers).
+  auto csv = commissioner.Get(base + "/metrics.csv?from=2015-04");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("content-type"), "text/csv");
+
   auto utc = commissioner.Get(
       base + "/metrics?period=2015-16&asOf=2015-05-31T23:00:00Z");
   ASSERT_EQ(utc.status, 200) << utc.body;
