@@ -159,5 +159,14 @@ TEST_F(ConformanceTest, AsOfIsEchoedAsAsked) {
   EXPECT_EQ(Text(utc.Json(), "asOf"), "2015-05-31T23:00:00Z");
 }
 
+// API.md: /healthz says the process is up; it does not claim a lastPosition
+// of 0 when the log holds events (/readyz gives the position).
+TEST_F(ConformanceTest, HealthzClaimsNoPosition) {
+  auto answer = HttpClient(server_->port()).Get("/healthz");
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.Header("content-type"), "application/json");
+  EXPECT_EQ(answer.body, R"({"status":"ok"})");
+}
+
 }  // namespace
 }  // namespace carelog::e2e
