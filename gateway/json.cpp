@@ -130,6 +130,14 @@ bool IsNumeral(const std::string& text) {
 // values allowed, a value of the wrong kind is called that, a second payload
 // is called that.
 void Explain(std::string& field, std::string& detail) {
+  // protobuf quotes the text around a syntax error on lines of its own.
+  if (const size_t line = detail.find('\n'); line != std::string::npos)
+    detail.erase(line);
+  if (detail == ": Root element must be a message.") {
+    field = "body";
+    detail = "the body must be a JSON object, e.g. {\"events\": [...]}";
+    return;
+  }
   constexpr std::string_view kUnknown = ": Cannot find field.";
   if (detail.size() > kUnknown.size() &&
       detail.compare(detail.size() - kUnknown.size(), kUnknown.size(),
@@ -139,44 +147,39 @@ void Explain(std::string& field, std::string& detail) {
     detail = "unknown field: API.md has no such field here";
     return;
   }
-  constexpr std::string_view kEnum = "invalid value \"";
-  constexpr std::string_view kEnumType = "\" for type type.googleapis.com/";
-  const size_t type_at = detail.rfind(kEnumType);
-  if (detail.compare(0, kEnum.size(), kEnum) == 0 &&
-      type_at != std::string::npos && type_at >= kEnum.size()) {
-    const auto* type = pb::DescriptorPool::generated_pool()->FindEnumTypeByName(
-        detail.substr(type_at + kEnumType.size()));
-    if (type != nullptr) {
-      std::string allowed;
-      for (int i = 0; i < type->value_count(); ++i) {
-        if (type->value(i)->number() == 0) continue;
-        if (!allowed.empty()) allowed += ", ";
-        allowed += type->value(i)->name();
-      }
-      detail = "'" + detail.substr(kEnum.size(), type_at - kEnum.size()) +
-               "' is not one of " + allowed;
-      return;
-    }
-  }
+  // "invalid value V for type T": T a type URL (an enum or a message) or a
+  // scalar (TYPE_INT32, ...); V quoted when it was a JSON string.
   constexpr std::string_view kValue = "invalid value ";
-  constexpr std::string_view kScalar = " for type TYPE_";
-  const size_t scalar_at = detail.rfind(kScalar);
+  constexpr std::string_view kType = " for type ";
+  const size_t type_at = detail.rfind(kType);
   if (detail.compare(0, kValue.size(), kValue) == 0 &&
-      scalar_at != std::string::npos && scalar_at >= kValue.size()) {
-    std::string value = detail.substr(kValue.size(), scalar_at - kValue.size());
+      type_at != std::string::npos && type_at >= kValue.size()) {
+    std::string value = detail.substr(kValue.size(), type_at - kValue.size());
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
-    const std::string type = detail.substr(scalar_at + kScalar.size());
-    if (type == "STRING") {
+    std::string type = detail.substr(type_at + kType.size());
+    if (const size_t slash = type.rfind('/'); slash != std::string::npos)
+      type.erase(0, slash + 1);
+    const auto& pool = *pb::DescriptorPool::generated_pool();
+    if (const auto* e = pool.FindEnumTypeByName(type)) {
+      std::string allowed;
+      for (int i = 0; i < e->value_count(); ++i) {
+        if (e->value(i)->number() == 0) continue;
+        if (!allowed.empty()) allowed += ", ";
+        allowed += e->value(i)->name();
+      }
+      detail = "'" + value + "' is not one of " + allowed;
+    } else if (pool.FindMessageTypeByName(type) != nullptr) {
+      detail = "'" + value + "' is not a JSON object: give {...}";
+    } else if (type == "TYPE_STRING") {
       detail = "'" + value + "' is not text: give it in quotes";
-    } else if (type == "DOUBLE" || type == "FLOAT") {
+    } else if (type == "TYPE_DOUBLE" || type == "TYPE_FLOAT") {
       detail = "'" + value + "' is not a number";
     } else if (type.find("INT") != std::string::npos ||
                type.find("FIXED") != std::string::npos) {
       detail = "'" + value + "' is not a whole number" +
                (IsNumeral(value) ? " of the size allowed" : "");
     }
-    return;
   }
   constexpr std::string_view kOneof = "is already set. Cannot set '";
   const size_t oneof_at = detail.find(kOneof);
@@ -376,7 +379,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
 Status ParseJsonByProtobuf(std::string_view body,
                            google::protobuf::Message& message) {
   if (body.empty()) {
-    return Status(Code::kInvalidArgument, "the request needs a JSON body");
+    return Status(Code::kInvalidArgument, "the request needs a JSON body",
+                  {{"body", "missing: send a JSON object"}});
   }
   Status text = CheckJsonText(body);
   if (!text.ok()) return text;

@@ -73,6 +73,33 @@ TEST(ParseJsonTest, ANumberOfTheWrongKindIsNamedInPlainWords) {
   EXPECT_EQ(text.errors()[0].message, "'5' is not text: give it in quotes");
 }
 
+// A body that is not a JSON object, or a payload that is not one, is said so
+// in plain words, with errors[] naming where.
+TEST(ParseJsonTest, ABodyOrPayloadThatIsNoObjectIsSaidSo) {
+  schema::RecordEventsRequest request;
+  for (const char* body : {"[]", "null"}) {
+    Status status = ParseJson(body, request);
+    ASSERT_EQ(status.errors().size(), 1u) << body;
+    EXPECT_EQ(status.errors()[0].field, "body");
+    EXPECT_EQ(status.errors()[0].message,
+              "the body must be a JSON object, e.g. {\"events\": [...]}");
+  }
+  Status empty = ParseJson("", request);
+  ASSERT_EQ(empty.errors().size(), 1u);
+  EXPECT_EQ(empty.errors()[0].field, "body");
+  Status payload = ParseJson(
+      R"({"events": [{"eventId": "x", "occurredAt": "2015-01-01T10:00:00Z", "personDied": 5}]})",
+      request);
+  ASSERT_EQ(payload.errors().size(), 1u);
+  EXPECT_EQ(payload.errors()[0].field, "events[0].personDied");
+  EXPECT_EQ(payload.errors()[0].message,
+            "'5' is not a JSON object: give {...}");
+  Status cut = ParseJson(R"({"events": [)", request);
+  ASSERT_EQ(cut.errors().size(), 1u);
+  EXPECT_EQ(cut.errors()[0].message.find('\n'), std::string::npos)
+      << cut.errors()[0].message;
+}
+
 // API.md: "not exactly one payload" is malformed; two are named as such.
 TEST(ParseJsonTest, TwoPayloadsInOneEventAreNamedAsSuch) {
   schema::RecordEventsRequest request;
