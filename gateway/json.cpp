@@ -117,6 +117,83 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
+bool IsNumeral(const std::string& text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+// protobuf's words for common mistakes, in the request's terms: an unknown
+// field is named by its own path, a wrong enum value is answered with the
+// values allowed, a value of the wrong kind is called that, a second payload
+// is called that.
+void Explain(std::string& field, std::string& detail) {
+  // protobuf quotes the text around a syntax error on lines of its own.
+  if (const size_t line = detail.find('\n'); line != std::string::npos)
+    detail.erase(line);
+  if (detail == ": Root element must be a message.") {
+    field = "body";
+    detail = "the body must be a JSON object, e.g. {\"events\": [...]}";
+    return;
+  }
+  constexpr std::string_view kUnknown = ": Cannot find field.";
+  if (detail.size() > kUnknown.size() &&
+      detail.compare(detail.size() - kUnknown.size(), kUnknown.size(),
+                     kUnknown) == 0) {
+    const std::string name = detail.substr(0, detail.size() - kUnknown.size());
+    field = field == "body" ? name : field + "." + name;
+    detail = "unknown field: API.md has no such field here";
+    return;
+  }
+  // "invalid value V for type T": T a type URL (an enum or a message) or a
+  // scalar (TYPE_INT32, ...); V quoted when it was a JSON string.
+  constexpr std::string_view kValue = "invalid value ";
+  constexpr std::string_view kType = " for type ";
+  const size_t type_at = detail.rfind(kType);
+  if (detail.compare(0, kValue.size(), kValue) == 0 &&
+      type_at != std::string::npos && type_at >= kValue.size()) {
+    std::string value = detail.substr(kValue.size(), type_at - kValue.size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    std::string type = detail.substr(type_at + kType.size());
+    if (const size_t slash = type.rfind('/'); slash != std::string::npos)
+      type.erase(0, slash + 1);
+    const auto& pool = *pb::DescriptorPool::generated_pool();
+    if (const auto* e = pool.FindEnumTypeByName(type)) {
+      std::string allowed;
+      for (int i = 0; i < e->value_count(); ++i) {
+        if (e->value(i)->number() == 0) continue;
+        if (!allowed.empty()) allowed += ", ";
+        allowed += e->value(i)->name();
+      }
+      detail = "'" + value + "' is not one of " + allowed;
+    } else if (pool.FindMessageTypeByName(type) != nullptr) {
+      detail = "'" + value + "' is not a JSON object: give {...}";
+    } else if (type == "TYPE_STRING") {
+      detail = "'" + value + "' is not text: give it in quotes";
+    } else if (type == "TYPE_DOUBLE" || type == "TYPE_FLOAT") {
+      detail = "'" + value + "' is not a number";
+    } else if (type.find("INT") != std::string::npos ||
+               type.find("FIXED") != std::string::npos) {
+      detail = "'" + value + "' is not a whole number" +
+               (IsNumeral(value) ? " of the size allowed" : "");
+    }
+  }
+  constexpr std::string_view kOneof = "is already set. Cannot set '";
+  const size_t oneof_at = detail.find(kOneof);
+  if (oneof_at != std::string::npos) {
+    const size_t name_at = oneof_at + kOneof.size();
+    const size_t name_end = detail.find('\'', name_at);
+    if (name_end != std::string::npos) {
+      detail = "more than one payload (" +
+               detail.substr(name_at, name_end - name_at) +
+               " is a second one): an event carries exactly one";
+    }
+  }
+}
+
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
@@ -166,14 +243,6 @@ TypedKeys KeysOf(const Descriptor* root) {
     }
   }
   return keys;
-}
-
-bool IsNumeral(const std::string& text) {
-  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (i == text.size()) return false;
-  for (; i < text.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  return true;
 }
 
 // The path (events[1].carePackageStarted.integrated) of the first bool field
@@ -310,7 +379,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
 Status ParseJsonByProtobuf(std::string_view body,
                            google::protobuf::Message& message) {
   if (body.empty()) {
-    return Status(Code::kInvalidArgument, "the request needs a JSON body");
+    return Status(Code::kInvalidArgument, "the request needs a JSON body",
+                  {{"body", "missing: send a JSON object"}});
   }
   Status text = CheckJsonText(body);
   if (!text.ok()) return text;
@@ -336,7 +406,8 @@ Status ParseJsonByProtobuf(std::string_view body,
     const std::string why = ValidUtf8(
         std::string_view(status.message().data(), status.message().size()));
     std::string detail;
-    const std::string field = JsonFieldOf(why, detail);
+    std::string field = JsonFieldOf(why, detail);
+    Explain(field, detail);
     return Status(Code::kInvalidArgument,
                   "the JSON body does not fit the request: " +
                       (field == "body" ? detail : field + ": " + detail),
