@@ -220,10 +220,9 @@ void Sequencer::Commit(std::vector<Work> work) {
   SyncAndAnswer(group);
   {
     std::lock_guard lock(sync_mu_);
-    syncing_ = false;
+    syncing_ = false;  // nothing was queued for the syncer meanwhile: only
+                       // this thread queues batches
   }
-  // The syncer may have been woken with nothing to do: only this thread queues
-  // batches, and it queued none meanwhile.
 }
 
 bool Sequencer::QueueEmpty() {
