@@ -219,7 +219,7 @@ struct KeyHash {
 // The quoted JSON names of the bool and of the enum fields reachable from a
 // request message.
 struct TypedKeys {
-  std::unordered_set<std::string, KeyHash, std::equal_to<>> bools, enums;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> bools, enums, lists;
 };
 
 TypedKeys KeysOf(const Descriptor* root) {
@@ -233,6 +233,10 @@ TypedKeys KeysOf(const Descriptor* root) {
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
       // protobuf takes the proto name (pooled_budget) as well as the JSON one.
+      if (f->is_repeated() && !f->is_map()) {
+        keys.lists.insert("\"" + f->json_name() + "\"");
+        keys.lists.insert("\"" + f->name() + "\"");
+      }
       if (IsBool(f) || IsEnum(f)) {
         auto& set = IsBool(f) ? keys.bools : keys.enums;
         set.insert("\"" + f->json_name() + "\"");
@@ -246,8 +250,8 @@ TypedKeys KeysOf(const Descriptor* root) {
 }
 
 // The path (events[1].carePackageStarted.integrated) of the first bool field
-// of `d` in `value` that is not true, false or null, or enum field that is not
-// a name (or null); empty if none.
+// of `d` in `value` that is not true, false or null, enum field that is not a
+// name (or null), or list field that is not a list (or null); empty if none.
 std::string MistypedPath(const google::protobuf::Value& value,
                          const Descriptor* d, const std::string& path,
                          std::string* want) {
@@ -269,6 +273,11 @@ std::string MistypedPath(const google::protobuf::Value& value,
     }
     if (f == nullptr) continue;  // the parser proper refuses unknown fields
     const std::string here = path.empty() ? key : path + "." + key;
+    if (f->is_repeated() && !f->is_map() && !child.has_list_value() &&
+        !child.has_null_value()) {
+      *want = "a list: [...]";
+      return here;
+    }
     auto check = [&](const google::protobuf::Value& v,
                      const std::string& at) -> std::string {
       if (v.has_null_value()) return {};
@@ -317,10 +326,11 @@ size_t ValueAfterKey(std::string_view body, size_t at, size_t key_size) {
 }
 
 // protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool, and a
-// number for an enum; API.md's booleans are the literals true and false and
-// its enum values upper-case names. A quick scan finds a bool or enum key
-// followed by something else; only then is the body parsed again, with the
-// message's descriptor, to name the field.
+// number for an enum, and an object or a single value for a list (as a list of
+// one); API.md's booleans are the literals true and false, its enum values
+// upper-case names and its lists arrays. A quick scan finds a bool, enum or
+// list key followed by something else; only then is the body parsed again, with
+// the message's descriptor, to name the field.
 Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
   thread_local std::map<const Descriptor*, TypedKeys> cache;
   auto it = cache.find(descriptor);
@@ -344,6 +354,8 @@ Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
     // (A name can be a bool in one message and an enum in another.)
     if (keys.bools.contains(key) && body[v] != 't' && body[v] != 'f' &&
         body[v] != 'n')
+      suspicious = true;
+    if (keys.lists.contains(key) && body[v] != '[' && body[v] != 'n')
       suspicious = true;
     if (keys.enums.contains(key) && body[v] != 'n' &&
         (body[v] != '"' || v + 1 >= body.size() ||

@@ -188,6 +188,42 @@ TEST(ParseJsonTest, APlanStatementIsABoolean) {
       ParseJson(R"({"conditions": {"plansJointlyAgreed": true}})", plan).ok());
 }
 
+// protobuf's parser reads an object or a single value where a list belongs as a
+// list of one; API.md's lists are arrays, so anything else is refused, naming
+// the field.
+TEST(ParseJsonTest, AListIsAnArray) {
+  schema::RecordEventsRequest request;
+  Status one = ParseJson(
+      R"({"events": {"eventId": "e1", "occurredAt": "2015-01-02T10:00:00Z",
+          "aeAttended": {"attendanceId": "A1"}}})",
+      request);
+  EXPECT_EQ(one.code(), Code::kInvalidArgument);
+  ASSERT_EQ(one.errors().size(), 1u) << one.ToString();
+  EXPECT_EQ(one.errors()[0].field, "events");
+  EXPECT_NE(one.errors()[0].message.find("list"), std::string::npos);
+  EXPECT_EQ(request.events_size(), 0);
+
+  schema::Plan plan;
+  Status nested = ParseJson(
+      R"({"targets": {"metric": "nonElectiveAdmissions", "period": "2015-16-Q1",
+          "baseline": 6200, "target": 5983}})",
+      plan);
+  EXPECT_EQ(nested.code(), Code::kInvalidArgument);
+  ASSERT_EQ(nested.errors().size(), 1u) << nested.ToString();
+  EXPECT_EQ(nested.errors()[0].field, "targets");
+
+  // Arrays, empty ones and null stay fine.
+  EXPECT_TRUE(ParseJson(R"({"events": []})", request).ok());
+  EXPECT_TRUE(ParseJson(R"({"targets": null})", plan).ok());
+  EXPECT_TRUE(
+      ParseJson(
+          R"({"events": [{"eventId": "e1", "occurredAt": "2015-01-02T10:00:00Z",
+                      "aeAttended": {"attendanceId": "A1"}}]})",
+          request)
+          .ok());
+  EXPECT_EQ(request.events_size(), 1);
+}
+
 }  // namespace
 }  // namespace carelog::gateway
 
