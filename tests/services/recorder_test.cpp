@@ -171,6 +171,69 @@ TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   EXPECT_EQ(state->recorded().back()->recorded_by, "other");
 }
 
+// A write checks the person as this recorder has them cached, without reading
+// the stream's version; what another writer appended meanwhile must still be
+// seen before anything is recorded or refused.
+class RecorderBehindAnotherWriterTest : public BothLogsHarness {
+ protected:
+  // The person registered here, then admitted to S1 (version 2) by another
+  // recorder over the same log: this recorder's cache is one event behind.
+  void AdmittedElsewhere() {
+    Register();
+    ASSERT_EQ(State()->version(), 1u);
+    Recorder other(log(), clock_);
+    ASSERT_TRUE(
+        other
+            .Record(kNhs,
+                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                    std::nullopt, "other")
+            .ok());
+  }
+};
+
+TEST_P(RecorderBehindAnotherWriterTest, ANewEventLandsAfterTheirs) {
+  AdmittedElsewhere();
+  auto out = Accept({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                        R"("aeAttended": {"attendanceId": "A"})")});
+  EXPECT_EQ(out.first_version, 3u);
+  EXPECT_NE(State()->facts().FindSpell("S1"), nullptr);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, ARuleIsCheckedAgainstTheirEvents) {
+  AdmittedElsewhere();
+  // Against the cached person (no spell S1) this breaks a rule.
+  auto out = Accept({Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"))});
+  EXPECT_EQ(out.first_version, 3u);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, IfMatchIsTheStoredVersion) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                    R"("aeAttended": {"attendanceId": "A"})")},
+                uint64_t{2});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_version, 3u);
+  auto stale = Post({Ev("ae2", "2014-06-08T12:00:00+01:00",
+                        R"("aeAttended": {"attendanceId": "B"})")},
+                    uint64_t{1});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), Code::kWrongVersion);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, TheirEventRepeatedIsARetry) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->duplicate);
+  EXPECT_EQ(r->first_version, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RecorderBehindAnotherWriterTest,
+                         ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
+
 TEST_P(RecorderTest, ASnapshotHeldByAReaderDoesNotChangeUnderLaterWrites) {
   Register();
   auto held = State();  // a reader still holds version 1
