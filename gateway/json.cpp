@@ -117,6 +117,80 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
+bool IsNumeral(const std::string& text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+// protobuf's words for common mistakes, in the request's terms: an unknown
+// field is named by its own path, a wrong enum value is answered with the
+// values allowed, a value of the wrong kind is called that, a second payload
+// is called that.
+void Explain(std::string& field, std::string& detail) {
+  constexpr std::string_view kUnknown = ": Cannot find field.";
+  if (detail.size() > kUnknown.size() &&
+      detail.compare(detail.size() - kUnknown.size(), kUnknown.size(),
+                     kUnknown) == 0) {
+    const std::string name = detail.substr(0, detail.size() - kUnknown.size());
+    field = field == "body" ? name : field + "." + name;
+    detail = "unknown field: API.md has no such field here";
+    return;
+  }
+  constexpr std::string_view kEnum = "invalid value \"";
+  constexpr std::string_view kEnumType = "\" for type type.googleapis.com/";
+  const size_t type_at = detail.rfind(kEnumType);
+  if (detail.compare(0, kEnum.size(), kEnum) == 0 &&
+      type_at != std::string::npos && type_at >= kEnum.size()) {
+    const auto* type = pb::DescriptorPool::generated_pool()->FindEnumTypeByName(
+        detail.substr(type_at + kEnumType.size()));
+    if (type != nullptr) {
+      std::string allowed;
+      for (int i = 0; i < type->value_count(); ++i) {
+        if (type->value(i)->number() == 0) continue;
+        if (!allowed.empty()) allowed += ", ";
+        allowed += type->value(i)->name();
+      }
+      detail = "'" + detail.substr(kEnum.size(), type_at - kEnum.size()) +
+               "' is not one of " + allowed;
+      return;
+    }
+  }
+  constexpr std::string_view kValue = "invalid value ";
+  constexpr std::string_view kScalar = " for type TYPE_";
+  const size_t scalar_at = detail.rfind(kScalar);
+  if (detail.compare(0, kValue.size(), kValue) == 0 &&
+      scalar_at != std::string::npos && scalar_at >= kValue.size()) {
+    std::string value = detail.substr(kValue.size(), scalar_at - kValue.size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    const std::string type = detail.substr(scalar_at + kScalar.size());
+    if (type == "STRING") {
+      detail = "'" + value + "' is not text: give it in quotes";
+    } else if (type == "DOUBLE" || type == "FLOAT") {
+      detail = "'" + value + "' is not a number";
+    } else if (type.find("INT") != std::string::npos ||
+               type.find("FIXED") != std::string::npos) {
+      detail = "'" + value + "' is not a whole number" +
+               (IsNumeral(value) ? " of the size allowed" : "");
+    }
+    return;
+  }
+  constexpr std::string_view kOneof = "is already set. Cannot set '";
+  const size_t oneof_at = detail.find(kOneof);
+  if (oneof_at != std::string::npos) {
+    const size_t name_at = oneof_at + kOneof.size();
+    const size_t name_end = detail.find('\'', name_at);
+    if (name_end != std::string::npos) {
+      detail = "more than one payload (" +
+               detail.substr(name_at, name_end - name_at) +
+               " is a second one): an event carries exactly one";
+    }
+  }
+}
+
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
@@ -166,14 +240,6 @@ TypedKeys KeysOf(const Descriptor* root) {
     }
   }
   return keys;
-}
-
-bool IsNumeral(const std::string& text) {
-  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (i == text.size()) return false;
-  for (; i < text.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  return true;
 }
 
 // The path (events[1].carePackageStarted.integrated) of the first bool field
@@ -336,7 +402,8 @@ Status ParseJsonByProtobuf(std::string_view body,
     const std::string why = ValidUtf8(
         std::string_view(status.message().data(), status.message().size()));
     std::string detail;
-    const std::string field = JsonFieldOf(why, detail);
+    std::string field = JsonFieldOf(why, detail);
+    Explain(field, detail);
     return Status(Code::kInvalidArgument,
                   "the JSON body does not fit the request: " +
                       (field == "body" ? detail : field + ": " + detail),

@@ -21,6 +21,73 @@ std::string Package(const std::string& integrated) {
          integrated + R"(, "scheme": "ITF08"}}]})";
 }
 
+// API.md: "Unknown fields in a request are an error"; errors[] names the
+// field itself, so that the client sees which key to remove.
+TEST(ParseJsonTest, AnUnknownFieldIsNamedByItsPath) {
+  schema::RecordEventsRequest request;
+  Status nested = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "foo": 1}}]})",
+      request);
+  EXPECT_EQ(nested.code(), Code::kInvalidArgument);
+  ASSERT_EQ(nested.errors().size(), 1u);
+  EXPECT_EQ(nested.errors()[0].field, "events[0].personRegistered.foo");
+  EXPECT_EQ(nested.errors()[0].message,
+            "unknown field: API.md has no such field here");
+  Status top = ParseJson(R"({"events": [], "extra": 1})", request);
+  ASSERT_EQ(top.errors().size(), 1u);
+  EXPECT_EQ(top.errors()[0].field, "extra");
+}
+
+// SPEC.md lists each enum's values: a wrong one is answered with them.
+TEST(ParseJsonTest, AnUnknownEnumValueIsAnsweredWithTheValuesAllowed) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "hospitalAdmitted": {"spellId": "S1", "method": "emergency"}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field, "events[0].hospitalAdmitted.method");
+  EXPECT_EQ(status.errors()[0].message,
+            "'emergency' is not one of EMERGENCY, ELECTIVE, MATERNITY, "
+            "TRANSFER");
+}
+
+// A count given as a fraction or text is named as such, in plain words.
+TEST(ParseJsonTest, ANumberOfTheWrongKindIsNamedInPlainWords) {
+  schema::Area area;
+  Status whole = ParseJson(
+      R"({"name": "x", "population": [{"year": 2014, "age0to17": 1.5}]})",
+      area);
+  ASSERT_EQ(whole.errors().size(), 1u);
+  EXPECT_EQ(whole.errors()[0].field, "population[0].age0to17");
+  EXPECT_EQ(whole.errors()[0].message, "'1.5' is not a whole number");
+  schema::Plan plan;
+  Status number = ParseJson(R"({"allocationGbp": "lots"})", plan);
+  ASSERT_EQ(number.errors().size(), 1u);
+  EXPECT_EQ(number.errors()[0].field, "allocationGbp");
+  EXPECT_EQ(number.errors()[0].message, "'lots' is not a number");
+  Status text = ParseJson(R"({"name": 5})", area);
+  ASSERT_EQ(text.errors().size(), 1u);
+  EXPECT_EQ(text.errors()[0].message, "'5' is not text: give it in quotes");
+}
+
+// API.md: "not exactly one payload" is malformed; two are named as such.
+TEST(ParseJsonTest, TwoPayloadsInOneEventAreNamedAsSuch) {
+  schema::RecordEventsRequest request;
+  Status status = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personDied": {}, "nhsNumberVerified": {}}]})",
+      request);
+  EXPECT_EQ(status.code(), Code::kInvalidArgument);
+  ASSERT_EQ(status.errors().size(), 1u);
+  EXPECT_EQ(status.errors()[0].field, "events[0]");
+  EXPECT_EQ(status.errors()[0].message,
+            "more than one payload (nhsNumberVerified is a second one): an "
+            "event carries exactly one");
+}
+
 TEST(ParseJsonTest, BooleansAreTheLiteralsTrueAndFalse) {
   for (const char* literal : {"true", "false"}) {
     schema::RecordEventsRequest request;
