@@ -267,6 +267,8 @@ struct Recorder::Impl::Pending {
   // Checked against the person as stored (not only as cached): after a lost
   // race, or before a refusal is answered.
   bool verify = false;
+  // The attempt handed to the log was checked against the stored person.
+  bool verified = false;
   bool format_checked = false;
   bool handed = false;  // given to the event log, which will answer it
 };
@@ -386,6 +388,7 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
     Appended(p, std::move(state), wrapped, version, std::move(r));
   };
   p->handed = true;
+  p->verified = verified;
   if (p->audit) {
     log.AppendAsyncWithAudit(std::move(request), p->audit->subject,
                              p->audit->entry, std::move(appended));
@@ -416,6 +419,14 @@ void Recorder::Impl::Appended(
       Finish(p, Status(Code::kUnavailable,
                        "the person's record kept changing while this "
                        "request was checked; try again"));
+      return;
+    }
+    if (code == Code::kConflict && !p->verified) {
+      // An id stored with other content: perhaps among this person's events
+      // that the cached person lacks. Checked again against the stored person,
+      // whose own events name the conflict precisely.
+      p->verify = true;
+      Attempt(p);
       return;
     }
     if (code == Code::kConflict) {

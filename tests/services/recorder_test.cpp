@@ -228,6 +228,16 @@ TEST_P(RecorderBehindAnotherWriterTest, TheirEventRepeatedIsARetry) {
   EXPECT_EQ(r->first_version, 2u);
 }
 
+TEST_P(RecorderBehindAnotherWriterTest, TheirEventIdWithOtherContentIsNamed) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("a1", "2014-06-07T12:00:00+01:00", Admitted("S2"))});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kConflict);
+  EXPECT_EQ(FieldOf(r.status()), "events[0].eventId");
+  EXPECT_THAT(MessageOf(r.status()),
+              HasSubstr("already recorded (version 2) with different content"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderBehindAnotherWriterTest,
                          ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& param) {
