@@ -34,8 +34,9 @@ struct Recorder::Impl {
   // and the list. A state checked out (Take) leaves its entry in place, empty,
   // so that putting it back moves a list node instead of allocating one.
   std::mutex mu;
-  struct Entry;
-  using Lru = std::list<std::unordered_map<std::string, Entry>::iterator>;
+  // The keys of the map's entries (a rehash moves no entry, but invalidates
+  // iterators).
+  using Lru = std::list<const std::string*>;
   struct Entry {
     std::shared_ptr<PersonState> state;  // null while checked out
     Lru::iterator lru_it;
@@ -78,15 +79,16 @@ struct Recorder::Impl {
     auto [it, added] = cache.try_emplace(nhs);
     it->second.state = std::move(state);
     if (added) {
-      lru.push_front(it);
+      lru.push_front(&it->first);
       it->second.lru_it = lru.begin();
     } else {
       lru.splice(lru.begin(), lru, it->second.lru_it);
     }
     while (cache.size() > kCacheCapacity) {
       // A state checked out now is put back by its holder as a new entry.
-      cache.erase(lru.back());
+      auto victim = cache.find(*lru.back());
       lru.pop_back();
+      cache.erase(victim);
     }
   }
 

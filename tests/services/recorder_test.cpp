@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "services/synthetic_area.h"
 #include "tests/services/recorder_harness.h"
 
 namespace carelog::testing {
@@ -357,6 +358,29 @@ TEST_P(RecorderTest, ConcurrentRequestsForOnePersonAllLand) {
   Recorder fresh(log(), clock_);
   EXPECT_EQ(fresh.Load(kNhs)->state->facts().ae_attendances().size(),
             size_t{kThreads * kEach / 2});
+}
+
+// The recorder keeps 20,000 people folded: past that, the least recently
+// written go, and are folded from the log again when next written.
+TEST_F(RecorderRaceTest, EvictsTheLeastRecentPeopleAndRefoldsThemLater) {
+  constexpr size_t kPeople = 20000 + 300;
+  uint64_t cursor = 0;
+  std::vector<std::string> people;
+  for (size_t i = 0; i < kPeople; ++i) {
+    people.push_back(NextTestNhsNumber(&cursor));
+    Register(people.back().c_str());
+  }
+  EXPECT_FALSE(recorder().Holds(people.front()));
+  EXPECT_FALSE(recorder().Holds(people[299]));
+  EXPECT_TRUE(recorder().Holds(people[300]));
+  EXPECT_TRUE(recorder().Holds(people.back()));
+  auto again = Accept({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                          R"("aeAttended": {"attendanceId": "A"})")},
+                      people.front().c_str());
+  EXPECT_EQ(again.first_version, 2u);
+  EXPECT_TRUE(recorder().Holds(people.front()));
+  EXPECT_FALSE(recorder().Holds(people[300]));  // now the least recent
+  EXPECT_EQ(State(people.front().c_str())->version(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderTest, ::testing::Values(false, true),
