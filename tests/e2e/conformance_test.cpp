@@ -126,5 +126,47 @@ TEST_F(ConformanceTest, AMissingEventIdIsAskedForAsTheEventsOwnId) {
   EXPECT_EQ(answer.body.find("refers to"), std::string::npos) << answer.body;
 }
 
+// API.md: the metrics answer echoes `asOf`; it is the time the client
+// asked for, written as they wrote it (not converted to UTC), so that it
+// compares equal to the question.
+TEST_F(ConformanceTest, AsOfIsEchoedAsAsked) {
+  HttpClient admin(server_->port(), server_->admin);
+  auto area = admin.Send(
+      "PUT", std::string("/v1/areas/") + LiveServer::kAreaA,
+      R"({"name": "A", "population": [{"year": 2015, "age0to17": 1000,
+          "age18to64": 1000, "age65plus": 1000}]})");
+  ASSERT_TRUE(area.status == 200 || area.status == 201) << area.body;
+  HttpClient commissioner(server_->port(), server_->commissioner_a);
+  const std::string base = std::string("/v1/areas/") + LiveServer::kAreaA;
+  for (const std::string& target :
+       {base + "/metrics?period=2015-16&asOf=2015-06-01T00:00:00%2B01:00",
+        base + "/metrics/"
+               "delayedDays?from=2015-04&asOf=2015-06-01T00:00:00%2B01:00",
+        base + "/conditions?period=2015-16&asOf=2015-06-01T00:00:00%2B01:00"}) {
+    auto answer = commissioner.Get(target);
+    ASSERT_EQ(answer.status, 200) << target << " " << answer.body;
+    EXPECT_EQ(Text(answer.Json(), "asOf"), "2015-06-01T00:00:00+01:00")
+        << target;
+  }
+  // API.md: "`text/csv`" (its content is ASCII: codes, ids and numbers).
+  auto csv = commissioner.Get(base + "/metrics.csv?from=2015-04");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("content-type"), "text/csv");
+
+  auto utc = commissioner.Get(
+      base + "/metrics?period=2015-16&asOf=2015-05-31T23:00:00Z");
+  ASSERT_EQ(utc.status, 200) << utc.body;
+  EXPECT_EQ(Text(utc.Json(), "asOf"), "2015-05-31T23:00:00Z");
+}
+
+// API.md: /healthz says the process is up; it does not claim a lastPosition
+// of 0 when the log holds events (/readyz gives the position).
+TEST_F(ConformanceTest, HealthzClaimsNoPosition) {
+  auto answer = HttpClient(server_->port()).Get("/healthz");
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.Header("content-type"), "application/json");
+  EXPECT_EQ(answer.body, R"({"status":"ok"})");
+}
+
 }  // namespace
 }  // namespace carelog::e2e
