@@ -106,10 +106,17 @@ Response Api::Handle(const Request& request) {
   return future.get();
 }
 
-bool Api::AnswersWithoutBlocking(const Request& request) const {
-  const Route* route = router_.Find(request.method, request.path);
-  return route != nullptr && route->async_handler != nullptr &&
-         (route->inline_if == nullptr || route->inline_if(request));
+bool Api::TryHandleWithoutBlocking(const Request& request,
+                                   std::function<void(Response)>& respond) {
+  const auto start = std::chrono::steady_clock::now();
+  RouteMatch match = router_.Match(request.method, request.path);
+  if (match.route != nullptr &&
+      (match.route->async_handler == nullptr ||
+       (match.route->inline_if != nullptr && !match.route->inline_if(match)))) {
+    return false;
+  }
+  HandleMatched(request, std::move(match), start, std::move(respond));
+  return true;
 }
 
 // A request between its route and its answer: what is needed to audit and
@@ -127,7 +134,13 @@ struct Api::Answering {
 void Api::HandleAsync(const Request& request,
                       std::function<void(Response)> respond) {
   const auto start = std::chrono::steady_clock::now();
-  RouteMatch match = router_.Match(request.method, request.path);
+  HandleMatched(request, router_.Match(request.method, request.path), start,
+                std::move(respond));
+}
+
+void Api::HandleMatched(const Request& request, RouteMatch match,
+                        std::chrono::steady_clock::time_point start,
+                        std::function<void(Response)> respond) {
   Response response;
   if (match.route == nullptr) {
     if (match.path_known) {

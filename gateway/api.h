@@ -1,8 +1,8 @@
 // The HTTP API as one function from request to response: routing, bearer-token
 // authentication, role checks, the audit of person routes and request metrics
 // happen here, once, for every route. Handle may block (storage); the server
-// calls HandleAsync on a worker thread, or on an I/O thread for the routes that
-// never block (AnswersWithoutBlocking). Thread-safe.
+// calls HandleAsync on a worker thread, or TryHandleWithoutBlocking on an I/O
+// thread for the routes that never block. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -30,16 +30,23 @@ class Api {
   void HandleAsync(const Request& request,
                    std::function<void(Response)> respond);
 
-  // True when `request` goes to a route that never blocks (its answer comes
-  // from the event log's thread once durable) and has nothing to read from
-  // disk first (Route::inline_if): the server may then call HandleAsync for it
-  // on an I/O thread. The others may block.
-  bool AnswersWithoutBlocking(const Request& request) const;
+  // As HandleAsync when `request` can be answered without blocking (a route
+  // that never blocks and has nothing to read from disk first, see
+  // Route::inline_if, or no route at all): then takes `respond` and returns
+  // true. Otherwise returns false with `respond` untouched: the request may
+  // block, and goes to HandleAsync on a worker. For the server's I/O threads
+  // (ServerOptions::try_inline); the route is looked up once.
+  bool TryHandleWithoutBlocking(const Request& request,
+                                std::function<void(Response)>& respond);
 
   const Router& router() const { return router_; }
 
  private:
   struct Answering;
+  // HandleAsync once the route is known.
+  void HandleMatched(const Request& request, RouteMatch match,
+                     std::chrono::steady_clock::time_point start,
+                     std::function<void(Response)> respond);
   // The refusal of a request before its route runs (token, rate, role, media
   // type), or nullopt; sets `principal` once authenticated.
   std::optional<Response> Admit(const Request& request, const Route& route,

@@ -50,6 +50,8 @@ BasicHttpSession<Stream>::BasicHttpSession(
     std::function<void(Session*)> on_end)
     : stream_(MakeStream<Stream>(std::move(socket), *shared)),
       shared_(std::move(shared)),
+      worker_strand_(
+          boost::asio::make_strand(shared_->workers->get_executor())),
       on_end_(std::move(on_end)) {
   if (shared_->metrics) shared_->metrics->ConnectionOpened();
 }
@@ -202,15 +204,21 @@ void BasicHttpSession<Stream>::Dispatch() {
     std::lock_guard lock(in_flight->mu);
     if (--in_flight->count == 0) in_flight->cv.notify_all();
   };
-  const auto& handle_inline = shared_->options.handle_inline;
-  if (handle_inline && handle_inline(request)) {
-    shared_->handler(request, std::move(respond));
+  const auto& try_inline = shared_->options.try_inline;
+  if (try_inline && on_workers_.load(std::memory_order_acquire) == 0 &&
+      try_inline(request, respond)) {
     return;
   }
-  net::post(*shared_->workers, [shared = shared_, request = std::move(request),
-                                respond = std::move(respond)]() mutable {
-    shared->handler(request, std::move(respond));
-  });
+  on_workers_.fetch_add(1, std::memory_order_relaxed);
+  net::post(worker_strand_,
+            [self = this->shared_from_this(), request = std::move(request),
+             respond = std::move(respond)]() mutable {
+              struct Handed {  // also when the handler throws
+                std::atomic<size_t>& count;
+                ~Handed() { count.fetch_sub(1, std::memory_order_release); }
+              } handed{self->on_workers_};
+              self->shared_->handler(request, std::move(respond));
+            });
 }
 
 template <class Stream>

@@ -1,10 +1,14 @@
 // One client connection (internal to server.cpp): reads requests on its strand,
-// hands them to the worker pool, writes the answers back in request order.
+// hands them to the handler in the order read (on the I/O thread when
+// try_inline takes them, else through the connection's strand of the worker
+// pool), writes the answers back in request order.
 // Plain TCP (HttpSession) or TLS (HttpsSession: handshake first, TLS 1.2+).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -97,6 +101,11 @@ class BasicHttpSession final
       boost::beast::http::request_parser<boost::beast::http::string_body>>
       parser_;
   std::shared_ptr<const SessionShared> shared_;
+  // The connection's requests left to workers run one after the other, in
+  // order; while any is posted and not yet handed over, later ones follow it
+  // there rather than overtake it on the I/O thread.
+  boost::asio::strand<boost::asio::thread_pool::executor_type> worker_strand_;
+  std::atomic<size_t> on_workers_{0};
   std::function<void(Session*)> on_end_;
   std::deque<Slot> slots_;  // answers in request order; front is the oldest
   uint64_t front_seq_ = 0;

@@ -16,6 +16,7 @@
 namespace carelog::gateway {
 
 struct AuditHook;
+struct RouteMatch;
 
 struct RouteContext {
   const Request& request;
@@ -44,12 +45,12 @@ struct Route {
                              // number, audited
   Handler handler;
   // Set instead of `handler` by a route that never blocks: the server may
-  // then run it on an I/O thread (Api::AnswersWithoutBlocking).
+  // then run it on an I/O thread (Api::TryHandleWithoutBlocking).
   AsyncHandler async_handler = nullptr;
-  // With async_handler: whether this request may run on an I/O thread now
-  // (e.g. nothing of the person it writes has to be read from disk first);
-  // empty = always.
-  std::function<bool(const Request&)> inline_if = nullptr;
+  // With async_handler: whether this request (its route matched, with its
+  // parameters) may run on an I/O thread now (e.g. nothing of the person it
+  // writes has to be read from disk first); empty = always.
+  std::function<bool(const RouteMatch&)> inline_if = nullptr;
 };
 
 struct RouteMatch {

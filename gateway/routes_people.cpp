@@ -233,9 +233,10 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
     PostEvents(context, ctx, std::move(reply));
   };
   // A person not in memory is read from storage first: on a worker thread.
-  post_events.inline_if = [recorder = context.recorder](const Request& r) {
-    const auto parts = SplitPath(r.path);
-    return parts.size() == 4 && recorder->Holds(NormalizeNhsNumber(parts[2]));
+  post_events.inline_if = [recorder = context.recorder](const RouteMatch& m) {
+    auto it = m.params.find("nhsNumber");
+    return it != m.params.end() &&
+           recorder->Holds(NormalizeNhsNumber(it->second));
   };
   router.Add(std::move(post_events));
   router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",

@@ -162,8 +162,8 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   Api api(tokens, context);
   // Writes of person events never block (answered from the event log's thread
   // once durable): they are handled on the I/O threads, not the worker pool.
-  server_options.handle_inline = [&api](const Request& request) {
-    return api.AnswersWithoutBlocking(request);
+  server_options.try_inline = [&api](const Request& request, Respond& respond) {
+    return api.TryHandleWithoutBlocking(request, respond);
   };
 
   // `carelog backup` reaches the open store through this socket.

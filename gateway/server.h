@@ -4,8 +4,9 @@
 // order), a bounded number of connections and several I/O threads. Requests are
 // handled on a separate worker pool (handlers may block on storage) and answers
 // are posted back to the connection's strand, so no I/O thread ever waits for
-// an fsync. Shutdown stops accepting, lets requests in flight finish and be
-// answered, then closes.
+// an fsync. A connection's requests reach the handler in the order they were
+// read, whether handled on a worker or on the I/O thread (try_inline). Shutdown
+// stops accepting, lets requests in flight finish and be answered, then closes.
 #pragma once
 
 #include <chrono>
@@ -42,11 +43,14 @@ struct ServerOptions {
   std::string tls_key_file;
   std::chrono::milliseconds drain_timeout{
       30000};  // longest wait for requests in flight
-  // Requests for which this answers true are handed to the handler on the
-  // connection's I/O thread, saving the hand-off to a worker and back; their
-  // handling must never block (e.g. a write answered from the event log's
-  // thread once durable). Empty: every request goes to the worker pool.
-  std::function<bool(const Request&)> handle_inline;
+  // Offered each request first, on the connection's I/O thread, when no
+  // earlier request of the connection is still waiting for a worker: returns
+  // true when it has taken the request (and will call `respond` exactly once,
+  // never blocking the thread: e.g. a write answered from the event log's
+  // thread once durable), false to leave it, `respond` untouched, to the
+  // worker pool. Empty: every request goes to the worker pool.
+  std::function<bool(const Request&, std::function<void(Response)>& respond)>
+      try_inline;
 };
 
 // Handles one parsed request; may block; must be thread-safe.

@@ -29,16 +29,20 @@ struct Recorder::Impl {
   storage::EventLog& log;
   const Clock& clock;
 
-  // People kept folded, most recently used first. A person's entry is only
-  // read or changed by the holder of that person's lock (PersonLock); `mu`
-  // guards the map and the list.
+  // People kept folded, most recently used first. A person's state is only
+  // read or changed by the holder of that person's turn; `mu` guards the map
+  // and the list. A state checked out (Take) leaves its entry in place, empty,
+  // so that putting it back moves a list node instead of allocating one.
   std::mutex mu;
-  std::list<std::string> lru;
+  // The keys of the map's entries (a rehash moves no entry, but invalidates
+  // iterators).
+  using Lru = std::list<const std::string*>;
   struct Entry {
-    std::shared_ptr<PersonState> state;
-    std::list<std::string>::iterator lru_it;
+    std::shared_ptr<PersonState> state;  // null while checked out
+    Lru::iterator lru_it;
   };
   std::unordered_map<std::string, Entry> cache;
+  Lru lru;
 
   // Requests for one person take turns in this process (check, then append,
   // until durable), so they do not race each other; the expected version
@@ -61,46 +65,59 @@ struct Recorder::Impl {
 
   Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
 
-  // Takes the person's entry out of the cache (null if none).
+  // Takes the person's state out of the cache (null if none).
   std::shared_ptr<PersonState> Take(const std::string& nhs) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(nhs);
     if (it == cache.end()) return nullptr;
-    std::shared_ptr<PersonState> state = std::move(it->second.state);
-    lru.erase(it->second.lru_it);
-    cache.erase(it);
-    return state;
+    return std::move(it->second.state);
   }
 
   // Puts the person back, most recently used.
   void PutBack(const std::string& nhs, std::shared_ptr<PersonState> state) {
     std::lock_guard<std::mutex> lock(mu);
-    lru.push_front(nhs);
-    cache[nhs] = Entry{std::move(state), lru.begin()};
+    auto [it, added] = cache.try_emplace(nhs);
+    it->second.state = std::move(state);
+    if (added) {
+      lru.push_front(&it->first);
+      it->second.lru_it = lru.begin();
+    } else {
+      lru.splice(lru.begin(), lru, it->second.lru_it);
+    }
     while (cache.size() > kCacheCapacity) {
-      cache.erase(lru.back());
+      // A state checked out now is put back by its holder as a new entry.
+      auto victim = cache.find(*lru.back());
       lru.pop_back();
+      cache.erase(victim);
     }
   }
 
-  // The person as stored now, for the holder of the person's lock to change in
-  // place and then PutBack: the cached fold (copied only when a reader still
-  // holds it) caught up with any events appended since.
-  Result<std::shared_ptr<PersonState>> CheckOut(const std::string& nhs) {
-    const std::string stream = PersonStream(nhs);
-    auto stored_version = log.StreamVersion(stream);
-    if (!stored_version.ok()) return stored_version.status();
+  // The person for the holder of the person's turn to change in place and then
+  // PutBack: the cached fold (copied only when a reader still holds it),
+  // caught up with any events appended since when `verify` is set or nothing
+  // is cached. Unverified, it may lag a writer outside this recorder: an append
+  // against its version then fails (kWrongVersion), and a refusal must be
+  // checked again verified (*verified says which it is).
+  Result<std::shared_ptr<PersonState>> CheckOut(const std::string& nhs,
+                                                bool verify = true,
+                                                bool* verified = nullptr) {
     std::shared_ptr<PersonState> state = Take(nhs);
     if (state == nullptr) {
       state = std::make_shared<PersonState>();
+      verify = true;
     } else if (state.use_count() > 1) {
       // A reader still holds this version: leave it to them. Nobody else can
-      // take a new hold on it (that needs the cache and the person's lock).
+      // take a new hold on it (that needs the cache and the person's turn).
       state = std::make_shared<PersonState>(*state);
     } else {
       // The last reader let go; see its reads before changing anything.
       std::atomic_thread_fence(std::memory_order_acquire);
     }
+    if (verified != nullptr) *verified = verify;
+    if (!verify) return state;
+    const std::string stream = PersonStream(nhs);
+    auto stored_version = log.StreamVersion(stream);
+    if (!stored_version.ok()) return stored_version.status();
     if (state->version() == *stored_version) return state;
     if (state->version() > *stored_version) {
       return Status(Code::kCorruption,
@@ -139,7 +156,8 @@ bool Recorder::Holds(std::string_view nhs_number) const {
   const std::string nhs(nhs_number);
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->cache.contains(nhs)) return true;
+    auto it = impl_->cache.find(nhs);
+    if (it != impl_->cache.end() && it->second.state != nullptr) return true;
   }
   return impl_->turns.Busy(nhs);
 }
@@ -248,6 +266,12 @@ struct Recorder::Impl::Pending {
   std::function<Status(const PersonState&)> admit;
   RecordDone done;
   int attempt = 0;
+  // Checked against the person as stored (not only as cached): after a lost
+  // race, or before a refusal is answered.
+  bool verify = false;
+  // The attempt handed to the log was checked against the stored person.
+  bool verified = false;
+  bool format_checked = false;
   bool handed = false;  // given to the event log, which will answer it
 };
 
@@ -292,7 +316,8 @@ void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
 }
 
 void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
-  auto current = CheckOut(p->nhs);
+  bool verified = false;
+  auto current = CheckOut(p->nhs, p->verify, &verified);
   if (!current.ok()) {
     Finish(p, current.status());
     return;
@@ -303,20 +328,31 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
     PutBack(p->nhs, std::move(state));
     Finish(p, std::move(outcome));
   };
+  // A refusal (or a retry's answer) drawn from the cached person alone is
+  // checked again against the person as stored: a writer outside this recorder
+  // may have moved them on. A new recording needs no such read: the append's
+  // expected version refuses it if they have moved.
+  const auto refuse = [&](Result<RecordOutcome> outcome) {
+    if (verified) return answer(std::move(outcome));
+    PutBack(p->nhs, std::move(state));
+    p->verify = true;
+    Attempt(p);
+  };
   const std::vector<schema::CareEvent>& events = *p->events;
   if (p->admit) {
     Status admitted = p->admit(*state);
-    if (!admitted.ok()) return answer(std::move(admitted));
+    if (!admitted.ok()) return refuse(std::move(admitted));
   }
-  if (p->attempt == 0) {
+  if (!p->format_checked) {
     Status format = ValidateFormat(events);
     if (!format.ok()) return answer(std::move(format));
+    p->format_checked = true;
   }
   if (auto retry = AsRetry(p->nhs, *state, events)) {
-    return answer(std::move(*retry));
+    return refuse(std::move(*retry));
   }
   if (p->if_match && *p->if_match != version) {
-    return answer(
+    return refuse(
         Status(Code::kWrongVersion,
                "If-Match names version " + std::to_string(*p->if_match) +
                    " but the person is at version " + std::to_string(version) +
@@ -329,6 +365,7 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
   const std::vector<StoredCareEventPtr> fresh(wrapped.begin(), wrapped.end());
   Status rules = CheckAndExtend(*state, fresh, clock.NowMicros());
   if (!rules.ok()) {
+    if (!verified) return refuse(std::move(rules));
     // An event id of another person is a conflict (409) before it is a rule
     // (422).
     if (auto conflict = ForeignIdConflict(log, events)) {
@@ -353,6 +390,7 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
     Appended(p, std::move(state), wrapped, version, std::move(r));
   };
   p->handed = true;
+  p->verified = verified;
   if (p->audit) {
     log.AppendAsyncWithAudit(std::move(request), p->audit->subject,
                              p->audit->entry, std::move(appended));
@@ -374,13 +412,23 @@ void Recorder::Impl::Appended(
     const Code code = appended.status().code();
     if (code == Code::kWrongVersion && !p->if_match) {
       if (++p->attempt < kMaxAttempts) {
-        // Lost a race to a writer elsewhere: checked again in the same turn.
+        // Lost a race to a writer elsewhere: checked again in the same turn,
+        // against the person as stored.
+        p->verify = true;
         Attempt(p);
         return;
       }
       Finish(p, Status(Code::kUnavailable,
                        "the person's record kept changing while this "
                        "request was checked; try again"));
+      return;
+    }
+    if (code == Code::kConflict && !p->verified) {
+      // An id stored with other content: perhaps among this person's events
+      // that the cached person lacks. Checked again against the stored person,
+      // whose own events name the conflict precisely.
+      p->verify = true;
+      Attempt(p);
       return;
     }
     if (code == Code::kConflict) {

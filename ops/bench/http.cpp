@@ -368,8 +368,9 @@ int main(int argc, char** argv) {
   gateway::Api api(tokens, context);
   gateway::ServerOptions server_options;
   server_options.port = 0;
-  server_options.handle_inline = [&api](const gateway::Request& r) {
-    return api.AnswersWithoutBlocking(r);
+  server_options.try_inline = [&api](const gateway::Request& r,
+                                     gateway::Respond& respond) {
+    return api.TryHandleWithoutBlocking(r, respond);
   };
   gateway::Server server(
       server_options,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "services/synthetic_area.h"
 #include "tests/services/recorder_harness.h"
 
 namespace carelog::testing {
@@ -171,6 +172,79 @@ TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   EXPECT_EQ(state->recorded().back()->recorded_by, "other");
 }
 
+// A write checks the person as this recorder has them cached, without reading
+// the stream's version; what another writer appended meanwhile must still be
+// seen before anything is recorded or refused.
+class RecorderBehindAnotherWriterTest : public BothLogsHarness {
+ protected:
+  // The person registered here, then admitted to S1 (version 2) by another
+  // recorder over the same log: this recorder's cache is one event behind.
+  void AdmittedElsewhere() {
+    Register();
+    ASSERT_EQ(State()->version(), 1u);
+    Recorder other(log(), clock_);
+    ASSERT_TRUE(
+        other
+            .Record(kNhs,
+                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                    std::nullopt, "other")
+            .ok());
+  }
+};
+
+TEST_P(RecorderBehindAnotherWriterTest, ANewEventLandsAfterTheirs) {
+  AdmittedElsewhere();
+  auto out = Accept({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                        R"("aeAttended": {"attendanceId": "A"})")});
+  EXPECT_EQ(out.first_version, 3u);
+  EXPECT_NE(State()->facts().FindSpell("S1"), nullptr);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, ARuleIsCheckedAgainstTheirEvents) {
+  AdmittedElsewhere();
+  // Against the cached person (no spell S1) this breaks a rule.
+  auto out = Accept({Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"))});
+  EXPECT_EQ(out.first_version, 3u);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, IfMatchIsTheStoredVersion) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                    R"("aeAttended": {"attendanceId": "A"})")},
+                uint64_t{2});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_version, 3u);
+  auto stale = Post({Ev("ae2", "2014-06-08T12:00:00+01:00",
+                        R"("aeAttended": {"attendanceId": "B"})")},
+                    uint64_t{1});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), Code::kWrongVersion);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, TheirEventRepeatedIsARetry) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->duplicate);
+  EXPECT_EQ(r->first_version, 2u);
+}
+
+TEST_P(RecorderBehindAnotherWriterTest, TheirEventIdWithOtherContentIsNamed) {
+  AdmittedElsewhere();
+  auto r = Post({Ev("a1", "2014-06-07T12:00:00+01:00", Admitted("S2"))});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kConflict);
+  EXPECT_EQ(FieldOf(r.status()), "events[0].eventId");
+  EXPECT_THAT(MessageOf(r.status()),
+              HasSubstr("already recorded (version 2) with different content"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RecorderBehindAnotherWriterTest,
+                         ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
+
 TEST_P(RecorderTest, ASnapshotHeldByAReaderDoesNotChangeUnderLaterWrites) {
   Register();
   auto held = State();  // a reader still holds version 1
@@ -284,6 +358,29 @@ TEST_P(RecorderTest, ConcurrentRequestsForOnePersonAllLand) {
   Recorder fresh(log(), clock_);
   EXPECT_EQ(fresh.Load(kNhs)->state->facts().ae_attendances().size(),
             size_t{kThreads * kEach / 2});
+}
+
+// The recorder keeps 20,000 people folded: past that, the least recently
+// written go, and are folded from the log again when next written.
+TEST_F(RecorderRaceTest, EvictsTheLeastRecentPeopleAndRefoldsThemLater) {
+  constexpr size_t kPeople = 20000 + 300;
+  uint64_t cursor = 0;
+  std::vector<std::string> people;
+  for (size_t i = 0; i < kPeople; ++i) {
+    people.push_back(NextTestNhsNumber(&cursor));
+    Register(people.back().c_str());
+  }
+  EXPECT_FALSE(recorder().Holds(people.front()));
+  EXPECT_FALSE(recorder().Holds(people[299]));
+  EXPECT_TRUE(recorder().Holds(people[300]));
+  EXPECT_TRUE(recorder().Holds(people.back()));
+  auto again = Accept({Ev("ae1", "2014-06-08T11:00:00+01:00",
+                          R"("aeAttended": {"attendanceId": "A"})")},
+                      people.front().c_str());
+  EXPECT_EQ(again.first_version, 2u);
+  EXPECT_TRUE(recorder().Holds(people.front()));
+  EXPECT_FALSE(recorder().Holds(people[300]));  // now the least recent
+  EXPECT_EQ(State(people.front().c_str())->version(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderTest, ::testing::Values(false, true),
