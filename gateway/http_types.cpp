@@ -1,6 +1,7 @@
 #include "gateway/http_types.h"
 
 #include "gateway/json.h"
+#include "gateway/json_text.h"
 
 namespace carelog::gateway {
 
@@ -16,13 +17,6 @@ const std::string* Request::Query(std::string_view name) const {
 }
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decodes `in`; '+' is a space only in query components.
 bool Decode(std::string_view in, bool plus_is_space, std::string& out) {

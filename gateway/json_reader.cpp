@@ -292,25 +292,16 @@ class Reader {
         return false;
     }
     uint32_t cp = 0;
-    if (!Hex4(cp)) return false;
+    if (!ReadHex4(body_, at_, cp)) return false;
     if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
     if (cp >= 0xD800 && cp <= 0xDBFF) {
       uint32_t low = 0;
-      if (!Eat('\\') || !Eat('u') || !Hex4(low) || low < 0xDC00 || low > 0xDFFF)
+      if (!Eat('\\') || !Eat('u') || !ReadHex4(body_, at_, low) ||
+          low < 0xDC00 || low > 0xDFFF)
         return false;
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
     AppendUtf8(cp, out);
-    return true;
-  }
-
-  bool Hex4(uint32_t& cp) {
-    if (body_.size() - at_ < 4) return false;
-    for (int k = 0; k < 4; ++k) {
-      const int h = HexValue(body_[at_++]);
-      if (h < 0) return false;
-      cp = cp * 16 + static_cast<uint32_t>(h);
-    }
     return true;
   }
 

@@ -71,12 +71,7 @@ bool ReadString(std::string_view text, size_t i, size_t& end,
         break;
       case 'u': {
         uint32_t cp = 0;
-        for (int k = 0; k < 4; ++k) {
-          const int h = j < text.size() ? HexValue(text[j]) : -1;
-          if (h < 0) return false;
-          cp = cp * 16 + static_cast<uint32_t>(h);
-          ++j;
-        }
+        if (!ReadHex4(text, j, cp)) return false;
         AppendUtf8(cp, out);  // surrogates stay apart: enough to compare keys
         break;
       }
@@ -178,6 +173,17 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+bool ReadHex4(std::string_view text, size_t& at, uint32_t& cp) {
+  if (text.size() - at < 4) return false;
+  cp = 0;
+  for (int k = 0; k < 4; ++k) {
+    const int h = HexValue(text[at++]);
+    if (h < 0) return false;
+    cp = cp * 16 + static_cast<uint32_t>(h);
+  }
+  return true;
 }
 
 void AppendUtf8(uint32_t cp, std::string& out) {

@@ -20,6 +20,11 @@ Status CheckJsonText(std::string_view text);
 // The value of a hex digit (0-9, a-f, A-F), or -1.
 int HexValue(char c);
 
+// Reads the four hex digits of a `\uXXXX` escape at text[at] into `cp` and
+// moves `at` past them; false (at and cp unspecified) if fewer than four
+// remain or one is not a hex digit.
+bool ReadHex4(std::string_view text, size_t& at, uint32_t& cp);
+
 // Appends code point `cp` (at most 0x10FFFF, not a surrogate) as UTF-8.
 void AppendUtf8(uint32_t cp, std::string& out);
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -14,47 +15,68 @@
 namespace carelog::e2e {
 namespace {
 
-TEST(ShutdownTest, SigtermDuringWritesLosesNoAcknowledgedWrite) {
+// A data directory with one practitioner token for E09000002.
+struct Area {
   TempDir dir;
-  const std::string data = dir.path() + "/data";
-  std::filesystem::create_directories(data);
-  const std::string token =
-      MakeToken(data + "/tokens.json", "pat", "practitioner", {"E09000002"});
-  ServerProcess server(data);
+  std::string data = dir.path() + "/data";
+  std::string token = [this] {
+    std::filesystem::create_directories(data);
+    return MakeToken(data + "/tokens.json", "pat", "practitioner",
+                     {"E09000002"});
+  }();
+};
+
+// Runs `writers` threads, each calling write(client, w, i) for i = 0, 1, ...
+// (it answers false once the server has gone or on a failure); after
+// `answers` answers in all (or once every writer has stopped), stops the
+// server with SIGTERM, expects exit 0 and joins the writers.
+void WriteUntilSigterm(
+    ServerProcess& server, const std::string& token, int writers, int answers,
+    const std::function<bool(HttpClient&, int, int)>& write) {
+  std::atomic<int> answered{0};
+  std::atomic<int> running{writers};  // a writer that fails stops the wait too
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      HttpClient client(server.port(), token);
+      for (int i = 0; write(client, w, i); ++i) ++answered;
+      --running;
+    });
+  }
+  while (answered.load() < answers && running.load() > 0) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.Stderr();
+  for (auto& t : threads) t.join();
+}
+
+TEST(ShutdownTest, SigtermDuringWritesLosesNoAcknowledgedWrite) {
+  Area area;
+  ServerProcess server(area.data);
   ASSERT_TRUE(server.Start()) << server.error();
 
-  constexpr int kWriters = 8;
   std::mutex mu;
   std::map<std::string, double>
       acknowledged;  // person -> last acknowledged version
-  std::atomic<int> answers{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      HttpClient client(server.port(), token);
-      for (int i = 0;; ++i) {
+  WriteUntilSigterm(
+      server, area.token, 8, 40, [&](HttpClient& client, int w, int i) {
         const std::string nhs = TestNhsNumber(1000 + w * 1000 + i);
         auto a = client.Send(
             "POST", "/v1/people/" + nhs + "/events",
             EventsBody({RegisterEvent("E09000002"), AdmitEvent("S1")}));
-        if (!a.ok || a.status == 503) return;  // the server has gone
-        ++answers;
+        if (!a.ok || a.status == 503) return false;
         if (a.status == 201) {
           std::lock_guard lock(mu);
           acknowledged[nhs] =
               a.Json().fields().at("lastVersion").number_value();
         }
-      }
-    });
-  }
-  while (answers.load() < 40) std::this_thread::yield();
-  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.Stderr();
-  for (auto& t : writers) t.join();
+        return true;
+      });
   ASSERT_GE(acknowledged.size(), 40u);
 
-  ServerProcess again(data);
+  ServerProcess again(area.data);
   ASSERT_TRUE(again.Start()) << again.error();
-  HttpClient reader(again.port(), token);
+  HttpClient reader(again.port(), area.token);
   for (const auto& [nhs, version] : acknowledged) {
     auto a = reader.Get("/v1/people/" + nhs);
     ASSERT_EQ(a.status, 200) << nhs;
@@ -68,32 +90,23 @@ TEST(ShutdownTest, SigtermDuringWritesLosesNoAcknowledgedWrite) {
 // SIGTERM with such a queue answers or refuses each of them, and every
 // acknowledged one is there, at the version it was acknowledged with.
 TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
-  TempDir dir;
-  const std::string data = dir.path() + "/data";
-  std::filesystem::create_directories(data);
-  const std::string token =
-      MakeToken(data + "/tokens.json", "pat", "practitioner", {"E09000002"});
-  ServerProcess server(data);
+  Area area;
+  ServerProcess server(area.data);
   ASSERT_TRUE(server.Start()) << server.error();
   const std::string nhs = TestNhsNumber(77);
   const std::string target = "/v1/people/" + nhs + "/events";
   {
-    HttpClient client(server.port(), token);
+    HttpClient client(server.port(), area.token);
     ASSERT_EQ(
         client.Send("POST", target, EventsBody({RegisterEvent("E09000002")}))
             .status,
         201);
   }
 
-  constexpr int kWriters = 16;
   std::mutex mu;
   std::map<int, std::string> acknowledged;  // version -> event id
-  std::atomic<int> answers{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
-      HttpClient client(server.port(), token);
-      for (int i = 0;; ++i) {
+  WriteUntilSigterm(
+      server, area.token, 16, 60, [&](HttpClient& client, int w, int i) {
         const std::string id =
             "ae-" + std::to_string(w) + "-" + std::to_string(i);
         auto a = client.Send(
@@ -102,28 +115,23 @@ TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
                         "\",\"occurredAt\":\"2014-07-01T10:00:00+01:00\","
                         "\"aeAttended\":{\"attendanceId\":\"" +
                         id + "\"}}"}));
-        if (!a.ok || a.status == 503) return;  // the server has gone
-        ++answers;
+        if (!a.ok || a.status == 503) return false;  // the server has gone
         if (a.status != 201) {
           ADD_FAILURE() << a.status << " " << a.body;
-          return;
+          return false;
         }
         const int version = static_cast<int>(
             a.Json().fields().at("lastVersion").number_value());
         std::lock_guard lock(mu);
         EXPECT_TRUE(acknowledged.emplace(version, id).second)
             << "version " << version << " acknowledged twice";
-      }
-    });
-  }
-  while (answers.load() < 60) std::this_thread::yield();
-  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.Stderr();
-  for (auto& t : writers) t.join();
+        return true;
+      });
   ASSERT_GE(acknowledged.size(), 60u);
 
-  ServerProcess again(data);
+  ServerProcess again(area.data);
   ASSERT_TRUE(again.Start()) << again.error();
-  HttpClient reader(again.port(), token);
+  HttpClient reader(again.port(), area.token);
   for (const auto& [version, id] : acknowledged) {
     auto a = reader.Get(target + "?fromVersion=" + std::to_string(version) +
                         "&limit=1");
