@@ -1,5 +1,9 @@
 #include "gateway/audit.h"
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
 namespace carelog::gateway {
 
 namespace {
@@ -24,6 +28,29 @@ void AuditTrail::RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                         [done = std::move(done)](Result<uint64_t> id) {
                           done(id.ok() ? Status::Ok() : id.status());
                         });
+}
+
+Status AuditTrail::RecordSeen(const std::vector<std::string>& people,
+                              const api::AuditEntry& entry) {
+  struct Waiting {
+    std::mutex mu;
+    std::condition_variable all_done;
+    size_t left;
+    Status first_error = Status::Ok();
+  };
+  auto waiting = std::make_shared<Waiting>();
+  waiting->left = people.size();
+  for (const std::string& person : people) {
+    RecordAsync(person, entry, [waiting](Status written) {
+      std::lock_guard lock(waiting->mu);
+      if (!written.ok() && waiting->first_error.ok())
+        waiting->first_error = written;
+      if (--waiting->left == 0) waiting->all_done.notify_all();
+    });
+  }
+  std::unique_lock lock(waiting->mu);
+  waiting->all_done.wait(lock, [&] { return waiting->left == 0; });
+  return waiting->first_error;
 }
 
 Result<api::AuditPage> AuditTrail::Read(std::string_view nhs_number,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "carelog/api.pb.h"
 #include "services/clock.h"
@@ -26,6 +27,11 @@ class AuditTrail {
   // the entry is durable, or with the error. It must not block.
   void RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                    std::function<void(Status)> done);
+  // Appends `entry` once for each of `people` (a list read that showed them)
+  // and blocks until all are durable; the first error otherwise. For handlers
+  // on worker threads only.
+  Status RecordSeen(const std::vector<std::string>& people,
+                    const api::AuditEntry& entry);
   // The entry as RecordAsync would append it (time and person set), for a write
   // that carries it into the log with its own events.
   AuditNote Note(std::string_view nhs_number, api::AuditEntry entry) const;

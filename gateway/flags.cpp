@@ -19,6 +19,8 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args,
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     } else {
+      if (!known.count(name))
+        return Status(Code::kInvalidArgument, "unknown flag --" + name);
       if (i + 1 >= args.size()) {
         return Status(Code::kInvalidArgument, "--" + name + " needs a value");
       }

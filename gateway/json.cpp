@@ -117,6 +117,83 @@ std::string JsonFieldOf(const std::string& why, std::string& rest) {
   return field;
 }
 
+bool IsNumeral(const std::string& text) {
+  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+// protobuf's words for common mistakes, in the request's terms: an unknown
+// field is named by its own path, a wrong enum value is answered with the
+// values allowed, a value of the wrong kind is called that, a second payload
+// is called that.
+void Explain(std::string& field, std::string& detail) {
+  // protobuf quotes the text around a syntax error on lines of its own.
+  if (const size_t line = detail.find('\n'); line != std::string::npos)
+    detail.erase(line);
+  if (detail == ": Root element must be a message.") {
+    field = "body";
+    detail = "the body must be a JSON object, e.g. {\"events\": [...]}";
+    return;
+  }
+  constexpr std::string_view kUnknown = ": Cannot find field.";
+  if (detail.size() > kUnknown.size() &&
+      detail.compare(detail.size() - kUnknown.size(), kUnknown.size(),
+                     kUnknown) == 0) {
+    const std::string name = detail.substr(0, detail.size() - kUnknown.size());
+    field = field == "body" ? name : field + "." + name;
+    detail = "unknown field: API.md has no such field here";
+    return;
+  }
+  // "invalid value V for type T": T a type URL (an enum or a message) or a
+  // scalar (TYPE_INT32, ...); V quoted when it was a JSON string.
+  constexpr std::string_view kValue = "invalid value ";
+  constexpr std::string_view kType = " for type ";
+  const size_t type_at = detail.rfind(kType);
+  if (detail.compare(0, kValue.size(), kValue) == 0 &&
+      type_at != std::string::npos && type_at >= kValue.size()) {
+    std::string value = detail.substr(kValue.size(), type_at - kValue.size());
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    std::string type = detail.substr(type_at + kType.size());
+    if (const size_t slash = type.rfind('/'); slash != std::string::npos)
+      type.erase(0, slash + 1);
+    const auto& pool = *pb::DescriptorPool::generated_pool();
+    if (const auto* e = pool.FindEnumTypeByName(type)) {
+      std::string allowed;
+      for (int i = 0; i < e->value_count(); ++i) {
+        if (e->value(i)->number() == 0) continue;
+        if (!allowed.empty()) allowed += ", ";
+        allowed += e->value(i)->name();
+      }
+      detail = "'" + value + "' is not one of " + allowed;
+    } else if (pool.FindMessageTypeByName(type) != nullptr) {
+      detail = "'" + value + "' is not a JSON object: give {...}";
+    } else if (type == "TYPE_STRING") {
+      detail = "'" + value + "' is not text: give it in quotes";
+    } else if (type == "TYPE_DOUBLE" || type == "TYPE_FLOAT") {
+      detail = "'" + value + "' is not a number";
+    } else if (type.find("INT") != std::string::npos ||
+               type.find("FIXED") != std::string::npos) {
+      detail = "'" + value + "' is not a whole number" +
+               (IsNumeral(value) ? " of the size allowed" : "");
+    }
+  }
+  constexpr std::string_view kOneof = "is already set. Cannot set '";
+  const size_t oneof_at = detail.find(kOneof);
+  if (oneof_at != std::string::npos) {
+    const size_t name_at = oneof_at + kOneof.size();
+    const size_t name_end = detail.find('\'', name_at);
+    if (name_end != std::string::npos) {
+      detail = "more than one payload (" +
+               detail.substr(name_at, name_end - name_at) +
+               " is a second one): an event carries exactly one";
+    }
+  }
+}
+
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
@@ -142,7 +219,7 @@ struct KeyHash {
 // The quoted JSON names of the bool and of the enum fields reachable from a
 // request message.
 struct TypedKeys {
-  std::unordered_set<std::string, KeyHash, std::equal_to<>> bools, enums;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> bools, enums, lists;
 };
 
 TypedKeys KeysOf(const Descriptor* root) {
@@ -156,6 +233,10 @@ TypedKeys KeysOf(const Descriptor* root) {
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
       // protobuf takes the proto name (pooled_budget) as well as the JSON one.
+      if (f->is_repeated() && !f->is_map()) {
+        keys.lists.insert("\"" + f->json_name() + "\"");
+        keys.lists.insert("\"" + f->name() + "\"");
+      }
       if (IsBool(f) || IsEnum(f)) {
         auto& set = IsBool(f) ? keys.bools : keys.enums;
         set.insert("\"" + f->json_name() + "\"");
@@ -168,17 +249,9 @@ TypedKeys KeysOf(const Descriptor* root) {
   return keys;
 }
 
-bool IsNumeral(const std::string& text) {
-  size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (i == text.size()) return false;
-  for (; i < text.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  return true;
-}
-
 // The path (events[1].carePackageStarted.integrated) of the first bool field
-// of `d` in `value` that is not true, false or null, or enum field that is not
-// a name (or null); empty if none.
+// of `d` in `value` that is not true, false or null, enum field that is not a
+// name (or null), or list field that is not a list (or null); empty if none.
 std::string MistypedPath(const google::protobuf::Value& value,
                          const Descriptor* d, const std::string& path,
                          std::string* want) {
@@ -200,6 +273,11 @@ std::string MistypedPath(const google::protobuf::Value& value,
     }
     if (f == nullptr) continue;  // the parser proper refuses unknown fields
     const std::string here = path.empty() ? key : path + "." + key;
+    if (f->is_repeated() && !f->is_map() && !child.has_list_value() &&
+        !child.has_null_value()) {
+      *want = "a list: [...]";
+      return here;
+    }
     auto check = [&](const google::protobuf::Value& v,
                      const std::string& at) -> std::string {
       if (v.has_null_value()) return {};
@@ -248,10 +326,11 @@ size_t ValueAfterKey(std::string_view body, size_t at, size_t key_size) {
 }
 
 // protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool, and a
-// number for an enum; API.md's booleans are the literals true and false and
-// its enum values upper-case names. A quick scan finds a bool or enum key
-// followed by something else; only then is the body parsed again, with the
-// message's descriptor, to name the field.
+// number for an enum, and an object or a single value for a list (as a list of
+// one); API.md's booleans are the literals true and false, its enum values
+// upper-case names and its lists arrays. A quick scan finds a bool, enum or
+// list key followed by something else; only then is the body parsed again, with
+// the message's descriptor, to name the field.
 Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
   thread_local std::map<const Descriptor*, TypedKeys> cache;
   auto it = cache.find(descriptor);
@@ -275,6 +354,8 @@ Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
     // (A name can be a bool in one message and an enum in another.)
     if (keys.bools.contains(key) && body[v] != 't' && body[v] != 'f' &&
         body[v] != 'n')
+      suspicious = true;
+    if (keys.lists.contains(key) && body[v] != '[' && body[v] != 'n')
       suspicious = true;
     if (keys.enums.contains(key) && body[v] != 'n' &&
         (body[v] != '"' || v + 1 >= body.size() ||
@@ -310,7 +391,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message& message) {
 Status ParseJsonByProtobuf(std::string_view body,
                            google::protobuf::Message& message) {
   if (body.empty()) {
-    return Status(Code::kInvalidArgument, "the request needs a JSON body");
+    return Status(Code::kInvalidArgument, "the request needs a JSON body",
+                  {{"body", "missing: send a JSON object"}});
   }
   Status text = CheckJsonText(body);
   if (!text.ok()) return text;
@@ -336,7 +418,8 @@ Status ParseJsonByProtobuf(std::string_view body,
     const std::string why = ValidUtf8(
         std::string_view(status.message().data(), status.message().size()));
     std::string detail;
-    const std::string field = JsonFieldOf(why, detail);
+    std::string field = JsonFieldOf(why, detail);
+    Explain(field, detail);
     return Status(Code::kInvalidArgument,
                   "the JSON body does not fit the request: " +
                       (field == "body" ? detail : field + ": " + detail),

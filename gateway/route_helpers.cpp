@@ -61,6 +61,12 @@ Result<api::RecordedCareEvent> RenderRecord(
                                            " cannot be read");
     }
     if (feed) out.set_nhs_number(std::string(NhsNumberOfStream(record.stream)));
+    if (out.has_person_registered() &&
+        out.person_registered().nhs_number_status() ==
+            schema::NhsNumberStatus::NHS_NUMBER_STATUS_UNSPECIFIED) {
+      out.mutable_person_registered()->set_nhs_number_status(
+          schema::NhsNumberStatus::UNVERIFIED);
+    }
   } else if (record.type == schema::AdminEvent::descriptor()->full_name()) {
     schema::AdminEvent admin;
     if (!admin.ParseFromString(record.body)) {
@@ -86,6 +92,17 @@ Result<api::RecordedCareEvent> RenderRecord(
       static_cast<int32_t>(record.recorded_at_micros % 1000000) * 1000);
   out.set_recorded_by(record.recorded_by);
   return out;
+}
+
+void ShowMissingSectorAsNull(std::string& json) {
+  // Inside a JSON string every quote is escaped, so this text can only be the
+  // member itself.
+  constexpr std::string_view kPlaceholder = "\"sector\":\"SECTOR_UNSPECIFIED\"";
+  constexpr std::string_view kNull = "\"sector\":null";
+  for (size_t at = json.find(kPlaceholder); at != std::string::npos;
+       at = json.find(kPlaceholder, at + kNull.size())) {
+    json.replace(at, kPlaceholder.size(), kNull);
+  }
 }
 
 }  // namespace carelog::gateway

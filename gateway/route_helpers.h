@@ -30,7 +30,12 @@ Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
 // Renders a stored record as the API shows it: a care event with its version,
 // position, recordedAt and recordedBy (plus nhsNumber or stream in the global
 // feed); kCorruption when the body cannot be read.
+// A registration without nhsNumberStatus shows UNVERIFIED (what it means).
 Result<api::RecordedCareEvent> RenderRecord(
     const storage::RecordedEvent& record, bool feed);
+
+// In JSON printed from rendered records: an accountable professional recorded
+// without a sector shows "sector":null, not protobuf's placeholder value.
+void ShowMissingSectorAsNull(std::string& json);
 
 }  // namespace carelog::gateway

@@ -28,6 +28,7 @@ Response Feed(const ApiContext& context, const RouteContext& ctx) {
     auto rendered = RenderRecord(record, /*feed=*/true);
     if (!rendered.ok()) return ProblemResponse(rendered.status());
     std::string json = ToJson(*rendered);
+    ShowMissingSectorAsNull(json);
     if (!rendered->has_nhs_number() && json.size() > 1)
       json.insert(
           1, json.size() > 2 ? "\"nhsNumber\":null," : "\"nhsNumber\":null");

@@ -38,19 +38,36 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
   return Status::Ok();
 }
 
-Result<std::optional<Instant>> AsOf(const RouteContext& ctx) {
+// `asOf` as an instant, and in `given` as the client wrote it (an RFC 3339
+// time, so only digits, letters T/Z, '-', ':', '+' and '.').
+Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
+                                    std::string* given = nullptr) {
   const std::string* text = ctx.request.Query("asOf");
   if (text == nullptr) return std::optional<Instant>();
-  auto instant = ParseRfc3339(*text);
+  std::string written = *text;
+  auto instant = ParseRfc3339(written);
   // `asOf=2015-06-01T00:00:00+01:00` typed into a URL unencoded arrives with
   // the '+' of its offset decoded as a space: read it as the '+' it was.
-  if (!instant.ok() && text->size() > 6 && (*text)[text->size() - 6] == ' ') {
-    std::string repaired = *text;
-    repaired[repaired.size() - 6] = '+';
-    instant = ParseRfc3339(repaired);
+  if (!instant.ok() && written.size() > 6 &&
+      written[written.size() - 6] == ' ') {
+    written[written.size() - 6] = '+';
+    instant = ParseRfc3339(written);
   }
   if (!instant.ok()) return Invalid("asOf", "an RFC 3339 time with offset");
+  if (given != nullptr) *given = std::move(written);
   return std::optional<Instant>(*instant);
+}
+
+// The answer echoes `asOf` as the client wrote it (the same instant as the
+// UTC form the renderers print), so that it compares equal to what was asked.
+std::string EchoAsOf(std::string body, const std::optional<Instant>& as_of,
+                     const std::string& given) {
+  if (!as_of || given.empty()) return body;
+  const std::string printed = "\"asOf\":\"" + FormatRfc3339Utc(*as_of) + "\"";
+  const size_t at = body.find(printed);
+  if (at != std::string::npos)
+    body.replace(at, printed.size(), "\"asOf\":\"" + given + "\"");
+  return body;
 }
 
 Result<Period> PeriodParam(const RouteContext& ctx, const std::string& name) {
@@ -76,11 +93,13 @@ Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
   if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
-  auto as_of = AsOf(ctx);
+  std::string given;
+  auto as_of = AsOf(ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), {*period}, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
-  return Text(200, "application/json", MetricsJson(*m));
+  return Text(200, "application/json",
+              EchoAsOf(MetricsJson(*m), *as_of, given));
 }
 
 // The periods of from..to at a granularity (default: the granularity of
@@ -110,11 +129,13 @@ Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
   std::string granularity;
   auto periods = RangeOf(ctx, &granularity);
   if (!periods.ok()) return ProblemResponse(periods.status());
-  auto as_of = AsOf(ctx);
+  std::string given;
+  auto as_of = AsOf(ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
-  return Text(200, "application/json", SeriesJson(*m, *metric, granularity));
+  return Text(200, "application/json",
+              EchoAsOf(SeriesJson(*m, *metric, granularity), *as_of, given));
 }
 
 Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
@@ -127,7 +148,8 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
-  Response r = Text(200, "text/csv; charset=utf-8", MetricsCsv(*m));
+  // Exactly API.md's type: the text is ASCII (codes, metric ids, numbers).
+  Response r = Text(200, "text/csv", MetricsCsv(*m));
   r.headers.emplace_back(
       "Content-Disposition",
       "attachment; filename=\"" + ctx.Param("areaCode") + "-metrics.csv\"");
@@ -137,12 +159,14 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
 Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
-  auto as_of = AsOf(ctx);
+  std::string given;
+  auto as_of = AsOf(ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto p = context.outcomes->PaymentsFor(ctx.Param("areaCode"),
                                          ctx.Param("year"), *as_of);
   if (!p.ok()) return ProblemResponse(p.status());
-  return Text(200, "application/json", PaymentsJson(*p));
+  return Text(200, "application/json",
+              EchoAsOf(PaymentsJson(*p), *as_of, given));
 }
 
 Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
@@ -150,11 +174,13 @@ Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
   if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
-  auto as_of = AsOf(ctx);
+  std::string given;
+  auto as_of = AsOf(ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period, *as_of);
   if (!s.ok()) return ProblemResponse(s.status());
-  return Text(200, "application/json", ConditionsJson(*s));
+  return Text(200, "application/json",
+              EchoAsOf(ConditionsJson(*s), *as_of, given));
 }
 
 }  // namespace

@@ -210,6 +210,7 @@ Response GetEvents(const ApiContext& context, const RouteContext& ctx) {
         google::protobuf::NULL_VALUE);
   }
   Response response = JsonResponse(200, page);
+  ShowMissingSectorAsNull(response.body);
   response.headers.emplace_back("ETag", "\"" + std::to_string(*head) + "\"");
   return response;
 }

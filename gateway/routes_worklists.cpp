@@ -4,8 +4,12 @@
 // moment of the request.
 #include <google/protobuf/struct.pb.h>
 
+#include <algorithm>
 #include <limits>
+#include <string>
+#include <vector>
 
+#include "gateway/audit.h"
 #include "gateway/problem.h"
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
@@ -18,6 +22,10 @@ namespace {
 using google::protobuf::ListValue;
 using google::protobuf::Struct;
 using google::protobuf::Value;
+
+constexpr char kDischarge[] = "/v1/worklists/discharge";
+constexpr char kFollowUps[] = "/v1/worklists/follow-ups";
+constexpr char kUnassignedPackages[] = "/v1/worklists/unassigned-packages";
 
 Value Text(const std::string& text) {
   Value v;
@@ -76,7 +84,34 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
   return *area;
 }
 
-Response Items(ListValue items) {
+// The answer of a worklist: its items, once every person on it has an audit
+// entry (SPEC.md "Access": every read of a person is audited, and a worklist
+// shows who is on it). A person's data never leaves unaudited: if the trail
+// cannot be written the answer is 503.
+Response Items(const RouteContext& ctx, const ApiContext& context,
+               const std::string& route, ListValue items) {
+  if (context.audit != nullptr && items.values_size() > 0) {
+    std::vector<std::string> people;
+    people.reserve(static_cast<size_t>(items.values_size()));
+    for (const Value& item : items.values())
+      people.push_back(
+          item.struct_value().fields().at("nhsNumber").string_value());
+    std::sort(people.begin(), people.end());
+    people.erase(std::unique(people.begin(), people.end()), people.end());
+    api::AuditEntry entry;
+    entry.set_who(ctx.principal->name);
+    entry.set_role(RoleName(ctx.principal->role));
+    entry.set_method(ctx.request.method);
+    entry.set_route(route);
+    entry.set_target(ctx.request.target);
+    entry.set_outcome(200);
+    if (Status written = context.audit->RecordSeen(people, entry);
+        !written.ok()) {
+      return ProblemResponse(
+          Status(Code::kUnavailable,
+                 "the audit trail cannot be written: " + written.message()));
+    }
+  }
   Struct body;
   *(*body.mutable_fields())["items"].mutable_list_value() = std::move(items);
   return JsonResponse(200, body);
@@ -88,8 +123,7 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
   const std::vector<Role> roles = {Role::kPractitioner,
                                    Role::kDischargeCoordinator};
   router.Add(
-      {"GET", "/v1/worklists/discharge", true, roles, "",
-       [&context](const RouteContext& ctx) {
+      {"GET", kDischarge, true, roles, "", [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
          if (Status wait =
@@ -117,11 +151,10 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
            f["accountableProfessional"] =
                Professional(item.accountable_professional);
          }
-         return Items(std::move(items));
+         return Items(ctx, context, kDischarge, std::move(items));
        }});
   router.Add(
-      {"GET", "/v1/worklists/follow-ups", true, roles, "",
-       [&context](const RouteContext& ctx) {
+      {"GET", kFollowUps, true, roles, "", [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
          if (Status wait =
@@ -138,10 +171,10 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
            f["dischargedOn"] = Text(FormatDate(item.discharged_on));
            f["dueOn"] = Text(FormatDate(item.due_on));
          }
-         return Items(std::move(items));
+         return Items(ctx, context, kFollowUps, std::move(items));
        }});
   router.Add(
-      {"GET", "/v1/worklists/unassigned-packages", true, roles, "",
+      {"GET", kUnassignedPackages, true, roles, "",
        [&context](const RouteContext& ctx) {
          auto area = AreaOf(ctx);
          if (!area.ok()) return ProblemResponse(area.status());
@@ -160,7 +193,7 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
            f["startedAt"] = Text(FormatRfc3339London(item.started_at));
            f["daysWithout"] = Number(item.days_without);
          }
-         return Items(std::move(items));
+         return Items(ctx, context, kUnassignedPackages, std::move(items));
        }});
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "services/calendar.h"
 
@@ -124,6 +125,16 @@ Status ValidateArea(const schema::Area& area) {
           {at + ".year",
            "the year " + std::to_string(pop.year()) + " is repeated"});
     }
+    for (const auto& [given, band] :
+         {std::pair{pop.has_age0to17(), "age0to17"},
+          std::pair{pop.has_age18to64(), "age18to64"},
+          std::pair{pop.has_age65plus(), "age65plus"}}) {
+      if (!given) {
+        p.malformed.push_back(
+            {at + "." + band,
+             "required: the mid-year estimate of the residents of that age"});
+      }
+    }
     if (pop.age0to17() < 0)
       p.rules.push_back({at + ".age0to17", "must not be negative"});
     if (pop.age18to64() < 0)
@@ -155,10 +166,16 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
     const std::string at = "targets[" + std::to_string(i) + "]";
     CheckMetric(at + ".metric", t.metric(), p);
     const std::string label = CheckPeriod(at + ".period", t.period(), p);
-    if (!std::isfinite(t.baseline()))
+    if (!t.has_baseline()) {
+      p.malformed.push_back({at + ".baseline", "required"});
+    } else if (!std::isfinite(t.baseline())) {
       p.malformed.push_back({at + ".baseline", "not a number"});
-    if (!std::isfinite(t.target()))
+    }
+    if (!t.has_target()) {
+      p.malformed.push_back({at + ".target", "required"});
+    } else if (!std::isfinite(t.target())) {
       p.malformed.push_back({at + ".target", "not a number"});
+    }
     if (!label.empty() && !targets.insert({t.metric(), label}).second) {
       p.rules.push_back(
           {at, "a second target for " + t.metric() + " in " + label});

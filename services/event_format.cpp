@@ -302,7 +302,13 @@ Status ValidateFormat(const std::vector<schema::CareEvent>& events) {
     const schema::CareEvent& e = events[i];
     const std::string prefix = "events[" + std::to_string(i) + "]";
     FieldChecker event(&errors, prefix);
-    event.Id("eventId", e.event_id());
+    if (e.event_id().empty()) {
+      event.Fail("eventId",
+                 "is missing: give the event its own id (its idempotency key, "
+                 "e.g. a UUID)");
+    } else {
+      event.Id("eventId", e.event_id());
+    }
     if (!e.event_id().empty() && !ids.insert(e.event_id()).second) {
       event.Fail(
           "eventId",

@@ -12,7 +12,8 @@ void FillProfessional(const ProfessionalAssignment& a,
   v->set_name(p.name());
   v->set_role(p.role());
   v->set_organisation(p.organisation());
-  v->set_sector(p.sector());
+  if (p.sector() != schema::Sector::SECTOR_UNSPECIFIED)
+    v->set_sector(p.sector());
   v->set_phone(p.phone());
   v->set_assigned_at(Time(a.assigned_at));
 }
@@ -24,7 +25,8 @@ void FillSpell(const Spell& s, schema::SpellView* v) {
   v->set_method(s.method);
   v->set_admitted_at(Time(s.admitted_at));
   if (s.discharged_at) v->set_discharged_at(Time(*s.discharged_at));
-  v->set_destination(s.destination);
+  if (s.destination != schema::Destination::DESTINATION_UNSPECIFIED)
+    v->set_destination(s.destination);
   v->set_ready_for_discharge(s.CurrentReadiness() != nullptr);
   for (const auto& r : s.readiness) {
     auto* rv = v->add_readiness();
@@ -94,7 +96,8 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
     av->set_started_at(Time(a.started_at));
     for (const auto& p : a.participants) *av->add_participants() = p;
     if (a.completed_at) av->set_completed_at(Time(*a.completed_at));
-    av->set_outcome(a.outcome);
+    if (a.outcome != schema::AssessmentOutcome::ASSESSMENT_OUTCOME_UNSPECIFIED)
+      av->set_outcome(a.outcome);
   }
   for (const auto& p : f.packages()) {
     auto* pv = v.add_packages();

@@ -1,5 +1,6 @@
 #include "storage/commit_batch.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "carelog/record.pb.h"
@@ -32,6 +33,7 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
     : store_(store),
       state_(state),
       work_(std::move(work)),
+      events_(CountEvents(work_)),
       recorded_at_(recorded_at),
       first_position_(state->next_position),
       first_audit_id_(state->last_audit_id),
@@ -39,13 +41,12 @@ CommitBatch::CommitBatch(RocksDbStore* store, SequencerState* state,
       audit_id_(state->last_audit_id),
       audit_hash_(state->last_audit_hash),
       // Map nodes of ~64 bytes per event and stream, and their buckets.
-      arena_(512 + 96 * CountEvents(work_)),
+      arena_(512 + 96 * events_),
       wb_(EstimateBytes(work_)) {}
 
 Status CommitBatch::Load() {
-  const size_t events = CountEvents(work_);
   std::vector<std::string_view> ids, streams;
-  ids.reserve(events);
+  ids.reserve(events_);
   for (const SequencerWork& w : work_) {
     if (w.is_audit || !w.invalid.ok()) continue;
     for (const auto& e : w.request.events) ids.push_back(e.event_id);
@@ -57,7 +58,7 @@ Status CommitBatch::Load() {
       streams.push_back(w.request.stream);
     }
   }
-  ids_.reserve(events);
+  ids_.reserve(events_);
   CARELOG_RETURN_IF_ERROR(LoadStoredIds(ids));
   std::vector<std::optional<std::string>> found;
   CARELOG_RETURN_IF_ERROR(store_->MultiGet(store_->head(), streams, &found));
@@ -95,7 +96,8 @@ Status CommitBatch::LoadStoredIds(const std::vector<std::string_view>& ids) {
   CARELOG_RETURN_IF_ERROR(store_->MultiGet(
       store_->log(),
       std::vector<std::string_view>(log_keys.begin(), log_keys.end()), &found));
-  loaded_.reserve(stored_ids.size());  // ids_ points into it: no reallocation
+  // ids_ points into it: no reallocation.
+  stored_hashes_.reserve(32 * stored_ids.size());
   for (size_t i = 0; i < stored_ids.size(); ++i) {
     const uint64_t position = *keys::DecodeU64(log_keys[i]);
     if (!found[i]) {
@@ -112,17 +114,26 @@ Status CommitBatch::LoadStoredIds(const std::vector<std::string_view>& ids) {
                                      std::to_string(position) +
                                      ", which holds another event"};
     }
-    const StoredId& e = loaded_.emplace_back(
-        StoredId{position, record->version(), record->recorded_at_micros(),
-                 std::move(*record->mutable_content_hash())});
-    ids_.emplace(stored_ids[i], IdEntry{e.position, e.version,
-                                        e.recorded_at_micros, e.content_hash});
+    const std::string& hash = record->content_hash();
+    if (hash.size() != 32) {
+      return {Code::kCorruption, "the record at position " +
+                                     std::to_string(position) +
+                                     " has a content hash of " +
+                                     std::to_string(hash.size()) + " bytes"};
+    }
+    stored_hashes_.append(hash);
+    ids_.emplace(
+        stored_ids[i],
+        IdEntry{position, record->version(), record->recorded_at_micros(),
+                std::string_view(stored_hashes_)
+                    .substr(stored_hashes_.size() - 32)});
   }
   return Status::Ok();
 }
 
 void CommitBatch::Decide() {
   outcomes_.reserve(work_.size());
+  new_ids_.reserve(events_);
   for (SequencerWork& w : work_) {
     if (!w.invalid.ok()) {
       outcomes_.push_back(Outcome{w.invalid, {}, 0});
@@ -136,6 +147,7 @@ void CommitBatch::Decide() {
       outcomes_.push_back(std::move(outcome));
     }
   }
+  PutNewIds();
   if (next_position_ > state_->next_position) {
     const uint64_t last = next_position_ - 1;
     Put(store_->time(), keys::TimeKey(recorded_at_, last), "");
@@ -230,7 +242,7 @@ CommitBatch::Outcome CommitBatch::DecideAppend(const SequencerWork& w) {
                        ev.body, recorded_at_, r.recorded_by, w.hash(i)},
                       &value_);
     Put(store_->log(), keys::LogKey(position), value_);
-    Put(store_->dedup(), ev.event_id, keys::EncodeDedup(position));
+    new_ids_.push_back(NewId{ev.event_id, position});
     ids_.insert_or_assign(ev.event_id,
                           IdEntry{position, version, recorded_at_, w.hash(i)});
   }
@@ -298,6 +310,17 @@ CommitBatch::Outcome CommitBatch::AddAudit(const SequencerWork& w) {
   Put(store_->audit(), keys::EncodeU64(audit_id_), value);
   Put(store_->audit_subject(), keys::AuditSubjectKey(w.subject, audit_id_), "");
   return Outcome{Status::Ok(), {}, audit_id_};
+}
+
+void CommitBatch::PutNewIds() {
+  // The ids are random, so each insert into the dedup memtable's skip list
+  // would search it from the top; in order, RocksDB starts each search where
+  // the last insert ended.
+  std::sort(new_ids_.begin(), new_ids_.end(),
+            [](const NewId& a, const NewId& b) { return a.id < b.id; });
+  for (const NewId& n : new_ids_) {
+    Put(store_->dedup(), n.id, keys::EncodeDedup(n.position));
+  }
 }
 
 size_t CommitBatch::CountEvents(const std::vector<SequencerWork>& work) {

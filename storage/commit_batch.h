@@ -91,12 +91,18 @@ class CommitBatch {
   };
 
   // An event id's stored event (its dedup entry and record) or one written by
-  // this batch; the hash lies in loaded_ or in the work's hashes.
+  // this batch; the hash lies in stored_hashes_ or in the work's hashes.
   struct IdEntry {
     uint64_t position = 0;
     uint64_t version = 0;
     int64_t recorded_at_micros = 0;
     std::string_view content_hash;
+  };
+  // A dedup entry to write: added to the batch in id order at the end, so
+  // that the memtable's skip list inserts each next to the one before.
+  struct NewId {
+    std::string_view id;
+    uint64_t position;
   };
 
   void Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
@@ -109,10 +115,12 @@ class CommitBatch {
   static Outcome Conflict(std::string message);
   static size_t EstimateBytes(const std::vector<SequencerWork>& work);
   static size_t CountEvents(const std::vector<SequencerWork>& work);
+  void PutNewIds();
 
   RocksDbStore* const store_;
   SequencerState* const state_;
   std::vector<SequencerWork> work_;
+  const size_t events_;  // events in work_
   bool written_ = false;
   Status write_status_;
   const int64_t recorded_at_;
@@ -127,17 +135,14 @@ class CommitBatch {
   std::pmr::monotonic_buffer_resource arena_;
   std::pmr::unordered_map<std::string_view, uint64_t> heads_{&arena_};
   std::pmr::unordered_map<std::string_view, IdEntry> ids_{&arena_};
-  struct StoredId {
-    uint64_t position = 0;
-    uint64_t version = 0;
-    int64_t recorded_at_micros = 0;
-    std::string content_hash;
-  };
   // Loads the stored events of the batch's ids that the dedup index knows.
   Status LoadStoredIds(const std::vector<std::string_view>& ids);
 
-  std::vector<StoredId> loaded_;  // stored events of the batch's ids
-  std::string key_, value_;       // reused for every entry written
+  // The content hashes of stored events the batch's ids name (a retry, rare),
+  // 32 bytes each; ids_ holds views of them.
+  std::string stored_hashes_;
+  std::vector<NewId> new_ids_;
+  std::string key_, value_;  // reused for every entry written
   std::vector<Outcome> outcomes_;
   rocksdb::WriteBatch wb_;
   Status status_;

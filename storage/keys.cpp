@@ -163,11 +163,21 @@ std::string EncodeStreamRun(uint64_t first_position, uint64_t count) {
   return s;
 }
 
-std::optional<StreamRun> DecodeStreamRun(std::string_view in) {
-  if (in.size() != 16) return std::nullopt;
-  StreamRun run{*DecodeU64(in), *DecodeU64(in.substr(8))};
+std::optional<StreamRun> DecodeStreamRun(uint64_t first_version,
+                                         std::string_view value) {
+  if (value.size() != 16) return std::nullopt;
+  StreamRun run{first_version, *DecodeU64(value), *DecodeU64(value.substr(8))};
   if (run.count == 0) return std::nullopt;
   return run;
+}
+
+std::optional<StreamEntry> DecodeStreamEntry(std::string_view key,
+                                             std::string_view value) {
+  auto parts = ParseStreamKey(key);
+  if (!parts) return std::nullopt;
+  auto run = DecodeStreamRun(parts->version, value);
+  if (!run) return std::nullopt;
+  return StreamEntry{parts->stream, *run};
 }
 
 std::string EncodeDedup(uint64_t position) { return EncodeU64(position); }

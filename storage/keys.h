@@ -73,16 +73,36 @@ std::string AuditSubjectKey(std::string_view subject, uint64_t id);
 std::optional<std::string> PrefixEnd(std::string_view prefix);
 
 // stream value: the run of versions one append wrote, which lie at
-// consecutive positions: the key's version is at `first_position`, the next
-// `count - 1` versions at the positions after it (8 + 8 bytes).
+// consecutive positions: the key's version (first_version) is at
+// `first_position`, the next `count - 1` versions at the positions after it
+// (8 + 8 bytes).
 struct StreamRun {
+  uint64_t first_version = 0;  // from the entry's key
   uint64_t first_position = 0;
   uint64_t count = 0;
+  uint64_t last_version() const { return first_version + count - 1; }
+  bool Holds(uint64_t version) const {
+    return version >= first_version && version - first_version < count;
+  }
+  // The position of `version`, which the run holds.
+  uint64_t PositionOf(uint64_t version) const {
+    return first_position + (version - first_version);
+  }
   bool operator==(const StreamRun&) const = default;
 };
 std::string EncodeStreamRun(uint64_t first_position, uint64_t count);
-// nullopt unless `in` is 16 bytes with a count of at least 1.
-std::optional<StreamRun> DecodeStreamRun(std::string_view in);
+// The run of the entry whose key has version `first_version`; nullopt unless
+// `value` is 16 bytes with a count of at least 1.
+std::optional<StreamRun> DecodeStreamRun(uint64_t first_version,
+                                         std::string_view value);
+// A whole stream index entry: the key's stream (a view of `key`) and the run.
+struct StreamEntry {
+  std::string_view stream;
+  StreamRun run;
+};
+// nullopt unless `key` is a stream key and `value` a run.
+std::optional<StreamEntry> DecodeStreamEntry(std::string_view key,
+                                             std::string_view value);
 
 // dedup value: the position of the event with that id (EncodeU64). Its
 // version, recorded_at and content hash are read from its record.

@@ -58,15 +58,10 @@ Result<uint64_t> GetU64(const RocksDbStore& store,
 
 // The stream index entry of `stream` with the greatest first version at or
 // before `version` (the run that holds it, if any); nullopt if none.
-struct IndexedRun {
-  uint64_t first_version;
-  uint64_t first_position;
-  uint64_t count;
-};
-Result<std::optional<IndexedRun>> RunAt(const RocksDbStore& store,
-                                        const rocksdb::Snapshot* snap,
-                                        const std::string& stream,
-                                        uint64_t version) {
+Result<std::optional<keys::StreamRun>> RunAt(const RocksDbStore& store,
+                                             const rocksdb::Snapshot* snap,
+                                             const std::string& stream,
+                                             uint64_t version) {
   const std::string lower = keys::StreamPrefix(stream);
   const std::string upper = keys::StreamEnd(stream);
   rocksdb::Slice lower_slice(lower), upper_slice(upper);
@@ -78,15 +73,14 @@ Result<std::optional<IndexedRun>> RunAt(const RocksDbStore& store,
   it->SeekForPrev(keys::StreamKey(stream, version));
   if (!it->Valid()) {
     CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
-    return std::optional<IndexedRun>();
+    return std::optional<keys::StreamRun>();
   }
-  auto parts = keys::ParseStreamKey(it->key().ToStringView());
-  auto run = keys::DecodeStreamRun(it->value().ToStringView());
-  if (!parts || !run) {
+  auto entry = keys::DecodeStreamEntry(it->key().ToStringView(),
+                                       it->value().ToStringView());
+  if (!entry) {
     return Corrupt("a stream index entry of '" + stream + "' is malformed");
   }
-  return std::optional<IndexedRun>(
-      IndexedRun{parts->version, run->first_position, run->count});
+  return std::optional<keys::StreamRun>(entry->run);
 }
 
 // One event's agreement with its stream index entry, its dedup entry and its
@@ -99,11 +93,10 @@ Status CheckIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   }
   auto run = RunAt(store, snap, r.stream(), r.version());
   if (!run.ok()) return run.status();
-  if (!*run || (*run)->count <= r.version() - (*run)->first_version) {
+  if (!*run || !(*run)->Holds(r.version())) {
     return Corrupt("the stream index entry of the " + where + " is missing");
   }
-  const uint64_t indexed =
-      (*run)->first_position + (r.version() - (*run)->first_version);
+  const uint64_t indexed = (*run)->PositionOf(r.version());
   if (indexed != r.position()) {
     return Corrupt("stream '" + r.stream() + "' version " +
                    std::to_string(r.version()) + " points to position " +
@@ -133,7 +126,7 @@ Status CheckHead(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   }
   auto run = RunAt(store, snap, stream, version);
   if (!run.ok()) return run.status();
-  if (*run && (*run)->first_version + (*run)->count - 1 > version) {
+  if (*run && (*run)->last_version() > version) {
     return Corrupt("stream '" + stream +
                    "' has an index entry beyond its head " +
                    std::to_string(version));

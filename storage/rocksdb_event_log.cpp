@@ -177,16 +177,17 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
   if (!it->Valid()) it->Seek(lower);
   bool done = max_count == 0;
   for (; it->Valid() && !done; it->Next()) {
-    auto parts = keys::ParseStreamKey(it->key().ToStringView());
-    auto run = keys::DecodeStreamRun(it->value().ToStringView());
-    if (!parts || !run) {
+    auto entry = keys::DecodeStreamEntry(it->key().ToStringView(),
+                                         it->value().ToStringView());
+    if (!entry) {
       return Status(
           Code::kCorruption,
           "a stream index entry of '" + std::string(stream) + "' is malformed");
     }
-    for (uint64_t v = std::max(from, parts->version);
-         v < parts->version + run->count; ++v) {
-      const uint64_t p = run->first_position + (v - parts->version);
+    const keys::StreamRun& run = entry->run;
+    for (uint64_t v = std::max(from, run.first_version);
+         v <= run.last_version(); ++v) {
+      const uint64_t p = run.PositionOf(v);
       // Written, not yet durable: not there yet.
       done = p > durable || positions.size() == max_count;
       if (done) break;
@@ -263,28 +264,29 @@ Status RocksDbEventLog::ScanStreamPositions(
   };
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
        it->Next()) {
-    auto parts = keys::ParseStreamKey(it->key().ToStringView());
-    auto run = keys::DecodeStreamRun(it->value().ToStringView());
-    if (!parts || !run) {
+    auto entry = keys::DecodeStreamEntry(it->key().ToStringView(),
+                                         it->value().ToStringView());
+    if (!entry) {
       return Status(Code::kCorruption, "a stream index entry is malformed");
     }
-    if (parts->stream != stream) {
+    const keys::StreamRun& run = entry->run;
+    if (entry->stream != stream) {
       if (!flush()) return Status::Ok();
-      stream.assign(parts->stream);
+      stream.assign(entry->stream);
       skipping = false;
     }
     if (skipping) continue;
-    if (parts->version != positions.size() + 1) {
+    if (run.first_version != positions.size() + 1) {
       return Status(Code::kCorruption,
                     "stream " + stream + " lacks version " +
                         std::to_string(positions.size() + 1));
     }
-    for (uint64_t k = 0; k < run->count; ++k) {
-      if (run->first_position + k > last) {
+    for (uint64_t k = 0; k < run.count; ++k) {
+      if (run.first_position + k > last) {
         skipping = true;
         break;
       }
-      positions.push_back(run->first_position + k);
+      positions.push_back(run.first_position + k);
     }
   }
   CARELOG_RETURN_IF_ERROR(FromRocks(it->status(), "scanning the streams"));

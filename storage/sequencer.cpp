@@ -200,11 +200,34 @@ void Sequencer::Commit(std::vector<Work> work) {
       batch->write_status() = written;
     }
   }
+  // Nothing queued behind this batch and no fsync under way: nothing would
+  // overlap an fsync on the syncer's thread, so this thread does it, sparing
+  // the hand-off there and back. Work queued meanwhile waits for this fsync,
+  // as it would for the syncer's.
+  const bool inline_sync = QueueEmpty();
+  {
+    std::unique_lock lock(sync_mu_);
+    if (!inline_sync || syncing_ || !unsynced_.empty()) {
+      unsynced_.push_back(std::move(batch));
+      lock.unlock();
+      sync_cv_.notify_one();
+      return;
+    }
+    syncing_ = true;
+  }
+  std::vector<std::unique_ptr<CommitBatch>> group;
+  group.push_back(std::move(batch));
+  SyncAndAnswer(group);
   {
     std::lock_guard lock(sync_mu_);
-    unsynced_.push_back(std::move(batch));
+    syncing_ = false;  // nothing was queued for the syncer meanwhile: only
+                       // this thread queues batches
   }
-  sync_cv_.notify_one();
+}
+
+bool Sequencer::QueueEmpty() {
+  std::lock_guard lock(mu_);
+  return queue_.empty();
 }
 
 CommitStats Sequencer::Stats() const {
@@ -232,43 +255,54 @@ void Sequencer::RunSyncer() {
   for (;;) {
     {
       std::unique_lock lock(sync_mu_);
-      sync_cv_.wait(lock,
-                    [this] { return !unsynced_.empty() || sync_stopping_; });
+      sync_cv_.wait(lock, [this] {
+        return (!unsynced_.empty() && !syncing_) || sync_stopping_;
+      });
       if (unsynced_.empty()) return;
       for (auto& b : unsynced_) group.push_back(std::move(b));
       unsynced_.clear();
+      syncing_ = true;
     }
-    // Every batch of the group was written before this fsync began, so it
-    // covers them all.
-    // Once the log has failed, nothing more is answered as durable.
-    Status synced = Failed();
-    bool any_written = false;
-    uint64_t last = 0;
-    uint64_t events = 0, audits = 0;
-    for (const auto& b : group) {
-      if (!b->written()) continue;
-      any_written = true;
-      last = b->last_position();
-      events += b->events_written();
-      audits += b->audit_entries_written();
-    }
-    if (any_written && synced.ok()) {
-      const auto began = std::chrono::steady_clock::now();
-      synced = FromRocks(store_->db()->SyncWAL(), "syncing the event log");
-      if (synced.ok()) {
-        last_position_.store(last, std::memory_order_release);
-        CountSync(events, audits,
-                  std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - began)
-                      .count());
-      } else {
-        Fail(synced);
-      }
-    }
-    for (auto& b : group)
-      b->Answer(b->write_status().ok() ? synced : b->write_status());
+    SyncAndAnswer(group);
     group.clear();
+    {
+      std::lock_guard lock(sync_mu_);
+      syncing_ = false;
+    }
   }
+}
+
+void Sequencer::SyncAndAnswer(
+    std::vector<std::unique_ptr<CommitBatch>>& group) {
+  // Every batch of the group was written before this fsync began, so it
+  // covers them all.
+  // Once the log has failed, nothing more is answered as durable.
+  Status synced = Failed();
+  bool any_written = false;
+  uint64_t last = 0;
+  uint64_t events = 0, audits = 0;
+  for (const auto& b : group) {
+    if (!b->written()) continue;
+    any_written = true;
+    last = b->last_position();
+    events += b->events_written();
+    audits += b->audit_entries_written();
+  }
+  if (any_written && synced.ok()) {
+    const auto began = std::chrono::steady_clock::now();
+    synced = FromRocks(store_->db()->SyncWAL(), "syncing the event log");
+    if (synced.ok()) {
+      last_position_.store(last, std::memory_order_release);
+      CountSync(events, audits,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              began)
+                    .count());
+    } else {
+      Fail(synced);
+    }
+  }
+  for (auto& b : group)
+    b->Answer(b->write_status().ok() ? synced : b->write_status());
 }
 
 }  // namespace carelog::storage

@@ -5,7 +5,9 @@
 // write-ahead log and only then answers the callers of every batch written
 // before that fsync began, in order: one fsync covers every batch written while
 // the previous one ran, and checking the next batch overlaps the fsync of the
-// last. All methods are thread-safe.
+// last. When nothing is queued behind a batch and the syncer is idle, the
+// writer fsyncs and answers it itself: there is nothing to overlap, and a
+// thread hand-off less. All methods are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -48,7 +50,8 @@ class Sequencer {
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
-  // Queues the append; `done` runs on the syncer's thread with the outcome
+  // Queues the append; `done` runs on the sequencer's or the syncer's thread
+  // with the outcome
   // (see EventLog::Append) once it is durable, or at once on the calling thread
   // with kUnavailable after Stop.
   void Append(AppendRequest request, AppendDone done);
@@ -81,6 +84,10 @@ class Sequencer {
   void Run();
   void Commit(std::vector<Work> work);
   void RunSyncer();
+  // Fsyncs the write-ahead log for `group` (batches written, oldest first) and
+  // answers their callers.
+  void SyncAndAnswer(std::vector<std::unique_ptr<CommitBatch>>& group);
+  bool QueueEmpty();
   void CountSync(uint64_t events, uint64_t audits, double seconds);
   Status Failed();
   void Fail(const Status& s);
@@ -101,6 +108,9 @@ class Sequencer {
   std::condition_variable sync_cv_;
   std::deque<std::unique_ptr<CommitBatch>> unsynced_;
   bool sync_stopping_ = false;
+  // A group is being fsynced and answered (by the syncer, or by the
+  // sequencer's thread for a batch nothing was queued behind).
+  bool syncing_ = false;
 
   // After a failed write or fsync nothing more is written until reopened.
   std::mutex fail_mu_;

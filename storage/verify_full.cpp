@@ -50,13 +50,10 @@ Status MultiGet(const RocksDbStore& store, const rocksdb::Snapshot* snap,
 // last checked record lay in, carried from chunk to chunk.
 struct RunCursor {
   std::string stream;
-  uint64_t first_version = 0;
-  uint64_t first_position = 0;
-  uint64_t count = 0;
+  keys::StreamRun run;  // count 0 before the first
   bool Covers(const schema::EventRecord& r) const {
-    return count > 0 && r.stream() == stream && r.version() >= first_version &&
-           r.version() - first_version < count &&
-           first_position + (r.version() - first_version) == r.position();
+    return r.stream() == stream && run.Holds(r.version()) &&
+           run.PositionOf(r.version()) == r.position();
   }
 };
 
@@ -111,7 +108,7 @@ Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
       continue;
     }
     if (!value) return Corrupt("the stream index lacks " + where());
-    auto run = keys::DecodeStreamRun(*value);
+    auto run = keys::DecodeStreamRun(r.version(), *value);
     if (!run)
       return Corrupt("the stream index entry of " + where() + " is malformed");
     if (run->first_position != r.position()) {
@@ -119,8 +116,7 @@ Status VerifyIndexes(const RocksDbStore& store, const rocksdb::Snapshot* snap,
                      std::to_string(r.position()) + " for stream '" +
                      r.stream() + "' version " + std::to_string(r.version()));
     }
-    *cursor =
-        RunCursor{r.stream(), r.version(), run->first_position, run->count};
+    *cursor = RunCursor{r.stream(), *run};
   }
   return Status::Ok();
 }
@@ -207,22 +203,20 @@ Status VerifyStreams(const RocksDbStore& store, const rocksdb::Snapshot* snap,
   Status s =
       Scan(store, snap, store.stream(),
            [&](std::string_view key, std::string_view value) -> Status {
-             auto parts = keys::ParseStreamKey(key);
-             auto run = keys::DecodeStreamRun(value);
-             if (!parts || !run)
-               return Corrupt("a stream index entry is malformed");
-             if (parts->stream != stream || version == 0) {
+             auto entry = keys::DecodeStreamEntry(key, value);
+             if (!entry) return Corrupt("a stream index entry is malformed");
+             if (entry->stream != stream || version == 0) {
                CARELOG_RETURN_IF_ERROR(close_stream());
-               stream.assign(parts->stream);
+               stream.assign(entry->stream);
                version = 0;
              }
-             if (parts->version != version + 1) {
+             if (entry->run.first_version != version + 1) {
                return Corrupt("stream '" + stream + "' jumps from version " +
                               std::to_string(version) + " to " +
-                              std::to_string(parts->version));
+                              std::to_string(entry->run.first_version));
              }
-             version = parts->version + run->count - 1;
-             entries += run->count;
+             version = entry->run.last_version();
+             entries += entry->run.count;
              return Status::Ok();
            });
   CARELOG_RETURN_IF_ERROR(s);

@@ -212,7 +212,12 @@ TEST_F(MetricsE2eTest, PaymentsAreExactAndReproducibleAsOf) {
   auto typed = commissioner.Get(std::string("/v1/areas/") + kA +
                                 "/payments/2014-15?asOf=" + plus);
   ASSERT_EQ(typed.status, 200) << typed.body;
-  EXPECT_EQ(typed.body, then.body);
+  // The same figures; asOf echoed as it was asked.
+  EXPECT_EQ(Text(typed.Json(), "asOf"), plus);
+  const auto figures = [](const std::string& body) {
+    return body.substr(body.find("\"tranches\""));
+  };
+  EXPECT_EQ(figures(typed.body), figures(then.body));
 }
 
 TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {

@@ -46,6 +46,8 @@ class WorklistsE2eTest : public ::testing::Test {
     commissioner_ =
         RunCarelog({"token", "add", "--tokens", tokens_, "--name", "cm",
                     "--role", "commissioner", "--area", kArea});
+    auditor_ = RunCarelog({"token", "add", "--tokens", tokens_, "--name", "aud",
+                           "--role", "auditor"});
     ASSERT_EQ(coordinator_.size(), 64u) << coordinator_;
   }
 
@@ -77,13 +79,65 @@ class WorklistsE2eTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string tokens_, coordinator_, elsewhere_, commissioner_;
+  std::string tokens_, coordinator_, elsewhere_, commissioner_, auditor_;
 };
 
 std::string Event(const std::string& id, const std::string& at,
                   const std::string& payload) {
   return "{\"eventId\": \"" + id + "\", \"occurredAt\": \"" + at + "\", " +
          payload + "}";
+}
+
+// SPEC.md "Access": every read of a person is audited, and auditors ask who saw
+// whom. A worklist shows the people on it, so each of them gets an entry naming
+// the reader and the worklist; a person who is not on it gets none.
+TEST_F(WorklistsE2eTest, EveryPersonShownOnAWorklistIsAudited) {
+  auto server = Serve("2015-10-23T15:00:00+01:00");
+  const int port = server->port();
+  Post(
+      port, kP1,
+      Event("8d7c0a52-3c1e-4d55-9a41-000000000101", "2015-10-01T10:00:00+01:00",
+            "\"personRegistered\": {\"birthDate\": \"1938-02-11\", "
+            "\"areaCode\": \"E09000002\", \"gpPractice\": \"F82001\"}") +
+          "," +
+          Event("8d7c0a52-3c1e-4d55-9a41-000000000102",
+                "2015-10-20T11:00:00+01:00",
+                "\"hospitalAdmitted\": {\"spellId\": \"S1\", "
+                "\"provider\": \"RF4\", \"site\": \"Queen's\", "
+                "\"method\": \"EMERGENCY\"}") +
+          "," +
+          Event("8d7c0a52-3c1e-4d55-9a41-000000000103",
+                "2015-10-23T14:00:00+01:00",
+                "\"readyForDischarge\": {\"spellId\": \"S1\"}"));
+  const uint64_t last = Post(
+      port, kP2,
+      Event("8d7c0a52-3c1e-4d55-9a41-000000000111", "2015-10-01T10:00:00+01:00",
+            "\"personRegistered\": {\"birthDate\": \"1940-05-01\", "
+            "\"areaCode\": \"E09000002\", \"gpPractice\": "
+            "\"F82001\"}"));
+  const std::string target = std::string("/v1/worklists/discharge?area=") +
+                             kArea + "&minPosition=" + std::to_string(last);
+  ASSERT_EQ(Items(Get(port, target)).values_size(), 1);
+
+  auto audit = Json(
+      Http(port, "GET", std::string("/v1/audit?nhsNumber=") + kP1, auditor_)
+          .body);
+  const google::protobuf::Value* seen = nullptr;
+  for (const auto& entry : audit.fields().at("entries").list_value().values())
+    if (Field(entry, "route") == "/v1/worklists/discharge") seen = &entry;
+  ASSERT_NE(seen, nullptr) << "no worklist entry for " << kP1;
+  EXPECT_EQ(Field(*seen, "who"), "dc");
+  EXPECT_EQ(Field(*seen, "role"), "dischargeCoordinator");
+  EXPECT_EQ(Field(*seen, "method"), "GET");
+  EXPECT_EQ(Field(*seen, "target"), target);
+  EXPECT_EQ(Number(*seen, "outcome"), 200);
+
+  audit = Json(
+      Http(port, "GET", std::string("/v1/audit?nhsNumber=") + kP2, auditor_)
+          .body);
+  for (const auto& entry : audit.fields().at("entries").list_value().values())
+    EXPECT_NE(Field(entry, "route"), "/v1/worklists/discharge");
+  EXPECT_EQ(server->Stop(), 0);
 }
 
 TEST_F(WorklistsE2eTest, DaysDelayedAcrossAWeekendAndTheClockChange) {

@@ -25,5 +25,16 @@ TEST(FlagsTest, MistakesAreNamed) {
   EXPECT_FALSE(Flags::Parse({"stray"}, {"data"}).ok());
 }
 
+// API.md: bad flags get "a one-line error": an unknown flag given last is
+// called unknown, not said to need a value.
+TEST(FlagsTest, AnUnknownFlagLastIsCalledUnknown) {
+  auto last = Flags::Parse({"--data", "d", "--bogus"}, {"data"});
+  ASSERT_FALSE(last.ok());
+  EXPECT_EQ(last.status().message(), "unknown flag --bogus");
+  auto bare = Flags::Parse({"--data"}, {"data"});
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.status().message(), "--data needs a value");
+}
+
 }  // namespace
 }  // namespace carelog::gateway

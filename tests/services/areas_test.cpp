@@ -137,6 +137,41 @@ TEST_F(AreasTest, BadAreasAreRefusedAndNothingIsRecorded) {
   EXPECT_EQ(log_->LastPosition(), 0u);
 }
 
+// SPEC.md: a plan gives "per metric and period a baseline and a target";
+// one left out is a mistake (400), not a silent 0 that changes the payment.
+TEST_F(AreasTest, ATargetWithoutBaselineOrTargetIsMalformed) {
+  schema::Plan no_baseline = ExamplePlan();
+  no_baseline.mutable_targets(0)->clear_baseline();
+  Status s = ValidatePlan("2015-16", no_baseline);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_TRUE(HasError(s, "targets[0].baseline")) << s.ToString();
+  schema::Plan no_target = ExamplePlan();
+  no_target.mutable_targets(1)->clear_target();
+  s = ValidatePlan("2015-16", no_target);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_TRUE(HasError(s, "targets[1].target")) << s.ToString();
+  schema::Plan zero = ExamplePlan();
+  zero.mutable_targets(1)->set_target(0);  // given as 0: fine
+  EXPECT_TRUE(ValidatePlan("2015-16", zero).ok());
+}
+
+// API.md's population entry has a year and three age bands; a band left out
+// is a mistake (400), not 0 residents that would change every rate.
+TEST_F(AreasTest, APopulationWithoutAnAgeBandIsMalformed) {
+  for (const char* band : {"age0to17", "age18to64", "age65plus"}) {
+    schema::Area area = Barking(20000);
+    auto* pop = area.mutable_population(0);
+    pop->GetReflection()->ClearField(
+        pop, pop->GetDescriptor()->FindFieldByName(band));
+    Status s = ValidateArea(area);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << band;
+    EXPECT_TRUE(HasError(s, std::string("population[0].") + band))
+        << s.ToString();
+  }
+  schema::Area zero = Barking(0);  // given as 0: fine
+  EXPECT_TRUE(ValidateArea(zero).ok());
+}
+
 TEST_F(AreasTest, TheExamplePlanIsValidAndStoredAsEvents) {
   auto put = areas_->PutPlan("E09000002", "2015-16", ExamplePlan(), "admin");
   ASSERT_TRUE(put.ok()) << put.status().ToString();

@@ -84,11 +84,28 @@ TEST(Keys, DedupEntryIsThePosition) {
 }
 
 TEST(Keys, StreamRunRoundTrips) {
-  EXPECT_EQ(DecodeStreamRun(EncodeStreamRun(1000, 100)),
-            (StreamRun{1000, 100}));
-  EXPECT_FALSE(DecodeStreamRun(EncodeU64(1000)).has_value());
-  EXPECT_FALSE(DecodeStreamRun(EncodeStreamRun(1000, 0)).has_value())
+  EXPECT_EQ(DecodeStreamRun(7, EncodeStreamRun(1000, 100)),
+            (StreamRun{7, 1000, 100}));
+  EXPECT_FALSE(DecodeStreamRun(7, EncodeU64(1000)).has_value());
+  EXPECT_FALSE(DecodeStreamRun(7, EncodeStreamRun(1000, 0)).has_value())
       << "a run holds at least one version";
+  const StreamRun run{7, 1000, 3};
+  EXPECT_EQ(run.last_version(), 9u);
+  EXPECT_FALSE(run.Holds(6));
+  EXPECT_TRUE(run.Holds(7));
+  EXPECT_TRUE(run.Holds(9));
+  EXPECT_FALSE(run.Holds(10));
+  EXPECT_EQ(run.PositionOf(9), 1002u);
+}
+
+TEST(Keys, StreamEntryDecodesKeyAndValueTogether) {
+  const std::string key = StreamKey("person-1", 7);  // the entry views it
+  auto entry = DecodeStreamEntry(key, EncodeStreamRun(1000, 3));
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->stream, "person-1");
+  EXPECT_EQ(entry->run, (StreamRun{7, 1000, 3}));
+  EXPECT_FALSE(DecodeStreamEntry("no separator", EncodeStreamRun(1, 1)));
+  EXPECT_FALSE(DecodeStreamEntry(StreamKey("s", 1), EncodeU64(1)));
 }
 
 TEST(Keys, CheckUtf8AcceptsWellFormedTextOnly) {

@@ -351,6 +351,85 @@ TEST(Sequencer, DedupFindsIdsWhereverTheyAreMixedWithNewOnes) {
   ExpectConsistent(*log, 6);
 }
 
+TEST(Sequencer, IdsOfOneCommitInAnyOrderEachIndexTheirOwnEvent) {
+  // The commit writes its dedup entries sorted by id, not in event order:
+  // each must still hold its own event's position.
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  const std::vector<std::vector<std::string>> ids = {
+      {"m", "c", "x"}, {"a", "zz", "b"}, {"q"}, {"e", "d"}};
+  std::vector<std::promise<Result<AppendResult>>> done(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::vector<NewEvent> events;
+    for (const std::string& id : ids[i]) events.push_back(Event(id, "b-" + id));
+    log->AppendAsync(Request("s" + std::to_string(i),
+                             ExpectedVersion::NoStream(), std::move(events)),
+                     [&done, i](Result<AppendResult> r) {
+                       done[i].set_value(std::move(r));
+                     });
+  }
+  std::vector<AppendResult> results;
+  for (auto& d : done) {
+    auto r = d.get_future().get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    results.push_back(*r);
+  }
+  auto check = [&](EventLog& l) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      for (size_t k = 0; k < ids[i].size(); ++k) {
+        auto found = l.FindEvent(ids[i][k]);
+        ASSERT_TRUE(found.ok() && found->has_value()) << ids[i][k];
+        EXPECT_EQ((*found)->position, results[i].first_position + k);
+        EXPECT_EQ((*found)->body, "b-" + ids[i][k]);
+      }
+      std::vector<NewEvent> events;
+      for (const std::string& id : ids[i])
+        events.push_back(Event(id, "b-" + id));
+      auto retry = l.Append(Request("s" + std::to_string(i),
+                                    ExpectedVersion::Any(), std::move(events)));
+      ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+      EXPECT_TRUE(retry->duplicate);
+      EXPECT_EQ(retry->first_position, results[i].first_position);
+      EXPECT_EQ(retry->last_position, results[i].last_position);
+    }
+  };
+  check(*log);
+  ExpectConsistent(*log, 9);
+  log.reset();  // and from table files
+  log = MustOpen(Options(dir.path()));
+  check(*log);
+  ExpectConsistent(*log, 9);
+}
+
+TEST(Sequencer, ALoneAppendIsDurableWhenAnswered) {
+  // With nothing queued behind it, the sequencer's own thread fsyncs and
+  // answers: one fsync per append, each answered only after it.
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  for (uint64_t i = 1; i <= 20; ++i) {
+    std::promise<uint64_t> durable_at_answer;
+    log->AppendAsync(Request("person-1", ExpectedVersion::Exact(i - 1),
+                             {Event("e" + std::to_string(i))}),
+                     [&](Result<AppendResult> r) {
+                       ASSERT_TRUE(r.ok()) << r.status().ToString();
+                       EXPECT_EQ(r->last_position, i);
+                       durable_at_answer.set_value(log->LastPosition());
+                     });
+    EXPECT_EQ(durable_at_answer.get_future().get(), i);
+    EXPECT_EQ(log->Stats().fsync_batches, i);
+  }
+  // Interleaved with audit entries and a refused append, still in order.
+  EXPECT_EQ(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                {Event("late")}))
+                .status()
+                .code(),
+            Code::kWrongVersion);
+  auto audit = log->AppendAudit("person-1", "read");
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(*audit, 1u);
+  ExpectConsistent(*log, 20);
+}
+
 TEST(Sequencer, SmallBatchesStillCommitEverything) {
   TempDir dir;
   auto options = Options(dir.path());
