@@ -204,6 +204,79 @@ Date BirthdayOfAge(Date birth, int years) {
   return d;
 }
 
+bool AppendedEventDelta(const PersonState& after, const Cells& before,
+                        Cells& delta) {
+  delta.clear();
+  const auto& timeline = after.timeline();
+  // The latest version is the last effective event: it was folded at the end
+  // (a late event or a retraction refolds, and is not last or not effective).
+  if (timeline.empty() || timeline.back()->version != after.version())
+    return false;
+  const PersonFacts& facts = after.facts();
+  if (facts.area_history().empty()) return false;  // no contribution at all
+  const StoredCareEvent& last = *timeline.back();
+  const CareEvent& e = last.event;
+  switch (e.payload_case()) {
+    case CareEvent::kAeAttended:
+    case CareEvent::kHospitalAdmitted:
+    case CareEvent::kExperienceSurveyCompleted:
+    case CareEvent::kJointAssessmentStarted:
+    case CareEvent::kLocalIdLinked:
+      break;
+    case CareEvent::kReferralReceived: {
+      // An urgent one's numerator depends on responses recorded before it.
+      auto urgency = e.referral_received().urgency();
+      if (urgency == schema::Urgency::URGENT ||
+          urgency == schema::Urgency::CRISIS)
+        return false;
+      break;
+    }
+    default:
+      return false;
+  }
+  // As AddCounts does for this event, the only one whose cells change: the
+  // nhsNumberVerified cells of its periods where no earlier event wrote them
+  // (the same key always gets the same value), and its own counts.
+  const std::string& area = AreaOfResidenceAt(facts, last.occurred_at);
+  const Date date = LondonDate(last.occurred_at);
+  const std::string month = MonthLabel(date);
+  for (char kind : {'m', 'q', 'y'}) {
+    const std::string label = kind == 'm'   ? month
+                              : kind == 'q' ? QuarterLabel(date)
+                                            : YearLabel(date);
+    std::string den = Key(area, "nv", label, "den");
+    if (before.contains(den)) continue;
+    delta.emplace(std::move(den), 1);
+    if (NhsNumberVerifiedAt(facts, PeriodEnd(date, kind)))
+      delta.emplace(Key(area, "nv", label, "num"), 1);
+  }
+  switch (e.payload_case()) {
+    case CareEvent::kHospitalAdmitted: {
+      auto method = e.hospital_admitted().method();
+      if (method == schema::AdmissionMethod::EMERGENCY ||
+          method == schema::AdmissionMethod::TRANSFER) {
+        delta[Key(area, "nea", month)] += 1;
+      }
+      break;
+    }
+    case CareEvent::kAeAttended:
+      delta[Key(area, "ae", month)] += 1;
+      break;
+    case CareEvent::kExperienceSurveyCompleted:
+      delta[Key(area, "px", month, "den")] += 1;
+      if (e.experience_survey_completed().positive())
+        delta[Key(area, "px", month, "num")] += 1;
+      break;
+    case CareEvent::kJointAssessmentStarted:
+      delta[Key(area, "ja", month, "all")] += 1;
+      if (IsWeekendDay(date)) delta[Key(area, "ja", month, "we")] += 1;
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
 Cells ComputeContribution(const PersonHistory& history) {
   Cells cells;
   if (history.AreaAt(0).empty()) return cells;

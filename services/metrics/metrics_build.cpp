@@ -61,11 +61,18 @@ class MetricsProjection::Sink final : public StreamBuildSink {
   Status Stream(const BuildStream& s) override {
     PersonState state;
     Cells before;
+    Cells delta;
     for (size_t k = 0; k < s.care.size(); ++k) {
       state.Extend(s.care[k]);
-      Cells now = ComputeContribution(PersonHistory(state));
-      Cells delta = Diff(before, now);
-      before = std::move(now);
+      // Most events only add cells of their own: their delta without
+      // recomputing the person's whole history.
+      if (AppendedEventDelta(state, before, delta)) {
+        ApplyDelta(before, delta);
+      } else {
+        Cells now = ComputeContribution(PersonHistory(state));
+        delta = Diff(before, now);
+        before = std::move(now);
+      }
       if (!delta.empty()) Add(delta, s.recorded[k].position);
     }
     return Status::Ok();

@@ -29,12 +29,23 @@ PersonHistory PersonHistory::Build(
   return h;
 }
 
-const std::string& PersonHistory::AreaAt(Instant t) const {
+const std::string& AreaOfResidenceAt(const PersonFacts& facts, Instant t) {
   static const std::string kNone;
-  const auto& areas = facts_->area_history();
+  const auto& areas = facts.area_history();
   if (areas.empty()) return kNone;
-  const std::string* area = facts_->AreaAt(t);
+  const std::string* area = facts.AreaAt(t);
   return area ? *area : areas.front().area_code;
+}
+
+bool NhsNumberVerifiedAt(const PersonFacts& facts, Instant t) {
+  // Verified at registration counts from the start, whatever the instant.
+  auto since = facts.verified_at();
+  if (!since) return false;
+  return *since <= t || since == facts.registered_at();
+}
+
+const std::string& PersonHistory::AreaAt(Instant t) const {
+  return AreaOfResidenceAt(*facts_, t);
 }
 
 std::vector<Instant> PersonHistory::MovesIn(Instant from,
@@ -49,10 +60,7 @@ std::vector<Instant> PersonHistory::MovesIn(Instant from,
 }
 
 bool PersonHistory::VerifiedAt(Instant t) const {
-  // Verified at registration counts from the start, whatever the instant.
-  auto since = facts_->verified_at();
-  if (!since) return false;
-  return *since <= t || since == facts_->registered_at();
+  return NhsNumberVerifiedAt(*facts_, t);
 }
 
 int PersonHistory::AgeOnDate(Date d) const {

@@ -23,6 +23,11 @@ struct HistoryEvent {
   const schema::CareEvent* event = nullptr;  // owned by the PersonState
 };
 
+// The facts behind PersonHistory::AreaAt and VerifiedAt, for callers that have
+// the fold's facts but no history view.
+const std::string& AreaOfResidenceAt(const PersonFacts& facts, Instant t);
+bool NhsNumberVerifiedAt(const PersonFacts& facts, Instant t);
+
 class PersonHistory {
  public:
   // The view of `state`, which must outlive it.
