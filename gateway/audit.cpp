@@ -1,8 +1,7 @@
 #include "gateway/audit.h"
 
-#include <condition_variable>
-#include <memory>
-#include <mutex>
+#include <future>
+#include <utility>
 
 namespace carelog::gateway {
 
@@ -32,25 +31,18 @@ void AuditTrail::RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
 
 Status AuditTrail::RecordSeen(const std::vector<std::string>& people,
                               const api::AuditEntry& entry) {
-  struct Waiting {
-    std::mutex mu;
-    std::condition_variable all_done;
-    size_t left;
-    Status first_error = Status::Ok();
-  };
-  auto waiting = std::make_shared<Waiting>();
-  waiting->left = people.size();
+  std::vector<std::pair<std::string, std::string>> notes;
+  notes.reserve(people.size());
   for (const std::string& person : people) {
-    RecordAsync(person, entry, [waiting](Status written) {
-      std::lock_guard lock(waiting->mu);
-      if (!written.ok() && waiting->first_error.ok())
-        waiting->first_error = written;
-      if (--waiting->left == 0) waiting->all_done.notify_all();
-    });
+    AuditNote note = Note(person, entry);
+    notes.emplace_back(std::move(note.subject), std::move(note.entry));
   }
-  std::unique_lock lock(waiting->mu);
-  waiting->all_done.wait(lock, [&] { return waiting->left == 0; });
-  return waiting->first_error;
+  std::promise<Status> written;
+  std::future<Status> answer = written.get_future();
+  log_.AppendAuditsAsync(std::move(notes), [&written](Status s) {
+    written.set_value(std::move(s));
+  });
+  return answer.get();
 }
 
 Result<api::AuditPage> AuditTrail::Read(std::string_view nhs_number,

@@ -27,9 +27,9 @@ class AuditTrail {
   // the entry is durable, or with the error. It must not block.
   void RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                    std::function<void(Status)> done);
-  // Appends `entry` once for each of `people` (a list read that showed them)
-  // and blocks until all are durable; the first error otherwise. For handlers
-  // on worker threads only.
+  // Appends `entry` once for each of `people` (a list read that showed them),
+  // queued together for one group commit, and blocks until all are durable;
+  // the first error otherwise. For handlers on worker threads only.
   Status RecordSeen(const std::vector<std::string>& people,
                     const api::AuditEntry& entry);
   // The entry as RecordAsync would append it (time and person set), for a write

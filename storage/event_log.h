@@ -234,6 +234,13 @@ class EventLog {
                                 std::function<void(Result<uint64_t>)> done) {
     done(AppendAudit(subject, std::move(entry)));
   }
+  // Several entries, (subject, entry) each, queued together so that as few
+  // group commits as possible make them durable; `done` runs once, on the
+  // log's own thread, when all are durable (Ok) or with the first error, and
+  // must not block. The default calls AppendAuditAsync for each.
+  virtual void AppendAuditsAsync(
+      std::vector<std::pair<std::string, std::string>> entries,
+      std::function<void(Status)> done);
   // Entries of a subject with id > after_id, at most max_count, in id order:
   // (id, entry).
   virtual Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(

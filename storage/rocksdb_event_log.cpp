@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "carelog/record.pb.h"
+#include "storage/all_done.h"
 #include "storage/keys.h"
 #include "storage/log_checks.h"
 
@@ -116,6 +117,17 @@ void RocksDbEventLog::AppendAuditAsync(
     std::function<void(Result<uint64_t>)> done) {
   sequencer_->AppendAudit(std::string(subject), std::move(entry),
                           std::move(done));
+}
+
+void RocksDbEventLog::AppendAuditsAsync(
+    std::vector<std::pair<std::string, std::string>> entries,
+    std::function<void(Status)> done) {
+  if (entries.empty()) {
+    done(Status::Ok());
+    return;
+  }
+  const size_t n = entries.size();
+  sequencer_->AppendAudits(std::move(entries), AllDone(n, std::move(done)));
 }
 
 CommitStats RocksDbEventLog::Stats() const { return sequencer_->Stats(); }

@@ -60,6 +60,9 @@ class RocksDbEventLog final : public EventLog {
                                std::string entry) override;
   void AppendAuditAsync(std::string_view subject, std::string entry,
                         std::function<void(Result<uint64_t>)> done) override;
+  void AppendAuditsAsync(
+      std::vector<std::pair<std::string, std::string>> entries,
+      std::function<void(Status)> done) override;
   Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(
       std::string_view subject, uint64_t after_id, size_t max_count) override;
 

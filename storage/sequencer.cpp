@@ -131,15 +131,30 @@ void Sequencer::AppendWithAudit(AppendRequest request, std::string subject,
   Enqueue(std::move(w));
 }
 
-void Sequencer::AppendAudit(std::string subject, std::string entry,
-                            AuditDone done) {
+Sequencer::Work Sequencer::PrepareAudit(std::string subject, std::string entry,
+                                        AuditDone done) {
   Work w;
   w.is_audit = true;
   w.invalid = ValidateSubject(subject);
   w.subject = std::move(subject);
   w.entry = std::move(entry);
   w.audit_done = std::move(done);
-  Enqueue(std::move(w));
+  return w;
+}
+
+void Sequencer::AppendAudit(std::string subject, std::string entry,
+                            AuditDone done) {
+  Enqueue(PrepareAudit(std::move(subject), std::move(entry), std::move(done)));
+}
+
+void Sequencer::AppendAudits(
+    std::vector<std::pair<std::string, std::string>> entries,
+    const AuditDone& done) {
+  std::vector<Work> works;
+  works.reserve(entries.size());
+  for (auto& [subject, entry] : entries)
+    works.push_back(PrepareAudit(std::move(subject), std::move(entry), done));
+  Enqueue(std::move(works));
 }
 
 void Sequencer::Enqueue(Work work) {
@@ -158,6 +173,19 @@ void Sequencer::Enqueue(Work work) {
   } else {
     work.append_done(closed);
   }
+}
+
+void Sequencer::Enqueue(std::vector<Work> works) {
+  {
+    std::unique_lock lock(mu_);
+    if (!stopping_) {
+      for (Work& w : works) queue_.push_back(std::move(w));
+      lock.unlock();
+      cv_.notify_one();
+      return;
+    }
+  }
+  for (Work& w : works) Enqueue(std::move(w));  // each answered kUnavailable
 }
 
 void Sequencer::Run() {

@@ -61,6 +61,10 @@ class Sequencer {
                        std::string entry, AppendDone done);
   // Queues an audit entry; `done` receives its id once it is durable.
   void AppendAudit(std::string subject, std::string entry, AuditDone done);
+  // Queues several (subject, entry) at once, so that no commit starts between
+  // them (unless they exceed a batch); `done` receives each one's id.
+  void AppendAudits(std::vector<std::pair<std::string, std::string>> entries,
+                    const AuditDone& done);
 
   // The position of the last durable event.
   uint64_t LastPosition() const {
@@ -80,7 +84,10 @@ class Sequencer {
   // The work for an append, refused at once if malformed, with the content
   // hash of every event computed on the caller's thread.
   static Work PrepareAppend(AppendRequest request, AppendDone done);
+  static Work PrepareAudit(std::string subject, std::string entry,
+                           AuditDone done);
   void Enqueue(Work work);
+  void Enqueue(std::vector<Work> works);
   void Run();
   void Commit(std::vector<Work> work);
   void RunSyncer();
