@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "gateway/json_fields.h"
 #include "gateway/json_reader.h"
 #include "gateway/json_text.h"
 
@@ -162,13 +163,7 @@ void Explain(std::string& field, std::string& detail) {
       type.erase(0, slash + 1);
     const auto& pool = *pb::DescriptorPool::generated_pool();
     if (const auto* e = pool.FindEnumTypeByName(type)) {
-      std::string allowed;
-      for (int i = 0; i < e->value_count(); ++i) {
-        if (e->value(i)->number() == 0) continue;
-        if (!allowed.empty()) allowed += ", ";
-        allowed += e->value(i)->name();
-      }
-      detail = "'" + value + "' is not one of " + allowed;
+      detail = "'" + value + "' is not one of " + AllowedNames(*e);
     } else if (pool.FindMessageTypeByName(type) != nullptr) {
       detail = "'" + value + "' is not a JSON object: give {...}";
     } else if (type == "TYPE_STRING") {
@@ -286,12 +281,12 @@ std::string MistypedPath(const google::protobuf::Value& value,
         return v.has_bool_value() ? std::string() : at;
       }
       if (IsEnum(f)) {
-        *want =
-            "one of the upper-case names, e.g. " +
-            f->enum_type()->value(f->enum_type()->value_count() - 1)->name();
-        return v.has_string_value() && !IsNumeral(v.string_value())
-                   ? std::string()
-                   : at;
+        *want = "one of " + AllowedNames(*f->enum_type());
+        if (!v.has_string_value() || IsNumeral(v.string_value())) return at;
+        const auto* named = f->enum_type()->FindValueByName(v.string_value());
+        if (named == nullptr || !IsPlaceholder(*named)) return {};
+        *want = "'" + v.string_value() + "' is not " + *want;
+        return at;
       }
       if (f->message_type() != nullptr)
         return MistypedPath(v, f->message_type(), at, want);
@@ -325,12 +320,13 @@ size_t ValueAfterKey(std::string_view body, size_t at, size_t key_size) {
   return i < body.size() ? i : std::string_view::npos;
 }
 
-// protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool, and a
-// number for an enum, and an object or a single value for a list (as a list of
-// one); API.md's booleans are the literals true and false, its enum values
-// upper-case names and its lists arrays. A quick scan finds a bool, enum or
-// list key followed by something else; only then is the body parsed again, with
-// the message's descriptor, to name the field.
+// protobuf's JSON parser takes "yes", "t" or "1" in quotes for a bool, a number
+// or the ..._UNSPECIFIED placeholder for an enum (as "not given"), and an
+// object or a single value for a list (as a list of one); API.md's booleans are
+// the literals true and false, its enum values the upper-case names SPEC.md
+// lists and its lists arrays. A quick scan finds a bool, enum or list key
+// followed by something else; only then is the body parsed again, with the
+// message's descriptor, to name the field.
 Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
   thread_local std::map<const Descriptor*, TypedKeys> cache;
   auto it = cache.find(descriptor);
@@ -360,7 +356,9 @@ Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
     if (keys.enums.contains(key) && body[v] != 'n' &&
         (body[v] != '"' || v + 1 >= body.size() ||
          std::isdigit(static_cast<unsigned char>(body[v + 1])) ||
-         body[v + 1] == '-'))
+         body[v + 1] == '-' ||
+         body.substr(v + 1, body.find('"', v + 1) - v - 1)
+             .ends_with("_UNSPECIFIED")))
       suspicious = true;
   }
   if (!suspicious) return Status::Ok();

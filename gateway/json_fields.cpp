@@ -78,7 +78,8 @@ JsonMessageFields* BuildLocked(const Descriptor* d) {
     if (e.kind == JsonKind::kEnum) {
       for (int v = 0; v < f->enum_type()->value_count(); ++v) {
         const pb::EnumValueDescriptor* value = f->enum_type()->value(v);
-        e.enum_names.push_back({value->name(), value->number()});
+        if (!IsPlaceholder(*value))  // protobuf's path refuses it, by name
+          e.enum_names.push_back({value->name(), value->number()});
       }
     }
     // protobuf takes both names; one meaning two fields would be ambiguous.
@@ -92,6 +93,24 @@ JsonMessageFields* BuildLocked(const Descriptor* d) {
 }
 
 }  // namespace
+
+bool IsPlaceholder(const google::protobuf::EnumValueDescriptor& value) {
+  constexpr std::string_view kSuffix = "_UNSPECIFIED";
+  const std::string& name = value.name();
+  return value.number() == 0 && name.size() > kSuffix.size() &&
+         name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) ==
+             0;
+}
+
+std::string AllowedNames(const google::protobuf::EnumDescriptor& e) {
+  std::string allowed;
+  for (int i = 0; i < e.value_count(); ++i) {
+    if (IsPlaceholder(*e.value(i))) continue;
+    if (!allowed.empty()) allowed += ", ";
+    allowed += e.value(i)->name();
+  }
+  return allowed;
+}
 
 const JsonMessageFields& JsonFieldsOf(const Descriptor* d) {
   thread_local std::unordered_map<const Descriptor*, const JsonMessageFields*>

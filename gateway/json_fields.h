@@ -6,6 +6,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -46,6 +47,14 @@ struct JsonMessageFields {
   std::vector<JsonField> fields;                    // by field index
   std::unordered_map<std::string_view, int> names;  // JSON and proto names
 };
+
+// True for an enum's placeholder (number 0, named ..._UNSPECIFIED): protobuf's
+// "not given", never a value a client may send (API.md's enum values are those
+// SPEC.md lists).
+bool IsPlaceholder(const google::protobuf::EnumValueDescriptor& value);
+
+// The values a client may send for `e`, comma-separated.
+std::string AllowedNames(const google::protobuf::EnumDescriptor& e);
 
 // The table of `d` (and of the message types it contains), built on first use
 // and kept for the life of the process. Thread-safe.

@@ -55,6 +55,41 @@ TEST(ParseJsonTest, AnUnknownEnumValueIsAnsweredWithTheValuesAllowed) {
 }
 
 // A count given as a fraction or text is named as such, in plain words.
+// protobuf takes an enum's placeholder (SECTOR_UNSPECIFIED, ...) as "not
+// given"; it is no value SPEC.md lists, so a client sending it is told the
+// values allowed.
+TEST(ParseJsonTest, AnEnumPlaceholderIsNoValue) {
+  schema::RecordEventsRequest request;
+  Status required = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "hospitalAdmitted": {"spellId": "S1", "method": "ADMISSION_METHOD_UNSPECIFIED"}}]})",
+      request);
+  EXPECT_EQ(required.code(), Code::kInvalidArgument);
+  ASSERT_EQ(required.errors().size(), 1u) << required.ToString();
+  EXPECT_EQ(required.errors()[0].field, "events[0].hospitalAdmitted.method");
+  EXPECT_EQ(required.errors()[0].message,
+            "'ADMISSION_METHOD_UNSPECIFIED' is not one of EMERGENCY, "
+            "ELECTIVE, MATERNITY, TRANSFER");
+  Status optional = ParseJson(
+      R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002",
+          "nhsNumberStatus": "NHS_NUMBER_STATUS_UNSPECIFIED"}}]})",
+      request);
+  EXPECT_EQ(optional.code(), Code::kInvalidArgument);
+  ASSERT_EQ(optional.errors().size(), 1u) << optional.ToString();
+  EXPECT_EQ(optional.errors()[0].field,
+            "events[0].personRegistered.nhsNumberStatus");
+  EXPECT_EQ(request.events_size(), 0);
+  // Left out, or a listed value, stays fine.
+  EXPECT_TRUE(
+      ParseJson(
+          R"({"events": [{"eventId": "e", "occurredAt": "2015-01-02T10:00:00Z",
+          "personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002",
+          "nhsNumberStatus": "VERIFIED"}}]})",
+          request)
+          .ok());
+}
+
 TEST(ParseJsonTest, ANumberOfTheWrongKindIsNamedInPlainWords) {
   schema::Area area;
   Status whole = ParseJson(
