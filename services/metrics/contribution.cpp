@@ -36,6 +36,47 @@ bool IsPermanentCouncilSupported(const schema::CareHomeAdmitted& a) {
   return a.permanent() && a.council_supported();
 }
 
+// The label of the month ('m'), quarter ('q') or year ('y') of `date`, whose
+// month label is `month`.
+std::string PeriodLabel(char kind, Date date, const std::string& month) {
+  return kind == 'm'   ? month
+         : kind == 'q' ? QuarterLabel(date)
+                       : YearLabel(date);
+}
+
+// Adds the cells an event counts by itself, whatever the rest of the person's
+// history (non-elective admissions, A&E attendances, survey answers, joint
+// assessments started), in `area` on `date`; false, adding nothing, for any
+// other event. Both the whole-history fold and the appended-event delta use it,
+// so each definition is written once.
+bool AddOwnCounts(const CareEvent& e, const std::string& area, Date date,
+                  const std::string& month, Cells& cells) {
+  switch (e.payload_case()) {
+    case CareEvent::kHospitalAdmitted: {
+      auto method = e.hospital_admitted().method();
+      if (method == schema::AdmissionMethod::EMERGENCY ||
+          method == schema::AdmissionMethod::TRANSFER) {
+        cells[Key(area, "nea", month)] += 1;
+      }
+      return true;
+    }
+    case CareEvent::kAeAttended:
+      cells[Key(area, "ae", month)] += 1;
+      return true;
+    case CareEvent::kExperienceSurveyCompleted:
+      cells[Key(area, "px", month, "den")] += 1;
+      if (e.experience_survey_completed().positive())
+        cells[Key(area, "px", month, "num")] += 1;
+      return true;
+    case CareEvent::kJointAssessmentStarted:
+      cells[Key(area, "ja", month, "all")] += 1;
+      if (IsWeekendDay(date)) cells[Key(area, "ja", month, "we")] += 1;
+      return true;
+    default:
+      return false;
+  }
+}
+
 void AddCounts(const PersonHistory& h, Cells& cells) {
   // Facts looked up across events.
   std::set<std::string> completed_assessments;
@@ -95,31 +136,14 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
     nv_month = month_index;
     for (char kind : {'m', 'q', 'y'}) {
       if (nv_done) break;  // events are in time order: same month, same cells
-      std::string label = kind == 'm'   ? month
-                          : kind == 'q' ? QuarterLabel(date)
-                                        : YearLabel(date);
+      std::string label = PeriodLabel(kind, date, month);
       cells[Key(area, "nv", label, "den")] = 1;
       cells[Key(area, "nv", label, "num")] =
           h.VerifiedAt(PeriodEnd(date, kind)) ? 1 : 0;
     }
 
+    if (AddOwnCounts(e, area, date, month, cells)) continue;
     switch (e.payload_case()) {
-      case CareEvent::kHospitalAdmitted: {
-        auto method = e.hospital_admitted().method();
-        if (method == schema::AdmissionMethod::EMERGENCY ||
-            method == schema::AdmissionMethod::TRANSFER) {
-          cells[Key(area, "nea", month)] += 1;
-        }
-        break;
-      }
-      case CareEvent::kAeAttended:
-        cells[Key(area, "ae", month)] += 1;
-        break;
-      case CareEvent::kExperienceSurveyCompleted:
-        cells[Key(area, "px", month, "den")] += 1;
-        if (e.experience_survey_completed().positive())
-          cells[Key(area, "px", month, "num")] += 1;
-        break;
       case CareEvent::kReferralReceived: {
         auto urgency = e.referral_received().urgency();
         if (urgency != schema::Urgency::URGENT &&
@@ -132,10 +156,6 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
         }
         break;
       }
-      case CareEvent::kJointAssessmentStarted:
-        cells[Key(area, "ja", month, "all")] += 1;
-        if (IsWeekendDay(date)) cells[Key(area, "ja", month, "we")] += 1;
-        break;
       case CareEvent::kCarePackageStarted: {
         const auto& p = e.care_package_started();
         if (!p.integrated()) break;
@@ -241,39 +261,14 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   const Date date = LondonDate(last.occurred_at);
   const std::string month = MonthLabel(date);
   for (char kind : {'m', 'q', 'y'}) {
-    const std::string label = kind == 'm'   ? month
-                              : kind == 'q' ? QuarterLabel(date)
-                                            : YearLabel(date);
+    const std::string label = PeriodLabel(kind, date, month);
     std::string den = Key(area, "nv", label, "den");
     if (before.contains(den)) continue;
     delta.emplace(std::move(den), 1);
     if (NhsNumberVerifiedAt(facts, PeriodEnd(date, kind)))
       delta.emplace(Key(area, "nv", label, "num"), 1);
   }
-  switch (e.payload_case()) {
-    case CareEvent::kHospitalAdmitted: {
-      auto method = e.hospital_admitted().method();
-      if (method == schema::AdmissionMethod::EMERGENCY ||
-          method == schema::AdmissionMethod::TRANSFER) {
-        delta[Key(area, "nea", month)] += 1;
-      }
-      break;
-    }
-    case CareEvent::kAeAttended:
-      delta[Key(area, "ae", month)] += 1;
-      break;
-    case CareEvent::kExperienceSurveyCompleted:
-      delta[Key(area, "px", month, "den")] += 1;
-      if (e.experience_survey_completed().positive())
-        delta[Key(area, "px", month, "num")] += 1;
-      break;
-    case CareEvent::kJointAssessmentStarted:
-      delta[Key(area, "ja", month, "all")] += 1;
-      if (IsWeekendDay(date)) delta[Key(area, "ja", month, "we")] += 1;
-      break;
-    default:
-      break;
-  }
+  AddOwnCounts(e, area, date, month, delta);
   return true;
 }
 
