@@ -105,6 +105,17 @@ int P7(const Flags& flags) {
     Latencies warm;
     q.works = Timed(client, q.target, q.token, warm);
   }
+  // How many people the worklist shows: an empty one would time the route
+  // without its items (nor their audit entries).
+  {
+    const std::string body =
+        client.Send(http::verb::get, queries[1].target, queries[1].token).body;
+    size_t items = 0;
+    for (size_t at = body.find("\"nhsNumber\""); at != std::string::npos;
+         at = body.find("\"nhsNumber\"", at + 1))
+      ++items;
+    Emit("p7.worklist.items", static_cast<double>(items));
+  }
   for (int i = 0; i < n; ++i) {
     for (auto& q : queries) {
       if (q.works && i % q.every == 0)

@@ -138,7 +138,16 @@ std::vector<Row> Rows(const Values& v) {
                           "p6.empty_eps", "appends into an empty store", 0.8));
   rows.push_back(
       LatencyRow(v, "P7", "metrics of an area for a year", "p7.metrics", 5));
-  rows.push_back(LatencyRow(v, "P7", "discharge worklist", "p7.worklist", 5));
+  {
+    const auto items = Get(v, "p7.worklist.items");
+    rows.push_back(LatencyRow(
+        v, "P7",
+        "discharge worklist" +
+            (items ? " (" + std::to_string(static_cast<long>(*items)) +
+                         " people, each audited)"
+                   : std::string()),
+        "p7.worklist", 5));
+  }
   rows.push_back(
       LatencyRow(v, "P7", "metrics asOf a past date", "p7.asof", 500));
   std::string p8_ref = "—";
