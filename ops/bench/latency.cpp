@@ -3,7 +3,8 @@
 //   setup  --url U --token ADMIN --areas DIR     PUTs the areas and plans
 //                                                 bench_store wrote as JSON
 //   p7     --url U --commissioner T --coordinator T --area CODE [--requests N]
-//          p50/p99/p99.9 of a year's metrics, the discharge worklist, asOf
+//          [--delayed N]: records N people ready for discharge in the area,
+//          then p50/p99/p99.9 of a year's metrics, the discharge worklist, asOf
 //   ingest --url U --token T --seconds S [--connections 64]
 //          closed loop, one event per request: the most the server takes
 //   p8     --url U --token T --rate R --seconds S [--connections 64]
@@ -74,6 +75,46 @@ bool Timed(HttpClient& client, const std::string& target,
   return false;
 }
 
+// Records `count` people of `area` admitted in March 2016 and ready for
+// discharge since before its end, still in hospital: the discharge worklist a
+// coordinator would see the morning after the synthetic data (whose spells all
+// end). Their numbers lie beyond the synthetic populations'; a second run finds
+// them stored (200).
+void RecordDelayedPeople(HttpClient& client, const std::string& token,
+                         const std::string& area, int count) {
+  uint64_t cursor = 8'000'000;
+  for (int i = 0; i < count; ++i) {
+    const std::string nhs = NextBenchNhsNumber(&cursor);
+    char id[40];
+    auto event = [&](int k, const std::string& day, const std::string& what) {
+      std::snprintf(id, sizeof id, "b7e1c0de-0000-4000-8000-%06d%06d", i, k);
+      return "{\"eventId\":\"" + std::string(id) +
+             "\",\"occurredAt\":\"2016-03-" + day + "T10:00:00Z\"," + what +
+             "}";
+    };
+    const std::string admitted = std::to_string(10 + i % 10);
+    const std::string ready = std::to_string(20 + i % 8);
+    const std::string body =
+        "{\"events\":[" +
+        event(1, "01",
+              "\"personRegistered\":{\"birthDate\":\"1938-02-11\","
+              "\"areaCode\":\"" +
+                  area + "\"}") +
+        "," +
+        event(2, admitted,
+              "\"hospitalAdmitted\":{\"spellId\":\"D1\",\"provider\":"
+              "\"RF4\",\"site\":\"Bench General\",\"method\":"
+              "\"EMERGENCY\"}") +
+        "," + event(3, ready, "\"readyForDischarge\":{\"spellId\":\"D1\"}") +
+        "]}";
+    auto a = client.Send(http::verb::post, "/v1/people/" + nhs + "/events",
+                         token, body);
+    if (a.status != 201 && a.status != 200)
+      Fail("POST delayed person " + nhs + ": " + std::to_string(a.status) +
+           " " + a.body.substr(0, 300));
+  }
+}
+
 int P7(const Flags& flags) {
   HttpClient client(flags.Get("url"));
   const std::string area = flags.Get("area");
@@ -100,6 +141,8 @@ int P7(const Flags& flags) {
        4,
        {},
        true}};
+  RecordDelayedPeople(client, flags.Get("coordinator"), area,
+                      static_cast<int>(flags.Int("delayed", 40)));
   // One warm-up of each (a query that fails is left out), then interleaved.
   for (auto& q : queries) {
     Latencies warm;
