@@ -25,10 +25,10 @@ using tcp = net::ip::tcp;
 
 struct Server::Impl {
   Impl(ServerOptions options, AsyncRequestHandler handler, HttpMetrics* metrics)
-      : io(options.io_threads),
+      : workers(static_cast<size_t>(options.worker_threads)),
+        io(options.io_threads),
         work(net::make_work_guard(io)),
         acceptor(net::make_strand(io)),
-        workers(static_cast<size_t>(options.worker_threads)),
         signals(io) {
     auto s = std::make_shared<SessionShared>();
     s->options = std::move(options);
@@ -43,19 +43,23 @@ struct Server::Impl {
   void SessionEnded(Session* session);
   Status LoadTls();
 
+  // Declared before io, so destroyed after it: a connection left open past
+  // the drain timeout is destroyed with io's queued handlers, and then still
+  // uses its strand on the workers, the TLS context and SessionEnded's lock.
+  net::thread_pool workers;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::optional<net::ssl::context> tls;
+
   net::io_context io;
   net::executor_work_guard<net::io_context::executor_type> work;
   tcp::acceptor acceptor;
-  net::thread_pool workers;
   net::signal_set signals;
   std::shared_ptr<const SessionShared> shared;
   std::vector<std::thread> threads;
   tcp::endpoint bound;
 
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
-  std::optional<net::ssl::context> tls;
   bool shutting_down = false;
   bool stopped = false;
 };

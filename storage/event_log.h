@@ -235,9 +235,10 @@ class EventLog {
     done(AppendAudit(subject, std::move(entry)));
   }
   // Several entries, (subject, entry) each, queued together so that as few
-  // group commits as possible make them durable; `done` runs once, on the
-  // log's own thread, when all are durable (Ok) or with the first error, and
-  // must not block. The default calls AppendAuditAsync for each.
+  // group commits as possible make them durable; `done` runs once when all are
+  // durable (Ok) or with the first error, on the log's own thread or, for an
+  // empty list or a closed log, on the caller's; it must not block. The
+  // default calls AppendAuditAsync for each.
   virtual void AppendAuditsAsync(
       std::vector<std::pair<std::string, std::string>> entries,
       std::function<void(Status)> done);

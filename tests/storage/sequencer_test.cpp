@@ -467,6 +467,10 @@ TEST(Sequencer, AuditEntriesQueuedTogetherShareOneFsync) {
   log->AppendAuditsAsync({{"person-1", "again"}, {"", "no subject"}},
                          [&](Status e) { refused.set_value(std::move(e)); });
   EXPECT_EQ(refused.get_future().get().code(), Code::kInvalidArgument);
+  auto one = log->ReadAudit("person-1", 0, 10);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 3u);  // "seen 1", "seen 26" and "again"
+  EXPECT_EQ(one->back().second, "again");
   // Nothing to write: answered at once.
   std::promise<Status> none;
   log->AppendAuditsAsync({}, [&](Status e) { none.set_value(std::move(e)); });
