@@ -26,20 +26,12 @@ const char kPlan[] =
    {"id": "oct-2015", "period": "2015-16", "amountGbp": 1850000,
     "metrics": [{"metric": "delayedDays", "weight": 1}, {"metric": "reablement91", "weight": 1}]}]})";
 
-class AreasTest : public ::testing::Test {
+class AreasTest : public SharedServerTest<AreasTest> {
  protected:
-  static void SetUpTestSuite() { server_ = new LiveServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()); }
   HttpClient As(const std::string& token) {
     return HttpClient(server_->port(), token);
   }
-  static LiveServer* server_;
 };
-LiveServer* AreasTest::server_ = nullptr;
 
 TEST_F(AreasTest, CreateReplaceReadAndList) {
   auto admin = As(server_->admin);

@@ -7,14 +7,8 @@
 namespace carelog::e2e {
 namespace {
 
-class ConformanceTest : public ::testing::Test {
+class ConformanceTest : public SharedServerTest<ConformanceTest> {
  protected:
-  static void SetUpTestSuite() { server_ = new LiveServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()); }
   HttpClient Practitioner() {
     return HttpClient(server_->port(), server_->practitioner_a);
   }
@@ -26,10 +20,7 @@ class ConformanceTest : public ::testing::Test {
     return R"({"eventId": ")" + NewEventId() + R"(", "occurredAt": ")" +
            occurred_at + R"(", )" + payload + "}";
   }
-
-  static LiveServer* server_;
 };
-LiveServer* ConformanceTest::server_ = nullptr;
 
 // API.md: "Enum values are upper-case strings"; SPEC.md lists each enum's
 // values. An assessment not yet completed has no outcome, a spell not yet

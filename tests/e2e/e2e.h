@@ -4,6 +4,7 @@
 #pragma once
 
 #include <google/protobuf/struct.pb.h>
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <boost/asio/io_context.hpp>
@@ -149,6 +150,20 @@ class LiveServer {
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<ServerProcess> process_;
   bool started_ = false;
+};
+
+// A test suite whose tests share one LiveServer (server_), started before its
+// first test and stopped after its last; each Suite (CRTP) has its own.
+template <typename Suite>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new LiveServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(server_->started()); }
+  static inline LiveServer* server_ = nullptr;
 };
 
 }  // namespace carelog::e2e

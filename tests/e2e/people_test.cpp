@@ -7,24 +7,15 @@
 namespace carelog::e2e {
 namespace {
 
-class PeopleTest : public ::testing::Test {
+class PeopleTest : public SharedServerTest<PeopleTest> {
  protected:
-  static void SetUpTestSuite() { server_ = new LiveServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->started()); }
   HttpClient As(const std::string& token) {
     return HttpClient(server_->port(), token);
   }
   static std::string EventsOf(const std::string& nhs) {
     return "/v1/people/" + nhs + "/events";
   }
-
-  static LiveServer* server_;
 };
-LiveServer* PeopleTest::server_ = nullptr;
 
 void ExpectProblem(const HttpAnswer& a, int status) {
   EXPECT_EQ(a.status, status) << a.body;
