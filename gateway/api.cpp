@@ -175,14 +175,7 @@ void Api::HandleMatched(const Request& request, RouteMatch match,
     auto it = match.params.find(route.audit_person);
     answering->person = NormalizeNhsNumber(
         it == match.params.end() ? std::string() : it->second);
-    api::AuditEntry& entry = answering->entry;
-    if (principal != nullptr) {
-      entry.set_who(principal->name);
-      if (!principal->name.empty()) entry.set_role(RoleName(principal->role));
-    }
-    entry.set_method(request.method);
-    entry.set_route(route.pattern);
-    entry.set_target(request.target);
+    answering->entry = AuditEntryOf(principal.get(), request, route.pattern);
     hook.entry_for = [this, &answering](int status) {
       api::AuditEntry with_outcome = answering->entry;
       with_outcome.set_outcome(status);
@@ -237,10 +230,7 @@ void Api::Conclude(const std::shared_ptr<Answering>& answering,
       [this, answering,
        response = std::move(response)](Status written) mutable {
         if (!written.ok() && response.status < 300) {
-          // A person's data never leaves unaudited.
-          response = ProblemResponse(Status(
-              Code::kUnavailable,
-              "the audit trail cannot be written: " + written.message()));
+          response = ProblemResponse(AuditUnwritten(written));
         }
         Finish(answering->route->pattern, answering->route->method,
                answering->start, response, answering->respond);

@@ -9,6 +9,24 @@ namespace {
 const char kAuditSubjectPrefix[] = "person-";
 }
 
+api::AuditEntry AuditEntryOf(const Principal* principal, const Request& request,
+                             const std::string& pattern) {
+  api::AuditEntry entry;
+  if (principal != nullptr) {
+    entry.set_who(principal->name);
+    if (!principal->name.empty()) entry.set_role(RoleName(principal->role));
+  }
+  entry.set_method(request.method);
+  entry.set_route(pattern);
+  entry.set_target(request.target);
+  return entry;
+}
+
+Status AuditUnwritten(const Status& why) {
+  return Status(Code::kUnavailable,
+                "the audit trail cannot be written: " + why.message());
+}
+
 AuditNote AuditTrail::Note(std::string_view nhs_number,
                            api::AuditEntry entry) const {
   const int64_t now = clock_.NowMicros();

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "carelog/api.pb.h"
+#include "gateway/access.h"
+#include "gateway/http_types.h"
 #include "services/clock.h"
 #include "services/recorder.h"
 #include "storage/event_log.h"
@@ -45,6 +47,16 @@ class AuditTrail {
   storage::EventLog& log_;
   const Clock& clock_;
 };
+
+// The entry of `request` on the route `pattern` by `principal` (null when no
+// valid token came): who, role, method, route and target; the person,
+// outcome, id and time are set later.
+api::AuditEntry AuditEntryOf(const Principal* principal, const Request& request,
+                             const std::string& pattern);
+
+// The refusal (503) of an answer holding a person's data whose audit entry
+// could not be written (`why`): a person's data never leaves unaudited.
+Status AuditUnwritten(const Status& why);
 
 // Lets a person route write its request's audit entry in the same commit as
 // its own events (RecordRequest::audit) instead of a commit of its own.

@@ -85,15 +85,11 @@ bool ReadString(std::string_view text, size_t i, size_t& end,
 }  // namespace
 
 Status CheckJsonText(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    const size_t n = storage::keys::Utf8SequenceLength(text, i);
-    if (n == 0) {
-      return Status(Code::kInvalidArgument,
-                    "the body is not valid UTF-8 (byte " + std::to_string(i) +
-                        " starts no valid sequence)",
-                    {{"body", "invalid UTF-8 at byte " + std::to_string(i)}});
-    }
-    i += n;
+  if (const auto bad = storage::keys::FirstInvalidUtf8(text)) {
+    return Status(Code::kInvalidArgument,
+                  "the body is not valid UTF-8 (byte " + std::to_string(*bad) +
+                      " starts no valid sequence)",
+                  {{"body", "invalid UTF-8 at byte " + std::to_string(*bad)}});
   }
   std::vector<Frame> stack;
   std::string text_value;

@@ -87,29 +87,19 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
 // The answer of a worklist: its items, once every person on it has an audit
 // entry (SPEC.md "Access": every read of a person is audited, and a worklist
 // shows who is on it). A person's data never leaves unaudited: if the trail
-// cannot be written the answer is 503.
+// cannot be written the answer is 503. `people` are the NHS numbers shown.
 Response Items(const RouteContext& ctx, const ApiContext& context,
-               const std::string& route, ListValue items) {
-  if (context.audit != nullptr && items.values_size() > 0) {
-    std::vector<std::string> people;
-    people.reserve(static_cast<size_t>(items.values_size()));
-    for (const Value& item : items.values())
-      people.push_back(
-          item.struct_value().fields().at("nhsNumber").string_value());
+               const std::string& route, ListValue items,
+               std::vector<std::string> people) {
+  if (context.audit != nullptr && !people.empty()) {
     std::sort(people.begin(), people.end());
     people.erase(std::unique(people.begin(), people.end()), people.end());
-    api::AuditEntry entry;
-    entry.set_who(ctx.principal->name);
-    entry.set_role(RoleName(ctx.principal->role));
-    entry.set_method(ctx.request.method);
-    entry.set_route(route);
-    entry.set_target(ctx.request.target);
+    api::AuditEntry entry =
+        AuditEntryOf(ctx.principal.get(), ctx.request, route);
     entry.set_outcome(200);
     if (Status written = context.audit->RecordSeen(people, entry);
         !written.ok()) {
-      return ProblemResponse(
-          Status(Code::kUnavailable,
-                 "the audit trail cannot be written: " + written.message()));
+      return ProblemResponse(AuditUnwritten(written));
     }
   }
   Struct body;
@@ -136,11 +126,13 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
            site = *s;
          }
          ListValue items;
+         std::vector<std::string> people;
          for (const DischargeItem& item : context.worklists->Discharge(
                   *area, site, context.clock->NowMicros())) {
            auto& f =
                *items.add_values()->mutable_struct_value()->mutable_fields();
            f["nhsNumber"] = Text(item.nhs_number);
+           people.push_back(item.nhs_number);
            f["spellId"] = Text(item.spell_id);
            f["site"] = Text(item.site);
            f["readySince"] = Text(FormatRfc3339London(item.ready_since));
@@ -151,7 +143,8 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
            f["accountableProfessional"] =
                Professional(item.accountable_professional);
          }
-         return Items(ctx, context, kDischarge, std::move(items));
+         return Items(ctx, context, kDischarge, std::move(items),
+                      std::move(people));
        }});
   router.Add(
       {"GET", kFollowUps, true, roles, "", [&context](const RouteContext& ctx) {
@@ -162,16 +155,19 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
              !wait.ok())
            return ProblemResponse(wait);
          ListValue items;
+         std::vector<std::string> people;
          for (const FollowUpItem& item : context.worklists->FollowUpsDue(
                   *area, context.clock->NowMicros())) {
            auto& f =
                *items.add_values()->mutable_struct_value()->mutable_fields();
            f["nhsNumber"] = Text(item.nhs_number);
+           people.push_back(item.nhs_number);
            f["spellId"] = Text(item.spell_id);
            f["dischargedOn"] = Text(FormatDate(item.discharged_on));
            f["dueOn"] = Text(FormatDate(item.due_on));
          }
-         return Items(ctx, context, kFollowUps, std::move(items));
+         return Items(ctx, context, kFollowUps, std::move(items),
+                      std::move(people));
        }});
   router.Add(
       {"GET", kUnassignedPackages, true, roles, "",
@@ -183,17 +179,20 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
              !wait.ok())
            return ProblemResponse(wait);
          ListValue items;
+         std::vector<std::string> people;
          for (const UnassignedPackageItem& item :
               context.worklists->UnassignedPackages(
                   *area, context.clock->NowMicros())) {
            auto& f =
                *items.add_values()->mutable_struct_value()->mutable_fields();
            f["nhsNumber"] = Text(item.nhs_number);
+           people.push_back(item.nhs_number);
            f["packageId"] = Text(item.package_id);
            f["startedAt"] = Text(FormatRfc3339London(item.started_at));
            f["daysWithout"] = Number(item.days_without);
          }
-         return Items(ctx, context, kUnassignedPackages, std::move(items));
+         return Items(ctx, context, kUnassignedPackages, std::move(items),
+                      std::move(people));
        }});
 }
 

@@ -163,7 +163,9 @@ Status LoadSyntheticPeople(const std::vector<const SyntheticArea *> &areas,
       }
     };
     std::vector<std::thread> others;
-    for (int t = 1; t < options.threads; ++t) others.emplace_back(submit);
+    const size_t threads = std::min<size_t>(
+        static_cast<size_t>(options.threads), day.requests.size());
+    for (size_t t = 1; t < threads; ++t) others.emplace_back(submit);
     submit();
     for (auto &t : others) t.join();
     std::unique_lock lock(mu);

@@ -61,8 +61,8 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   const unsigned b0 = byte(0);
   if (b0 < 0x80) return 1;
   const auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    const unsigned b = byte(k);
-    return i + k < text.size() && b >= lo && b <= hi;
+    const unsigned b = byte(k);  // 0 past the end, below every lo
+    return b >= lo && b <= hi;
   };
   if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
   if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;  // overlong

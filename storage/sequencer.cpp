@@ -167,6 +167,10 @@ void Sequencer::Enqueue(Work work) {
       return;
     }
   }
+  Refuse(work);
+}
+
+void Sequencer::Refuse(Work& work) {
   Status closed(Code::kUnavailable, "the event log is closed");
   if (work.is_audit) {
     work.audit_done(closed);
@@ -185,7 +189,7 @@ void Sequencer::Enqueue(std::vector<Work> works) {
       return;
     }
   }
-  for (Work& w : works) Enqueue(std::move(w));  // each answered kUnavailable
+  for (Work& w : works) Refuse(w);
 }
 
 void Sequencer::Run() {

@@ -88,6 +88,8 @@ class Sequencer {
                            AuditDone done);
   void Enqueue(Work work);
   void Enqueue(std::vector<Work> works);
+  // Answers work that came after Stop: kUnavailable.
+  static void Refuse(Work& work);
   void Run();
   void Commit(std::vector<Work> work);
   void RunSyncer();

@@ -236,30 +236,22 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   if (facts.area_history().empty()) return false;  // no contribution at all
   const StoredCareEvent& last = *timeline.back();
   const CareEvent& e = last.event;
-  switch (e.payload_case()) {
-    case CareEvent::kAeAttended:
-    case CareEvent::kHospitalAdmitted:
-    case CareEvent::kExperienceSurveyCompleted:
-    case CareEvent::kJointAssessmentStarted:
-    case CareEvent::kLocalIdLinked:
-      break;
-    case CareEvent::kReferralReceived: {
-      // An urgent one's numerator depends on responses recorded before it.
-      auto urgency = e.referral_received().urgency();
-      if (urgency == schema::Urgency::URGENT ||
-          urgency == schema::Urgency::CRISIS)
-        return false;
-      break;
-    }
-    default:
-      return false;
-  }
-  // As AddCounts does for this event, the only one whose cells change: the
-  // nhsNumberVerified cells of its periods where no earlier event wrote them
-  // (the same key always gets the same value), and its own counts.
+  // As AddCounts does for this event, the only one whose cells change: its
+  // own counts, and the nhsNumberVerified cells of its periods where no
+  // earlier event wrote them (the same key always gets the same value). A local
+  // id and a non-urgent referral count nothing of their own; an urgent
+  // referral's numerator depends on responses recorded before it, and every
+  // other kind on the rest of the history.
   const std::string& area = AreaOfResidenceAt(facts, last.occurred_at);
   const Date date = LondonDate(last.occurred_at);
   const std::string month = MonthLabel(date);
+  const bool counts_nothing =
+      e.has_local_id_linked() ||
+      (e.has_referral_received() &&
+       e.referral_received().urgency() != schema::Urgency::URGENT &&
+       e.referral_received().urgency() != schema::Urgency::CRISIS);
+  if (!counts_nothing && !AddOwnCounts(e, area, date, month, delta))
+    return false;
   for (char kind : {'m', 'q', 'y'}) {
     const std::string label = PeriodLabel(kind, date, month);
     std::string den = Key(area, "nv", label, "den");
@@ -268,7 +260,6 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
     if (NhsNumberVerifiedAt(facts, PeriodEnd(date, kind)))
       delta.emplace(Key(area, "nv", label, "num"), 1);
   }
-  AddOwnCounts(e, area, date, month, delta);
   return true;
 }
 
