@@ -10,14 +10,18 @@
 //   p8     --url U --token T --rate R --seconds S [--connections 64]
 //          open loop at R requests/s; latency counted from each request's
 //          scheduled start, so a stall is not hidden by the load waiting
+//   p8ref  --rate R --seconds S [--what rocksdb|get|none] [--dir D | --url U]
+//          the same open loop over RocksDB's own group commit (P8's floor)
 // Events are new people of the workload (a run counter in --state FILE keeps
 // them fresh between runs); each person's events go in order on one
 // connection.
 #include <google/protobuf/util/json_util.h>
+#include <rocksdb/db.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -210,51 +214,74 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
   return out;
 }
 
-// Sends each connection's requests; `schedule(i)` is when the connection's
-// i-th request is due (nullopt: at once, closed loop). Latency counts from the
-// due time.
-template <typename Schedule>
-void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
-           double seconds, Schedule schedule, Latencies& all, size_t* sent) {
-  std::vector<Latencies> lat(requests.size());
-  std::vector<size_t> counts(requests.size(), 0);
-  std::atomic<bool> stop{false};
-  std::atomic<int> failures{0};
-  std::atomic<int> already{0};  // answered 200: a retry of a stored event
+// Runs one thread per connection; thread c makes actor `make(c)` and calls
+// it with i = 0, 1, ... at `schedule(c, i, start)` until `seconds` are over or
+// the actor returns false. The actor calls `done()` when a sample counts; its
+// latency runs from the due time, so a stall is not hidden by the load
+// waiting behind it. Returns the samples and their count.
+template <typename Schedule, typename MakeActor>
+size_t Loop(int connections, double seconds, Schedule schedule, MakeActor make,
+            Latencies& all) {
+  const size_t n = static_cast<size_t>(connections);
+  std::vector<Latencies> lat(n);
   const auto start =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
   const auto end =
       start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                   std::chrono::duration<double>(seconds));
   std::vector<std::thread> pool;
-  for (size_t c = 0; c < requests.size(); ++c) {
+  for (size_t c = 0; c < n; ++c) {
     pool.emplace_back([&, c] {
-      HttpClient client(flags.Get("url"));
+      auto actor = make(c);
       std::this_thread::sleep_until(start);
-      for (size_t i = 0; i < requests[c].size() && !stop; ++i) {
-        auto due = schedule(c, i, start);
+      for (size_t i = 0;; ++i) {
+        const auto due = schedule(c, i, start);
         if (due > end) break;
         std::this_thread::sleep_until(due);
-        const auto& r = requests[c][i];
-        auto a =
-            client.Send(http::verb::post, r.target, flags.Get("token"), r.body);
-        if (a.status == 200 && already++ == 0)
-          Note("POST %s: 200, its event was already stored", r.target.c_str());
-        if (a.status != 201) {
-          if (a.status != 200 && failures++ < 5)
-            Note("POST %s: %d %s%s", r.target.c_str(), a.status, a.body.c_str(),
-                 a.error.c_str());
-          continue;
-        }
-        lat[c].Add(std::chrono::duration<double, std::micro>(
-                       std::chrono::steady_clock::now() - due)
-                       .count());
-        ++counts[c];
+        const auto done = [&] {
+          lat[c].Add(std::chrono::duration<double, std::micro>(
+                         std::chrono::steady_clock::now() - due)
+                         .count());
+        };
+        if (!actor(i, done)) break;
         if (std::chrono::steady_clock::now() > end) break;
       }
     });
   }
   for (auto& t : pool) t.join();
+  for (auto& l : lat) all.Merge(l);
+  return all.size();
+}
+
+// Sends each connection's requests; `schedule(c, i, start)` is when the
+// connection's i-th request is due (now: closed loop).
+template <typename Schedule>
+void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
+           double seconds, Schedule schedule, Latencies& all, size_t* sent) {
+  std::atomic<int> failures{0};
+  std::atomic<int> already{0};  // answered 200: a retry of a stored event
+  const std::string url = flags.Get("url"), token = flags.Get("token");
+  *sent = Loop(
+      static_cast<int>(requests.size()), seconds, schedule,
+      [&](size_t c) {
+        return [&, c, client = std::make_shared<HttpClient>(url)](
+                   size_t i, const auto& done) {
+          if (i >= requests[c].size()) return false;
+          const auto& r = requests[c][i];
+          auto a = client->Send(http::verb::post, r.target, token, r.body);
+          if (a.status == 200 && already++ == 0)
+            Note("POST %s: 200, its event was already stored",
+                 r.target.c_str());
+          if (a.status == 201) {
+            done();
+          } else if (a.status != 200 && failures++ < 5) {
+            Note("POST %s: %d %s%s", r.target.c_str(), a.status, a.body.c_str(),
+                 a.error.c_str());
+          }
+          return true;
+        };
+      },
+      all);
   if (failures > 0) Fail(std::to_string(failures.load()) + " requests failed");
   // New people only: a store that already holds them (a kept store an earlier
   // run wrote into) would time answers without an fsync.
@@ -262,11 +289,19 @@ void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
     Fail(std::to_string(already.load()) +
          " requests found their event already stored: the store holds this "
          "run's people; rebuild the kept store (remove it)");
-  *sent = 0;
-  for (size_t c = 0; c < requests.size(); ++c) {
-    all.Merge(lat[c]);
-    *sent += counts[c];
-  }
+}
+
+// P8's schedule: request k of the whole run is due at k / rate; connection c
+// sends k = c, c + connections, ...
+auto OpenLoop(int connections, double rate) {
+  const double gap = 1.0 / rate;
+  return [=](size_t c, size_t i, std::chrono::steady_clock::time_point start) {
+    const double at =
+        static_cast<double>(i * static_cast<size_t>(connections) + c) * gap;
+    return start +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+               std::chrono::duration<double>(at));
+  };
 }
 
 int Ingest(const Flags& flags) {
@@ -293,23 +328,97 @@ int P8(const Flags& flags) {
   const double rate = flags.Double("rate", 1000);
   const double seconds = flags.Double("seconds", 10);
   auto requests = Requests(flags, connections);
-  // Request k of the whole run is due at k / rate; connection c sends k = c,
-  // c + connections, ...
-  const double gap = 1.0 / rate;
-  auto schedule = [&](size_t c, size_t i,
-                      std::chrono::steady_clock::time_point start) {
-    const double at =
-        static_cast<double>(i * static_cast<size_t>(connections) + c) * gap;
-    return start +
-           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-               std::chrono::duration<double>(at));
-  };
+  auto schedule = OpenLoop(connections, rate);
   Latencies all;
   size_t sent = 0;
   Drive(flags, requests, seconds, schedule, all, &sent);
   Note("open loop at %.0f/s: %zu requests in %.0f s", rate, sent, seconds);
   Emit("p8.rate", static_cast<double>(sent) / seconds);
   all.Report("p8");
+  return 0;
+}
+
+// P8's floor at the same open-loop rate and connections: `--what rocksdb`
+// (the default) has each thread write one synced record of ~250 B into a
+// fresh RocksDB at --dir (RocksDB's own group commit, P2's reference driven
+// as P8 is); `--what get` GETs --path (default /healthz) from --url (HTTP and
+// scheduling without storage); `--what none` does nothing (how late this
+// process's threads wake). Emits p8.<what>.p50/.p99/.p999 and .rate.
+int P8Ref(const Flags& flags) {
+  const int connections = static_cast<int>(flags.Int("connections", 64));
+  const double rate = flags.Double("rate", 1000);
+  const double seconds = flags.Double("seconds", 10);
+  const std::string what = flags.Get("what", "rocksdb");
+  auto schedule = OpenLoop(connections, rate);
+  Latencies all;
+  size_t sent = 0;
+  if (what == "rocksdb") {
+    const std::string dir = flags.Get("dir");
+    if (dir.empty()) Fail("p8ref --what rocksdb needs --dir");
+    fs::remove_all(dir);
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    if (auto s = rocksdb::DB::Open(options, dir, &raw); !s.ok())
+      Fail("rocksdb: " + s.ToString());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::atomic<int> failures{0};
+    // The body of a one-event request's event, as P2's reference writes.
+    const std::string value(250, 'e');
+    sent = Loop(
+        connections, seconds, schedule,
+        [&](size_t c) {
+          return [&, c](size_t i, const auto& done) {
+            rocksdb::WriteOptions sync;
+            sync.sync = true;
+            char key[32];
+            std::snprintf(key, sizeof key, "%04zu%012zu", c, i);
+            if (db->Put(sync, key, value).ok()) {
+              done();
+            } else {
+              ++failures;
+            }
+            return true;
+          };
+        },
+        all);
+    db.reset();
+    fs::remove_all(dir);
+    if (failures > 0) Fail(std::to_string(failures.load()) + " writes failed");
+  } else if (what == "get") {
+    const std::string url = flags.Get("url"),
+                      path = flags.Get("path", "/healthz");
+    sent = Loop(
+        connections, seconds, schedule,
+        [&](size_t) {
+          return [client = std::make_shared<HttpClient>(url), &path](
+                     size_t, const auto& done) {
+            auto a = client->Send(http::verb::get, path, "");
+            if (a.status != 200) Fail("GET " + path + ": " + a.error);
+            done();
+            return true;
+          };
+        },
+        all);
+  } else if (what == "none") {
+    sent = Loop(
+        connections, seconds, schedule,
+        [](size_t) {
+          return [](size_t, const auto& done) {
+            done();
+            return true;
+          };
+        },
+        all);
+  } else {
+    Fail("p8ref --what rocksdb|get|none");
+  }
+  Note("open loop at %.0f/s, %s: %zu in %.0f s", rate, what.c_str(), sent,
+       seconds);
+  const std::string key =
+      "p8." + (what == "none" ? std::string("sleep") : what);
+  Emit(key + ".rate", static_cast<double>(sent) / seconds);
+  all.Report(key);
   return 0;
 }
 
@@ -325,5 +434,6 @@ int main(int argc, char** argv) {
   if (mode == "p7") return P7(flags);
   if (mode == "ingest") return Ingest(flags);
   if (mode == "p8") return P8(flags);
-  Fail("usage: bench_latency setup|p7|ingest|p8 --url U ...");
+  if (mode == "p8ref") return P8Ref(flags);
+  Fail("usage: bench_latency setup|p7|ingest|p8|p8ref --url U ...");
 }
