@@ -1,4 +1,7 @@
 // GET /healthz, /readyz and /metrics: public, never audited.
+#include <cstdio>
+#include <string>
+
 #include "gateway/http_metrics.h"
 #include "gateway/problem.h"
 #include "gateway/routes.h"
@@ -42,6 +45,26 @@ std::string CommitMetrics(const storage::CommitStats& stats) {
   out += "carelog_fsync_batch_events_sum " +
          std::to_string(stats.events_synced) +
          "\ncarelog_fsync_batch_events_count " +
+         std::to_string(stats.fsync_batches) + "\n";
+  out +=
+      "# HELP carelog_fsync_duration_seconds How long each of those fsyncs "
+      "took: the disk's part of a write's latency.\n"
+      "# TYPE carelog_fsync_duration_seconds histogram\n";
+  cumulative = 0;
+  for (size_t i = 0; i < CommitStats::kFsyncBuckets; ++i) {
+    cumulative += stats.fsync_duration[i];
+    char le[32];
+    if (i + 1 < CommitStats::kFsyncBuckets) {
+      std::snprintf(le, sizeof le, "%g", CommitStats::kFsyncSecondsBounds[i]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += "carelog_fsync_duration_seconds_bucket{le=\"" + std::string(le) +
+           "\"} " + std::to_string(cumulative) + "\n";
+  }
+  out += "carelog_fsync_duration_seconds_sum " +
+         std::to_string(stats.fsync_seconds) +
+         "\ncarelog_fsync_duration_seconds_count " +
          std::to_string(stats.fsync_batches) + "\n";
   return out;
 }

@@ -101,6 +101,15 @@ struct CommitStats {
   // batch_events[i]: batches whose event count is at most
   // kBatchEventBounds[i] and above the bound before (not cumulative).
   uint64_t batch_events[kBuckets] = {};
+  // Upper bounds (inclusive, seconds) of the buckets of fsync_duration; a last
+  // bucket counts the slower fsyncs. The disk's tail is a write's floor.
+  static constexpr double kFsyncSecondsBounds[] = {
+      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1};
+  static constexpr size_t kFsyncBuckets =
+      sizeof(kFsyncSecondsBounds) / sizeof(kFsyncSecondsBounds[0]) + 1;
+  // fsync_duration[i]: fsyncs (of fsync_batches) that took at most
+  // kFsyncSecondsBounds[i] and more than the bound before (not cumulative).
+  uint64_t fsync_duration[kFsyncBuckets] = {};
 };
 
 class EventLog {

@@ -273,8 +273,14 @@ void Sequencer::CountSync(uint64_t events, uint64_t audits, double seconds) {
          events > CommitStats::kBatchEventBounds[bucket]) {
     ++bucket;
   }
+  size_t slow = 0;
+  while (slow < CommitStats::kFsyncBuckets - 1 &&
+         seconds > CommitStats::kFsyncSecondsBounds[slow]) {
+    ++slow;
+  }
   std::lock_guard lock(stats_mu_);
   ++stats_.fsync_batches;
+  ++stats_.fsync_duration[slow];
   stats_.events_synced += events;
   stats_.audit_entries_synced += audits;
   stats_.fsync_seconds += seconds;

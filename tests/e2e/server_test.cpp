@@ -72,7 +72,10 @@ TEST_F(ServerTest, MetricsCountFsyncBatchesAndTheirSizes) {
        {"# TYPE carelog_fsync_batches_total counter",
         "# TYPE carelog_fsync_batch_events histogram",
         "carelog_fsync_batch_events_bucket{le=\"1\"}",
-        "carelog_fsync_batch_events_bucket{le=\"+Inf\"}"}) {
+        "carelog_fsync_batch_events_bucket{le=\"+Inf\"}",
+        "# TYPE carelog_fsync_duration_seconds histogram",
+        "carelog_fsync_duration_seconds_bucket{le=\"0.005\"}",
+        "carelog_fsync_duration_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(before.find(family), std::string::npos) << family;
   }
   const double batches = Sample(before, "carelog_fsync_batches_total");
@@ -92,6 +95,7 @@ TEST_F(ServerTest, MetricsCountFsyncBatchesAndTheirSizes) {
   // The two events and the write's audit entry were made durable by one fsync
   // (nothing else writes here meanwhile).
   EXPECT_EQ(Sample(after, "carelog_fsync_batches_total"), batches + 1);
+  EXPECT_EQ(Sample(after, "carelog_fsync_duration_seconds_count"), batches + 1);
   EXPECT_EQ(Sample(after, "carelog_fsync_batch_events_sum"), events + 2);
   EXPECT_EQ(Sample(after, "carelog_fsync_audit_entries_total"), audits + 1);
   EXPECT_EQ(Sample(after, "carelog_fsync_batch_events_count"),

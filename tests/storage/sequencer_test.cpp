@@ -112,6 +112,22 @@ TEST(Sequencer, StatsCountFsyncBatchesAndTheirSizes) {
   total = 0;
   for (uint64_t n : stats.batch_events) total += n;
   EXPECT_EQ(total, stats.fsync_batches);
+
+  // Each fsync is counted once by how long it took, in the bucket its time
+  // falls in: the buckets' bounds enclose the total time.
+  total = 0;
+  double at_least = 0, at_most = 0;
+  for (size_t i = 0; i < CommitStats::kFsyncBuckets; ++i) {
+    const auto n = static_cast<double>(stats.fsync_duration[i]);
+    total += stats.fsync_duration[i];
+    if (i > 0) at_least += n * CommitStats::kFsyncSecondsBounds[i - 1];
+    at_most += n * (i + 1 < CommitStats::kFsyncBuckets
+                        ? CommitStats::kFsyncSecondsBounds[i]
+                        : 1e9);
+  }
+  EXPECT_EQ(total, stats.fsync_batches);
+  EXPECT_LE(at_least, stats.fsync_seconds);
+  EXPECT_GE(at_most, stats.fsync_seconds);
 }
 
 Result<AppendResult> AppendWithAudit(EventLog& log, AppendRequest request,
