@@ -205,6 +205,16 @@ class WorkedExamplesTest : public ::testing::Test {
         std::string("/v1/areas/") + LiveServer::kAreaA + "/plans/2014-15",
         plan_a);
     ASSERT_EQ(put_a.status, 201) << put_a.body;
+    // The July 2014 scheme's first tranche, 2014-15 Q4, paid from the 2015-16
+    // plan.
+    auto put_next = admin.Send(
+        "PUT",
+        std::string("/v1/areas/") + LiveServer::kAreaA + "/plans/2015-16",
+        R"({"targets":[{"metric":"nonElectiveAdmissions","period":"2014-15-Q4",
+                        "baseline":6200,"target":5983}],
+            "tranches":[{"id":"2014-15-Q4","period":"2014-15-Q4","unitCostGbp":1490,
+                         "metrics":[{"metric":"nonElectiveAdmissions","weight":1}]}]})");
+    ASSERT_EQ(put_next.status, 201) << put_next.body;
     const std::string plan_b = PlanOf(
         {{"nv-2014-05", "nhsNumberVerified", "2014-05", 0, 100, 100},
          {"nv-2014-06", "nhsNumberVerified", "2014-06", 0, 100, 100},
@@ -570,6 +580,32 @@ TEST_F(WorkedExamplesTest, DisclosureControlOfTheseFigures) {
       csv.body.find("\nE09000002,2014-15-Q3,reablement91,,,,true,40,50\n"),
       std::string::npos)
       << csv.body;
+}
+
+// SPEC.md: a plan holds "per metric and period a baseline and a target", and
+// the July 2014 scheme pays 2014-15 Q4 from the 2015-16 plan. The metrics of
+// 2014-15 Q4 show that target, though the 2014-15 plan has none for it. No
+// emergency admission in Q4 (January-March 2015): actual 0, achievement 1,
+// the whole pot of 217 x £1,490 = £323,330.00 earned.
+TEST_F(WorkedExamplesTest, ATargetSetInTheNextYearsPlanIsShown) {
+  Struct q4 = MetricEntry(Metrics("2014-15-Q4"), "nonElectiveAdmissions");
+  EXPECT_EQ(Number(q4, "baseline"), 6200);
+  EXPECT_EQ(Number(q4, "target"), 5983);
+  HttpClient admin(server_->port(), server_->admin);
+  auto series = admin.Get(std::string("/v1/areas/") + LiveServer::kAreaA +
+                          "/metrics/nonElectiveAdmissions?from=2014-15-Q4");
+  ASSERT_EQ(series.status, 200) << series.body;
+  const Struct point =
+      Field(series.Json(), "points").list_value().values(0).struct_value();
+  EXPECT_EQ(Number(point, "target"), 5983);
+
+  auto payments = admin.Get(std::string("/v1/areas/") + LiveServer::kAreaA +
+                            "/payments/2015-16");
+  ASSERT_EQ(payments.status, 200) << payments.body;
+  Struct tranche = Tranche(payments.Json(), "2014-15-Q4");
+  EXPECT_EQ(Actual(tranche).number_value(), 0);
+  EXPECT_EQ(Number(tranche, "potGbp"), 323330);
+  EXPECT_EQ(Number(tranche, "earnedGbp"), 323330);
 }
 
 }  // namespace
