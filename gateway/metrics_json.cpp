@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "gateway/json_text.h"
 #include "services/metrics/disclosure.h"
 #include "services/metrics/metric_view.h"
 
@@ -11,22 +12,7 @@ namespace {
 
 using metrics::Fraction;
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string Quote(std::string_view s) { return JsonQuote(s); }
 
 std::string Number(double v) {
   if (!std::isfinite(v)) return "null";
