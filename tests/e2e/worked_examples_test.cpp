@@ -186,6 +186,7 @@ class WorkedExamplesTest : public ::testing::Test {
         {"ae-2015-01", "aeAttendances", "2015-01", 2, 0, 100},
         {"ae-2015-02", "aeAttendances", "2015-02", 20, 0, 100},
         {"nea-q2", "nonElectiveAdmissions", "2014-15-Q2", 2, 0, 100},
+        {"dd-2014-10", "delayedDays", "2014-10", 10, 0, 100},
     };
     // The July 2014 scheme's tranche: baseline 4, target 2, £1,490 a unit:
     // pot 2 x £1,490 = £2,980. The December 2013 scheme's kind: £1,000 on
@@ -215,11 +216,13 @@ class WorkedExamplesTest : public ::testing::Test {
             "tranches":[{"id":"2014-15-Q4","period":"2014-15-Q4","unitCostGbp":1490,
                          "metrics":[{"metric":"nonElectiveAdmissions","weight":1}]}]})");
     ASSERT_EQ(put_next.status, 201) << put_next.body;
-    const std::string plan_b = PlanOf(
-        {{"nv-2014-05", "nhsNumberVerified", "2014-05", 0, 100, 100},
-         {"nv-2014-06", "nhsNumberVerified", "2014-06", 0, 100, 100},
-         {"nv-q1", "nhsNumberVerified", "2014-15-Q1", 0, 100, 100},
-         {"nea-b-q1", "nonElectiveAdmissions", "2014-15-Q1", 2, 0, 100}});
+    const std::string plan_b =
+        PlanOf({{"nv-2014-05", "nhsNumberVerified", "2014-05", 0, 100, 100},
+                {"nv-2014-06", "nhsNumberVerified", "2014-06", 0, 100, 100},
+                {"nv-q1", "nhsNumberVerified", "2014-15-Q1", 0, 100, 100},
+                {"nea-b-q1", "nonElectiveAdmissions", "2014-15-Q1", 2, 0, 100},
+                {"dd-b-2014-10", "delayedDays", "2014-10", 10, 0, 100},
+                {"dd-b-2014-11", "delayedDays", "2014-11", 10, 0, 100}});
     auto put_b = admin.Send(
         "PUT",
         std::string("/v1/areas/") + LiveServer::kAreaB + "/plans/2014-15",
@@ -367,6 +370,11 @@ class WorkedExamplesTest : public ::testing::Test {
           Ready("2015-03-28T12:00:00Z", "S1"),
           Discharge("2015-04-01T09:00:00+01:00", "S1", "USUAL_RESIDENCE")});
     post(321, {Register("1950-01-01")});
+    // P22: ready 10 October 2014 at noon and still in hospital; recorded later:
+    // moved to B at noon on 20 October.
+    post(322, {Register("1950-01-01"),
+               Admit("2014-10-01T10:00:00+01:00", "S1", "ELECTIVE"),
+               Ready("2014-10-10T12:00:00+01:00", "S1")});
 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     before_late_ = NowRfc3339();
@@ -381,6 +389,8 @@ class WorkedExamplesTest : public ::testing::Test {
           Discharge("2014-06-02T10:00:00+01:00", "S1", "USUAL_RESIDENCE"),
           Admit("2014-06-10T10:00:00+01:00", "S2", "EMERGENCY"),
           Discharge("2014-06-11T10:00:00+01:00", "S2", "USUAL_RESIDENCE")});
+    post(322, {Ev("2014-10-20T12:00:00+01:00",
+                  "\"personMoved\":{\"areaCode\":\"E09000003\"}")});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -606,6 +616,24 @@ TEST_F(WorkedExamplesTest, ATargetSetInTheNextYearsPlanIsShown) {
   EXPECT_EQ(Actual(tranche).number_value(), 0);
   EXPECT_EQ(Number(tranche, "potGbp"), 323330);
   EXPECT_EQ(Number(tranche, "earnedGbp"), 323330);
+}
+
+// P22's open delay, by the midnights that end each day: as reported before
+// the move was recorded, A has the midnights ending 10 to 31 October: 22 days,
+// 22 / 140,000 x 100,000 = 110/7. Now A keeps 10 to 19 October (the midnight
+// ending the 19th is 00:00 on the 20th, before the move at noon): 10 days =
+// 50/7; B has 20 to 31 October, 12 days = 60/7, and all 30 of November =
+// 150/7, the delay still open.
+TEST_F(WorkedExamplesTest, AnOpenDelayFollowsALateMove) {
+  Struct then = Payments(LiveServer::kAreaA, before_late_);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(then, "dd-2014-10")).number_value(),
+                   110.0 / 7);
+  Struct a = Payments(LiveServer::kAreaA);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(a, "dd-2014-10")).number_value(), 50.0 / 7);
+  Struct b = Payments(LiveServer::kAreaB);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-10")).number_value(), 60.0 / 7);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-11")).number_value(),
+                   150.0 / 7);
 }
 
 }  // namespace
