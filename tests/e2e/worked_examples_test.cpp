@@ -187,6 +187,7 @@ class WorkedExamplesTest : public ::testing::Test {
         {"ae-2015-02", "aeAttendances", "2015-02", 20, 0, 100},
         {"nea-q2", "nonElectiveAdmissions", "2014-15-Q2", 2, 0, 100},
         {"dd-2014-10", "delayedDays", "2014-10", 10, 0, 100},
+        {"nv-2014-11", "nhsNumberVerified", "2014-11", 0, 100, 100},
     };
     // The July 2014 scheme's tranche: baseline 4, target 2, £1,490 a unit:
     // pot 2 x £1,490 = £2,980. The December 2013 scheme's kind: £1,000 on
@@ -249,11 +250,12 @@ class WorkedExamplesTest : public ::testing::Test {
           Discharge("2014-07-05T10:00:00+01:00", "S2", "USUAL_RESIDENCE")});
     // P2: an elective admission (not counted) and an emergency one in May that
     // is retracted later (counted only as of before the retraction).
-    post(302, {Register("1950-05-05", false),
-               Admit("2014-05-10T10:00:00+01:00", "S1", "ELECTIVE"),
-               Discharge("2014-05-12T10:00:00+01:00", "S1", "USUAL_RESIDENCE"),
-               Admit("2014-05-20T10:00:00+01:00", "S2", "EMERGENCY",
-                     retracted_id_)});
+    post(302,
+         {Register("1950-05-05", false),
+          Admit("2014-05-10T10:00:00+01:00", "S1", "ELECTIVE"),
+          Discharge("2014-05-12T10:00:00+01:00", "S1", "USUAL_RESIDENCE"),
+          Admit("2014-05-20T10:00:00+01:00", "S2", "EMERGENCY", retracted_id_),
+          Ae("2014-11-10T10:00:00Z", "E1")});
     // P3 moves to B on 1 May and is admitted on 15 May: B's admission, not
     // A's. Verified at 23:30 UTC on 31 May = 00:30 BST on 1 June: not
     // verified at May's end, verified at June's and Q1's.
@@ -531,6 +533,14 @@ TEST_F(WorkedExamplesTest, WeekendRatioCoverageAndAe) {
   EXPECT_EQ(Actual(Tranche(now, "apc-2014-09")).number_value(), 50);
   EXPECT_EQ(Actual(Tranche(now, "ae-2015-01")).number_value(), 1);
   EXPECT_EQ(Actual(Tranche(now, "ae-2015-02")).number_value(), 13);
+}
+
+// A's people with events in November 2014: P10 and P14 (registered
+// VERIFIED) and P2 (never verified, an A&E attendance): 2 of 3.
+TEST_F(WorkedExamplesTest, NhsNumberNeverVerified) {
+  EXPECT_DOUBLE_EQ(Actual(Tranche(Payments(LiveServer::kAreaA), "nv-2014-11"))
+                       .number_value(),
+                   200.0 / 3);
 }
 
 // B's people: P3 only (moved in on 1 May). May: verified after May ended:
