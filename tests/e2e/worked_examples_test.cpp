@@ -8,6 +8,7 @@
 // Area A (E09000002), mid-2014: 58,000 aged 0-17, 120,000 aged 18-64, 20,000
 // aged 65+ (198,000 in all, 140,000 adults). Area B (E09000003): the same.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <ctime>
@@ -644,6 +645,29 @@ TEST_F(WorkedExamplesTest, AnOpenDelayFollowsALateMove) {
   EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-10")).number_value(), 60.0 / 7);
   EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-11")).number_value(),
                    150.0 / 7);
+}
+
+// The figures above are the log's, not the running process's: the same
+// payments after a restart (state loaded from the store) and after `carelog
+// rebuild` (projections replayed from the log).
+TEST_F(WorkedExamplesTest, SameFiguresAfterARestartAndARebuild) {
+  const std::string a = Payments(LiveServer::kAreaA).DebugString();
+  const std::string b = Payments(LiveServer::kAreaB).DebugString();
+  const std::string a_then =
+      Payments(LiveServer::kAreaA, before_late_).DebugString();
+  ServerProcess& process = server_->process();
+  ASSERT_EQ(process.Stop(SIGTERM), 0);
+  ASSERT_TRUE(process.Start()) << process.error();
+  EXPECT_EQ(Payments(LiveServer::kAreaA).DebugString(), a);
+  EXPECT_EQ(Payments(LiveServer::kAreaB).DebugString(), b);
+  EXPECT_EQ(Payments(LiveServer::kAreaA, before_late_).DebugString(), a_then);
+  ASSERT_EQ(process.Stop(SIGTERM), 0);
+  CliRun run = RunCarelog({"rebuild", "--data", server_->data_dir() + "/data"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_TRUE(process.Start()) << process.error();
+  EXPECT_EQ(Payments(LiveServer::kAreaA).DebugString(), a);
+  EXPECT_EQ(Payments(LiveServer::kAreaB).DebugString(), b);
+  EXPECT_EQ(Payments(LiveServer::kAreaA, before_late_).DebugString(), a_then);
 }
 
 }  // namespace
