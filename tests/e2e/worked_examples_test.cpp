@@ -409,9 +409,10 @@ class WorkedExamplesTest : public ::testing::Test {
     EXPECT_EQ(answer.status, 200) << answer.body;
     return answer.Json();
   }
-  Struct Metrics(const std::string& period) {
+  Struct Metrics(const std::string& period,
+                 const std::string& area = LiveServer::kAreaA) {
     HttpClient admin(server_->port(), server_->admin);
-    auto answer = admin.Get(std::string("/v1/areas/") + LiveServer::kAreaA +
+    auto answer = admin.Get(std::string("/v1/areas/") + area +
                             "/metrics?period=" + period +
                             "&minPosition=" + std::to_string(last_));
     EXPECT_EQ(answer.status, 200) << answer.body;
@@ -645,6 +646,24 @@ TEST_F(WorkedExamplesTest, AnOpenDelayFollowsALateMove) {
   EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-10")).number_value(), 60.0 / 7);
   EXPECT_DOUBLE_EQ(Actual(Tranche(b, "dd-b-2014-11")).number_value(),
                    150.0 / 7);
+  // What a commissioner sees of B's October: 12 days shown as 10, the value
+  // from the exact 12 (60/7), the breakdown rounded entry by entry.
+  Struct dd =
+      MetricEntry(Metrics("2014-10", LiveServer::kAreaB), "delayedDays");
+  EXPECT_EQ(Number(dd, "numerator"), 10);
+  EXPECT_DOUBLE_EQ(Number(dd, "value"), 60.0 / 7);
+  EXPECT_EQ(Number(dd, "denominator"), 140000);
+  EXPECT_FALSE(Field(dd, "suppressed").bool_value());
+  const Struct& breakdown = Field(dd, "breakdown").struct_value();
+  const Struct& by_agency = Field(breakdown, "byAgency").struct_value();
+  EXPECT_EQ(Number(by_agency, "UNRECORDED"), 10);
+  EXPECT_EQ(Number(by_agency, "NHS"), 0);
+  EXPECT_EQ(Number(by_agency, "SOCIAL_CARE"), 0);
+  EXPECT_EQ(Number(by_agency, "BOTH"), 0);
+  const Struct& by_reason = Field(breakdown, "byReason").struct_value();
+  EXPECT_EQ(by_reason.fields_size(), 11);  // A to I and UNRECORDED
+  EXPECT_EQ(Number(by_reason, "UNRECORDED"), 10);
+  EXPECT_EQ(Number(by_reason, "D1"), 0);
 }
 
 // The figures above are the log's, not the running process's: the same
