@@ -189,6 +189,7 @@ class WorkedExamplesTest : public ::testing::Test {
         {"nea-q2", "nonElectiveAdmissions", "2014-15-Q2", 2, 0, 100},
         {"dd-2014-10", "delayedDays", "2014-10", 10, 0, 100},
         {"nv-2014-11", "nhsNumberVerified", "2014-11", 0, 100, 100},
+        {"dd-2014-12", "delayedDays", "2014-12", 10, 0, 100},
     };
     // The July 2014 scheme's tranche: baseline 4, target 2, £1,490 a unit:
     // pot 2 x £1,490 = £2,980. The December 2013 scheme's kind: £1,000 on
@@ -378,6 +379,11 @@ class WorkedExamplesTest : public ::testing::Test {
     post(322, {Register("1950-01-01"),
                Admit("2014-10-01T10:00:00+01:00", "S1", "ELECTIVE"),
                Ready("2014-10-10T12:00:00+01:00", "S1")});
+    // P23: admitted and discharged in December; the readiness of 5 December
+    // is recorded later.
+    post(323, {Register("1950-01-01"),
+               Admit("2014-12-01T10:00:00Z", "S1", "ELECTIVE"),
+               Discharge("2014-12-10T10:00:00Z", "S1", "USUAL_RESIDENCE")});
 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     before_late_ = NowRfc3339();
@@ -392,6 +398,7 @@ class WorkedExamplesTest : public ::testing::Test {
           Discharge("2014-06-02T10:00:00+01:00", "S1", "USUAL_RESIDENCE"),
           Admit("2014-06-10T10:00:00+01:00", "S2", "EMERGENCY"),
           Discharge("2014-06-11T10:00:00+01:00", "S2", "USUAL_RESIDENCE")});
+    post(323, {Ready("2014-12-05T10:00:00Z", "S1")});
     post(322, {Ev("2014-10-20T12:00:00+01:00",
                   "\"personMoved\":{\"areaCode\":\"E09000003\"}")});
   }
@@ -628,6 +635,20 @@ TEST_F(WorkedExamplesTest, ATargetSetInTheNextYearsPlanIsShown) {
   EXPECT_EQ(Actual(tranche).number_value(), 0);
   EXPECT_EQ(Number(tranche, "potGbp"), 323330);
   EXPECT_EQ(Number(tranche, "earnedGbp"), 323330);
+}
+
+// P23's readiness, recorded after the discharge but occurring before it: the
+// midnights ending 5 to 9 December, 5 days = 25/7 per 100,000 adults. As
+// reported before it arrived, A's December had no P23 days but all 31 of P22's
+// open delay (ready since 10 October, the move to B not yet recorded): 155/7.
+TEST_F(WorkedExamplesTest, ALateReadinessRestatesDecember) {
+  EXPECT_DOUBLE_EQ(Actual(Tranche(Payments(LiveServer::kAreaA), "dd-2014-12"))
+                       .number_value(),
+                   25.0 / 7);
+  EXPECT_DOUBLE_EQ(
+      Actual(Tranche(Payments(LiveServer::kAreaA, before_late_), "dd-2014-12"))
+          .number_value(),
+      155.0 / 7);
 }
 
 // P22's open delay, by the midnights that end each day: as reported before
