@@ -521,6 +521,16 @@ TEST_F(WorkedExamplesTest, ReablementUrgentResponseAndAWeightedTranche) {
   EXPECT_EQ(Actual(year, 0).number_value(), 50);
   EXPECT_DOUBLE_EQ(Actual(year, 1).number_value(), 100.0 / 3);
   EXPECT_DOUBLE_EQ(Number(year, "achievement"), 7.0 / 9);
+  const auto& metrics = Field(year, "metrics").list_value();
+  EXPECT_EQ(Text(metrics.values(0).struct_value(), "metric"), "reablement91");
+  EXPECT_DOUBLE_EQ(Number(metrics.values(0).struct_value(), "achievement"), 1);
+  EXPECT_EQ(Number(metrics.values(0).struct_value(), "weight"), 1);
+  EXPECT_EQ(Number(metrics.values(0).struct_value(), "baseline"), 40);
+  EXPECT_EQ(Number(metrics.values(0).struct_value(), "target"), 50);
+  EXPECT_DOUBLE_EQ(Number(metrics.values(1).struct_value(), "achievement"),
+                   2.0 / 3);
+  EXPECT_EQ(Number(metrics.values(1).struct_value(), "weight"), 2);
+  EXPECT_EQ(Number(year, "potGbp"), 1000);
   EXPECT_EQ(Number(year, "earnedGbp"), 777.78);
   EXPECT_EQ(Number(year, "withheldGbp"), 222.22);
   EXPECT_FALSE(Field(year, "recoveryPlanRequired").bool_value());
