@@ -1,5 +1,6 @@
 #include "gateway/metrics_json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -14,11 +15,14 @@ using metrics::Fraction;
 
 std::string Quote(std::string_view s) { return JsonQuote(s); }
 
+// The shortest text that reads back as exactly `v` (100/3 is
+// 33.333333333333336, not a value cut to 10 digits; 0.5 stays 0.5).
 std::string Number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
+  auto [end, error] = std::to_chars(buf, buf + sizeof buf, v);
+  if (error != std::errc()) return "null";
+  return std::string(buf, end);
 }
 
 std::string Opt(const std::optional<double>& v) {

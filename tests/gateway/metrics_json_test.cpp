@@ -1,5 +1,7 @@
 #include "gateway/metrics_json.h"
 
+#include <cstdlib>
+
 #include "gtest/gtest.h"
 #include "services/calendar.h"
 
@@ -118,6 +120,29 @@ TEST(MetricsJson, MoneyHasTwoDecimals) {
   EXPECT_NE(json.find("\"recoveryPlanRequired\":true"), std::string::npos)
       << json;
   EXPECT_NE(json.find("\"totalEarnedGbp\":149000.00"), std::string::npos)
+      << json;
+}
+
+// Figures that are not money are written so that they read back exactly:
+// SPEC.md's example achievement 100/217 is 0.4608294930875576, not a value cut
+// to ten digits (0.4608294931), which a client comparing with its own 100/217
+// would find different.
+TEST(MetricsJson, FractionsReadBackExactly) {
+  metrics::Payments p;
+  p.area = "E09000002";
+  p.year = "2015-16";
+  metrics::TrancheResult t;
+  t.id = "2015-16-Q1";
+  t.period = "2015-16-Q1";
+  t.achievement = Fraction(100, 217);
+  p.tranches.push_back(t);
+  std::string json = PaymentsJson(p);
+  const std::string key = "\"achievement\":";
+  const size_t at = json.find(key);
+  ASSERT_NE(at, std::string::npos) << json;
+  EXPECT_EQ(std::strtod(json.c_str() + at + key.size(), nullptr), 100.0 / 217)
+      << json;
+  EXPECT_NE(json.find("\"achievement\":0.4608294930875576,"), std::string::npos)
       << json;
 }
 
