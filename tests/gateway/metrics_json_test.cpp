@@ -1,6 +1,7 @@
 #include "gateway/metrics_json.h"
 
 #include "gtest/gtest.h"
+#include "services/calendar.h"
 
 namespace carelog::gateway {
 namespace {
@@ -51,6 +52,33 @@ TEST(MetricsJson, NullsForWithheldAndMissingValues) {
           "\"baseline\":6200,\"target\":5983"),
       std::string::npos)
       << json;
+}
+
+// `asOf` is the client's spelling when they gave one, the instant in UTC
+// otherwise.
+TEST(MetricsJson, AsOfIsPrintedAsTheClientWroteIt) {
+  metrics::AreaMetrics m = OnePeriod();
+  m.as_of = *ParseRfc3339("2015-06-01T00:00:00+01:00");
+  EXPECT_NE(MetricsJson(m).find("\"asOf\":\"2015-05-31T23:00:00Z\""),
+            std::string::npos)
+      << MetricsJson(m);
+  const std::string given = "2015-06-01T00:00:00+01:00";
+  for (const std::string& json :
+       {MetricsJson(m, given),
+        SeriesJson(m, MetricId::kNonElectiveAdmissions, "quarter", given)}) {
+    EXPECT_NE(json.find("\"asOf\":\"2015-06-01T00:00:00+01:00\""),
+              std::string::npos)
+        << json;
+  }
+  metrics::Payments p;
+  p.as_of = m.as_of;
+  EXPECT_NE(PaymentsJson(p, given).find("\"asOf\":\"" + given + "\""),
+            std::string::npos);
+  metrics::ConditionsScorecard s;
+  s.period = m.periods.front().period;
+  s.as_of = m.as_of;
+  EXPECT_NE(ConditionsJson(s, given).find("\"asOf\":\"" + given + "\""),
+            std::string::npos);
 }
 
 TEST(MetricsJson, CsvHasTheFixedHeaderAndOneRowPerMetric) {
