@@ -9,17 +9,20 @@
 #include <thread>
 
 #include "services/recorder.h"
+#include "services/stream_spill.h"
 
 namespace carelog {
 namespace {
 
 constexpr size_t kChunkEvents = 4096;  // events read and folded as one unit
+constexpr size_t kPageEvents = 10000;  // events of one read of the log
 
-struct Listed {
-  std::string stream;
-  std::vector<uint64_t> positions;  // of versions 1..n
+// Whole streams, each in version order, as spilled events.
+struct Chunk {
+  std::string bytes;
+  std::vector<uint32_t> counts;  // events of each stream, in order
+  size_t events = 0;
 };
-using Chunk = std::vector<Listed>;
 
 // Chunks from the scanning thread to the workers.
 class ChunkQueue {
@@ -83,25 +86,29 @@ class Worker {
   }
 
   Status Fold(const Chunk& chunk) {
-    std::vector<uint64_t> positions;
-    for (const Listed& s : chunk) {
-      positions.insert(positions.end(), s.positions.begin(), s.positions.end());
+    // The events' strings keep their capacity from chunk to chunk.
+    if (recorded_.size() < chunk.events) recorded_.resize(chunk.events);
+    std::string_view rest = chunk.bytes;
+    for (size_t i = 0; i < chunk.events; ++i) {
+      auto header = PeekSpilled(rest);
+      if (!header || !ReadSpilled(rest, recorded_[i])) {
+        return Status(Code::kInternal, "a rebuild spill file is malformed");
+      }
+      rest.remove_prefix(header->size);
     }
-    auto events = log_.ReadEventsAt(positions);
-    if (!events.ok()) return events.status();
     size_t next = 0;
-    for (const Listed& s : chunk) {
-      const size_t n = s.positions.size();
-      std::span<const storage::RecordedEvent> recorded(events->data() + next,
+    for (const uint32_t n : chunk.counts) {
+      std::span<const storage::RecordedEvent> recorded(recorded_.data() + next,
                                                        n);
       next += n;
+      const std::string_view name = recorded[0].stream;
       for (size_t k = 0; k < n; ++k) {
-        if (recorded[k].stream != s.stream || recorded[k].version != k + 1) {
+        if (recorded[k].stream != name || recorded[k].version != k + 1) {
           return Status(Code::kCorruption,
-                        "stream " + s.stream + " is missing versions");
+                        "stream " + std::string(name) + " is missing versions");
         }
       }
-      const bool person = IsPersonStream(s.stream);
+      const bool person = IsPersonStream(name);
       care_.clear();
       if (person) {
         for (const storage::RecordedEvent& r : recorded) {
@@ -110,7 +117,7 @@ class Worker {
           care_.push_back(std::move(*e));
         }
       }
-      BuildStream stream{s.stream, recorded, care_};
+      BuildStream stream{name, recorded, care_};
       for (size_t i = 0; i < sinks_.size(); ++i) {
         if (person ? person_[i] : other_[i]) {
           CARELOG_RETURN_IF_ERROR(sinks_[i]->Stream(stream));
@@ -130,8 +137,77 @@ class Worker {
   storage::EventLog& log_;
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
+  std::vector<storage::RecordedEvent> recorded_;
   std::vector<StoredCareEventPtr> care_;
 };
+
+// Reads the log up to `last` in position order, appending each wanted event
+// to the spill file of its stream. `progress()` false cancels.
+Status SpillLog(storage::EventLog& log, uint64_t last, bool persons,
+                bool others, SpillFiles& files,
+                const std::function<bool()>& progress) {
+  const std::hash<std::string_view> hash;
+  for (uint64_t from = 1; from <= last;) {
+    if (!progress()) {
+      return Status(Code::kUnavailable, "the build was cancelled");
+    }
+    auto page = log.ReadAll(from, kPageEvents);
+    if (!page.ok()) return page.status();
+    if (page->empty()) {
+      return Status(Code::kCorruption,
+                    "the log ends before position " + std::to_string(last));
+    }
+    for (const storage::RecordedEvent& e : *page) {
+      if (e.position > last) return Status::Ok();
+      if (IsPersonStream(e.stream) ? !persons : !others) continue;
+      const size_t file = hash(e.stream) % files.count();
+      AppendSpilled(e, files.buffer(file));
+      CARELOG_RETURN_IF_ERROR(files.Written(file));
+    }
+    from = page->back().position + 1;
+  }
+  return Status::Ok();
+}
+
+// Reads spill file `i` back and hands its streams, each in version order, to
+// `push` in chunks of about kChunkEvents (the last one is left in `chunk`).
+Status SortOut(SpillFiles& files, size_t i, Chunk& chunk,
+               const std::function<bool()>& push) {
+  auto data = files.ReadBack(i);
+  if (!data.ok()) return data.status();
+  struct Entry {
+    std::string_view stream;
+    uint64_t position;
+    std::string_view bytes;
+  };
+  std::vector<Entry> entries;
+  for (std::string_view rest = *data; !rest.empty();) {
+    auto header = PeekSpilled(rest);
+    if (!header) {
+      return Status(Code::kInternal, "a rebuild spill file is malformed");
+    }
+    entries.push_back(
+        {header->stream, header->position, rest.substr(0, header->size)});
+    rest.remove_prefix(header->size);
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.stream != b.stream ? a.stream < b.stream : a.position < b.position;
+  });
+  for (size_t at = 0; at < entries.size();) {
+    size_t end = at;
+    while (end < entries.size() && entries[end].stream == entries[at].stream) {
+      chunk.bytes.append(entries[end].bytes);
+      ++end;
+    }
+    chunk.counts.push_back(static_cast<uint32_t>(end - at));
+    chunk.events += end - at;
+    at = end;
+    if (chunk.events >= kChunkEvents && !push()) {
+      return Status(Code::kUnavailable, "the build was cancelled");
+    }
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -148,7 +224,8 @@ Status WriteSortedRows(storage::EventLog& log,
 
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
-                           const std::function<bool(uint64_t)>& progress) {
+                           const std::function<bool(uint64_t)>& progress,
+                           uint64_t spill_file_events) {
   bool persons = false, others = false;
   for (StreamBuild* b : builds) {
     persons = persons || b->WantsPersonStreams();
@@ -169,42 +246,42 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
           queue.Cancel(s);
           return;
         }
-        size_t n = 0;
-        for (const Listed& s : chunk) n += s.positions.size();
-        folded += n;
+        folded += chunk.events;
       }
       if (Status s = worker->Flush(); !s.ok()) queue.Cancel(s);
     });
   }
   Chunk chunk;
-  size_t chunk_events = 0;
   auto push = [&] {
-    if (chunk.empty()) return true;
+    if (chunk.events == 0) return true;
     if (progress && !progress(folded.load())) {
       queue.Cancel(Status(Code::kUnavailable, "the build was cancelled"));
       return false;
     }
-    chunk_events = 0;
-    return queue.Push(std::move(chunk));
+    bool pushed = queue.Push(std::move(chunk));
+    chunk = Chunk();
+    return pushed;
   };
   Status scanned = Status::Ok();
-  if (persons || others) {
-    scanned = log.ScanStreamPositions(
-        others ? std::string_view() : kPersonStreamPrefix, last,
-        [&](std::string_view stream, const std::vector<uint64_t>& positions) {
-          if (IsPersonStream(stream) ? !persons : !others) return true;
-          chunk.push_back({std::string(stream), positions});
-          chunk_events += positions.size();
-          if (chunk_events < kChunkEvents) return true;
-          bool more = push();
-          chunk.clear();
-          return more;
-        });
+  if ((persons || others) && last > 0) {
+    const uint64_t per_file = std::max<uint64_t>(spill_file_events, 1);
+    auto files = SpillFiles::Create(
+        static_cast<size_t>((last + per_file - 1) / per_file));
+    scanned = files.status();
+    if (scanned.ok()) {
+      scanned = SpillLog(log, last, persons, others, *files,
+                         [&] { return !progress || progress(0); });
+    }
+    for (size_t i = 0; scanned.ok() && i < files->count(); ++i) {
+      scanned = SortOut(*files, i, chunk, push);
+    }
     if (scanned.ok()) push();
+    if (!scanned.ok()) queue.Cancel(scanned);
   }
   queue.Close();
   for (std::thread& t : running) t.join();
-  if (scanned.ok()) scanned = queue.error();
+  // The first failure, which may have cancelled the rest.
+  if (Status first = queue.error(); !first.ok()) scanned = first;
   if (!scanned.ok()) return scanned;
   workers.clear();
   for (StreamBuild* b : builds) CARELOG_RETURN_IF_ERROR(b->Finish(log, last));
