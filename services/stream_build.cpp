@@ -17,11 +17,11 @@ namespace {
 constexpr size_t kChunkEvents = 4096;  // events read and folded as one unit
 constexpr size_t kPageEvents = 10000;  // events of one read of the log
 
-// Whole streams, each in version order, as spilled events.
+// Whole streams, each in version order, as spilled events of one spill file.
 struct Chunk {
-  std::string bytes;
+  std::shared_ptr<const SpillData> data;  // what `events` point into
+  std::vector<std::string_view> events;
   std::vector<uint32_t> counts;  // events of each stream, in order
-  size_t events = 0;
 };
 
 // Chunks from the scanning thread to the workers.
@@ -87,14 +87,13 @@ class Worker {
 
   Status Fold(const Chunk& chunk) {
     // The events' strings keep their capacity from chunk to chunk.
-    if (recorded_.size() < chunk.events) recorded_.resize(chunk.events);
-    std::string_view rest = chunk.bytes;
-    for (size_t i = 0; i < chunk.events; ++i) {
-      auto header = PeekSpilled(rest);
-      if (!header || !ReadSpilled(rest, recorded_[i])) {
+    if (recorded_.size() < chunk.events.size()) {
+      recorded_.resize(chunk.events.size());
+    }
+    for (size_t i = 0; i < chunk.events.size(); ++i) {
+      if (!ReadSpilled(chunk.events[i], recorded_[i])) {
         return Status(Code::kInternal, "a rebuild spill file is malformed");
       }
-      rest.remove_prefix(header->size);
     }
     size_t next = 0;
     for (const uint32_t n : chunk.counts) {
@@ -141,13 +140,14 @@ class Worker {
   std::vector<StoredCareEventPtr> care_;
 };
 
-// Reads the log up to `last` in position order, appending each wanted event
-// to the spill file of its stream. `progress()` false cancels.
-Status SpillLog(storage::EventLog& log, uint64_t last, bool persons,
-                bool others, SpillFiles& files,
-                const std::function<bool()>& progress) {
+// Reads positions [first, last] of the log in order, appending each wanted
+// event to spill file `offset + (hash of its stream) % per_reader`.
+// `progress()` false cancels.
+Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
+                bool persons, bool others, SpillFiles& files, size_t offset,
+                size_t per_reader, const std::function<bool()>& progress) {
   const std::hash<std::string_view> hash;
-  for (uint64_t from = 1; from <= last;) {
+  for (uint64_t from = first; from <= last;) {
     if (!progress()) {
       return Status(Code::kUnavailable, "the build was cancelled");
     }
@@ -160,7 +160,7 @@ Status SpillLog(storage::EventLog& log, uint64_t last, bool persons,
     for (const storage::RecordedEvent& e : *page) {
       if (e.position > last) return Status::Ok();
       if (IsPersonStream(e.stream) ? !persons : !others) continue;
-      const size_t file = hash(e.stream) % files.count();
+      const size_t file = offset + hash(e.stream) % per_reader;
       AppendSpilled(e, files.buffer(file));
       CARELOG_RETURN_IF_ERROR(files.Written(file));
     }
@@ -169,41 +169,46 @@ Status SpillLog(storage::EventLog& log, uint64_t last, bool persons,
   return Status::Ok();
 }
 
-// Reads spill file `i` back and hands its streams, each in version order, to
-// `push` in chunks of about kChunkEvents (the last one is left in `chunk`).
-Status SortOut(SpillFiles& files, size_t i, Chunk& chunk,
-               const std::function<bool()>& push) {
-  auto data = files.ReadBack(i);
+// Reads the spill files `files` back and hands their streams, each in version
+// order, to `push` in chunks of about kChunkEvents.
+Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
+               Chunk& chunk, const std::function<bool()>& push) {
+  auto data = spill.ReadBack(files);
   if (!data.ok()) return data.status();
   struct Entry {
+    size_t hash;  // of the stream: orders most pairs without comparing names
     std::string_view stream;
     uint64_t position;
     std::string_view bytes;
   };
+  const std::hash<std::string_view> hash;
   std::vector<Entry> entries;
-  for (std::string_view rest = *data; !rest.empty();) {
+  for (std::string_view rest = (*data)->view(); !rest.empty();) {
     auto header = PeekSpilled(rest);
     if (!header) {
       return Status(Code::kInternal, "a rebuild spill file is malformed");
     }
-    entries.push_back(
-        {header->stream, header->position, rest.substr(0, header->size)});
+    entries.push_back({hash(header->stream), header->stream, header->position,
+                       rest.substr(0, header->size)});
     rest.remove_prefix(header->size);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.stream != b.stream ? a.stream < b.stream : a.position < b.position;
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (a.stream != b.stream) return a.stream < b.stream;
+    return a.position < b.position;
   });
+  chunk.data = *data;
   for (size_t at = 0; at < entries.size();) {
     size_t end = at;
     while (end < entries.size() && entries[end].stream == entries[at].stream) {
-      chunk.bytes.append(entries[end].bytes);
+      chunk.events.push_back(entries[end].bytes);
       ++end;
     }
     chunk.counts.push_back(static_cast<uint32_t>(end - at));
-    chunk.events += end - at;
     at = end;
-    if (chunk.events >= kChunkEvents && !push()) {
-      return Status(Code::kUnavailable, "the build was cancelled");
+    if (chunk.events.size() >= kChunkEvents || at == entries.size()) {
+      if (!push()) return Status(Code::kUnavailable, "the build was cancelled");
+      chunk.data = *data;
     }
   }
   return Status::Ok();
@@ -246,14 +251,14 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
           queue.Cancel(s);
           return;
         }
-        folded += chunk.events;
+        folded += chunk.events.size();
       }
       if (Status s = worker->Flush(); !s.ok()) queue.Cancel(s);
     });
   }
   Chunk chunk;
   auto push = [&] {
-    if (chunk.events == 0) return true;
+    if (chunk.events.empty()) return true;
     if (progress && !progress(folded.load())) {
       queue.Cancel(Status(Code::kUnavailable, "the build was cancelled"));
       return false;
@@ -264,16 +269,47 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   };
   Status scanned = Status::Ok();
   if ((persons || others) && last > 0) {
+    // Each reader thread reads its share of the log into files of its own;
+    // file k of every reader holds the same streams.
     const uint64_t per_file = std::max<uint64_t>(spill_file_events, 1);
-    auto files = SpillFiles::Create(
-        static_cast<size_t>((last + per_file - 1) / per_file));
+    const size_t per_reader =
+        static_cast<size_t>((last + per_file - 1) / per_file);
+    const auto readers = static_cast<size_t>(
+        std::min<uint64_t>(static_cast<uint64_t>(threads), last));
+    auto files = SpillFiles::Create(readers * per_reader);
     scanned = files.status();
     if (scanned.ok()) {
-      scanned = SpillLog(log, last, persons, others, *files,
-                         [&] { return !progress || progress(0); });
+      std::atomic<bool> stop{false};
+      std::vector<Status> read(readers);
+      auto spill = [&](size_t r, const std::function<bool()>& go_on) {
+        read[r] = SpillLog(log, 1 + last * r / readers,
+                           last * (r + 1) / readers, persons, others, *files,
+                           r * per_reader, per_reader, go_on);
+        if (!read[r].ok()) stop = true;
+      };
+      std::vector<std::thread> reading;
+      for (size_t r = 1; r < readers; ++r) {
+        reading.emplace_back(spill, r, [&] { return !stop.load(); });
+      }
+      // This thread reads the first share and asks `progress` (not
+      // thread-safe) whether to go on.
+      spill(0, [&] {
+        if (stop.load() || (progress && !progress(0))) stop = true;
+        return !stop.load();
+      });
+      for (std::thread& t : reading) t.join();
+      for (const Status& s : read) {
+        // A reader stopped by another's failure says "cancelled": keep the
+        // failure.
+        if (!s.ok() && (scanned.ok() || scanned.code() == Code::kUnavailable)) {
+          scanned = s;
+        }
+      }
     }
-    for (size_t i = 0; scanned.ok() && i < files->count(); ++i) {
-      scanned = SortOut(*files, i, chunk, push);
+    for (size_t k = 0; scanned.ok() && k < per_reader; ++k) {
+      std::vector<size_t> of_k;
+      for (size_t r = 0; r < readers; ++r) of_k.push_back(r * per_reader + k);
+      scanned = SortOut(*files, of_k, chunk, push);
     }
     if (scanned.ok()) push();
     if (!scanned.ok()) queue.Cancel(scanned);

@@ -123,20 +123,33 @@ Status SpillFiles::Written(size_t i) {
   return buffers_[i].size() >= kBufferBytes ? WriteOut(i) : Status::Ok();
 }
 
-Result<std::string> SpillFiles::ReadBack(size_t i) {
-  CARELOG_RETURN_IF_ERROR(WriteOut(i));
-  std::FILE* f = files_[i].get();
-  if (std::fflush(f) != 0) return IoError("cannot write");
-  const long size = std::ftell(f);
-  if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0)
-    return IoError("cannot seek");
-  std::string all(static_cast<size_t>(size), '\0');
-  if (std::fread(all.data(), 1, all.size(), f) != all.size()) {
-    return IoError("cannot read");
+Result<std::shared_ptr<const SpillData>> SpillFiles::ReadBack(
+    const std::vector<size_t>& files) {
+  size_t total = 0;
+  std::vector<size_t> sizes;
+  for (size_t i : files) {
+    CARELOG_RETURN_IF_ERROR(WriteOut(i));
+    std::FILE* f = files_[i].get();
+    if (std::fflush(f) != 0) return IoError("cannot write");
+    const long size = std::ftell(f);
+    if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
+      return IoError("cannot seek");
+    }
+    sizes.push_back(static_cast<size_t>(size));
+    total += sizes.back();
   }
-  files_[i].reset();
-  std::string().swap(buffers_[i]);
-  return all;
+  auto data = std::make_shared<SpillData>(total);
+  size_t at = 0;
+  for (size_t k = 0; k < files.size(); ++k) {
+    std::FILE* f = files_[files[k]].get();
+    if (std::fread(data->data() + at, 1, sizes[k], f) != sizes[k]) {
+      return IoError("cannot read");
+    }
+    at += sizes[k];
+    files_[files[k]].reset();
+    std::string().swap(buffers_[files[k]]);
+  }
+  return std::shared_ptr<const SpillData>(std::move(data));
 }
 
 }  // namespace carelog

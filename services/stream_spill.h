@@ -33,6 +33,18 @@ std::optional<SpilledHeader> PeekSpilled(std::string_view bytes);
 // capacity of its strings; false if malformed.
 bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e);
 
+// What was appended to some spill files, read back whole.
+class SpillData {
+ public:
+  explicit SpillData(size_t size) : bytes_(new char[size]), size_(size) {}
+  std::string_view view() const { return {bytes_.get(), size_}; }
+  char* data() { return bytes_.get(); }
+
+ private:
+  std::unique_ptr<char[]> bytes_;  // not zeroed first
+  size_t size_;
+};
+
 // `count` unlinked temporary files written through a buffer each; they vanish
 // when closed, also when the process dies.
 class SpillFiles {
@@ -47,8 +59,9 @@ class SpillFiles {
   std::string& buffer(size_t i) { return buffers_[i]; }
   // Writes file i's buffer out when it has grown large.
   Status Written(size_t i);
-  // Everything appended to file i, which is closed.
-  Result<std::string> ReadBack(size_t i);
+  // Everything appended to these files, one after the other; they are closed.
+  Result<std::shared_ptr<const SpillData>> ReadBack(
+      const std::vector<size_t>& files);
 
  private:
   SpillFiles() = default;
