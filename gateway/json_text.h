@@ -28,6 +28,10 @@ bool ReadHex4(std::string_view text, size_t& at, uint32_t& cp);
 // Appends code point `cp` (at most 0x10FFFF, not a surrogate) as UTF-8.
 void AppendUtf8(uint32_t cp, std::string& out);
 
+// `text` as a JSON string literal, quotes included: `"` and `\` escaped,
+// control characters as \u00XX, everything else (UTF-8 included) as it is.
+std::string JsonQuote(std::string_view text);
+
 // `text` with every byte that is not part of a valid UTF-8 sequence replaced
 // by U+FFFD, safe to echo in an answer.
 std::string ValidUtf8(std::string_view text);

@@ -1,8 +1,10 @@
 #include "gateway/metrics_json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
+#include "gateway/json_text.h"
 #include "services/metrics/disclosure.h"
 #include "services/metrics/metric_view.h"
 
@@ -11,28 +13,16 @@ namespace {
 
 using metrics::Fraction;
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string Quote(std::string_view s) { return JsonQuote(s); }
 
+// The shortest text that reads back as exactly `v` (100/3 is
+// 33.333333333333336, not a value cut to 10 digits; 0.5 stays 0.5).
 std::string Number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
+  auto [end, error] = std::to_chars(buf, buf + sizeof buf, v);
+  if (error != std::errc()) return "null";
+  return std::string(buf, end);
 }
 
 std::string Opt(const std::optional<double>& v) {
@@ -86,8 +76,9 @@ std::string Entry(const metrics::MetricValue& exact,
   return out + "}";
 }
 
-std::string AsOf(const std::optional<Instant>& as_of) {
-  return as_of ? Quote(FormatRfc3339Utc(*as_of)) : "null";
+std::string AsOf(const std::optional<Instant>& as_of, std::string_view given) {
+  if (!as_of) return "null";
+  return Quote(given.empty() ? FormatRfc3339Utc(*as_of) : std::string(given));
 }
 
 std::string CsvOpt(const std::optional<double>& v) {
@@ -102,11 +93,12 @@ std::string CsvOpt(const std::optional<Fraction>& v) {
 
 }  // namespace
 
-std::string MetricsJson(const metrics::AreaMetrics& m) {
+std::string MetricsJson(const metrics::AreaMetrics& m,
+                        std::string_view as_of_given) {
   const metrics::AreaPeriodMetrics& p = m.periods.front();
   std::string out =
       "{\"area\":" + Quote(m.area) + ",\"period\":" + Quote(p.period.label) +
-      ",\"asOf\":" + AsOf(m.as_of) +
+      ",\"asOf\":" + AsOf(m.as_of, as_of_given) +
       ",\"position\":" + std::to_string(m.position) + ",\"metrics\":[";
   for (size_t i = 0; i < p.values.size(); ++i) {
     if (i) out += ",";
@@ -116,11 +108,12 @@ std::string MetricsJson(const metrics::AreaMetrics& m) {
 }
 
 std::string SeriesJson(const metrics::AreaMetrics& m, metrics::MetricId metric,
-                       const std::string& granularity) {
+                       const std::string& granularity,
+                       std::string_view as_of_given) {
   std::string out = "{\"metric\":" + Quote(metrics::MetricName(metric)) +
                     ",\"area\":" + Quote(m.area) +
                     ",\"granularity\":" + Quote(granularity) +
-                    ",\"asOf\":" + AsOf(m.as_of) + ",\"points\":[";
+                    ",\"asOf\":" + AsOf(m.as_of, as_of_given) + ",\"points\":[";
   bool first = true;
   for (const auto& p : m.periods) {
     for (size_t i = 0; i < p.values.size(); ++i) {
@@ -154,10 +147,11 @@ std::string MetricsCsv(const metrics::AreaMetrics& m) {
   return out;
 }
 
-std::string PaymentsJson(const metrics::Payments& p) {
-  std::string out = "{\"area\":" + Quote(p.area) +
-                    ",\"year\":" + Quote(p.year) +
-                    ",\"asOf\":" + AsOf(p.as_of) + ",\"tranches\":[";
+std::string PaymentsJson(const metrics::Payments& p,
+                         std::string_view as_of_given) {
+  std::string out =
+      "{\"area\":" + Quote(p.area) + ",\"year\":" + Quote(p.year) +
+      ",\"asOf\":" + AsOf(p.as_of, as_of_given) + ",\"tranches\":[";
   for (size_t i = 0; i < p.tranches.size(); ++i) {
     const metrics::TrancheResult& t = p.tranches[i];
     if (i) out += ",";
@@ -186,7 +180,8 @@ std::string PaymentsJson(const metrics::Payments& p) {
          metrics::PenceToPounds(p.total_withheld_pence) + "}";
 }
 
-std::string ConditionsJson(const metrics::ConditionsScorecard& s) {
+std::string ConditionsJson(const metrics::ConditionsScorecard& s,
+                           std::string_view as_of_given) {
   metrics::PlannedValue none;
   auto share = [](int64_t part, int64_t all) {
     metrics::MetricValue v;
@@ -207,7 +202,7 @@ std::string ConditionsJson(const metrics::ConditionsScorecard& s) {
   std::optional<int64_t> days;  // a count of days, shown like any count
   if (!withheld) days = metrics::DiscloseCount(u.total_days);
   return "{\"area\":" + Quote(s.area) + ",\"period\":" + Quote(s.period.label) +
-         ",\"asOf\":" + AsOf(s.as_of) +
+         ",\"asOf\":" + AsOf(s.as_of, as_of_given) +
          ",\"conditions\":{\"plansJointlyAgreed\":" +
          OptBool(s.plans_jointly_agreed) +
          ",\"socialCareProtected\":" + OptBool(s.social_care_protected) +

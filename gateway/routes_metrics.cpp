@@ -58,18 +58,6 @@ Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
   return std::optional<Instant>(*instant);
 }
 
-// The answer echoes `asOf` as the client wrote it (the same instant as the
-// UTC form the renderers print), so that it compares equal to what was asked.
-std::string EchoAsOf(std::string body, const std::optional<Instant>& as_of,
-                     const std::string& given) {
-  if (!as_of || given.empty()) return body;
-  const std::string printed = "\"asOf\":\"" + FormatRfc3339Utc(*as_of) + "\"";
-  const size_t at = body.find(printed);
-  if (at != std::string::npos)
-    body.replace(at, printed.size(), "\"asOf\":\"" + given + "\"");
-  return body;
-}
-
 Result<Period> PeriodParam(const RouteContext& ctx, const std::string& name) {
   const std::string* text = ctx.request.Query(name);
   if (text == nullptr)
@@ -98,8 +86,7 @@ Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), {*period}, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
-  return Text(200, "application/json",
-              EchoAsOf(MetricsJson(*m), *as_of, given));
+  return Text(200, "application/json", MetricsJson(*m, given));
 }
 
 // The periods of from..to at a granularity (default: the granularity of
@@ -135,7 +122,7 @@ Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
   return Text(200, "application/json",
-              EchoAsOf(SeriesJson(*m, *metric, granularity), *as_of, given));
+              SeriesJson(*m, *metric, granularity, given));
 }
 
 Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
@@ -165,8 +152,7 @@ Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
   auto p = context.outcomes->PaymentsFor(ctx.Param("areaCode"),
                                          ctx.Param("year"), *as_of);
   if (!p.ok()) return ProblemResponse(p.status());
-  return Text(200, "application/json",
-              EchoAsOf(PaymentsJson(*p), *as_of, given));
+  return Text(200, "application/json", PaymentsJson(*p, given));
 }
 
 Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
@@ -179,8 +165,7 @@ Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period, *as_of);
   if (!s.ok()) return ProblemResponse(s.status());
-  return Text(200, "application/json",
-              EchoAsOf(ConditionsJson(*s), *as_of, given));
+  return Text(200, "application/json", ConditionsJson(*s, given));
 }
 
 }  // namespace

@@ -2,14 +2,13 @@
 // without an accountable professional, for practitioners and discharge
 // coordinators of the area. Days are counted for the server's clock at the
 // moment of the request.
-#include <google/protobuf/struct.pb.h>
-
 #include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "gateway/audit.h"
+#include "gateway/json_text.h"
 #include "gateway/problem.h"
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
@@ -19,50 +18,51 @@
 namespace carelog::gateway {
 namespace {
 
-using google::protobuf::ListValue;
-using google::protobuf::Struct;
-using google::protobuf::Value;
-
 constexpr char kDischarge[] = "/v1/worklists/discharge";
 constexpr char kFollowUps[] = "/v1/worklists/follow-ups";
 constexpr char kUnassignedPackages[] = "/v1/worklists/unassigned-packages";
 
-Value Text(const std::string& text) {
-  Value v;
-  v.set_string_value(text);
-  return v;
-}
-Value Number(double n) {
-  Value v;
-  v.set_number_value(n);
-  return v;
-}
-Value Flag(bool b) {
-  Value v;
-  v.set_bool_value(b);
-  return v;
-}
-Value Null() {
-  Value v;
-  v.set_null_value(google::protobuf::NULL_VALUE);
-  return v;
+// The items are written by hand, each with its fields in API.md's order.
+std::string Professional(
+    const std::optional<schema::AccountableProfessionalAssigned>& ap) {
+  if (!ap) return "null";
+  const std::string sector =
+      ap->sector() == schema::Sector::SECTOR_UNSPECIFIED
+          ? "null"
+          : JsonQuote(schema::Sector::Value_Name(ap->sector()));
+  return "{\"packageId\":" + JsonQuote(ap->package_id()) +
+         ",\"professionalId\":" + JsonQuote(ap->professional_id()) +
+         ",\"name\":" + JsonQuote(ap->name()) +
+         ",\"role\":" + JsonQuote(ap->role()) +
+         ",\"organisation\":" + JsonQuote(ap->organisation()) +
+         ",\"sector\":" + sector + ",\"phone\":" + JsonQuote(ap->phone()) + "}";
 }
 
-Value Professional(
-    const std::optional<schema::AccountableProfessionalAssigned>& ap) {
-  if (!ap) return Null();
-  Value v;
-  auto& f = *v.mutable_struct_value()->mutable_fields();
-  f["packageId"] = Text(ap->package_id());
-  f["professionalId"] = Text(ap->professional_id());
-  f["name"] = Text(ap->name());
-  f["role"] = Text(ap->role());
-  f["organisation"] = Text(ap->organisation());
-  f["sector"] = ap->sector() == schema::Sector::SECTOR_UNSPECIFIED
-                    ? Null()
-                    : Text(schema::Sector::Value_Name(ap->sector()));
-  f["phone"] = Text(ap->phone());
-  return v;
+std::string Item(const DischargeItem& item) {
+  return "{\"nhsNumber\":" + JsonQuote(item.nhs_number) +
+         ",\"spellId\":" + JsonQuote(item.spell_id) +
+         ",\"site\":" + JsonQuote(item.site) +
+         ",\"readySince\":" + JsonQuote(FormatRfc3339London(item.ready_since)) +
+         ",\"daysDelayed\":" + std::to_string(item.days_delayed) +
+         ",\"reason\":" + JsonQuote(item.reason) +
+         ",\"agency\":" + JsonQuote(item.agency) +
+         ",\"readyOnWeekend\":" + (item.ready_on_weekend ? "true" : "false") +
+         ",\"accountableProfessional\":" +
+         Professional(item.accountable_professional) + "}";
+}
+
+std::string Item(const FollowUpItem& item) {
+  return "{\"nhsNumber\":" + JsonQuote(item.nhs_number) +
+         ",\"spellId\":" + JsonQuote(item.spell_id) +
+         ",\"dischargedOn\":" + JsonQuote(FormatDate(item.discharged_on)) +
+         ",\"dueOn\":" + JsonQuote(FormatDate(item.due_on)) + "}";
+}
+
+std::string Item(const UnassignedPackageItem& item) {
+  return "{\"nhsNumber\":" + JsonQuote(item.nhs_number) +
+         ",\"packageId\":" + JsonQuote(item.package_id) +
+         ",\"startedAt\":" + JsonQuote(FormatRfc3339London(item.started_at)) +
+         ",\"daysWithout\":" + std::to_string(item.days_without) + "}";
 }
 
 // The area of the request: required, an area code, and one the principal
@@ -87,11 +87,14 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
 // The answer of a worklist: its items, once every person on it has an audit
 // entry (SPEC.md "Access": every read of a person is audited, and a worklist
 // shows who is on it). A person's data never leaves unaudited: if the trail
-// cannot be written the answer is 503. `people` are the NHS numbers shown.
+// cannot be written the answer is 503.
+template <typename ItemT>
 Response Items(const RouteContext& ctx, const ApiContext& context,
-               const std::string& route, ListValue items,
-               std::vector<std::string> people) {
-  if (context.audit != nullptr && !people.empty()) {
+               const std::string& route, const std::vector<ItemT>& items) {
+  if (context.audit != nullptr && !items.empty()) {
+    std::vector<std::string> people;
+    people.reserve(items.size());
+    for (const ItemT& item : items) people.push_back(item.nhs_number);
     std::sort(people.begin(), people.end());
     people.erase(std::unique(people.begin(), people.end()), people.end());
     api::AuditEntry entry =
@@ -102,9 +105,15 @@ Response Items(const RouteContext& ctx, const ApiContext& context,
       return ProblemResponse(AuditUnwritten(written));
     }
   }
-  Struct body;
-  *(*body.mutable_fields())["items"].mutable_list_value() = std::move(items);
-  return JsonResponse(200, body);
+  Response r;
+  r.status = 200;
+  r.body = "{\"items\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) r.body += ',';
+    r.body += Item(items[i]);
+  }
+  r.body += "]}";
+  return r;
 }
 
 }  // namespace
@@ -125,26 +134,9 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
              s != nullptr && !s->empty()) {
            site = *s;
          }
-         ListValue items;
-         std::vector<std::string> people;
-         for (const DischargeItem& item : context.worklists->Discharge(
-                  *area, site, context.clock->NowMicros())) {
-           auto& f =
-               *items.add_values()->mutable_struct_value()->mutable_fields();
-           f["nhsNumber"] = Text(item.nhs_number);
-           people.push_back(item.nhs_number);
-           f["spellId"] = Text(item.spell_id);
-           f["site"] = Text(item.site);
-           f["readySince"] = Text(FormatRfc3339London(item.ready_since));
-           f["daysDelayed"] = Number(item.days_delayed);
-           f["reason"] = Text(item.reason);
-           f["agency"] = Text(item.agency);
-           f["readyOnWeekend"] = Flag(item.ready_on_weekend);
-           f["accountableProfessional"] =
-               Professional(item.accountable_professional);
-         }
-         return Items(ctx, context, kDischarge, std::move(items),
-                      std::move(people));
+         return Items(ctx, context, kDischarge,
+                      context.worklists->Discharge(*area, site,
+                                                   context.clock->NowMicros()));
        }});
   router.Add(
       {"GET", kFollowUps, true, roles, "", [&context](const RouteContext& ctx) {
@@ -154,46 +146,22 @@ void AddWorklistRoutes(Router& router, const ApiContext& context) {
                  AwaitMinPosition(ctx.request, context.projector, context.log);
              !wait.ok())
            return ProblemResponse(wait);
-         ListValue items;
-         std::vector<std::string> people;
-         for (const FollowUpItem& item : context.worklists->FollowUpsDue(
-                  *area, context.clock->NowMicros())) {
-           auto& f =
-               *items.add_values()->mutable_struct_value()->mutable_fields();
-           f["nhsNumber"] = Text(item.nhs_number);
-           people.push_back(item.nhs_number);
-           f["spellId"] = Text(item.spell_id);
-           f["dischargedOn"] = Text(FormatDate(item.discharged_on));
-           f["dueOn"] = Text(FormatDate(item.due_on));
-         }
-         return Items(ctx, context, kFollowUps, std::move(items),
-                      std::move(people));
+         return Items(ctx, context, kFollowUps,
+                      context.worklists->FollowUpsDue(
+                          *area, context.clock->NowMicros()));
        }});
-  router.Add(
-      {"GET", kUnassignedPackages, true, roles, "",
-       [&context](const RouteContext& ctx) {
-         auto area = AreaOf(ctx);
-         if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait =
-                 AwaitMinPosition(ctx.request, context.projector, context.log);
-             !wait.ok())
-           return ProblemResponse(wait);
-         ListValue items;
-         std::vector<std::string> people;
-         for (const UnassignedPackageItem& item :
-              context.worklists->UnassignedPackages(
-                  *area, context.clock->NowMicros())) {
-           auto& f =
-               *items.add_values()->mutable_struct_value()->mutable_fields();
-           f["nhsNumber"] = Text(item.nhs_number);
-           people.push_back(item.nhs_number);
-           f["packageId"] = Text(item.package_id);
-           f["startedAt"] = Text(FormatRfc3339London(item.started_at));
-           f["daysWithout"] = Number(item.days_without);
-         }
-         return Items(ctx, context, kUnassignedPackages, std::move(items),
-                      std::move(people));
-       }});
+  router.Add({"GET", kUnassignedPackages, true, roles, "",
+              [&context](const RouteContext& ctx) {
+                auto area = AreaOf(ctx);
+                if (!area.ok()) return ProblemResponse(area.status());
+                if (Status wait = AwaitMinPosition(
+                        ctx.request, context.projector, context.log);
+                    !wait.ok())
+                  return ProblemResponse(wait);
+                return Items(ctx, context, kUnassignedPackages,
+                             context.worklists->UnassignedPackages(
+                                 *area, context.clock->NowMicros()));
+              }});
 }
 
 }  // namespace carelog::gateway

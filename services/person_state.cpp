@@ -9,16 +9,14 @@ namespace {
 using Case = schema::CareEvent::PayloadCase;
 
 template <typename T>
-const T* Find(const std::vector<T>& items,
-              const std::unordered_map<std::string, size_t>& index,
+const T* Find(const std::vector<T>& items, const StringKeyMap<size_t>& index,
               std::string_view id) {
-  auto it = index.find(std::string(id));
+  auto it = index.find(id);
   return it == index.end() ? nullptr : &items[it->second];
 }
 
 template <typename T>
-T* FindMutable(std::vector<T>& items,
-               const std::unordered_map<std::string, size_t>& index,
+T* FindMutable(std::vector<T>& items, const StringKeyMap<size_t>& index,
                const std::string& id) {
   auto it = index.find(id);
   return it == index.end() ? nullptr : &items[it->second];
@@ -26,7 +24,7 @@ T* FindMutable(std::vector<T>& items,
 
 // Adds an item under a new id; false (and nothing added) if the id is taken.
 template <typename T>
-bool Add(std::vector<T>& items, std::unordered_map<std::string, size_t>& index,
+bool Add(std::vector<T>& items, StringKeyMap<size_t>& index,
          const std::string& id, T item) {
   if (!index.emplace(id, items.size()).second) return false;
   items.push_back(std::move(item));
@@ -337,7 +335,7 @@ bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b) {
 
 std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
     const std::vector<StoredCareEventPtr>& recorded) {
-  std::unordered_set<std::string> retracted;
+  StringKeySet retracted;
   for (const auto& e : recorded) {
     if (e->event.has_event_retracted())
       retracted.insert(e->event.event_retracted().event_id());
@@ -449,7 +447,7 @@ void PersonState::TruncateTo(uint64_t version) {
 }
 
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {
-  auto it = by_event_id_.find(std::string(event_id));
+  auto it = by_event_id_.find(event_id);
   return it == by_event_id_.end() ? nullptr : recorded_[it->second].get();
 }
 

@@ -21,6 +21,20 @@
 
 namespace carelog {
 
+// A hash map keyed by strings that is also searched by string_view without
+// building a string (C++20 heterogeneous lookup).
+struct StringKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <typename V>
+using StringKeyMap =
+    std::unordered_map<std::string, V, StringKeyHash, std::equal_to<>>;
+using StringKeySet =
+    std::unordered_set<std::string, StringKeyHash, std::equal_to<>>;
+
 // One event of a person's stream as recorded.
 struct StoredCareEvent {
   uint64_t version = 0;   // 1-based within the person's stream
@@ -265,9 +279,8 @@ class PersonFacts {
   std::vector<Placement> placements_;
   std::vector<AeAttendance> ae_attendances_;
   std::vector<Survey> surveys_;
-  std::unordered_map<std::string, size_t> referral_index_, assessment_index_,
-      package_index_, spell_index_, placement_index_, attendance_index_,
-      survey_index_;
+  StringKeyMap<size_t> referral_index_, assessment_index_, package_index_,
+      spell_index_, placement_index_, attendance_index_, survey_index_;
   std::optional<size_t> open_spell_;
 };
 
@@ -313,7 +326,7 @@ class PersonState {
       const std::vector<StoredCareEventPtr>& recorded);
   // True when an eventRetracted names this event id.
   bool IsRetracted(std::string_view event_id) const {
-    return retracted_.contains(std::string(event_id));
+    return retracted_.contains(event_id);
   }
 
  private:
@@ -324,9 +337,8 @@ class PersonState {
 
   std::vector<StoredCareEventPtr> recorded_;
   std::vector<StoredCareEventPtr> timeline_;
-  std::unordered_map<std::string, size_t>
-      by_event_id_;  // -> index in recorded_
-  std::unordered_set<std::string> retracted_;
+  StringKeyMap<size_t> by_event_id_;  // -> index in recorded_
+  StringKeySet retracted_;
   PersonFacts facts_;
 };
 

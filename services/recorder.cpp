@@ -57,6 +57,10 @@ struct Recorder::Impl {
                 const std::vector<std::shared_ptr<StoredCareEvent>>& wrapped,
                 uint64_t version, Result<storage::AppendResult> appended);
   void Finish(const std::shared_ptr<Pending>& p, Result<RecordOutcome> outcome);
+  // Gives the request back the events WrapEvents moved out of it (when it
+  // owns them), for another attempt or a refusal that names them.
+  static void Unwrap(
+      Pending& p, const std::vector<std::shared_ptr<StoredCareEvent>>& wrapped);
   Result<RecordOutcome> Wait(std::string_view nhs_number,
                              const std::vector<schema::CareEvent>& events,
                              std::optional<uint64_t> if_match,
@@ -298,6 +302,14 @@ void Recorder::Impl::Start(std::shared_ptr<Pending> p) {
   });
 }
 
+void Recorder::Impl::Unwrap(
+    Pending& p, const std::vector<std::shared_ptr<StoredCareEvent>>& wrapped) {
+  if (p.events != &p.owned) return;
+  for (size_t i = 0; i < wrapped.size(); ++i) {
+    p.owned[i] = std::move(wrapped[i]->event);
+  }
+}
+
 void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
                             Result<RecordOutcome> outcome) {
   // The turn passes before `done`: once the last request is answered its
@@ -359,12 +371,16 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
                    ": reload the person and try again"));
   }
   // Each event is wrapped once: checked and folded as it is, then given its
-  // position and time once appended.
+  // position and time once appended. A request's own events are moved into
+  // their wrappers, and moved back (Unwrap) if the attempt does not go through.
   std::vector<std::shared_ptr<StoredCareEvent>> wrapped =
-      WrapEvents(version + 1, events, 0, p->recorded_by);
+      p->events == &p->owned
+          ? WrapEvents(version + 1, std::move(p->owned), 0, p->recorded_by)
+          : WrapEvents(version + 1, events, 0, p->recorded_by);
   const std::vector<StoredCareEventPtr> fresh(wrapped.begin(), wrapped.end());
   Status rules = CheckAndExtend(*state, fresh, clock.NowMicros());
   if (!rules.ok()) {
+    Unwrap(*p, wrapped);
     if (!verified) return refuse(std::move(rules));
     // An event id of another person is a conflict (409) before it is a rule
     // (422).
@@ -379,10 +395,11 @@ void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
   request.expected = version == 0 ? storage::ExpectedVersion::NoStream()
                                   : storage::ExpectedVersion::Exact(version);
   request.recorded_by = p->recorded_by;
-  request.events.reserve(events.size());
-  for (const auto& e : events) {
-    request.events.push_back(storage::NewEvent{
-        e.event_id(), std::string(kCareEventType), e.SerializeAsString()});
+  request.events.reserve(wrapped.size());
+  for (const auto& w : wrapped) {
+    request.events.push_back(storage::NewEvent{w->event.event_id(),
+                                               std::string(kCareEventType),
+                                               w->event.SerializeAsString()});
   }
   auto appended = [this, p, state = std::move(state),
                    wrapped = std::move(wrapped),
@@ -408,6 +425,7 @@ void Recorder::Impl::Appended(
     state->TruncateTo(version);
   }
   if (!appended.ok()) {
+    Unwrap(*p, wrapped);
     PutBack(p->nhs, std::move(state));
     const Code code = appended.status().code();
     if (code == Code::kWrongVersion && !p->if_match) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "services/event_rules.h"
 
@@ -162,9 +163,13 @@ Status CheckWholeTimeline(const PersonState& before,
 
 }  // namespace
 
-std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
-    uint64_t first_version, const std::vector<schema::CareEvent>& events,
-    int64_t recorded_at_micros, const std::string& recorded_by) {
+namespace {
+
+// WrapEvents for a const (copied) or an rvalue (moved) vector of events.
+template <typename Events>
+std::vector<std::shared_ptr<StoredCareEvent>> Wrap(
+    uint64_t first_version, Events&& events, int64_t recorded_at_micros,
+    const std::string& recorded_by) {
   std::vector<std::shared_ptr<StoredCareEvent>> out;
   out.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -174,10 +179,28 @@ std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
     e->recorded_by = recorded_by;
     auto t = ParseRfc3339(events[i].occurred_at());
     e->occurred_at = t.ok() ? *t : 0;
-    e->event = events[i];
+    if constexpr (std::is_const_v<std::remove_reference_t<Events>>) {
+      e->event = events[i];
+    } else {
+      e->event = std::move(events[i]);
+    }
     out.push_back(std::move(e));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
+    uint64_t first_version, const std::vector<schema::CareEvent>& events,
+    int64_t recorded_at_micros, const std::string& recorded_by) {
+  return Wrap(first_version, events, recorded_at_micros, recorded_by);
+}
+
+std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
+    uint64_t first_version, std::vector<schema::CareEvent>&& events,
+    int64_t recorded_at_micros, const std::string& recorded_by) {
+  return Wrap(first_version, events, recorded_at_micros, recorded_by);
 }
 
 std::vector<StoredCareEventPtr> AsNextEvents(

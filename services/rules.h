@@ -32,6 +32,11 @@ inline constexpr int64_t kMaxFutureMicros = 5 * 60 * 1'000'000LL;
 std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
     uint64_t first_version, const std::vector<schema::CareEvent>& events,
     int64_t recorded_at_micros, const std::string& recorded_by);
+// The same, moving each event into its wrapper instead of copying it (`events`
+// keeps its size; its elements are left empty).
+std::vector<std::shared_ptr<StoredCareEvent>> WrapEvents(
+    uint64_t first_version, std::vector<schema::CareEvent>&& events,
+    int64_t recorded_at_micros, const std::string& recorded_by);
 
 // Wraps well-formed events as the next versions of `before` (positions 0,
 // occurred_at parsed).

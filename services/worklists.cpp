@@ -25,6 +25,17 @@ int MidnightsBetween(Instant from, Instant to) {
   return std::max(0, LondonDate(to).days - LondonDate(from).days);
 }
 
+// Days delayed as SPEC.md "Delayed days" counts them: the London midnights at
+// which the person was ready, from the readiness's instant to `now`, both
+// included (a readiness given at 00:00 counts the day that midnight ends, as
+// the delayedDays metric does).
+int DaysDelayed(Instant ready_since, Instant now) {
+  if (now < ready_since) return 0;
+  const Date first = LondonDate(ready_since);
+  const int at_midnight = LondonStartOfDay(first) == ready_since ? 1 : 0;
+  return LondonDate(now).days - first.days + at_midnight;
+}
+
 // A person with at least one open item.
 struct Held {
   std::vector<Fact> facts;  // in version order
@@ -292,7 +303,7 @@ std::vector<DischargeItem> WorklistProjection::Discharge(
         if (item.ready_since > now) continue;
         if (site && item.site != *site) continue;
         out.push_back(item);
-        out.back().days_delayed = MidnightsBetween(item.ready_since, now);
+        out.back().days_delayed = DaysDelayed(item.ready_since, now);
       }
     }
   }

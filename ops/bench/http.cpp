@@ -13,6 +13,9 @@
 // Usage: bench_http [--quick] [--seconds S] [--dir PATH] [--cases p2,p3]
 // (--cases: which of p2, p2ref, p3, p3ref to run; all by default)
 // [--requests-per-person N] (50 by default: a P3 person then has 5,000 events)
+// [--server PORT --token T]: drive the p2/p3 cases against a running
+// `carelog serve` on 127.0.0.1:PORT (a practitioner token of E09000002) instead
+// of the in-process server; --id-base N keeps people of repeated runs apart.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -312,6 +315,9 @@ int main(int argc, char** argv) {
   double seconds = 8;
   std::string dir;
   std::string cases = ",p2ref,p2,p3ref,p3,";
+  int server_port = 0;
+  std::string server_token;
+  int id_base = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -324,12 +330,36 @@ int main(int argc, char** argv) {
       g_requests_per_person = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--cases" && i + 1 < argc) {
       cases = std::string(",") + argv[++i] + ",";
+    } else if (arg == "--server" && i + 1 < argc) {
+      server_port = std::atoi(argv[++i]);
+    } else if (arg == "--token" && i + 1 < argc) {
+      server_token = argv[++i];
+    } else if (arg == "--id-base" && i + 1 < argc) {
+      id_base = std::atoi(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: bench_http [--quick] [--seconds S] [--dir PATH] "
-                   "[--cases p2,p2ref,p3,p3ref] [--requests-per-person N]\n");
+                   "[--cases p2,p2ref,p3,p3ref] [--requests-per-person N] "
+                   "[--server PORT --token T [--id-base N]]\n");
       return 2;
     }
+  }
+  if (server_port != 0) {
+    // Someone else's server: only the HTTP cases, and the server's own CPU is
+    // for the caller to read (e.g. /proc/<pid>/stat before and after).
+    const auto run = [&](const char* name, const char* key, int connections,
+                         int per_request, int base) {
+      if (cases.find(std::string(",") + key + ",") == std::string::npos) return;
+      Figures f = RunHttp(static_cast<uint16_t>(server_port), server_token,
+                          connections, per_request, seconds, id_base + base);
+      Row(name, f);
+      std::printf("RESULT %s.carelog_eps %.0f\nRESULT %s.errors %llu\n", key,
+                  f.events_per_second, key,
+                  static_cast<unsigned long long>(f.errors));
+    };
+    run("P2: HTTP, 64 connections x 1 event/request", "p2", 64, 1, 0);
+    run("P3: HTTP, 16 connections x 100 events/request", "p3", 16, 100, 1000);
+    return 0;
   }
   if (dir.empty()) {
     dir = (std::filesystem::temp_directory_path() /

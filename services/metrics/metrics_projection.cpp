@@ -95,11 +95,18 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
     young_.erase(event.stream);
     return e.status();
   }
-  person.state.Extend({std::move(*e)});
+  person.state.Extend(*e);
   ++young_events_;
-  Cells now = ComputeContribution(PersonHistory(person.state));
-  Cells delta = Diff(person.contribution, now);
-  person.contribution = std::move(now);
+  // Most events only add cells of their own at the end of the timeline: their
+  // step without recomputing the person's whole history (as the rebuild does).
+  Cells delta;
+  if (AppendedEventDelta(person.state, person.contribution, delta)) {
+    ApplyDelta(person.contribution, delta);
+  } else {
+    Cells now = ComputeContribution(PersonHistory(person.state));
+    delta = Diff(person.contribution, now);
+    person.contribution = std::move(now);
+  }
   if (!delta.empty()) WriteDelta(delta, event.position, write);
   return Status::Ok();
 }

@@ -64,21 +64,30 @@ Result<AreaMetrics> MetricsService::Metrics(
   out.position = view->position;
   for (const Period& period : periods) {
     MetricContext c = Context(*view, area, period);
-    auto plan =
-        plans_.PlanAsOf(area, YearText(period.financial_year), view->position);
+    // A period's target is usually in the plan of its own financial year, but
+    // a plan may set targets for periods of the years either side (the July
+    // 2014 scheme's 2015-16 plan pays on 2014-15 Q4): the period's own plan
+    // first, then the next year's, then the previous year's.
+    std::vector<schema::Plan> plans;
+    for (int year : {period.financial_year, period.financial_year + 1,
+                     period.financial_year - 1}) {
+      if (auto plan = plans_.PlanAsOf(area, YearText(year), view->position))
+        plans.push_back(std::move(*plan));
+    }
     AreaPeriodMetrics apm;
     apm.area = area;
     apm.period = period;
     apm.values = ComputeAllMetrics(c);
     for (MetricId id : kAllMetrics) {
       PlannedValue planned;
-      if (plan) {
-        for (const schema::PlanTarget& t : plan->targets()) {
+      for (const schema::Plan& plan : plans) {
+        for (const schema::PlanTarget& t : plan.targets()) {
           if (t.metric() == MetricName(id) && t.period() == period.label) {
             planned.baseline = Fraction::FromDecimal(t.baseline());
             planned.target = Fraction::FromDecimal(t.target());
           }
         }
+        if (planned.target) break;
       }
       apm.planned.push_back(planned);
     }

@@ -148,6 +148,9 @@ TEST_F(MetricsE2eTest, MetricsOfAPeriodAreDisclosureControlled) {
   EXPECT_EQ(Text(nea, "direction"), "LOWER");
   EXPECT_EQ(Number(nea, "baseline"), 10);
   EXPECT_EQ(Number(nea, "target"), 5);
+  // The rate is computed from the exact count: 8 / 198,000 x 100,000.
+  EXPECT_EQ(Number(nea, "denominator"), 198000);
+  EXPECT_DOUBLE_EQ(Number(nea, "ratePer100k"), 8 * 100000.0 / 198000);
   // 5 delayed days (3 in April, 2 in May): withheld, with the value computed
   // from them.
   Struct dd = Entry(json, "delayedDays");

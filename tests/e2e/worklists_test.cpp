@@ -193,6 +193,20 @@ TEST_F(WorklistsE2eTest, DaysDelayedAcrossAWeekendAndTheClockChange) {
                     .at("accountableProfessional")
                     .has_null_value());
     EXPECT_EQ(Field(item, "readySince").substr(0, 19), "2015-10-23T14:00:00");
+    // The item's fields come in API.md's order.
+    const std::string text =
+        Http(port, "GET", std::string("/v1/worklists/discharge?area=") + kArea,
+             coordinator_)
+            .body;
+    size_t at = 0;
+    for (const char* key :
+         {"nhsNumber", "spellId", "site", "readySince", "daysDelayed", "reason",
+          "agency", "readyOnWeekend", "accountableProfessional"}) {
+      const size_t next = text.find(std::string("\"") + key + "\":", at);
+      ASSERT_NE(next, std::string::npos)
+          << key << " after " << at << ": " << text;
+      at = next;
+    }
 
     // Who may ask: the area is required and must be theirs; commissioners never
     // see people.

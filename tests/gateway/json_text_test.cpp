@@ -79,5 +79,15 @@ TEST(ValidUtf8Test, ReplacesOnlyInvalidBytes) {
   EXPECT_EQ(ValidUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(JsonQuote(""), R"("")");
+  EXPECT_EQ(JsonQuote("Queen's"), R"("Queen's")");
+  EXPECT_EQ(JsonQuote(R"(a "b" \c)"), R"("a \"b\" \\c")");
+  EXPECT_EQ(JsonQuote(std::string("tab\tnl\n\x1f", 9)),
+            R"("tab\u0009nl\u000a\u001f\u0000")");
+  // UTF-8 passes through as it is.
+  EXPECT_EQ(JsonQuote("Zo\xc3\xab"), "\"Zo\xc3\xab\"");
+}
+
 }  // namespace
 }  // namespace carelog::gateway

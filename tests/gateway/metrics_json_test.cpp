@@ -1,6 +1,9 @@
 #include "gateway/metrics_json.h"
 
+#include <cstdlib>
+
 #include "gtest/gtest.h"
+#include "services/calendar.h"
 
 namespace carelog::gateway {
 namespace {
@@ -53,6 +56,33 @@ TEST(MetricsJson, NullsForWithheldAndMissingValues) {
       << json;
 }
 
+// `asOf` is the client's spelling when they gave one, the instant in UTC
+// otherwise.
+TEST(MetricsJson, AsOfIsPrintedAsTheClientWroteIt) {
+  metrics::AreaMetrics m = OnePeriod();
+  m.as_of = *ParseRfc3339("2015-06-01T00:00:00+01:00");
+  EXPECT_NE(MetricsJson(m).find("\"asOf\":\"2015-05-31T23:00:00Z\""),
+            std::string::npos)
+      << MetricsJson(m);
+  const std::string given = "2015-06-01T00:00:00+01:00";
+  for (const std::string& json :
+       {MetricsJson(m, given),
+        SeriesJson(m, MetricId::kNonElectiveAdmissions, "quarter", given)}) {
+    EXPECT_NE(json.find("\"asOf\":\"2015-06-01T00:00:00+01:00\""),
+              std::string::npos)
+        << json;
+  }
+  metrics::Payments p;
+  p.as_of = m.as_of;
+  EXPECT_NE(PaymentsJson(p, given).find("\"asOf\":\"" + given + "\""),
+            std::string::npos);
+  metrics::ConditionsScorecard s;
+  s.period = m.periods.front().period;
+  s.as_of = m.as_of;
+  EXPECT_NE(ConditionsJson(s, given).find("\"asOf\":\"" + given + "\""),
+            std::string::npos);
+}
+
 TEST(MetricsJson, CsvHasTheFixedHeaderAndOneRowPerMetric) {
   std::string csv = MetricsCsv(OnePeriod());
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
@@ -90,6 +120,29 @@ TEST(MetricsJson, MoneyHasTwoDecimals) {
   EXPECT_NE(json.find("\"recoveryPlanRequired\":true"), std::string::npos)
       << json;
   EXPECT_NE(json.find("\"totalEarnedGbp\":149000.00"), std::string::npos)
+      << json;
+}
+
+// Figures that are not money are written so that they read back exactly:
+// SPEC.md's example achievement 100/217 is 0.4608294930875576, not a value cut
+// to ten digits (0.4608294931), which a client comparing with its own 100/217
+// would find different.
+TEST(MetricsJson, FractionsReadBackExactly) {
+  metrics::Payments p;
+  p.area = "E09000002";
+  p.year = "2015-16";
+  metrics::TrancheResult t;
+  t.id = "2015-16-Q1";
+  t.period = "2015-16-Q1";
+  t.achievement = Fraction(100, 217);
+  p.tranches.push_back(t);
+  std::string json = PaymentsJson(p);
+  const std::string key = "\"achievement\":";
+  const size_t at = json.find(key);
+  ASSERT_NE(at, std::string::npos) << json;
+  EXPECT_EQ(std::strtod(json.c_str() + at + key.size(), nullptr), 100.0 / 217)
+      << json;
+  EXPECT_NE(json.find("\"achievement\":0.4608294930875576,"), std::string::npos)
       << json;
 }
 

@@ -158,6 +158,98 @@ TEST_P(RecorderAsyncTest, HoldsThePeopleItHasFolded) {
   EXPECT_FALSE(recorder().Holds(kOtherNhs));
 }
 
+// RecordAsync moves a request's events into the person rather than copying
+// them; an attempt that does not go through must give them back whole.
+class RecorderAsyncRetryTest : public RecorderAsyncTest {
+ protected:
+  // Another recorder over the same log admits the person to S1 (version 2):
+  // this recorder's cached person is one event behind.
+  void AdmittedElsewhere() {
+    Register();
+    ASSERT_EQ(State()->version(), 1u);
+    Recorder other(log(), clock_);
+    ASSERT_TRUE(
+        other
+            .Record(kNhs,
+                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                    std::nullopt, "other")
+            .ok());
+  }
+
+  Result<RecordOutcome> PostAsync(std::vector<schema::CareEvent> events) {
+    Outcomes outcomes(1);
+    recorder().RecordAsync(Request(std::move(events)), outcomes.For(0));
+    outcomes.Wait();
+    return std::move(*outcomes.results[0]);
+  }
+
+  // The events stored from version `from` on, as recorded.
+  std::vector<schema::CareEvent> StoredFrom(uint64_t from) {
+    std::vector<schema::CareEvent> out;
+    auto stored = log().ReadStream(PersonStream(kNhs), from, 100);
+    EXPECT_TRUE(stored.ok());
+    if (!stored.ok()) return out;
+    for (const auto& r : *stored) {
+      out.emplace_back();
+      EXPECT_TRUE(out.back().ParseFromString(r.body));
+    }
+    return out;
+  }
+};
+
+TEST_P(RecorderAsyncRetryTest, AnAppendThatLostARaceIsRetriedWithItsEvents) {
+  AdmittedElsewhere();
+  // Appended against the cached version 1: refused by the log, then checked
+  // and appended again against the stored person.
+  const std::vector<schema::CareEvent> events = {
+      Ev("ae1", "2014-06-08T11:00:00+01:00",
+         R"("aeAttended": {"attendanceId": "A", "site": "Romford"})"),
+      Ev("ae2", "2014-06-08T12:00:00+01:00",
+         R"("aeAttended": {"attendanceId": "B"})")};
+  auto r = PostAsync(events);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_version, 3u);
+  const auto stored = StoredFrom(3);
+  ASSERT_EQ(stored.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(stored[i].SerializeAsString(), events[i].SerializeAsString())
+        << stored[i].ShortDebugString();
+  }
+  EXPECT_NE(State()->facts().FindAttendance("A"), nullptr);
+}
+
+TEST_P(RecorderAsyncRetryTest,
+       ARuleRefusedByTheCacheIsCheckedAgainWithItsEvents) {
+  AdmittedElsewhere();
+  // Against the cached person (no spell S1) this breaks a rule.
+  const schema::CareEvent ready =
+      Ev("r1", "2014-06-08T11:00:00+01:00", Ready("S1"));
+  auto r = PostAsync({ready});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_version, 3u);
+  const auto stored = StoredFrom(3);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].SerializeAsString(), ready.SerializeAsString());
+}
+
+TEST_P(RecorderAsyncRetryTest, AForeignIdIsNamedAfterARuleRefusal) {
+  Register();
+  Register(kOtherNhs);
+  // The other person's event id, on an event that also breaks a rule here: a
+  // conflict (409) before a rule (422), found from the request's event ids.
+  auto r = PostAsync({Ev(std::string("reg-") + kOtherNhs,
+                         "2014-06-08T11:00:00+01:00", Ready("S9"))});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kConflict) << r.status().ToString();
+  EXPECT_EQ(FieldOf(r.status()), "events[0].eventId");
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, RecorderAsyncRetryTest,
+                         ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "RocksDb" : "InMemory";
+                         });
+
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderAsyncTest,
                          ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& param) {

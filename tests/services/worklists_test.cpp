@@ -142,6 +142,37 @@ TEST_F(WorklistsTest,
   EXPECT_TRUE(list[0].ready_on_weekend);
 }
 
+// SPEC.md: days delayed are "midnights counted as above" (Delayed days): day D
+// counts when the person is ready at the midnight that ends D. Ready at 00:00
+// BST on Friday 23 October 2015 is ready at the midnight that ends Thursday:
+// 1 day at once, as the delayedDays metric counts it; 2 after Friday's
+// midnight.
+TEST_F(WorklistsTest, ReadyAtMidnightCountsTheDayThatMidnightEnds) {
+  Register();
+  Admit("S1", "2015-10-20T09:00:00+01:00");
+  Ready("r1", "S1", "2015-10-23T00:00:00+01:00");
+  auto list = projection_.Discharge(kArea, std::nullopt,
+                                    At("2015-10-23T00:00:00+01:00"));
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].days_delayed, 1);
+  EXPECT_FALSE(list[0].ready_on_weekend);  // Friday
+  list = projection_.Discharge(kArea, std::nullopt,
+                               At("2015-10-23T10:00:00+01:00"));
+  EXPECT_EQ(list[0].days_delayed, 1);
+  list = projection_.Discharge(kArea, std::nullopt,
+                               At("2015-10-24T00:00:00+01:00"));
+  EXPECT_EQ(list[0].days_delayed, 2);
+  // A minute after midnight the midnight had passed before the readiness.
+  Admit("S2", "2015-10-20T09:00:00+01:00", "Queen's", "9990000026");
+  Register("9990000026");
+  Ready("r2", "S2", "2015-10-23T00:01:00+01:00", "9990000026");
+  list = projection_.Discharge(kArea, std::nullopt,
+                               At("2015-10-23T10:00:00+01:00"));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].spell_id, "S2");
+  EXPECT_EQ(list[1].days_delayed, 0);
+}
+
 TEST_F(WorklistsTest, LongestDelayFirstWithLatestReasonAndSiteFilter) {
   Register();
   Register("9990000026");
