@@ -337,7 +337,10 @@ class PersonState {
 
   std::vector<StoredCareEventPtr> recorded_;
   std::vector<StoredCareEventPtr> timeline_;
-  StringKeyMap<size_t> by_event_id_;  // -> index in recorded_
+  // Event id -> index in recorded_. The keys view the ids of the events
+  // recorded_ holds (immutable, shared by every copy of this state), so an
+  // event costs no copy of its id here.
+  std::unordered_map<std::string_view, size_t> by_event_id_;
   StringKeySet retracted_;
   PersonFacts facts_;
 };
