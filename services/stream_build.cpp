@@ -9,17 +9,20 @@
 #include <thread>
 
 #include "services/recorder.h"
+#include "services/stream_spill.h"
 
 namespace carelog {
 namespace {
 
 constexpr size_t kChunkEvents = 4096;  // events read and folded as one unit
+constexpr size_t kPageEvents = 10000;  // events of one read of the log
 
-struct Listed {
-  std::string stream;
-  std::vector<uint64_t> positions;  // of versions 1..n
+// Whole streams, each in version order, as spilled events of one spill file.
+struct Chunk {
+  std::shared_ptr<const SpillData> data;  // what `events` point into
+  std::vector<std::string_view> events;
+  std::vector<uint32_t> counts;  // events of each stream, in order
 };
-using Chunk = std::vector<Listed>;
 
 // Chunks from the scanning thread to the workers.
 class ChunkQueue {
@@ -83,25 +86,28 @@ class Worker {
   }
 
   Status Fold(const Chunk& chunk) {
-    std::vector<uint64_t> positions;
-    for (const Listed& s : chunk) {
-      positions.insert(positions.end(), s.positions.begin(), s.positions.end());
+    // The events' strings keep their capacity from chunk to chunk.
+    if (recorded_.size() < chunk.events.size()) {
+      recorded_.resize(chunk.events.size());
     }
-    auto events = log_.ReadEventsAt(positions);
-    if (!events.ok()) return events.status();
+    for (size_t i = 0; i < chunk.events.size(); ++i) {
+      if (!ReadSpilled(chunk.events[i], recorded_[i])) {
+        return Status(Code::kInternal, "a rebuild spill file is malformed");
+      }
+    }
     size_t next = 0;
-    for (const Listed& s : chunk) {
-      const size_t n = s.positions.size();
-      std::span<const storage::RecordedEvent> recorded(events->data() + next,
+    for (const uint32_t n : chunk.counts) {
+      std::span<const storage::RecordedEvent> recorded(recorded_.data() + next,
                                                        n);
       next += n;
+      const std::string_view name = recorded[0].stream;
       for (size_t k = 0; k < n; ++k) {
-        if (recorded[k].stream != s.stream || recorded[k].version != k + 1) {
+        if (recorded[k].stream != name || recorded[k].version != k + 1) {
           return Status(Code::kCorruption,
-                        "stream " + s.stream + " is missing versions");
+                        "stream " + std::string(name) + " is missing versions");
         }
       }
-      const bool person = IsPersonStream(s.stream);
+      const bool person = IsPersonStream(name);
       care_.clear();
       if (person) {
         for (const storage::RecordedEvent& r : recorded) {
@@ -110,7 +116,7 @@ class Worker {
           care_.push_back(std::move(*e));
         }
       }
-      BuildStream stream{s.stream, recorded, care_};
+      BuildStream stream{name, recorded, care_};
       for (size_t i = 0; i < sinks_.size(); ++i) {
         if (person ? person_[i] : other_[i]) {
           CARELOG_RETURN_IF_ERROR(sinks_[i]->Stream(stream));
@@ -130,8 +136,83 @@ class Worker {
   storage::EventLog& log_;
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
+  std::vector<storage::RecordedEvent> recorded_;
   std::vector<StoredCareEventPtr> care_;
 };
+
+// Reads positions [first, last] of the log in order, appending each wanted
+// event to spill file `offset + (hash of its stream) % per_reader`.
+// `progress()` false cancels.
+Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
+                bool persons, bool others, SpillFiles& files, size_t offset,
+                size_t per_reader, const std::function<bool()>& progress) {
+  const std::hash<std::string_view> hash;
+  for (uint64_t from = first; from <= last;) {
+    if (!progress()) {
+      return Status(Code::kUnavailable, "the build was cancelled");
+    }
+    auto page = log.ReadAll(from, kPageEvents);
+    if (!page.ok()) return page.status();
+    if (page->empty()) {
+      return Status(Code::kCorruption,
+                    "the log ends before position " + std::to_string(last));
+    }
+    for (const storage::RecordedEvent& e : *page) {
+      if (e.position > last) return Status::Ok();
+      if (IsPersonStream(e.stream) ? !persons : !others) continue;
+      const size_t file = offset + hash(e.stream) % per_reader;
+      AppendSpilled(e, files.buffer(file));
+      CARELOG_RETURN_IF_ERROR(files.Written(file));
+    }
+    from = page->back().position + 1;
+  }
+  return Status::Ok();
+}
+
+// Reads the spill files `files` back and hands their streams, each in version
+// order, to `push` in chunks of about kChunkEvents.
+Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
+               Chunk& chunk, const std::function<bool()>& push) {
+  auto data = spill.ReadBack(files);
+  if (!data.ok()) return data.status();
+  struct Entry {
+    size_t hash;  // of the stream: orders most pairs without comparing names
+    std::string_view stream;
+    uint64_t position;
+    std::string_view bytes;
+  };
+  const std::hash<std::string_view> hash;
+  std::vector<Entry> entries;
+  for (std::string_view rest = (*data)->view(); !rest.empty();) {
+    auto header = PeekSpilled(rest);
+    if (!header) {
+      return Status(Code::kInternal, "a rebuild spill file is malformed");
+    }
+    entries.push_back({hash(header->stream), header->stream, header->position,
+                       rest.substr(0, header->size)});
+    rest.remove_prefix(header->size);
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (a.stream != b.stream) return a.stream < b.stream;
+    return a.position < b.position;
+  });
+  chunk.data = *data;
+  for (size_t at = 0; at < entries.size();) {
+    size_t end = at;
+    while (end < entries.size() && entries[end].stream == entries[at].stream) {
+      chunk.events.push_back(entries[end].bytes);
+      ++end;
+    }
+    chunk.counts.push_back(static_cast<uint32_t>(end - at));
+    at = end;
+    if (chunk.events.size() >= kChunkEvents || at == entries.size()) {
+      if (!push()) return Status(Code::kUnavailable, "the build was cancelled");
+      chunk.data = *data;
+    }
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -148,7 +229,8 @@ Status WriteSortedRows(storage::EventLog& log,
 
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
-                           const std::function<bool(uint64_t)>& progress) {
+                           const std::function<bool(uint64_t)>& progress,
+                           uint64_t spill_file_events) {
   bool persons = false, others = false;
   for (StreamBuild* b : builds) {
     persons = persons || b->WantsPersonStreams();
@@ -169,42 +251,73 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
           queue.Cancel(s);
           return;
         }
-        size_t n = 0;
-        for (const Listed& s : chunk) n += s.positions.size();
-        folded += n;
+        folded += chunk.events.size();
       }
       if (Status s = worker->Flush(); !s.ok()) queue.Cancel(s);
     });
   }
   Chunk chunk;
-  size_t chunk_events = 0;
   auto push = [&] {
-    if (chunk.empty()) return true;
+    if (chunk.events.empty()) return true;
     if (progress && !progress(folded.load())) {
       queue.Cancel(Status(Code::kUnavailable, "the build was cancelled"));
       return false;
     }
-    chunk_events = 0;
-    return queue.Push(std::move(chunk));
+    bool pushed = queue.Push(std::move(chunk));
+    chunk = Chunk();
+    return pushed;
   };
   Status scanned = Status::Ok();
-  if (persons || others) {
-    scanned = log.ScanStreamPositions(
-        others ? std::string_view() : kPersonStreamPrefix, last,
-        [&](std::string_view stream, const std::vector<uint64_t>& positions) {
-          if (IsPersonStream(stream) ? !persons : !others) return true;
-          chunk.push_back({std::string(stream), positions});
-          chunk_events += positions.size();
-          if (chunk_events < kChunkEvents) return true;
-          bool more = push();
-          chunk.clear();
-          return more;
-        });
+  if ((persons || others) && last > 0) {
+    // Each reader thread reads its share of the log into files of its own;
+    // file k of every reader holds the same streams.
+    const uint64_t per_file = std::max<uint64_t>(spill_file_events, 1);
+    const size_t per_reader =
+        static_cast<size_t>((last + per_file - 1) / per_file);
+    const auto readers = static_cast<size_t>(
+        std::min<uint64_t>(static_cast<uint64_t>(threads), last));
+    auto files = SpillFiles::Create(readers * per_reader);
+    scanned = files.status();
+    if (scanned.ok()) {
+      std::atomic<bool> stop{false};
+      std::vector<Status> read(readers);
+      auto spill = [&](size_t r, const std::function<bool()>& go_on) {
+        read[r] = SpillLog(log, 1 + last * r / readers,
+                           last * (r + 1) / readers, persons, others, *files,
+                           r * per_reader, per_reader, go_on);
+        if (!read[r].ok()) stop = true;
+      };
+      std::vector<std::thread> reading;
+      for (size_t r = 1; r < readers; ++r) {
+        reading.emplace_back(spill, r, [&] { return !stop.load(); });
+      }
+      // This thread reads the first share and asks `progress` (not
+      // thread-safe) whether to go on.
+      spill(0, [&] {
+        if (stop.load() || (progress && !progress(0))) stop = true;
+        return !stop.load();
+      });
+      for (std::thread& t : reading) t.join();
+      for (const Status& s : read) {
+        // A reader stopped by another's failure says "cancelled": keep the
+        // failure.
+        if (!s.ok() && (scanned.ok() || scanned.code() == Code::kUnavailable)) {
+          scanned = s;
+        }
+      }
+    }
+    for (size_t k = 0; scanned.ok() && k < per_reader; ++k) {
+      std::vector<size_t> of_k;
+      for (size_t r = 0; r < readers; ++r) of_k.push_back(r * per_reader + k);
+      scanned = SortOut(*files, of_k, chunk, push);
+    }
     if (scanned.ok()) push();
+    if (!scanned.ok()) queue.Cancel(scanned);
   }
   queue.Close();
   for (std::thread& t : running) t.join();
-  if (scanned.ok()) scanned = queue.error();
+  // The first failure, which may have cancelled the rest.
+  if (Status first = queue.error(); !first.ok()) scanned = first;
   if (!scanned.ok()) return scanned;
   workers.clear();
   for (StreamBuild* b : builds) CARELOG_RETURN_IF_ERROR(b->Finish(log, last));

@@ -1,8 +1,10 @@
 // Building projections stream by stream: the runner's fast path for
-// projections that have applied nothing (a rebuild, a first start). One pass
-// lists every stream (EventLog::ScanStreamPositions), worker threads read each
-// stream's events once (EventLog::ReadEventsAt), decode a person's care events
-// once, and hand the whole stream to every projection being built. A stream's
+// projections that have applied nothing (a rebuild, a first start). One
+// sequential read of the log (EventLog::ReadAll) sorts the events out by stream
+// into a few temporary files (services/stream_spill.h); each file is then read
+// back, its streams put in version order and handed in chunks to worker
+// threads, which decode a person's care events once and hand the whole stream
+// to every projection being built. A stream's
 // events are in version order, which is position order, so a projection that
 // folds a stream event by event sees each event exactly as log-order Apply
 // does; what it writes must be what log order writes, byte for byte.
@@ -61,11 +63,17 @@ class StreamBuild {
   virtual Status Finish(storage::EventLog& log, uint64_t last) = 0;
 };
 
+// Events of one temporary file, on average (the sorting thread holds one file
+// at a time, ~200 bytes an event).
+inline constexpr uint64_t kSpillFileEvents = 500000;
+
 // Builds the projections from the log up to `last` with `threads` worker
 // threads. `progress(events done)` returning false cancels (kUnavailable).
 // On failure the projections' rows are incomplete (no checkpoint).
+// `spill_file_events` sizes the temporary files (tests make it small).
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
-                           const std::function<bool(uint64_t)>& progress);
+                           const std::function<bool(uint64_t)>& progress,
+                           uint64_t spill_file_events = kSpillFileEvents);
 
 }  // namespace carelog

@@ -22,6 +22,9 @@ class MemoryEventLog final : public storage::EventLog {
   std::function<void()> before_append;
   int appends = 0;                 // Append calls that wrote something
   std::atomic<int> bulk_reads{0};  // ReadEventsAt calls
+  // WriteProjections calls with rows and no checkpoint: only a stream build
+  // (services/stream_build.h) writes those.
+  std::atomic<int> unchecked_writes{0};
 
   // recorded_at of the next appends (all of them, until set again).
   void SetNow(int64_t micros) {

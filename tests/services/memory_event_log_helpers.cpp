@@ -191,6 +191,7 @@ Status MemoryEventLog::WriteProjections(const storage::ProjectionWrite& write) {
     fail_next_write_ = false;
     return Status(Code::kIOError, "injected failure");
   }
+  if (!write.rows.empty() && write.checkpoints.empty()) ++unchecked_writes;
   for (const auto& row : write.rows) {
     std::string k = row.projection + '\0' + row.key;
     if (row.value) {

@@ -1,0 +1,155 @@
+#include "services/stream_spill.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace carelog {
+namespace {
+
+constexpr size_t kBufferBytes = 256u << 10;  // per file, before a write
+
+// [u32 size][u64 position][u64 version][i64 recorded_at], then the strings
+// stream, event_id, type, body, recorded_by, content_hash as [u32 len][bytes].
+constexpr size_t kFixed = 4 + 8 + 8 + 8;
+
+template <typename T>
+void Put(std::string& out, T v) {
+  char raw[sizeof(T)];
+  std::memcpy(raw, &v, sizeof(T));
+  out.append(raw, sizeof(T));
+}
+
+template <typename T>
+T Get(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+void PutString(std::string& out, const std::string& s) {
+  Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
+  out.append(s);
+}
+
+// Reads a [u32 len][bytes] string at `at` of `bytes`, advancing `at`.
+std::optional<std::string_view> GetString(std::string_view bytes, size_t& at) {
+  if (bytes.size() - at < 4) return std::nullopt;
+  const size_t len = Get<uint32_t>(bytes.data() + at);
+  at += 4;
+  if (bytes.size() - at < len) return std::nullopt;
+  std::string_view s = bytes.substr(at, len);
+  at += len;
+  return s;
+}
+
+Status IoError(const char* what) {
+  return Status(Code::kIOError, std::string("rebuild spill file: ") + what +
+                                    ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+void AppendSpilled(const storage::RecordedEvent& e, std::string& out) {
+  const size_t start = out.size();
+  Put<uint32_t>(out, 0);  // the size, filled in below
+  Put<uint64_t>(out, e.position);
+  Put<uint64_t>(out, e.version);
+  Put<int64_t>(out, e.recorded_at_micros);
+  PutString(out, e.stream);
+  PutString(out, e.event_id);
+  PutString(out, e.type);
+  PutString(out, e.body);
+  PutString(out, e.recorded_by);
+  PutString(out, e.content_hash);
+  const auto size = static_cast<uint32_t>(out.size() - start);
+  std::memcpy(out.data() + start, &size, sizeof size);
+}
+
+std::optional<SpilledHeader> PeekSpilled(std::string_view bytes) {
+  if (bytes.size() < kFixed) return std::nullopt;
+  SpilledHeader h;
+  h.size = Get<uint32_t>(bytes.data());
+  if (h.size < kFixed || h.size > bytes.size()) return std::nullopt;
+  h.position = Get<uint64_t>(bytes.data() + 4);
+  size_t at = kFixed;
+  auto stream = GetString(bytes.substr(0, h.size), at);
+  if (!stream) return std::nullopt;
+  h.stream = *stream;
+  return h;
+}
+
+bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
+  if (bytes.size() < kFixed) return false;
+  const size_t size = Get<uint32_t>(bytes.data());
+  if (size < kFixed || size > bytes.size()) return false;
+  bytes = bytes.substr(0, size);
+  e.position = Get<uint64_t>(bytes.data() + 4);
+  e.version = Get<uint64_t>(bytes.data() + 12);
+  e.recorded_at_micros = Get<int64_t>(bytes.data() + 20);
+  size_t at = kFixed;
+  for (std::string* s : {&e.stream, &e.event_id, &e.type, &e.body,
+                         &e.recorded_by, &e.content_hash}) {
+    auto v = GetString(bytes, at);
+    if (!v) return false;
+    s->assign(*v);
+  }
+  return at == size;
+}
+
+Result<SpillFiles> SpillFiles::Create(size_t count) {
+  SpillFiles files;
+  for (size_t i = 0; i < count; ++i) {
+    std::FILE* f = std::tmpfile();
+    if (!f) return IoError("cannot create");
+    files.files_.emplace_back(f);
+  }
+  files.buffers_.resize(count);
+  return files;
+}
+
+SpillFiles::~SpillFiles() = default;
+
+Status SpillFiles::WriteOut(size_t i) {
+  std::string& b = buffers_[i];
+  if (!b.empty() &&
+      std::fwrite(b.data(), 1, b.size(), files_[i].get()) != b.size()) {
+    return IoError("cannot write");
+  }
+  b.clear();
+  return Status::Ok();
+}
+
+Status SpillFiles::Written(size_t i) {
+  return buffers_[i].size() >= kBufferBytes ? WriteOut(i) : Status::Ok();
+}
+
+Result<std::shared_ptr<const SpillData>> SpillFiles::ReadBack(
+    const std::vector<size_t>& files) {
+  size_t total = 0;
+  std::vector<size_t> sizes;
+  for (size_t i : files) {
+    CARELOG_RETURN_IF_ERROR(WriteOut(i));
+    std::FILE* f = files_[i].get();
+    if (std::fflush(f) != 0) return IoError("cannot write");
+    const long size = std::ftell(f);
+    if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
+      return IoError("cannot seek");
+    }
+    sizes.push_back(static_cast<size_t>(size));
+    total += sizes.back();
+  }
+  auto data = std::make_shared<SpillData>(total);
+  size_t at = 0;
+  for (size_t k = 0; k < files.size(); ++k) {
+    std::FILE* f = files_[files[k]].get();
+    if (std::fread(data->data() + at, 1, sizes[k], f) != sizes[k]) {
+      return IoError("cannot read");
+    }
+    at += sizes[k];
+    files_[files[k]].reset();
+    std::string().swap(buffers_[files[k]]);
+  }
+  return std::shared_ptr<const SpillData>(std::move(data));
+}
+
+}  // namespace carelog

@@ -1,0 +1,76 @@
+// The stream build's spill (services/stream_build.h): events read once in log
+// order are sorted out by stream into a few unlinked temporary files, so that
+// each file can then be read back whole and its streams handed out in version
+// order — a sequential read of the log instead of a point read per event.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/event_log.h"
+#include "storage/status.h"
+
+namespace carelog {
+
+// Appends `e` to `out` in the spill's own (native-endian) format.
+void AppendSpilled(const storage::RecordedEvent& e, std::string& out);
+
+// The spilled event at the start of `bytes`: its stream, position and size in
+// bytes; nullopt if `bytes` does not start with a whole spilled event.
+struct SpilledHeader {
+  std::string_view stream;
+  uint64_t position = 0;
+  size_t size = 0;
+};
+std::optional<SpilledHeader> PeekSpilled(std::string_view bytes);
+
+// Decodes the spilled event at the start of `bytes` into `e`, reusing the
+// capacity of its strings; false if malformed.
+bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e);
+
+// What was appended to some spill files, read back whole.
+class SpillData {
+ public:
+  explicit SpillData(size_t size) : bytes_(new char[size]), size_(size) {}
+  std::string_view view() const { return {bytes_.get(), size_}; }
+  char* data() { return bytes_.get(); }
+
+ private:
+  std::unique_ptr<char[]> bytes_;  // not zeroed first
+  size_t size_;
+};
+
+// `count` unlinked temporary files written through a buffer each; they vanish
+// when closed, also when the process dies.
+class SpillFiles {
+ public:
+  static Result<SpillFiles> Create(size_t count);
+  SpillFiles(SpillFiles&&) = default;
+  SpillFiles& operator=(SpillFiles&&) = default;
+  ~SpillFiles();
+
+  size_t count() const { return files_.size(); }
+  // The buffer of file `i`: append to it, then call Written(i).
+  std::string& buffer(size_t i) { return buffers_[i]; }
+  // Writes file i's buffer out when it has grown large.
+  Status Written(size_t i);
+  // Everything appended to these files, one after the other; they are closed.
+  Result<std::shared_ptr<const SpillData>> ReadBack(
+      const std::vector<size_t>& files);
+
+ private:
+  SpillFiles() = default;
+  Status WriteOut(size_t i);
+  struct Close {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::vector<std::unique_ptr<std::FILE, Close>> files_;
+  std::vector<std::string> buffers_;
+};
+
+}  // namespace carelog

@@ -1,0 +1,224 @@
+#include "services/stream_build.h"
+
+#include <map>
+#include <mutex>
+
+#include "gtest/gtest.h"
+#include "services/recorder.h"
+#include "services/stream_spill.h"
+#include "tests/services/metrics/metrics_harness.h"
+
+namespace carelog {
+namespace {
+
+using testing::MemoryEventLog;
+
+// What one stream looked like when handed to a sink.
+struct Seen {
+  std::vector<uint64_t> positions;
+  std::vector<uint64_t> versions;
+  std::vector<std::string> event_ids;
+  size_t care = 0;
+  int times = 0;
+};
+
+// Records every stream handed to its sinks.
+class RecordingBuild final : public StreamBuild {
+ public:
+  RecordingBuild(bool persons, bool others)
+      : persons_(persons), others_(others) {}
+  bool WantsPersonStreams() const override { return persons_; }
+  bool WantsOtherStreams() const override { return others_; }
+  std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog&) override {
+    return std::make_unique<Sink>(*this);
+  }
+  Status Finish(storage::EventLog&, uint64_t last) override {
+    finished_at = last;
+    return Status::Ok();
+  }
+
+  std::mutex mu;
+  std::map<std::string, Seen> seen;
+  uint64_t finished_at = 0;
+
+ private:
+  class Sink final : public StreamBuildSink {
+   public:
+    explicit Sink(RecordingBuild& b) : b_(b) {}
+    Status Stream(const BuildStream& s) override {
+      std::lock_guard lock(b_.mu);
+      Seen& seen = b_.seen[std::string(s.stream)];
+      ++seen.times;
+      seen.care = s.care.size();
+      for (const storage::RecordedEvent& e : s.recorded) {
+        seen.positions.push_back(e.position);
+        seen.versions.push_back(e.version);
+        seen.event_ids.push_back(e.event_id);
+      }
+      return Status::Ok();
+    }
+    Status ChunkDone() override { return Status::Ok(); }
+    Status Flush() override { return Status::Ok(); }
+
+   private:
+    RecordingBuild& b_;
+  };
+  const bool persons_, others_;
+};
+
+// 40 people and 3 admin streams, their events interleaved in the log: what
+// each stream holds, in version order.
+std::map<std::string, std::vector<storage::RecordedEvent>> FillLog(
+    MemoryEventLog& log) {
+  for (int round = 0; round < 5; ++round) {
+    for (int p = 0; p < 40; ++p) {
+      if ((p + round) % 3 == 0) continue;  // not everyone every round
+      log.AppendCare(std::to_string(9000000000LL + p),
+                     testing::Registered("2014-04-01T09:00:00Z", "1938-02-11",
+                                         "E09000002"));
+    }
+    for (int a = 0; a < 3; ++a) {
+      storage::AppendRequest r{"area-" + std::to_string(a),
+                               storage::ExpectedVersion::Any(),
+                               {{"admin-" + std::to_string(round * 3 + a),
+                                 "carelog.schema.AdminEvent", "x"}},
+                               "test"};
+      EXPECT_TRUE(log.Append(std::move(r)).ok());
+    }
+  }
+  std::map<std::string, std::vector<storage::RecordedEvent>> streams;
+  auto all = log.ReadAll(1, 100000);
+  EXPECT_TRUE(all.ok());
+  for (auto& e : *all) streams[e.stream].push_back(e);
+  return streams;
+}
+
+void ExpectHandedOnce(
+    const RecordingBuild& build,
+    const std::map<std::string, std::vector<storage::RecordedEvent>>& streams,
+    bool persons, bool others, uint64_t last) {
+  size_t wanted = 0;
+  for (const auto& [name, events] : streams) {
+    const bool person = IsPersonStream(name);
+    if (person ? !persons : !others) {
+      EXPECT_EQ(build.seen.count(name), 0u) << name;
+      continue;
+    }
+    std::vector<uint64_t> positions, versions;
+    std::vector<std::string> ids;
+    for (const auto& e : events) {
+      if (e.position > last) break;
+      positions.push_back(e.position);
+      versions.push_back(e.version);
+      ids.push_back(e.event_id);
+    }
+    if (positions.empty()) continue;
+    ++wanted;
+    auto it = build.seen.find(name);
+    ASSERT_NE(it, build.seen.end()) << name;
+    EXPECT_EQ(it->second.times, 1) << name;
+    EXPECT_EQ(it->second.positions, positions) << name;
+    EXPECT_EQ(it->second.versions, versions) << name;
+    EXPECT_EQ(it->second.event_ids, ids) << name;
+    EXPECT_EQ(it->second.care, person ? positions.size() : 0u) << name;
+  }
+  EXPECT_EQ(build.seen.size(), wanted);
+}
+
+TEST(StreamBuild, HandsEveryStreamOnceInVersionOrderWhateverTheFiles) {
+  MemoryEventLog log;
+  auto streams = FillLog(log);
+  const uint64_t last = log.LastPosition();
+  // One temporary file, a few, and one per event or so.
+  for (uint64_t per_file : {uint64_t{1000000}, uint64_t{37}, uint64_t{1}}) {
+    for (int threads : {1, 2}) {
+      RecordingBuild people(true, false), admin(false, true), both(true, true);
+      ASSERT_TRUE(BuildStreamByStream(log, last, {&people, &admin, &both},
+                                      threads, nullptr, per_file)
+                      .ok());
+      ExpectHandedOnce(people, streams, true, false, last);
+      ExpectHandedOnce(admin, streams, false, true, last);
+      ExpectHandedOnce(both, streams, true, true, last);
+      EXPECT_EQ(both.finished_at, last);
+    }
+  }
+}
+
+TEST(StreamBuild, StopsAtTheLastPositionGiven) {
+  MemoryEventLog log;
+  auto streams = FillLog(log);
+  const uint64_t last = log.LastPosition() / 2 + 1;
+  RecordingBuild both(true, true);
+  ASSERT_TRUE(BuildStreamByStream(log, last, {&both}, 2, nullptr, 10).ok());
+  ExpectHandedOnce(both, streams, true, true, last);
+}
+
+TEST(StreamBuild, ProgressFalseCancels) {
+  MemoryEventLog log;
+  FillLog(log);
+  RecordingBuild both(true, true);
+  Status s = BuildStreamByStream(log, log.LastPosition(), {&both}, 2,
+                                 [](uint64_t) { return false; });
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(both.finished_at, 0u);
+}
+
+TEST(StreamSpill, EventsRoundTrip) {
+  storage::RecordedEvent a{
+      7,    "person-9000000001", 3, "id-a", "t", "body", 123456789,
+      "by", std::string(32, 'h')};
+  storage::RecordedEvent b{8,  "area-1", 1, "", "", std::string(5000, 'x'),
+                           -5, "",       ""};
+  std::string bytes;
+  AppendSpilled(a, bytes);
+  AppendSpilled(b, bytes);
+  auto h = PeekSpilled(bytes);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->stream, a.stream);
+  EXPECT_EQ(h->position, 7u);
+  storage::RecordedEvent out{
+      1, std::string(100, 'z'), 9, "old", "old", "old body", 1, "old", "old"};
+  ASSERT_TRUE(ReadSpilled(bytes, out));
+  EXPECT_EQ(out.position, a.position);
+  EXPECT_EQ(out.stream, a.stream);
+  EXPECT_EQ(out.version, a.version);
+  EXPECT_EQ(out.event_id, a.event_id);
+  EXPECT_EQ(out.type, a.type);
+  EXPECT_EQ(out.body, a.body);
+  EXPECT_EQ(out.recorded_at_micros, a.recorded_at_micros);
+  EXPECT_EQ(out.recorded_by, a.recorded_by);
+  EXPECT_EQ(out.content_hash, a.content_hash);
+  std::string_view rest(bytes);
+  rest.remove_prefix(h->size);
+  ASSERT_TRUE(ReadSpilled(rest, out));
+  EXPECT_EQ(out.position, 8u);
+  EXPECT_EQ(out.body, b.body);
+  EXPECT_EQ(out.recorded_at_micros, -5);
+  EXPECT_EQ(out.event_id, "");
+  // A cut-off event is refused, not read past its end.
+  EXPECT_FALSE(PeekSpilled(rest.substr(0, rest.size() - 1)).has_value());
+  EXPECT_FALSE(ReadSpilled(rest.substr(0, rest.size() - 1), out));
+}
+
+TEST(StreamSpill, FilesGiveBackWhatWasAppended) {
+  auto files = SpillFiles::Create(3);
+  ASSERT_TRUE(files.ok());
+  std::string want[3];
+  for (int i = 0; i < 3000; ++i) {
+    const size_t f = static_cast<size_t>(i) % 3;
+    std::string piece(static_cast<size_t>(i % 700), static_cast<char>('a' + f));
+    files->buffer(f) += piece;
+    want[f] += piece;
+    ASSERT_TRUE(files->Written(f).ok());
+  }
+  auto first = files->ReadBack({0});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ((*first)->view(), want[0]);
+  // Several files read back as one, in the order asked.
+  auto rest = files->ReadBack({2, 1});
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ((*rest)->view(), want[2] + want[1]);
+}
+
+}  // namespace
+}  // namespace carelog
