@@ -151,7 +151,7 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
   if (!plan_year.ok() || plan_year->kind != Period::Kind::kYear ||
       plan_year->label != year) {
     p.malformed.push_back(
-        {"year", "'" + std::string(year) +
+        {"year", std::string("'").append(year) +
                      "' is not a financial year such as 2015-16"});
   }
   if (plan.has_allocation_gbp())
@@ -280,10 +280,10 @@ Result<AdminWriteOutcome> AreaService::PutArea(std::string_view area_code,
                                                const schema::Area& area,
                                                std::string_view recorded_by) {
   if (!IsAreaCode(area_code)) {
-    return Status(
-        Code::kInvalidArgument,
-        "'" + std::string(area_code) + "' is not an area code (E and 8 digits)",
-        {{"areaCode", "E and 8 digits, e.g. E09000002"}});
+    return Status(Code::kInvalidArgument,
+                  std::string("'").append(area_code) +
+                      "' is not an area code (E and 8 digits)",
+                  {{"areaCode", "E and 8 digits, e.g. E09000002"}});
   }
   CARELOG_RETURN_IF_ERROR(ValidateArea(area));
   schema::AdminEvent event;
@@ -338,10 +338,10 @@ Result<AdminWriteOutcome> AreaService::PutPlan(std::string_view area_code,
                                                const schema::Plan& plan,
                                                std::string_view recorded_by) {
   if (!IsAreaCode(area_code)) {
-    return Status(
-        Code::kInvalidArgument,
-        "'" + std::string(area_code) + "' is not an area code (E and 8 digits)",
-        {{"areaCode", "E and 8 digits, e.g. E09000002"}});
+    return Status(Code::kInvalidArgument,
+                  std::string("'").append(area_code) +
+                      "' is not an area code (E and 8 digits)",
+                  {{"areaCode", "E and 8 digits, e.g. E09000002"}});
   }
   CARELOG_RETURN_IF_ERROR(ValidatePlan(year, plan));
   schema::AdminEvent event;

@@ -227,11 +227,12 @@ Result<Date> ParseDate(std::string_view text) {
   if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
       !ReadDigits(text, &pos, 2, &month) || !Expect(text, &pos, '-') ||
       !ReadDigits(text, &pos, 2, &day) || pos != text.size()) {
-    return Invalid("'" + std::string(text) +
+    return Invalid(std::string("'").append(text) +
                    "' is not a date of the form YYYY-MM-DD");
   }
   if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
-    return Invalid("'" + std::string(text) + "' is not a real calendar date");
+    return Invalid(std::string("'").append(text) +
+                   "' is not a real calendar date");
   }
   return DateFromYmd(year, month, day);
 }
@@ -246,7 +247,7 @@ std::string FormatDate(Date date) {
 
 Result<Instant> ParseRfc3339(std::string_view text) {
   auto bad = [&text](std::string_view why) {
-    return Invalid("'" + std::string(text) +
+    return Invalid(std::string("'").append(text) +
                    "' is not an RFC 3339 time with offset (" +
                    std::string(why) + "), e.g. 2014-06-07T10:15:00+01:00");
   };
@@ -449,7 +450,7 @@ int FinancialYearOf(Date date) {
 
 Result<Period> ParsePeriod(std::string_view text) {
   auto bad = [&text]() {
-    return Invalid("'" + std::string(text) +
+    return Invalid(std::string("'").append(text) +
                    "' is not a period: use a financial year (2015-16), a "
                    "quarter (2015-16-Q1) "
                    "or a month (2015-04)");

@@ -35,7 +35,7 @@ Result<std::string> ParseNhsNumber(std::string_view text) {
     if (c == ' ') continue;
     if (c < '0' || c > '9') {
       return Status(Code::kInvalidArgument,
-                    "'" + std::string(text) +
+                    std::string("'").append(text) +
                         "' is not an NHS number: only digits and spaces are "
                         "allowed, e.g. "
                         "943 476 5919");
@@ -43,14 +43,14 @@ Result<std::string> ParseNhsNumber(std::string_view text) {
     digits.push_back(c);
   }
   if (digits.size() != 10) {
-    return Status(Code::kInvalidArgument,
-                  "'" + std::string(text) + "' is not an NHS number: it has " +
-                      std::to_string(digits.size()) +
-                      " digits, an NHS number has 10");
+    return Status(
+        Code::kInvalidArgument,
+        std::string("'").append(text) + "' is not an NHS number: it has " +
+            std::to_string(digits.size()) + " digits, an NHS number has 10");
   }
   if (!IsValidNhsNumber(digits)) {
     return Status(Code::kInvalidArgument,
-                  "'" + std::string(text) +
+                  std::string("'").append(text) +
                       "' is not a valid NHS number: its check digit (the 10th) "
                       "does not match "
                       "the Modulus 11 check of the first nine");
