@@ -1,7 +1,12 @@
 #include "services/stream_spill.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace carelog {
 namespace {
@@ -97,10 +102,26 @@ bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
 }
 
 Result<SpillFiles> SpillFiles::Create(size_t count) {
+  // The operator's temporary directory (TMPDIR, else /tmp): at 10 M events
+  // the files hold about 2 GB at once.
+  std::error_code error;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path(error);
+  if (error) {
+    return Status(
+        Code::kIOError,
+        "rebuild spill file: no temporary directory: " + error.message());
+  }
   SpillFiles files;
   for (size_t i = 0; i < count; ++i) {
-    std::FILE* f = std::tmpfile();
-    if (!f) return IoError("cannot create");
+    std::string name = (dir / "carelog-rebuild-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) return IoError(("cannot create in " + dir.string()).c_str());
+    ::unlink(name.c_str());  // gone when closed, also if the process dies
+    std::FILE* f = ::fdopen(fd, "w+b");
+    if (!f) {
+      ::close(fd);
+      return IoError("cannot open");
+    }
     files.files_.emplace_back(f);
   }
   files.buffers_.resize(count);

@@ -1,5 +1,9 @@
 #include "services/stream_build.h"
 
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
@@ -218,6 +222,32 @@ TEST(StreamSpill, FilesGiveBackWhatWasAppended) {
   auto rest = files->ReadBack({2, 1});
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ((*rest)->view(), want[2] + want[1]);
+}
+
+// The files go to the operator's temporary directory (TMPDIR): one that does
+// not exist is an error that names it, not a silent fall back to /tmp.
+TEST(StreamSpill, FilesGoToTmpdir) {
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  const std::string missing =
+      std::filesystem::temp_directory_path() / "carelog-no-such-dir-spill";
+  std::filesystem::remove_all(missing);
+  ASSERT_EQ(::setenv("TMPDIR", missing.c_str(), 1), 0);
+  auto refused = SpillFiles::Create(1);
+  std::filesystem::create_directory(missing);
+  auto created = SpillFiles::Create(2);
+  std::filesystem::remove_all(missing);
+  if (old) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kIOError);
+  EXPECT_NE(refused.status().message().find("temporary directory"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(created.ok()) << created.status().message();
 }
 
 }  // namespace
