@@ -57,54 +57,8 @@ TEST_P(AppendedEventDeltaTest, EqualsTheRecomputedDifference) {
   Generator gen(GetParam());
   Steps steps;
   for (int person = 0; person < 60; ++person) {
-    std::vector<schema::CareEvent> events = gen.Person();
-    // Extra events of the kinds it answers for, at random instants.
-    for (int i = gen.Pick(6); i > 0; --i) {
-      switch (gen.Pick(4)) {
-        case 0:
-          events.push_back(Ae(gen.Time()));
-          break;
-        case 1:
-          events.push_back(Survey(gen.Time(), gen.Chance(0.5)));
-          break;
-        case 2:
-          events.push_back(
-              AssessmentStarted(gen.Time(), "X" + std::to_string(i)));
-          break;
-        default: {
-          schema::CareEvent e = Ev(gen.Time());
-          e.mutable_local_id_linked()->set_system("LAS-SOCIALCARE");
-          e.mutable_local_id_linked()->set_value(std::to_string(i));
-          events.push_back(e);
-          break;
-        }
-      }
-    }
-    std::shuffle(events.begin(), events.end(), gen.rng());
-    // Mostly in time order (as recorded in practice), with some late ones.
-    std::stable_sort(
-        events.begin(), events.end(),
-        [&](const schema::CareEvent& a, const schema::CareEvent& b) {
-          return a.occurred_at() < b.occurred_at();
-        });
-    for (size_t i = 0; i + 1 < events.size(); ++i) {
-      if (gen.Chance(0.15)) std::swap(events[i], events[i + 1]);
-    }
-    std::vector<schema::CareEvent> stream;
-    // Sometimes the registration comes late, or not at all.
-    const bool registered_first = !gen.Chance(0.1);
-    schema::CareEvent registration =
-        Registered("2014-03-01T09:00:00Z", gen.Birth(), kAreas[gen.Pick(3)],
-                   gen.Chance(0.5));
-    if (registered_first) stream.push_back(registration);
-    for (schema::CareEvent& e : events) {
-      stream.push_back(std::move(e));
-      if (gen.Chance(0.06)) {
-        const auto& victim = stream[gen.Pick(static_cast<int>(stream.size()))];
-        stream.push_back(Retract("2015-05-02T10:00:00Z", victim.event_id()));
-      }
-    }
-    if (!registered_first && gen.Chance(0.5)) stream.push_back(registration);
+    std::vector<schema::CareEvent> stream =
+        RecordedStream(gen, 6, /*may_never_register=*/true);
     CheckStream(stream, steps);
   }
   // Both paths are exercised.

@@ -19,53 +19,6 @@ namespace {
 
 using metrics::Cells;
 
-// One person's events as they would be recorded: registration first (mostly),
-// then their history mostly in time order with some late events, extra events
-// of the kinds that only count themselves, and retractions.
-std::vector<schema::CareEvent> RandomStream(Generator& gen) {
-  std::vector<schema::CareEvent> events = gen.Person();
-  for (int i = gen.Pick(12); i > 0; --i) {
-    switch (gen.Pick(5)) {
-      case 0:
-      case 1:
-        events.push_back(Ae(gen.Time()));
-        break;
-      case 2:
-        events.push_back(Survey(gen.Time(), gen.Chance(0.5)));
-        break;
-      case 3:
-        events.push_back(
-            AssessmentStarted(gen.Time(), "X" + std::to_string(i)));
-        break;
-      default:
-        events.push_back(Verified(gen.Time()));
-        break;
-    }
-  }
-  std::stable_sort(events.begin(), events.end(),
-                   [](const schema::CareEvent& a, const schema::CareEvent& b) {
-                     return a.occurred_at() < b.occurred_at();
-                   });
-  for (size_t i = 0; i + 1 < events.size(); ++i) {
-    if (gen.Chance(0.1)) std::swap(events[i], events[i + 1]);
-  }
-  std::vector<schema::CareEvent> stream;
-  const bool registered_first = !gen.Chance(0.1);
-  schema::CareEvent registration =
-      Registered("2014-03-01T09:00:00Z", gen.Birth(), kAreas[gen.Pick(3)],
-                 gen.Chance(0.5));
-  if (registered_first) stream.push_back(registration);
-  for (schema::CareEvent& e : events) {
-    stream.push_back(std::move(e));
-    if (gen.Chance(0.05)) {
-      const auto& victim = stream[gen.Pick(static_cast<int>(stream.size()))];
-      stream.push_back(Retract("2015-05-02T10:00:00Z", victim.event_id()));
-    }
-  }
-  if (!registered_first) stream.push_back(registration);
-  return stream;
-}
-
 class MetricsProjectionApplyTest : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(MetricsProjectionApplyTest, DeltaRowsEqualTheRecomputedDifference) {
@@ -83,7 +36,7 @@ TEST_P(MetricsProjectionApplyTest, DeltaRowsEqualTheRecomputedDifference) {
   std::vector<std::vector<schema::CareEvent>> streams;
   for (int i = 0; i < 30; ++i) {
     people.push_back(std::to_string(9990000000LL + i));
-    streams.push_back(RandomStream(gen));
+    streams.push_back(RecordedStream(gen, 12, /*may_never_register=*/false));
   }
   std::vector<size_t> next(people.size(), 0);
   for (;;) {

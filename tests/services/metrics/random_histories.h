@@ -4,6 +4,7 @@
 // generator.
 #pragma once
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -143,5 +144,66 @@ class Generator {
  private:
   std::mt19937 rng_;
 };
+
+// One person's stream as it would be recorded: `gen.Person()` and up to
+// `max_extra` events of the kinds that only count themselves, mostly in time
+// order with some late ones, retractions of earlier events sprinkled in, and
+// the registration first (mostly), late, or — if `may_never_register` — at
+// times never.
+inline std::vector<schema::CareEvent> RecordedStream(Generator& gen,
+                                                     int max_extra,
+                                                     bool may_never_register) {
+  std::vector<schema::CareEvent> events = gen.Person();
+  for (int i = gen.Pick(max_extra + 1); i > 0; --i) {
+    switch (gen.Pick(6)) {
+      case 0:
+      case 1:
+        events.push_back(Ae(gen.Time()));
+        break;
+      case 2:
+        events.push_back(Survey(gen.Time(), gen.Chance(0.5)));
+        break;
+      case 3:
+        events.push_back(
+            AssessmentStarted(gen.Time(), "X" + std::to_string(i)));
+        break;
+      case 4: {
+        schema::CareEvent e = Ev(gen.Time());
+        e.mutable_local_id_linked()->set_system("LAS-SOCIALCARE");
+        e.mutable_local_id_linked()->set_value(std::to_string(i));
+        events.push_back(e);
+        break;
+      }
+      default:
+        events.push_back(Verified(gen.Time()));
+        break;
+    }
+  }
+  std::shuffle(events.begin(), events.end(), gen.rng());
+  std::stable_sort(events.begin(), events.end(),
+                   [](const schema::CareEvent& a, const schema::CareEvent& b) {
+                     return a.occurred_at() < b.occurred_at();
+                   });
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
+    if (gen.Chance(0.15)) std::swap(events[i], events[i + 1]);
+  }
+  std::vector<schema::CareEvent> stream;
+  const bool registered_first = !gen.Chance(0.1);
+  schema::CareEvent registration =
+      Registered("2014-03-01T09:00:00Z", gen.Birth(), kAreas[gen.Pick(3)],
+                 gen.Chance(0.5));
+  if (registered_first) stream.push_back(registration);
+  for (schema::CareEvent& e : events) {
+    stream.push_back(std::move(e));
+    if (gen.Chance(0.06)) {
+      const auto& victim = stream[gen.Pick(static_cast<int>(stream.size()))];
+      stream.push_back(Retract("2015-05-02T10:00:00Z", victim.event_id()));
+    }
+  }
+  if (!registered_first && !(may_never_register && gen.Chance(0.5))) {
+    stream.push_back(registration);
+  }
+  return stream;
+}
 
 }  // namespace carelog::testing
