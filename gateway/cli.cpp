@@ -143,6 +143,7 @@ int CmdRebuild(const std::vector<std::string>& args, std::ostream& out,
   SystemClock clock;
   ProjectorOptions options;
   options.batch_events = 5000;
+  options.spill_directory = flags->Get("data", "carelog-data");
   ReadSide read_side(**log, clock, options);
   Status opened = read_side.Open();
   if (!opened.ok()) {

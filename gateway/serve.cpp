@@ -126,6 +126,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // from there.
   ProjectorOptions projector_options;
   projector_options.idle_wait = std::chrono::milliseconds(5);
+  // A first start's build of the projections puts its temporary files beside
+  // the store, on the disk sized for it (not a small /tmp).
+  projector_options.spill_directory = options.data_dir;
   auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
   Status opened = read_side->Open();
   if (!opened.ok())

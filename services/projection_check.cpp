@@ -11,14 +11,17 @@ namespace carelog {
 namespace {
 
 // Opens the store at `dir` and brings its projections to the end of the log,
-// incrementally or by a full rebuild.
-Status BringUpToDate(const std::string& dir, bool rebuild) {
+// incrementally or by a full rebuild (whose temporary files go in `scratch`).
+Status BringUpToDate(const std::string& dir, bool rebuild,
+                     const std::string& scratch) {
   storage::OpenOptions options;
   options.path = dir;
   auto log = storage::OpenRocksDbEventLog(options);
   if (!log.ok()) return log.status();
   SystemClock clock;
-  ReadSide read_side(**log, clock);
+  ProjectorOptions projector_options;
+  projector_options.spill_directory = scratch;
+  ReadSide read_side(**log, clock, projector_options);
   CARELOG_RETURN_IF_ERROR(read_side.Open());
   if (rebuild) return read_side.runner().Rebuild([](uint64_t, uint64_t) {});
   return read_side.runner().CatchUp();
@@ -46,8 +49,8 @@ Result<std::vector<std::string>> CheckProjectionsAgainstRebuild(
       CARELOG_RETURN_IF_ERROR(storage::CheckpointEventLog(**log, kept));
       CARELOG_RETURN_IF_ERROR(storage::CheckpointEventLog(**log, rebuilt));
     }
-    CARELOG_RETURN_IF_ERROR(BringUpToDate(kept, false));
-    CARELOG_RETURN_IF_ERROR(BringUpToDate(rebuilt, true));
+    CARELOG_RETURN_IF_ERROR(BringUpToDate(kept, false, scratch_dir));
+    CARELOG_RETURN_IF_ERROR(BringUpToDate(rebuilt, true, scratch_dir));
     return storage::CompareProjectionRows(kept, rebuilt);
   }();
   fs::remove_all(scratch_dir, ec);

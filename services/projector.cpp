@@ -133,11 +133,15 @@ Status ProjectionRunner::BuildEmpty(
   std::atomic<bool> done{false};
   Status result;
   std::thread builder([&] {
-    result = BuildStreamByStream(log_, last, builds, options_.build_threads,
-                                 [&](uint64_t n) {
-                                   built.store(n);
-                                   return !stopping();
-                                 });
+    SpillOptions spill;
+    spill.directory = options_.spill_directory;
+    result = BuildStreamByStream(
+        log_, last, builds, options_.build_threads,
+        [&](uint64_t n) {
+          built.store(n);
+          return !stopping();
+        },
+        spill);
     done.store(true);
   });
   auto report = [&] {

@@ -69,6 +69,9 @@ struct ProjectorOptions {
   // order.
   bool build_empty = true;
   int build_threads = 2;  // workers of that pass
+  // Where that pass puts its temporary files (about 200 bytes an event);
+  // empty: the temporary directory (TMPDIR, else /tmp).
+  std::string spill_directory = {};
   // How long the follower sleeps when the log has nothing new (Notify wakes it
   // at once).
   std::chrono::milliseconds idle_wait{20};

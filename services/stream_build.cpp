@@ -230,7 +230,7 @@ Status WriteSortedRows(storage::EventLog& log,
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
                            const std::function<bool(uint64_t)>& progress,
-                           uint64_t spill_file_events) {
+                           const SpillOptions& spill_options) {
   bool persons = false, others = false;
   for (StreamBuild* b : builds) {
     persons = persons || b->WantsPersonStreams();
@@ -271,12 +271,13 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   if ((persons || others) && last > 0) {
     // Each reader thread reads its share of the log into files of its own;
     // file k of every reader holds the same streams.
-    const uint64_t per_file = std::max<uint64_t>(spill_file_events, 1);
+    const uint64_t per_file = std::max<uint64_t>(spill_options.file_events, 1);
     const size_t per_reader =
         static_cast<size_t>((last + per_file - 1) / per_file);
     const auto readers = static_cast<size_t>(
         std::min<uint64_t>(static_cast<uint64_t>(threads), last));
-    auto files = SpillFiles::Create(readers * per_reader);
+    auto files =
+        SpillFiles::Create(readers * per_reader, spill_options.directory);
     scanned = files.status();
     if (scanned.ok()) {
       std::atomic<bool> stop{false};

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -63,17 +64,22 @@ class StreamBuild {
   virtual Status Finish(storage::EventLog& log, uint64_t last) = 0;
 };
 
-// Events of one temporary file, on average (the sorting thread holds one file
-// at a time, ~200 bytes an event).
-inline constexpr uint64_t kSpillFileEvents = 500000;
+// Where and how big the build's temporary files are.
+struct SpillOptions {
+  // Empty: the temporary directory (TMPDIR, else /tmp).
+  std::string directory = {};
+  // Events of one file, on average (~200 bytes an event). One group of files,
+  // as many as there are readers, is read back whole at a time, and the
+  // previous one may still be held by the workers.
+  uint64_t file_events = 500000;
+};
 
 // Builds the projections from the log up to `last` with `threads` worker
 // threads. `progress(events done)` returning false cancels (kUnavailable).
 // On failure the projections' rows are incomplete (no checkpoint).
-// `spill_file_events` sizes the temporary files (tests make it small).
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
                            const std::function<bool(uint64_t)>& progress,
-                           uint64_t spill_file_events = kSpillFileEvents);
+                           const SpillOptions& spill = {});
 
 }  // namespace carelog

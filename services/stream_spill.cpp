@@ -101,15 +101,18 @@ bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
   return at == size;
 }
 
-Result<SpillFiles> SpillFiles::Create(size_t count) {
-  // The operator's temporary directory (TMPDIR, else /tmp): at 10 M events
-  // the files hold about 2 GB at once.
-  std::error_code error;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path(error);
-  if (error) {
-    return Status(
-        Code::kIOError,
-        "rebuild spill file: no temporary directory: " + error.message());
+Result<SpillFiles> SpillFiles::Create(size_t count,
+                                      const std::string& directory) {
+  // At 10 M events the files hold about 2 GB at once.
+  std::filesystem::path dir = directory;
+  if (dir.empty()) {
+    std::error_code error;
+    dir = std::filesystem::temp_directory_path(error);
+    if (error) {
+      return Status(
+          Code::kIOError,
+          "rebuild spill file: no temporary directory: " + error.message());
+    }
   }
   SpillFiles files;
   for (size_t i = 0; i < count; ++i) {

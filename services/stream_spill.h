@@ -49,7 +49,9 @@ class SpillData {
 // when closed, also when the process dies.
 class SpillFiles {
  public:
-  static Result<SpillFiles> Create(size_t count);
+  // In `directory`; empty: the temporary directory (TMPDIR, else /tmp).
+  static Result<SpillFiles> Create(size_t count,
+                                   const std::string& directory = {});
   SpillFiles(SpillFiles&&) = default;
   SpillFiles& operator=(SpillFiles&&) = default;
   ~SpillFiles();

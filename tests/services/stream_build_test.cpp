@@ -138,7 +138,8 @@ TEST(StreamBuild, HandsEveryStreamOnceInVersionOrderWhateverTheFiles) {
     for (int threads : {1, 2}) {
       RecordingBuild people(true, false), admin(false, true), both(true, true);
       ASSERT_TRUE(BuildStreamByStream(log, last, {&people, &admin, &both},
-                                      threads, nullptr, per_file)
+                                      threads, nullptr,
+                                      {.file_events = per_file})
                       .ok());
       ExpectHandedOnce(people, streams, true, false, last);
       ExpectHandedOnce(admin, streams, false, true, last);
@@ -153,7 +154,9 @@ TEST(StreamBuild, StopsAtTheLastPositionGiven) {
   auto streams = FillLog(log);
   const uint64_t last = log.LastPosition() / 2 + 1;
   RecordingBuild both(true, true);
-  ASSERT_TRUE(BuildStreamByStream(log, last, {&both}, 2, nullptr, 10).ok());
+  ASSERT_TRUE(
+      BuildStreamByStream(log, last, {&both}, 2, nullptr, {.file_events = 10})
+          .ok());
   ExpectHandedOnce(both, streams, true, true, last);
 }
 
@@ -222,6 +225,31 @@ TEST(StreamSpill, FilesGiveBackWhatWasAppended) {
   auto rest = files->ReadBack({2, 1});
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ((*rest)->view(), want[2] + want[1]);
+}
+
+// A build given a directory for its files puts them there: one that cannot
+// take them fails the build, naming it.
+TEST(StreamBuild, SpillsIntoTheDirectoryGiven) {
+  MemoryEventLog log;
+  auto streams = FillLog(log);
+  const std::string missing =
+      std::filesystem::temp_directory_path() / "carelog-no-such-spill-dir";
+  std::filesystem::remove_all(missing);
+  RecordingBuild refused(true, true);
+  Status s = BuildStreamByStream(log, log.LastPosition(), {&refused}, 2,
+                                 nullptr, {.directory = missing});
+  EXPECT_EQ(s.code(), Code::kIOError);
+  EXPECT_NE(s.message().find(missing), std::string::npos) << s.message();
+  EXPECT_EQ(refused.finished_at, 0u);
+  std::filesystem::create_directory(missing);
+  RecordingBuild both(true, true);
+  s = BuildStreamByStream(log, log.LastPosition(), {&both}, 2, nullptr,
+                          {.directory = missing, .file_events = 50});
+  EXPECT_TRUE(s.ok()) << s.message();
+  ExpectHandedOnce(both, streams, true, true, log.LastPosition());
+  // Nothing is left behind.
+  EXPECT_TRUE(std::filesystem::is_empty(missing));
+  std::filesystem::remove_all(missing);
 }
 
 // The files go to the operator's temporary directory (TMPDIR): one that does
