@@ -13,8 +13,6 @@ namespace {
 
 using metrics::Fraction;
 
-std::string Quote(std::string_view s) { return JsonQuote(s); }
-
 // The shortest text that reads back as exactly `v` (100/3 is
 // 33.333333333333336, not a value cut to 10 digits; 0.5 stays 0.5).
 std::string Number(double v) {
@@ -43,7 +41,7 @@ std::string Counts(const std::map<std::string, std::optional<int64_t>>& m) {
   std::string out = "{";
   for (const auto& [k, v] : m) {
     if (out.size() > 1) out += ",";
-    out += Quote(k) + ":" + Opt(v);
+    out += JsonQuote(k) + ":" + Opt(v);
   }
   return out + "}";
 }
@@ -59,9 +57,10 @@ std::string Entry(const metrics::MetricValue& exact,
                   const metrics::PlannedValue& planned) {
   metrics::ShownMetric s = metrics::Show(exact);
   std::string out =
-      "{\"metric\":" + Quote(metrics::MetricName(exact.metric)) + "," +
+      "{\"metric\":" + JsonQuote(metrics::MetricName(exact.metric)) + "," +
       Core(s) + ",\"direction\":" +
-      Quote(metrics::DirectionName(metrics::MetricDirection(exact.metric))) +
+      JsonQuote(
+          metrics::DirectionName(metrics::MetricDirection(exact.metric))) +
       ",\"baseline\":" + Opt(planned.baseline) +
       ",\"target\":" + Opt(planned.target) + ",\"breakdown\":";
   if (s.has_breakdown) {
@@ -78,7 +77,8 @@ std::string Entry(const metrics::MetricValue& exact,
 
 std::string AsOf(const std::optional<Instant>& as_of, std::string_view given) {
   if (!as_of) return "null";
-  return Quote(given.empty() ? FormatRfc3339Utc(*as_of) : std::string(given));
+  return JsonQuote(given.empty() ? FormatRfc3339Utc(*as_of)
+                                 : std::string(given));
 }
 
 std::string CsvOpt(const std::optional<double>& v) {
@@ -96,10 +96,11 @@ std::string CsvOpt(const std::optional<Fraction>& v) {
 std::string MetricsJson(const metrics::AreaMetrics& m,
                         std::string_view as_of_given) {
   const metrics::AreaPeriodMetrics& p = m.periods.front();
-  std::string out =
-      "{\"area\":" + Quote(m.area) + ",\"period\":" + Quote(p.period.label) +
-      ",\"asOf\":" + AsOf(m.as_of, as_of_given) +
-      ",\"position\":" + std::to_string(m.position) + ",\"metrics\":[";
+  std::string out = "{\"area\":" + JsonQuote(m.area) +
+                    ",\"period\":" + JsonQuote(p.period.label) +
+                    ",\"asOf\":" + AsOf(m.as_of, as_of_given) +
+                    ",\"position\":" + std::to_string(m.position) +
+                    ",\"metrics\":[";
   for (size_t i = 0; i < p.values.size(); ++i) {
     if (i) out += ",";
     out += Entry(p.values[i], p.planned[i]);
@@ -110,9 +111,9 @@ std::string MetricsJson(const metrics::AreaMetrics& m,
 std::string SeriesJson(const metrics::AreaMetrics& m, metrics::MetricId metric,
                        const std::string& granularity,
                        std::string_view as_of_given) {
-  std::string out = "{\"metric\":" + Quote(metrics::MetricName(metric)) +
-                    ",\"area\":" + Quote(m.area) +
-                    ",\"granularity\":" + Quote(granularity) +
+  std::string out = "{\"metric\":" + JsonQuote(metrics::MetricName(metric)) +
+                    ",\"area\":" + JsonQuote(m.area) +
+                    ",\"granularity\":" + JsonQuote(granularity) +
                     ",\"asOf\":" + AsOf(m.as_of, as_of_given) + ",\"points\":[";
   bool first = true;
   for (const auto& p : m.periods) {
@@ -120,7 +121,7 @@ std::string SeriesJson(const metrics::AreaMetrics& m, metrics::MetricId metric,
       if (p.values[i].metric != metric) continue;
       if (!first) out += ",";
       first = false;
-      out += "{\"period\":" + Quote(p.period.label) + "," +
+      out += "{\"period\":" + JsonQuote(p.period.label) + "," +
              Core(metrics::Show(p.values[i])) +
              ",\"baseline\":" + Opt(p.planned[i].baseline) +
              ",\"target\":" + Opt(p.planned[i].target) + "}";
@@ -150,12 +151,12 @@ std::string MetricsCsv(const metrics::AreaMetrics& m) {
 std::string PaymentsJson(const metrics::Payments& p,
                          std::string_view as_of_given) {
   std::string out =
-      "{\"area\":" + Quote(p.area) + ",\"year\":" + Quote(p.year) +
+      "{\"area\":" + JsonQuote(p.area) + ",\"year\":" + JsonQuote(p.year) +
       ",\"asOf\":" + AsOf(p.as_of, as_of_given) + ",\"tranches\":[";
   for (size_t i = 0; i < p.tranches.size(); ++i) {
     const metrics::TrancheResult& t = p.tranches[i];
     if (i) out += ",";
-    out += "{\"id\":" + Quote(t.id) + ",\"period\":" + Quote(t.period) +
+    out += "{\"id\":" + JsonQuote(t.id) + ",\"period\":" + JsonQuote(t.period) +
            ",\"potGbp\":" + metrics::PenceToPounds(t.pot_pence) +
            ",\"achievement\":" + Number(t.achievement.ToDouble()) +
            ",\"earnedGbp\":" + metrics::PenceToPounds(t.earned_pence) +
@@ -165,7 +166,7 @@ std::string PaymentsJson(const metrics::Payments& p,
     for (size_t j = 0; j < t.metrics.size(); ++j) {
       const metrics::TrancheMetricResult& m = t.metrics[j];
       if (j) out += ",";
-      out += "{\"metric\":" + Quote(metrics::MetricName(m.metric)) +
+      out += "{\"metric\":" + JsonQuote(metrics::MetricName(m.metric)) +
              ",\"baseline\":" + Number(m.baseline.ToDouble()) +
              ",\"target\":" + Number(m.target.ToDouble()) +
              ",\"actual\":" + Opt(m.actual) +
@@ -201,7 +202,8 @@ std::string ConditionsJson(const metrics::ConditionsScorecard& s,
   std::optional<int64_t> count = metrics::DiscloseCount(u.count);
   std::optional<int64_t> days;  // a count of days, shown like any count
   if (!withheld) days = metrics::DiscloseCount(u.total_days);
-  return "{\"area\":" + Quote(s.area) + ",\"period\":" + Quote(s.period.label) +
+  return "{\"area\":" + JsonQuote(s.area) +
+         ",\"period\":" + JsonQuote(s.period.label) +
          ",\"asOf\":" + AsOf(s.as_of, as_of_given) +
          ",\"conditions\":{\"plansJointlyAgreed\":" +
          OptBool(s.plans_jointly_agreed) +

@@ -22,7 +22,8 @@ constexpr char kDischarge[] = "/v1/worklists/discharge";
 constexpr char kFollowUps[] = "/v1/worklists/follow-ups";
 constexpr char kUnassignedPackages[] = "/v1/worklists/unassigned-packages";
 
-// The items are written by hand, each with its fields in API.md's order.
+// The items are written by hand, each with its fields in API.md's order
+// (protobuf's Struct would print them in alphabetical order).
 std::string Professional(
     const std::optional<schema::AccountableProfessionalAssigned>& ap) {
   if (!ap) return "null";

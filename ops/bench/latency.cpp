@@ -294,6 +294,8 @@ void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
 // P8's schedule: request k of the whole run is due at k / rate; connection c
 // sends k = c, c + connections, ...
 auto OpenLoop(int connections, double rate) {
+  // A rate of 0 (P2 gave no figure) would schedule requests infinitely apart.
+  if (!(rate > 0)) Fail("the open loop needs --rate above 0");
   const double gap = 1.0 / rate;
   return [=](size_t c, size_t i, std::chrono::steady_clock::time_point start) {
     const double at =
