@@ -275,4 +275,15 @@ Cells ComputeContribution(const PersonHistory& history) {
   return cells;
 }
 
+void StepContribution(const PersonState& after, Cells& contribution,
+                      Cells& delta) {
+  if (AppendedEventDelta(after, contribution, delta)) {
+    ApplyDelta(contribution, delta);
+    return;
+  }
+  Cells now = ComputeContribution(PersonHistory(after));
+  delta = Diff(contribution, now);
+  contribution = std::move(now);
+}
+
 }  // namespace carelog::metrics

@@ -23,6 +23,13 @@ Cells ComputeContribution(const PersonHistory& history);
 bool AppendedEventDelta(const PersonState& after, const Cells& before,
                         Cells& delta);
 
+// Moves `contribution` (the person's before their latest event was folded
+// into `after`) to theirs after it, and sets `delta` to the difference: by
+// AppendedEventDelta where it answers, else by recomputing from the history.
+// The live projection and the rebuild both step this way, so their rows agree.
+void StepContribution(const PersonState& after, Cells& contribution,
+                      Cells& delta);
+
 // Parts of ComputeContribution, exposed for their own tests.
 void AddDelayedDays(const PersonHistory& history, Cells& cells);
 void AddPackageCoverage(const PersonHistory& history, Cells& cells);

@@ -64,15 +64,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     Cells delta;
     for (size_t k = 0; k < s.care.size(); ++k) {
       state.Extend(s.care[k]);
-      // Most events only add cells of their own: their delta without
-      // recomputing the person's whole history.
-      if (AppendedEventDelta(state, before, delta)) {
-        ApplyDelta(before, delta);
-      } else {
-        Cells now = ComputeContribution(PersonHistory(state));
-        delta = Diff(before, now);
-        before = std::move(now);
-      }
+      StepContribution(state, before, delta);
       if (!delta.empty()) Add(delta, s.recorded[k].position);
     }
     return Status::Ok();

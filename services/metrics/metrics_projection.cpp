@@ -97,16 +97,8 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   }
   person.state.Extend(*e);
   ++young_events_;
-  // Most events only add cells of their own at the end of the timeline: their
-  // step without recomputing the person's whole history (as the rebuild does).
   Cells delta;
-  if (AppendedEventDelta(person.state, person.contribution, delta)) {
-    ApplyDelta(person.contribution, delta);
-  } else {
-    Cells now = ComputeContribution(PersonHistory(person.state));
-    delta = Diff(person.contribution, now);
-    person.contribution = std::move(now);
-  }
+  StepContribution(person.state, person.contribution, delta);
   if (!delta.empty()) WriteDelta(delta, event.position, write);
   return Status::Ok();
 }
