@@ -162,20 +162,6 @@ TEST_P(RecorderAsyncTest, HoldsThePeopleItHasFolded) {
 // them; an attempt that does not go through must give them back whole.
 class RecorderAsyncRetryTest : public RecorderAsyncTest {
  protected:
-  // Another recorder over the same log admits the person to S1 (version 2):
-  // this recorder's cached person is one event behind.
-  void AdmittedElsewhere() {
-    Register();
-    ASSERT_EQ(State()->version(), 1u);
-    Recorder other(log(), clock_);
-    ASSERT_TRUE(
-        other
-            .Record(kNhs,
-                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
-                    std::nullopt, "other")
-            .ok());
-  }
-
   Result<RecordOutcome> PostAsync(std::vector<schema::CareEvent> events) {
     Outcomes outcomes(1);
     recorder().RecordAsync(Request(std::move(events)), outcomes.For(0));

@@ -114,6 +114,21 @@ class Harness {
            nhs);
   }
 
+  // The person registered here, then admitted to S1 (version 2) by another
+  // recorder over the same log: this recorder's cached person is one event
+  // behind.
+  void AdmittedElsewhere() {
+    Register();
+    ASSERT_EQ(State()->version(), 1u);
+    Recorder other(*log_, clock_);
+    ASSERT_TRUE(
+        other
+            .Record(kNhs,
+                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
+                    std::nullopt, "other")
+            .ok());
+  }
+
  protected:
   std::optional<ScratchDir> dir_;
   std::unique_ptr<storage::EventLog> log_;

@@ -175,22 +175,7 @@ TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
 // A write checks the person as this recorder has them cached, without reading
 // the stream's version; what another writer appended meanwhile must still be
 // seen before anything is recorded or refused.
-class RecorderBehindAnotherWriterTest : public BothLogsHarness {
- protected:
-  // The person registered here, then admitted to S1 (version 2) by another
-  // recorder over the same log: this recorder's cache is one event behind.
-  void AdmittedElsewhere() {
-    Register();
-    ASSERT_EQ(State()->version(), 1u);
-    Recorder other(log(), clock_);
-    ASSERT_TRUE(
-        other
-            .Record(kNhs,
-                    {Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))},
-                    std::nullopt, "other")
-            .ok());
-  }
-};
+class RecorderBehindAnotherWriterTest : public BothLogsHarness {};
 
 TEST_P(RecorderBehindAnotherWriterTest, ANewEventLandsAfterTheirs) {
   AdmittedElsewhere();
