@@ -76,8 +76,7 @@ class ChunkQueue {
 // One worker: reads the chunks' events and hands each stream to the sinks.
 class Worker {
  public:
-  Worker(storage::EventLog& log, const std::vector<StreamBuild*>& builds)
-      : log_(log) {
+  Worker(storage::EventLog& log, const std::vector<StreamBuild*>& builds) {
     for (StreamBuild* b : builds) {
       sinks_.push_back(b->NewSink(log));
       person_.push_back(b->WantsPersonStreams());
@@ -133,7 +132,6 @@ class Worker {
   }
 
  private:
-  storage::EventLog& log_;
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
   std::vector<storage::RecordedEvent> recorded_;

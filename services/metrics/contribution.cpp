@@ -46,9 +46,11 @@ std::string PeriodLabel(char kind, Date date, const std::string& month) {
 
 // Adds the cells an event counts by itself, whatever the rest of the person's
 // history (non-elective admissions, A&E attendances, survey answers, joint
-// assessments started), in `area` on `date`; false, adding nothing, for any
-// other event. Both the whole-history fold and the appended-event delta use it,
-// so each definition is written once.
+// assessments started; a local id and a routine referral count nothing), in
+// `area` on `date`; false, adding nothing, for any other event (an urgent
+// referral's numerator depends on the responses recorded before it). Both the
+// whole-history fold and the appended-event delta use it, so each definition is
+// written once.
 bool AddOwnCounts(const CareEvent& e, const std::string& area, Date date,
                   const std::string& month, Cells& cells) {
   switch (e.payload_case()) {
@@ -72,6 +74,13 @@ bool AddOwnCounts(const CareEvent& e, const std::string& area, Date date,
       cells[Key(area, "ja", month, "all")] += 1;
       if (IsWeekendDay(date)) cells[Key(area, "ja", month, "we")] += 1;
       return true;
+    case CareEvent::kLocalIdLinked:
+      return true;
+    case CareEvent::kReferralReceived: {
+      auto urgency = e.referral_received().urgency();
+      return urgency != schema::Urgency::URGENT &&
+             urgency != schema::Urgency::CRISIS;
+    }
     default:
       return false;
   }
@@ -144,11 +153,7 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
 
     if (AddOwnCounts(e, area, date, month, cells)) continue;
     switch (e.payload_case()) {
-      case CareEvent::kReferralReceived: {
-        auto urgency = e.referral_received().urgency();
-        if (urgency != schema::Urgency::URGENT &&
-            urgency != schema::Urgency::CRISIS)
-          break;
+      case CareEvent::kReferralReceived: {  // urgent or crisis (AddOwnCounts)
         cells[Key(area, "ur", month, "den")] += 1;
         auto r = first_response.find(e.referral_received().referral_id());
         if (r != first_response.end() && r->second - he.at <= kMicrosPerDay) {
@@ -238,20 +243,12 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   const CareEvent& e = last.event;
   // As AddCounts does for this event, the only one whose cells change: its
   // own counts, and the nhsNumberVerified cells of its periods where no
-  // earlier event wrote them (the same key always gets the same value). A local
-  // id and a non-urgent referral count nothing of their own; an urgent
-  // referral's numerator depends on responses recorded before it, and every
-  // other kind on the rest of the history.
+  // earlier event wrote them (the same key always gets the same value). Every
+  // kind AddOwnCounts refuses depends on the rest of the history.
   const std::string& area = AreaOfResidenceAt(facts, last.occurred_at);
   const Date date = LondonDate(last.occurred_at);
   const std::string month = MonthLabel(date);
-  const bool counts_nothing =
-      e.has_local_id_linked() ||
-      (e.has_referral_received() &&
-       e.referral_received().urgency() != schema::Urgency::URGENT &&
-       e.referral_received().urgency() != schema::Urgency::CRISIS);
-  if (!counts_nothing && !AddOwnCounts(e, area, date, month, delta))
-    return false;
+  if (!AddOwnCounts(e, area, date, month, delta)) return false;
   for (char kind : {'m', 'q', 'y'}) {
     const std::string label = PeriodLabel(kind, date, month);
     std::string den = Key(area, "nv", label, "den");

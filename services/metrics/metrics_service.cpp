@@ -1,5 +1,7 @@
 #include "services/metrics/metrics_service.h"
 
+#include <map>
+
 #include "services/metrics/contribution.h"
 
 namespace carelog::metrics {
@@ -62,17 +64,21 @@ Result<AreaMetrics> MetricsService::Metrics(
   out.area = area;
   out.as_of = as_of;
   out.position = view->position;
+  // Each year's plan read once for all the periods asked.
+  std::map<int, std::optional<schema::Plan>> plan_of_year;
   for (const Period& period : periods) {
     MetricContext c = Context(*view, area, period);
     // A period's target is usually in the plan of its own financial year, but
     // a plan may set targets for periods of the years either side (the July
     // 2014 scheme's 2015-16 plan pays on 2014-15 Q4): the period's own plan
     // first, then the next year's, then the previous year's.
-    std::vector<schema::Plan> plans;
+    std::vector<const schema::Plan*> plans;
     for (int year : {period.financial_year, period.financial_year + 1,
                      period.financial_year - 1}) {
-      if (auto plan = plans_.PlanAsOf(area, YearText(year), view->position))
-        plans.push_back(std::move(*plan));
+      auto [at, added] = plan_of_year.try_emplace(year);
+      if (added)
+        at->second = plans_.PlanAsOf(area, YearText(year), view->position);
+      if (at->second) plans.push_back(&*at->second);
     }
     AreaPeriodMetrics apm;
     apm.area = area;
@@ -80,8 +86,8 @@ Result<AreaMetrics> MetricsService::Metrics(
     apm.values = ComputeAllMetrics(c);
     for (MetricId id : kAllMetrics) {
       PlannedValue planned;
-      for (const schema::Plan& plan : plans) {
-        for (const schema::PlanTarget& t : plan.targets()) {
+      for (const schema::Plan* plan : plans) {
+        for (const schema::PlanTarget& t : plan->targets()) {
           if (t.metric() == MetricName(id) && t.period() == period.label) {
             planned.baseline = Fraction::FromDecimal(t.baseline());
             planned.target = Fraction::FromDecimal(t.target());
