@@ -11,6 +11,23 @@ namespace carelog::gateway {
 
 namespace {
 
+// The lines of a Prometheus histogram `name` after its HELP and TYPE: the
+// cumulative buckets from per-bucket `counts` (one more than `bounds`, the
+// last being +Inf), each bound written by `le`, then _sum and _count.
+template <typename T, size_t N, typename Le>
+void AppendHistogram(std::string& out, const std::string& name,
+                     const T (&bounds)[N], const uint64_t (&counts)[N + 1],
+                     Le le, const std::string& sum, uint64_t count) {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= N; ++i) {
+    cumulative += counts[i];
+    out += name + "_bucket{le=\"" + (i < N ? le(bounds[i]) : "+Inf") + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += name + "_sum " + sum + "\n" + name + "_count " +
+         std::to_string(count) + "\n";
+}
+
 // The group commit's figures in Prometheus text format.
 std::string CommitMetrics(const storage::CommitStats& stats) {
   using storage::CommitStats;
@@ -32,40 +49,23 @@ std::string CommitMetrics(const storage::CommitStats& stats) {
       "\n# HELP carelog_fsync_batch_events Events made durable per fsync "
       "batch.\n"
       "# TYPE carelog_fsync_batch_events histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < CommitStats::kBuckets; ++i) {
-    cumulative += stats.batch_events[i];
-    const std::string le =
-        i + 1 < CommitStats::kBuckets
-            ? std::to_string(CommitStats::kBatchEventBounds[i])
-            : "+Inf";
-    out += "carelog_fsync_batch_events_bucket{le=\"" + le + "\"} " +
-           std::to_string(cumulative) + "\n";
-  }
-  out += "carelog_fsync_batch_events_sum " +
-         std::to_string(stats.events_synced) +
-         "\ncarelog_fsync_batch_events_count " +
-         std::to_string(stats.fsync_batches) + "\n";
+  AppendHistogram(
+      out, "carelog_fsync_batch_events", CommitStats::kBatchEventBounds,
+      stats.batch_events, [](uint64_t bound) { return std::to_string(bound); },
+      std::to_string(stats.events_synced), stats.fsync_batches);
   out +=
       "# HELP carelog_fsync_duration_seconds How long each of those fsyncs "
       "took: the disk's part of a write's latency.\n"
       "# TYPE carelog_fsync_duration_seconds histogram\n";
-  cumulative = 0;
-  for (size_t i = 0; i < CommitStats::kFsyncBuckets; ++i) {
-    cumulative += stats.fsync_duration[i];
-    char le[32];
-    if (i + 1 < CommitStats::kFsyncBuckets) {
-      std::snprintf(le, sizeof le, "%g", CommitStats::kFsyncSecondsBounds[i]);
-    } else {
-      std::snprintf(le, sizeof le, "+Inf");
-    }
-    out += "carelog_fsync_duration_seconds_bucket{le=\"" + std::string(le) +
-           "\"} " + std::to_string(cumulative) + "\n";
-  }
-  out += "carelog_fsync_duration_seconds_sum " +
-         std::to_string(stats.fsync_seconds) +
-         "\ncarelog_fsync_duration_seconds_count " +
-         std::to_string(stats.fsync_batches) + "\n";
+  AppendHistogram(
+      out, "carelog_fsync_duration_seconds", CommitStats::kFsyncSecondsBounds,
+      stats.fsync_duration,
+      [](double bound) {
+        char le[32];
+        std::snprintf(le, sizeof le, "%g", bound);
+        return std::string(le);
+      },
+      std::to_string(stats.fsync_seconds), stats.fsync_batches);
   return out;
 }
 

@@ -52,6 +52,15 @@ Status ValidateSubject(std::string_view subject) {
   return keys::CheckUtf8("the audit subject", subject);
 }
 
+// The histogram bucket of `v`: the first whose (inclusive) upper bound holds
+// it, or the last, past every bound.
+template <typename T, size_t N>
+size_t BucketOf(const T (&bounds)[N], T v) {
+  size_t i = 0;
+  while (i < N && v > bounds[i]) ++i;
+  return i;
+}
+
 }  // namespace
 
 Sequencer::Sequencer(RocksDbStore* store, SequencerStart start,
@@ -268,16 +277,8 @@ CommitStats Sequencer::Stats() const {
 }
 
 void Sequencer::CountSync(uint64_t events, uint64_t audits, double seconds) {
-  size_t bucket = 0;
-  while (bucket < CommitStats::kBuckets - 1 &&
-         events > CommitStats::kBatchEventBounds[bucket]) {
-    ++bucket;
-  }
-  size_t slow = 0;
-  while (slow < CommitStats::kFsyncBuckets - 1 &&
-         seconds > CommitStats::kFsyncSecondsBounds[slow]) {
-    ++slow;
-  }
+  const size_t bucket = BucketOf(CommitStats::kBatchEventBounds, events);
+  const size_t slow = BucketOf(CommitStats::kFsyncSecondsBounds, seconds);
   std::lock_guard lock(stats_mu_);
   ++stats_.fsync_batches;
   ++stats_.fsync_duration[slow];
