@@ -21,10 +21,10 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
-class WorkedExamplesTest : public ::testing::Test {
+class WorkedExamplesTest : public SharedServerTest<WorkedExamplesTest> {
  protected:
   static void SetUpTestSuite() {
-    server_ = new LiveServer();
+    SharedServerTest::SetUpTestSuite();
     ASSERT_TRUE(server_->started());
     HttpClient admin(server_->port(), server_->admin);
     for (const char* area : {LiveServer::kAreaA, LiveServer::kAreaB}) {
@@ -266,11 +266,6 @@ class WorkedExamplesTest : public ::testing::Test {
     post(322, {Ev("2014-10-20T12:00:00+01:00",
                   "\"personMoved\":{\"areaCode\":\"E09000003\"}")});
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   Struct Payments(const std::string& area, const std::string& as_of = "") {
     HttpClient admin(server_->port(), server_->admin);
     auto answer =
@@ -290,13 +285,11 @@ class WorkedExamplesTest : public ::testing::Test {
     return answer.Json();
   }
 
-  static LiveServer* server_;
   static uint64_t last_;
   static std::string before_late_;
   static const std::string retracted_id_;
 };
 
-LiveServer* WorkedExamplesTest::server_ = nullptr;
 uint64_t WorkedExamplesTest::last_ = 0;
 std::string WorkedExamplesTest::before_late_;
 const std::string WorkedExamplesTest::retracted_id_ = NewEventId();

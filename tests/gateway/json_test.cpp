@@ -54,7 +54,6 @@ TEST(ParseJsonTest, AnUnknownEnumValueIsAnsweredWithTheValuesAllowed) {
             "TRANSFER");
 }
 
-// A count given as a fraction or text is named as such, in plain words.
 // protobuf takes an enum's placeholder (SECTOR_UNSPECIFIED, ...) as "not
 // given"; it is no value SPEC.md lists, so a client sending it is told the
 // values allowed.
@@ -90,6 +89,7 @@ TEST(ParseJsonTest, AnEnumPlaceholderIsNoValue) {
           .ok());
 }
 
+// A count given as a fraction or text is named as such, in plain words.
 TEST(ParseJsonTest, ANumberOfTheWrongKindIsNamedInPlainWords) {
   schema::Area area;
   Status whole = ParseJson(
