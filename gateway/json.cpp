@@ -358,7 +358,7 @@ Status CheckTypes(std::string_view body, const Descriptor* descriptor) {
          std::isdigit(static_cast<unsigned char>(body[v + 1])) ||
          body[v + 1] == '-' ||
          body.substr(v + 1, body.find('"', v + 1) - v - 1)
-             .ends_with("_UNSPECIFIED")))
+             .ends_with(kPlaceholderSuffix)))
       suspicious = true;
   }
   if (!suspicious) return Status::Ok();

@@ -95,11 +95,9 @@ JsonMessageFields* BuildLocked(const Descriptor* d) {
 }  // namespace
 
 bool IsPlaceholder(const google::protobuf::EnumValueDescriptor& value) {
-  constexpr std::string_view kSuffix = "_UNSPECIFIED";
   const std::string& name = value.name();
-  return value.number() == 0 && name.size() > kSuffix.size() &&
-         name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) ==
-             0;
+  return value.number() == 0 && name.size() > kPlaceholderSuffix.size() &&
+         name.ends_with(kPlaceholderSuffix);
 }
 
 std::string AllowedNames(const google::protobuf::EnumDescriptor& e) {

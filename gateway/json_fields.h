@@ -48,6 +48,9 @@ struct JsonMessageFields {
   std::unordered_map<std::string_view, int> names;  // JSON and proto names
 };
 
+// How an enum's placeholder's name ends.
+inline constexpr std::string_view kPlaceholderSuffix = "_UNSPECIFIED";
+
 // True for an enum's placeholder (number 0, named ..._UNSPECIFIED): protobuf's
 // "not given", never a value a client may send (API.md's enum values are those
 // SPEC.md lists).
