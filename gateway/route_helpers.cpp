@@ -29,6 +29,12 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
   return value;
 }
 
+Status CheckMinPositionQuery(const Request& request) {
+  return QueryNumber(request, "minPosition", 0, 0,
+                     std::numeric_limits<int64_t>::max())
+      .status();
+}
+
 Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
                         const storage::EventLog* log) {
   auto position = QueryNumber(request, "minPosition", 0, 0,
