@@ -111,5 +111,70 @@ TEST_F(ContractAuditTest, AMalformedQueryDoesNotWaitForMinPosition) {
   EXPECT_LT(waited, std::chrono::seconds(2));
 }
 
+// SPEC.md "Access": practitioners write the people of their own areas. A
+// request may list its events in any order (READINGS "Which event is
+// blamed"), so a registration second in the request is still where the new
+// person will live: area B's practitioner may not create a person in area A
+// that way, nor re-register in A a person whose registration was retracted.
+TEST_F(ContractAuditTest, ANewPersonIsWrittenOnlyByTheAreaTheyAreRegisteredIn) {
+  HttpClient practitioner_b(server_->port(), server_->practitioner_b);
+  HttpClient practitioner_a(server_->port(), server_->practitioner_a);
+  const std::string attended =
+      R"({"eventId": ")" + NewEventId() +
+      R"(", "occurredAt": "2014-06-08T10:00:00+01:00", "aeAttended": {"attendanceId": "A1"}})";
+
+  const std::string newcomer = TestNhsNumber(901);
+  auto created = practitioner_b.Send(
+      "POST", "/v1/people/" + newcomer + "/events",
+      EventsBody({attended, RegisterEvent(LiveServer::kAreaA)}));
+  EXPECT_EQ(created.status, 403) << created.body;
+  EXPECT_EQ(practitioner_a.Get("/v1/people/" + newcomer).status, 404);
+  // A registration in an area that is not an area code is 400, wherever it is.
+  auto malformed =
+      practitioner_b.Send("POST", "/v1/people/" + newcomer + "/events",
+                          EventsBody({attended, RegisterEvent("E0900")}));
+  EXPECT_EQ(malformed.status, 400) << malformed.body;
+  EXPECT_NE(malformed.body.find("events[1].personRegistered.areaCode"),
+            std::string::npos)
+      << malformed.body;
+  // Area A's own practitioner may.
+  EXPECT_EQ(practitioner_a
+                .Send("POST", "/v1/people/" + newcomer + "/events",
+                      EventsBody({attended, RegisterEvent(LiveServer::kAreaA)}))
+                .status,
+            201);
+
+  // A person whose registration was retracted lives nowhere: registering
+  // them again needs a token of the new registration's area.
+  const std::string retracted = TestNhsNumber(902);
+  const std::string registration_id = NewEventId();
+  ASSERT_EQ(practitioner_a
+                .Send("POST", "/v1/people/" + retracted + "/events",
+                      EventsBody(
+                          {RegisterEvent(LiveServer::kAreaA, registration_id)}))
+                .status,
+            201);
+  ASSERT_EQ(
+      practitioner_a
+          .Send("POST", "/v1/people/" + retracted + "/events",
+                EventsBody({R"({"eventId": ")" + NewEventId() +
+                            R"(", "occurredAt": "2014-06-08T10:00:00+01:00",
+                 "eventRetracted": {"eventId": ")" +
+                            registration_id +
+                            R"(", "reason": "wrong person"}})"}))
+          .status,
+      201);
+  auto taken = practitioner_b.Send(
+      "POST", "/v1/people/" + retracted + "/events",
+      EventsBody({RegisterEvent(LiveServer::kAreaA, "",
+                                "2014-06-09T10:00:00+01:00")}));
+  EXPECT_EQ(taken.status, 403) << taken.body;
+  auto again = practitioner_a.Send(
+      "POST", "/v1/people/" + retracted + "/events",
+      EventsBody({RegisterEvent(LiveServer::kAreaA, "",
+                                "2014-06-09T10:00:00+01:00")}));
+  EXPECT_EQ(again.status, 201) << again.body;
+}
+
 }  // namespace
 }  // namespace carelog::e2e
