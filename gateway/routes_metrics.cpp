@@ -147,12 +147,8 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
 }
 
 Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
-  const std::string& year = ctx.Param("year");
-  if (auto p = ParsePeriod(year); !p.ok() || p->kind != Period::Kind::kYear) {
-    return ProblemResponse(Status(Code::kInvalidArgument,
-                                  "year must be a financial year like 2015-16",
-                                  {{"year", "not a financial year: " + year}}));
-  }
+  if (Status year = CheckFinancialYear(ctx.Param("year")); !year.ok())
+    return ProblemResponse(year);
   std::string given;
   auto as_of = AsOf(ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());

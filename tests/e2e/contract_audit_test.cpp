@@ -70,12 +70,17 @@ TEST_F(ContractAuditTest, AMalformedQueryIs400BeforeAnAreaNotCovered) {
        {b + "/metrics?period=2015-17", b + "/metrics?period=2015-16&asOf=soon",
         b + "/metrics/delayedDays?from=2015-13",
         b + "/metrics.csv?from=2015-04&granularity=week", b + "/payments/2015",
-        b + "/conditions?period=Q1",
+        b + "/conditions?period=Q1", b + "/plans/2015",
         b + "/metrics?period=2015-16&minPosition=soon"}) {
     auto answer = commissioner.Get(target);
     EXPECT_EQ(answer.status, 400) << target << " " << answer.body;
     EXPECT_EQ(answer.Header("content-type"), "application/problem+json");
   }
+  // A plan's year is read like a payment's: malformed in the commissioner's
+  // own area too (it was "no plan for 2015", 404).
+  auto own_plan = commissioner.Get(std::string("/v1/areas/") +
+                                   LiveServer::kAreaA + "/plans/2015");
+  EXPECT_EQ(own_plan.status, 400) << own_plan.body;
   // Well formed, the same requests are 403.
   EXPECT_EQ(commissioner.Get(b + "/metrics?period=2015-16").status, 403);
   EXPECT_EQ(commissioner.Get(b + "/payments/2015-16").status, 403);
@@ -95,6 +100,8 @@ TEST_F(ContractAuditTest, AMalformedQueryIs400BeforeAnAreaNotCovered) {
   EXPECT_EQ(area.status, 400) << area.body;
   auto plan = admin_a.Send("PUT", b + "/plans/2015-16", "{not json");
   EXPECT_EQ(plan.status, 400) << plan.body;
+  auto plan_year = admin_a.Send("PUT", b + "/plans/2015", "{}");
+  EXPECT_EQ(plan_year.status, 400) << plan_year.body;
   EXPECT_EQ(admin_a.Send("PUT", b, R"({"name": "B"})").status, 403);
 }
 
