@@ -42,8 +42,10 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
 }
 
 // `asOf` as an instant, and in `given` as the client wrote it (an RFC 3339
-// time, so only digits, letters T/Z, '-', ':', '+' and '.').
-Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
+// time, so only digits, letters T/Z, '-', ':', '+' and '.'). A time later than
+// now is refused here, before any wait for `minPosition`.
+Result<std::optional<Instant>> AsOf(const ApiContext& context,
+                                    const RouteContext& ctx,
                                     std::string* given = nullptr) {
   const std::string* text = ctx.request.Query("asOf");
   if (text == nullptr) return std::optional<Instant>();
@@ -57,6 +59,10 @@ Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
     instant = ParseRfc3339(written);
   }
   if (!instant.ok()) return Invalid("asOf", "an RFC 3339 time with offset");
+  if (context.clock != nullptr && *instant > context.clock->NowMicros()) {
+    return Status(Code::kInvalidArgument, "asOf is in the future",
+                  {{"asOf", "must not be later than now"}});
+  }
   if (given != nullptr) *given = std::move(written);
   return std::optional<Instant>(*instant);
 }
@@ -83,7 +89,7 @@ Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
@@ -113,7 +119,7 @@ Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
   auto periods = RangeOf(ctx, &granularity);
   if (!periods.ok()) return ProblemResponse(periods.status());
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
@@ -132,7 +138,7 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
   std::string granularity;
   auto periods = RangeOf(ctx, &granularity);
   if (!periods.ok()) return ProblemResponse(periods.status());
-  auto as_of = AsOf(ctx);
+  auto as_of = AsOf(context, ctx);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
@@ -150,7 +156,7 @@ Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
   if (Status year = CheckFinancialYear(ctx.Param("year")); !year.ok())
     return ProblemResponse(year);
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
@@ -164,7 +170,7 @@ Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);

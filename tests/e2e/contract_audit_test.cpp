@@ -118,6 +118,25 @@ TEST_F(ContractAuditTest, AMalformedQueryDoesNotWaitForMinPosition) {
   EXPECT_LT(waited, std::chrono::seconds(2));
 }
 
+// An asOf later than now is as malformed: 400 at once, on every route that
+// takes one, whatever minPosition asks for.
+TEST_F(ContractAuditTest, AFutureAsOfDoesNotWaitForMinPosition) {
+  HttpClient commissioner(server_->port(), server_->commissioner_a);
+  const std::string base = std::string("/v1/areas/") + LiveServer::kAreaA;
+  for (const std::string& route :
+       {base + "/metrics?period=2014-15&", base + "/payments/2014-15?",
+        base + "/conditions?period=2014-15&",
+        base + "/metrics/delayedDays?from=2014-15&"}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto answer = commissioner.Get(
+        route + "asOf=2999-01-01T00:00:00Z&minPosition=999999999");
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(answer.status, 400) << route << answer.body;
+    EXPECT_NE(answer.body.find("asOf"), std::string::npos) << answer.body;
+    EXPECT_LT(waited, std::chrono::seconds(2)) << route;
+  }
+}
+
 // SPEC.md "Access": practitioners write the people of their own areas. A
 // request may list its events in any order (READINGS "Which event is
 // blamed"), so a registration second in the request is still where the new
