@@ -67,7 +67,7 @@ std::string Item(const UnassignedPackageItem& item) {
 }
 
 // The area of the request: required, an area code, and one the principal
-// covers.
+// covers (once the rest of the query is known to be well formed).
 Result<std::string> AreaOf(const RouteContext& ctx) {
   const std::string* area = ctx.request.Query("area");
   if (area == nullptr || area->empty()) {
@@ -80,6 +80,8 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
                   "'" + *area + "' is not an area code (E and 8 digits)",
                   {{"area", "E and 8 digits, e.g. E09000002"}});
   }
+  // A malformed request is 400 before an area not covered is 403.
+  CARELOG_RETURN_IF_ERROR(CheckMinPositionQuery(ctx.request));
   Status access = CheckWorklistAccess(*ctx.principal, *area);
   if (!access.ok()) return access;
   return *area;
