@@ -141,6 +141,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // (or when it asks); without one, now. Starting twice is harmless.
   auto start_projections = [&]() -> Status {
     read_side->runner().Start();
+    read_side->RequireAppliedForReady((*log)->LastPosition());
     while (!read_side->CaughtUp()) {
       Status failed = read_side->runner().LastError();
       if (!failed.ok()) return failed;

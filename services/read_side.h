@@ -4,6 +4,7 @@
 // rebuild` both build one.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -25,20 +26,27 @@ class ReadSide {
 
   // Loads the projections' state and checkpoints (no replay of the log).
   Status Open() {
-    open_position_ = log_.LastPosition();
+    ready_position_ = log_.LastPosition();
     return runner_.Open();
+  }
+  // Readiness also needs the log applied up to `position` (what a start-up
+  // step such as the demo's load wrote after Open).
+  void RequireAppliedForReady(uint64_t position) {
+    if (position > ready_position_) ready_position_ = position;
   }
   ProjectionRunner& runner() { return runner_; }
   metrics::MetricsService& metrics() { return service_; }
   const WorklistProjection& worklists() const { return worklists_; }
-  // True when every projection has applied the whole log.
+  // True once every projection has applied the log as it stood when Open ran
+  // (docs/READINGS.md "/readyz"): later appends are applied within
+  // milliseconds and do not make the server unready.
   bool CaughtUp() const {
-    return runner_.AppliedPosition() >= log_.LastPosition();
+    return runner_.AppliedPosition() >= ready_position_.load();
   }
 
  private:
   storage::EventLog& log_;
-  uint64_t open_position_ = 0;
+  std::atomic<uint64_t> ready_position_ = 0;
   metrics::MetricsProjection cells_;
   metrics::PlanHistory plans_;
   WorklistProjection worklists_;
