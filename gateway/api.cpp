@@ -6,6 +6,7 @@
 #include <exception>
 #include <future>
 #include <optional>
+#include <string_view>
 
 #include "gateway/audit.h"
 #include "gateway/http_metrics.h"
@@ -42,6 +43,30 @@ bool IsJsonOrEmpty(const Request& request) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return type.empty() || type == "application/json" ||
          type == "application/x-www-form-urlencoded";
+}
+
+// The methods of RFC 9110 (and PATCH, RFC 5789): any other is not recognised
+// by this server at all (501), while one of these on a path that does not take
+// it is 405.
+bool IsKnownMethod(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE",
+                                 "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+    if (method == known) return true;
+  }
+  return false;
+}
+
+// A problem answer with its own status, type and title (codes that Status has
+// no Code of its own for: 405, 415, 501).
+Response ProblemAnswer(int status, const char* slug, const char* title,
+                       const Status& what) {
+  api::Problem problem = ProblemFor(what);
+  problem.set_status(status);
+  problem.set_type(std::string("https://carelog.example/problems/") + slug);
+  problem.set_title(title);
+  Response response = JsonResponse(status, problem);
+  response.content_type = "application/problem+json";
+  return response;
 }
 
 }  // namespace
@@ -83,16 +108,12 @@ std::optional<Response> Api::Admit(
     }
   }
   if (!IsJsonOrEmpty(request)) {
-    api::Problem problem =
-        ProblemFor(Status(Code::kInvalidArgument,
-                          "the body must be application/json, not '" +
-                              std::string(request.Header("content-type")) + "'",
-                          {{"Content-Type", "application/json"}}));
-    problem.set_status(415);
-    problem.set_title("Unsupported media type");
-    Response response = JsonResponse(415, problem);
-    response.content_type = "application/problem+json";
-    return response;
+    return ProblemAnswer(
+        415, "unsupported-media-type", "Unsupported media type",
+        Status(Code::kInvalidArgument,
+               "the body must be application/json, not '" +
+                   std::string(request.Header("content-type")) + "'",
+               {{"Content-Type", "application/json"}}));
   }
   return std::nullopt;
 }
@@ -143,17 +164,24 @@ void Api::HandleMatched(const Request& request, RouteMatch match,
                         std::function<void(Response)> respond) {
   Response response;
   if (match.route == nullptr) {
-    if (match.path_known) {
-      api::Problem problem = ProblemFor(
+    if (!IsKnownMethod(request.method)) {
+      response = ProblemAnswer(
+          501, "not-implemented", "Method not implemented",
+          Status(Code::kUnimplemented,
+                 "the method " + request.method +
+                     " is not one this server implements (GET, HEAD, "
+                     "POST, PUT)"));
+    } else if (match.path_known) {
+      response = ProblemAnswer(
+          405, "method-not-allowed", "Method not allowed",
           Status(Code::kInvalidArgument,
                  request.method + " is not allowed on " + request.path));
-      problem.set_status(405);
-      problem.set_title("Method not allowed");
-      response = JsonResponse(405, problem);
-      response.content_type = "application/problem+json";
+      // HEAD is answered wherever GET is (docs/READINGS.md).
       std::string allow;
-      for (const auto& m : match.allowed_methods)
+      for (const auto& m : match.allowed_methods) {
         allow += (allow.empty() ? "" : ", ") + m;
+        if (m == "GET") allow += ", HEAD";
+      }
       response.headers.emplace_back("Allow", allow);
     } else {
       response = ProblemResponse(

@@ -1,6 +1,5 @@
 #include "gateway/audit.h"
 
-#include <future>
 #include <utility>
 
 namespace carelog::gateway {
@@ -47,20 +46,16 @@ void AuditTrail::RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                         });
 }
 
-Status AuditTrail::RecordSeen(const std::vector<std::string>& people,
-                              const api::AuditEntry& entry) {
+void AuditTrail::RecordSeenAsync(const std::vector<std::string>& people,
+                                 const api::AuditEntry& entry,
+                                 std::function<void(Status)> done) {
   std::vector<std::pair<std::string, std::string>> notes;
   notes.reserve(people.size());
   for (const std::string& person : people) {
     AuditNote note = Note(person, entry);
     notes.emplace_back(std::move(note.subject), std::move(note.entry));
   }
-  std::promise<Status> written;
-  std::future<Status> answer = written.get_future();
-  log_.AppendAuditsAsync(std::move(notes), [&written](Status s) {
-    written.set_value(std::move(s));
-  });
-  return answer.get();
+  log_.AppendAuditsAsync(std::move(notes), std::move(done));
 }
 
 Result<api::AuditPage> AuditTrail::Read(std::string_view nhs_number,

@@ -30,10 +30,12 @@ class AuditTrail {
   void RecordAsync(std::string_view nhs_number, api::AuditEntry entry,
                    std::function<void(Status)> done);
   // Appends `entry` once for each of `people` (a list read that showed them),
-  // queued together for one group commit, and blocks until all are durable;
-  // the first error otherwise. For handlers on worker threads only.
-  Status RecordSeen(const std::vector<std::string>& people,
-                    const api::AuditEntry& entry);
+  // queued together for one group commit, and returns at once; `done` runs (on
+  // the log's thread) once all are durable, or with the first error. It must
+  // not block.
+  void RecordSeenAsync(const std::vector<std::string>& people,
+                       const api::AuditEntry& entry,
+                       std::function<void(Status)> done);
   // The entry as RecordAsync would append it (time and person set), for a write
   // that carries it into the log with its own events.
   AuditNote Note(std::string_view nhs_number, api::AuditEntry entry) const;

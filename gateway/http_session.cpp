@@ -13,16 +13,15 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-http::response<http::string_body> ToBeast(const Response& response,
-                                          unsigned version, bool keep_alive,
-                                          bool head) {
+http::response<http::string_body> ToBeast(Response response, unsigned version,
+                                          bool keep_alive, bool head) {
   http::response<http::string_body> res;
   res.version(version);
   res.result(static_cast<unsigned>(response.status));
   res.set(http::field::server, "carelog");
   res.set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) res.set(name, value);
-  res.body() = response.body;
+  res.body() = std::move(response.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
   // The serializer writes the (now empty) body after the header as it is: the
@@ -225,7 +224,8 @@ template <class Stream>
 void BasicHttpSession<Stream>::Complete(uint64_t seq, Response response,
                                         unsigned version, bool keep_alive,
                                         bool head) {
-  Answer(seq, ToBeast(response, version, keep_alive, head), !keep_alive);
+  Answer(seq, ToBeast(std::move(response), version, keep_alive, head),
+         !keep_alive);
 }
 
 template <class Stream>

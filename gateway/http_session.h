@@ -125,7 +125,6 @@ using HttpsSession =
 // Builds the beast response of a route's Response; for a HEAD request (`head`)
 // the headers of the GET answer, Content-Length included, without the body.
 boost::beast::http::response<boost::beast::http::string_body> ToBeast(
-    const Response& response, unsigned version, bool keep_alive,
-    bool head = false);
+    Response response, unsigned version, bool keep_alive, bool head = false);
 
 }  // namespace carelog::gateway

@@ -183,7 +183,10 @@ std::string PaymentsJson(const metrics::Payments& p,
 
 std::string ConditionsJson(const metrics::ConditionsScorecard& s,
                            std::string_view as_of_given) {
-  metrics::PlannedValue none;
+  auto planned = [&s](metrics::MetricId id) {
+    auto it = s.planned.find(id);
+    return it == s.planned.end() ? metrics::PlannedValue{} : it->second;
+  };
   auto share = [](int64_t part, int64_t all) {
     metrics::MetricValue v;
     v.metric = metrics::MetricId::kPatientExperience;  // any per-cent metric
@@ -209,15 +212,20 @@ std::string ConditionsJson(const metrics::ConditionsScorecard& s,
          OptBool(s.plans_jointly_agreed) +
          ",\"socialCareProtected\":" + OptBool(s.social_care_protected) +
          ",\"acuteImpactAgreed\":" + OptBool(s.acute_impact_agreed) +
-         ",\"nhsNumberVerified\":" + Entry(s.nhs_number_verified, none) +
+         ",\"nhsNumberVerified\":" +
+         Entry(s.nhs_number_verified,
+               planned(metrics::MetricId::kNhsNumberVerified)) +
          ",\"sevenDayServices\":{\"weekendDischargeRatio\":" +
-         Entry(s.weekend_discharge_ratio, none) +
+         Entry(s.weekend_discharge_ratio,
+               planned(metrics::MetricId::kWeekendDischargeRatio)) +
          ",\"weekendAssessmentShare\":" +
          share(s.weekend_assessments, s.assessments) +
          "},\"jointAssessmentCoverage\":" +
-         Entry(s.joint_assessment_coverage, none) +
+         Entry(s.joint_assessment_coverage,
+               planned(metrics::MetricId::kJointAssessmentCoverage)) +
          ",\"accountableProfessionalCoverage\":" +
-         Entry(s.accountable_professional_coverage, none) +
+         Entry(s.accountable_professional_coverage,
+               planned(metrics::MetricId::kAccountableProfessionalCoverage)) +
          ",\"packagesWithoutAccountableProfessional\":{\"count\":" +
          Opt(count) + ",\"totalDays\":" + Opt(days) +
          ",\"averageDays\":" + Opt(average) +

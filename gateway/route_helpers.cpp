@@ -29,6 +29,20 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
   return value;
 }
 
+Status CheckFinancialYear(const std::string& year) {
+  auto period = ParsePeriod(year);
+  if (period.ok() && period->kind == Period::Kind::kYear) return Status::Ok();
+  return Status(Code::kInvalidArgument,
+                "year must be a financial year like 2015-16",
+                {{"year", "not a financial year: " + year}});
+}
+
+Status CheckMinPositionQuery(const Request& request) {
+  return QueryNumber(request, "minPosition", 0, 0,
+                     std::numeric_limits<int64_t>::max())
+      .status();
+}
+
 Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
                         const storage::EventLog* log) {
   auto position = QueryNumber(request, "minPosition", 0, 0,

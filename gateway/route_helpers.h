@@ -19,6 +19,14 @@ namespace carelog::gateway {
 Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
                              uint64_t fallback, uint64_t min, uint64_t max);
 
+// kInvalidArgument naming the path's {year} when it is not a financial year
+// such as 2015-16 (plans and payments).
+Status CheckFinancialYear(const std::string& year);
+
+// kInvalidArgument when the query parameter minPosition is present and not a
+// position; checked before access so that a malformed read is 400.
+Status CheckMinPositionQuery(const Request& request);
+
 // Waits until the projections include the query parameter minPosition (API.md),
 // at most 5 s: kInvalidArgument when it is not a position, kUnavailable when
 // the projections are still behind it then. Without the parameter, waits (at

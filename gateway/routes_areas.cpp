@@ -2,6 +2,7 @@
 // commissioners of the area. Recorded as events through AreaService.
 #include "gateway/json.h"
 #include "gateway/problem.h"
+#include "gateway/route_helpers.h"
 #include "gateway/routes.h"
 #include "services/areas.h"
 
@@ -39,11 +40,11 @@ api::AdminWriteResponse WriteAnswer(const std::string& area,
 
 Response PutArea(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
-  Status status = CheckAreaCode(code);
-  if (status.ok()) status = CheckAreaWrite(*ctx.principal, code);
-  if (!status.ok()) return ProblemResponse(status);
   schema::Area area;
-  status = ParseJson(ctx.request.body, area);
+  // A malformed request is 400 before an area not covered is 403.
+  Status status = CheckAreaCode(code);
+  if (status.ok()) status = ParseJson(ctx.request.body, area);
+  if (status.ok()) status = CheckAreaWrite(*ctx.principal, code);
   if (!status.ok()) return ProblemResponse(status);
   auto outcome = context.areas->PutArea(code, area, ctx.principal->name);
   if (!outcome.ok()) return ProblemResponse(outcome.status());
@@ -79,11 +80,12 @@ Response ListAreas(const ApiContext& context, const RouteContext& ctx) {
 Response PutPlan(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
   const std::string& year = ctx.Param("year");
-  Status status = CheckAreaCode(code);
-  if (status.ok()) status = CheckAreaWrite(*ctx.principal, code);
-  if (!status.ok()) return ProblemResponse(status);
   schema::Plan plan;
-  status = ParseJson(ctx.request.body, plan);
+  // A malformed request is 400 before an area not covered is 403.
+  Status status = CheckAreaCode(code);
+  if (status.ok()) status = CheckFinancialYear(year);
+  if (status.ok()) status = ParseJson(ctx.request.body, plan);
+  if (status.ok()) status = CheckAreaWrite(*ctx.principal, code);
   if (!status.ok()) return ProblemResponse(status);
   auto outcome = context.areas->PutPlan(code, year, plan, ctx.principal->name);
   if (!outcome.ok()) return ProblemResponse(outcome.status());
@@ -95,6 +97,7 @@ Response GetPlan(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
   const std::string& year = ctx.Param("year");
   Status status = CheckAreaCode(code);
+  if (status.ok()) status = CheckFinancialYear(year);
   if (status.ok()) status = CheckAreaRead(*ctx.principal, code);
   if (!status.ok()) return ProblemResponse(status);
   auto plan = context.areas->GetPlan(code, year);

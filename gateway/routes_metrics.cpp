@@ -18,12 +18,15 @@ Status Invalid(const std::string& field, const std::string& message) {
                 {{field, message}});
 }
 
-// Area code, access, the area's existence and minPosition: what every route
-// checks first.
+// Access, minPosition and the area's existence: what every route checks once
+// its request is known to be well formed (400 before 403 for the area, and no
+// 5 s wait for a request that is malformed anyway: docs/READINGS.md "Status
+// order").
 Status Prepare(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
   if (!IsAreaCode(code))
     return Invalid("areaCode", "E and 8 digits, e.g. E09000002");
+  CARELOG_RETURN_IF_ERROR(CheckMinPositionQuery(ctx.request));
   CARELOG_RETURN_IF_ERROR(CheckAreaRead(*ctx.principal, code));
   if (context.outcomes == nullptr || context.projector == nullptr) {
     return Status(Code::kUnimplemented,
@@ -39,8 +42,10 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
 }
 
 // `asOf` as an instant, and in `given` as the client wrote it (an RFC 3339
-// time, so only digits, letters T/Z, '-', ':', '+' and '.').
-Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
+// time, so only digits, letters T/Z, '-', ':', '+' and '.'). A time later than
+// now is refused here, before any wait for `minPosition`.
+Result<std::optional<Instant>> AsOf(const ApiContext& context,
+                                    const RouteContext& ctx,
                                     std::string* given = nullptr) {
   const std::string* text = ctx.request.Query("asOf");
   if (text == nullptr) return std::optional<Instant>();
@@ -54,6 +59,10 @@ Result<std::optional<Instant>> AsOf(const RouteContext& ctx,
     instant = ParseRfc3339(written);
   }
   if (!instant.ok()) return Invalid("asOf", "an RFC 3339 time with offset");
+  if (context.clock != nullptr && *instant > context.clock->NowMicros()) {
+    return Status(Code::kInvalidArgument, "asOf is in the future",
+                  {{"asOf", "must not be later than now"}});
+  }
   if (given != nullptr) *given = std::move(written);
   return std::optional<Instant>(*instant);
 }
@@ -77,13 +86,13 @@ Response Text(int status, std::string content_type, std::string body) {
 }
 
 Response GetMetrics(const ApiContext& context, const RouteContext& ctx) {
-  Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), {*period}, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
   return Text(200, "application/json", MetricsJson(*m, given));
@@ -106,6 +115,12 @@ Result<std::vector<Period>> RangeOf(const RouteContext& ctx,
 }
 
 Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
+  std::string granularity;
+  auto periods = RangeOf(ctx, &granularity);
+  if (!periods.ok()) return ProblemResponse(periods.status());
+  std::string given;
+  auto as_of = AsOf(context, ctx, &given);
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
   auto metric = metrics::ParseMetricId(ctx.Param("metric"));
@@ -113,12 +128,6 @@ Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
     return ProblemResponse(
         Status(Code::kNotFound, "no metric " + ctx.Param("metric")));
   }
-  std::string granularity;
-  auto periods = RangeOf(ctx, &granularity);
-  if (!periods.ok()) return ProblemResponse(periods.status());
-  std::string given;
-  auto as_of = AsOf(ctx, &given);
-  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
   return Text(200, "application/json",
@@ -126,13 +135,13 @@ Response GetSeries(const ApiContext& context, const RouteContext& ctx) {
 }
 
 Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
-  Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return ProblemResponse(ready);
   std::string granularity;
   auto periods = RangeOf(ctx, &granularity);
   if (!periods.ok()) return ProblemResponse(periods.status());
-  auto as_of = AsOf(ctx);
+  auto as_of = AsOf(context, ctx);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto m = context.outcomes->Metrics(ctx.Param("areaCode"), *periods, *as_of);
   if (!m.ok()) return ProblemResponse(m.status());
   // Exactly API.md's type: the text is ASCII (codes, metric ids, numbers).
@@ -144,11 +153,13 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
 }
 
 Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
+  if (Status year = CheckFinancialYear(ctx.Param("year")); !year.ok())
+    return ProblemResponse(year);
+  std::string given;
+  auto as_of = AsOf(context, ctx, &given);
+  if (!as_of.ok()) return ProblemResponse(as_of.status());
   Status ready = Prepare(context, ctx);
   if (!ready.ok()) return ProblemResponse(ready);
-  std::string given;
-  auto as_of = AsOf(ctx, &given);
-  if (!as_of.ok()) return ProblemResponse(as_of.status());
   auto p = context.outcomes->PaymentsFor(ctx.Param("areaCode"),
                                          ctx.Param("year"), *as_of);
   if (!p.ok()) return ProblemResponse(p.status());
@@ -156,13 +167,13 @@ Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
 }
 
 Response GetConditions(const ApiContext& context, const RouteContext& ctx) {
-  Status ready = Prepare(context, ctx);
-  if (!ready.ok()) return ProblemResponse(ready);
   auto period = PeriodParam(ctx, "period");
   if (!period.ok()) return ProblemResponse(period.status());
   std::string given;
-  auto as_of = AsOf(ctx, &given);
+  auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());
+  Status ready = Prepare(context, ctx);
+  if (!ready.ok()) return ProblemResponse(ready);
   auto s = context.outcomes->Conditions(ctx.Param("areaCode"), *period, *as_of);
   if (!s.ok()) return ProblemResponse(s.status());
   return Text(200, "application/json", ConditionsJson(*s, given));

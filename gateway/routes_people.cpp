@@ -6,6 +6,8 @@
 
 #include <charconv>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "carelog/events.pb.h"
 #include "gateway/audit.h"
@@ -95,14 +97,20 @@ void PostEvents(const ApiContext& context, const RouteContext& ctx,
   // The request's audit entry (if it succeeds: 201) goes into the same commit
   // as its events: one fsync for both.
   if (ctx.audit != nullptr) request.audit = ctx.audit->entry_for(201);
-  std::optional<std::string> registered_area;
-  if (body.events(0).has_person_registered()) {
-    registered_area = body.events(0).person_registered().area_code();
+  // The areas of the request's registrations, for a person who has no area
+  // yet (unknown, or their registration retracted): the writer must cover
+  // each, wherever it stands in the request (events may come in any order).
+  std::vector<std::pair<std::string, std::string>> registered_areas;
+  for (int i = 0; i < body.events_size(); ++i) {
+    if (!body.events(i).has_person_registered()) continue;
+    registered_areas.emplace_back(
+        "events[" + std::to_string(i) + "].personRegistered.areaCode",
+        body.events(i).person_registered().area_code());
   }
   request.events.reserve(static_cast<size_t>(body.events_size()));
   for (auto& e : *body.mutable_events()) request.events.push_back(std::move(e));
   request.admit = [principal = ctx.principal, any_version, nhs = *nhs,
-                   registered_area = std::move(registered_area)](
+                   registered_areas = std::move(registered_areas)](
                       const PersonState& person) -> Status {
     const uint64_t version = person.version();
     if (any_version && version == 0) {
@@ -112,23 +120,24 @@ void PostEvents(const ApiContext& context, const RouteContext& ctx,
           "If-Match: * needs the person to exist; " + nhs + " has no events",
           {{"If-Match", "the person has no events yet"}});
     }
-    std::string_view area;
-    if (version > 0) {
-      area = person.facts().area_code();
-    } else if (registered_area) {
-      area = *registered_area;
-      if (!IsAreaCode(area)) {
-        const std::string field = "events[0].personRegistered.areaCode";
-        return Status(
-            Code::kInvalidArgument,
-            field + ": '" + *registered_area + "' is not an area code",
-            {{field, "E and 8 digits, e.g. E09000002"}});
+    const std::string_view area =
+        version > 0 ? person.facts().area_code() : std::string_view();
+    if (!area.empty()) return CheckPersonAccess(*principal, area);
+    // No area yet (an unknown person, or one whose registration was
+    // retracted): the person will live where the request registers them.
+    for (const auto& [field, code] : registered_areas) {
+      if (!IsAreaCode(code)) {
+        return Status(Code::kInvalidArgument,
+                      field + ": '" + code + "' is not an area code",
+                      {{field, "E and 8 digits, e.g. E09000002"}});
       }
     }
-    // An unknown person whose first event is not personRegistered has no area
-    // yet: the recorder refuses the request (422) for the role's holders.
-    if (area.empty()) return Status::Ok();
-    return CheckPersonAccess(*principal, area);
+    for (const auto& [field, code] : registered_areas) {
+      CARELOG_RETURN_IF_ERROR(CheckPersonAccess(*principal, code));
+    }
+    // A request that registers no one has no area to check: the recorder
+    // refuses it (422) for the role's holders.
+    return Status::Ok();
   };
   context.recorder->RecordAsync(
       std::move(request),
@@ -164,8 +173,16 @@ Result<PersonSnapshot> ReadablePerson(const ApiContext& context,
     return Status(Code::kNotFound,
                   "no person with NHS number " + nhs + " is recorded");
   }
-  CARELOG_RETURN_IF_ERROR(
-      CheckPersonAccess(*ctx.principal, person->state->facts().area_code()));
+  const std::string& area = person->state->facts().area_code();
+  if (area.empty()) {
+    // Their registration was retracted: they live in no area, so no area's
+    // token covers them until they are registered again.
+    return Status(Code::kPermissionDenied,
+                  nhs +
+                      " lives in no area (their registration was "
+                      "retracted): register them again to read them");
+  }
+  CARELOG_RETURN_IF_ERROR(CheckPersonAccess(*ctx.principal, area));
   return person;
 }
 

@@ -67,7 +67,7 @@ std::string Item(const UnassignedPackageItem& item) {
 }
 
 // The area of the request: required, an area code, and one the principal
-// covers.
+// covers (once the rest of the query is known to be well formed).
 Result<std::string> AreaOf(const RouteContext& ctx) {
   const std::string* area = ctx.request.Query("area");
   if (area == nullptr || area->empty()) {
@@ -80,32 +80,23 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
                   "'" + *area + "' is not an area code (E and 8 digits)",
                   {{"area", "E and 8 digits, e.g. E09000002"}});
   }
+  // A malformed request is 400 before an area not covered is 403.
+  CARELOG_RETURN_IF_ERROR(CheckMinPositionQuery(ctx.request));
   Status access = CheckWorklistAccess(*ctx.principal, *area);
   if (!access.ok()) return access;
   return *area;
 }
 
-// The answer of a worklist: its items, once every person on it has an audit
+// Answers a worklist with its items once every person on it has an audit
 // entry (SPEC.md "Access": every read of a person is audited, and a worklist
 // shows who is on it). A person's data never leaves unaudited: if the trail
-// cannot be written the answer is 503.
+// cannot be written the answer is 503. The answer is written before the audit
+// and handed over when the entries are durable, so no thread waits for the
+// fsync.
 template <typename ItemT>
-Response Items(const RouteContext& ctx, const ApiContext& context,
-               const std::string& route, const std::vector<ItemT>& items) {
-  if (context.audit != nullptr && !items.empty()) {
-    std::vector<std::string> people;
-    people.reserve(items.size());
-    for (const ItemT& item : items) people.push_back(item.nhs_number);
-    std::sort(people.begin(), people.end());
-    people.erase(std::unique(people.begin(), people.end()), people.end());
-    api::AuditEntry entry =
-        AuditEntryOf(ctx.principal.get(), ctx.request, route);
-    entry.set_outcome(200);
-    if (Status written = context.audit->RecordSeen(people, entry);
-        !written.ok()) {
-      return ProblemResponse(AuditUnwritten(written));
-    }
-  }
+void ReplyItems(const RouteContext& ctx, const ApiContext& context,
+                const std::string& route, const std::vector<ItemT>& items,
+                const Reply& reply) {
   Response r;
   r.status = 200;
   r.body = "{\"items\":[";
@@ -114,55 +105,74 @@ Response Items(const RouteContext& ctx, const ApiContext& context,
     r.body += Item(items[i]);
   }
   r.body += "]}";
-  return r;
+  if (context.audit == nullptr || items.empty()) {
+    reply(std::move(r), false);
+    return;
+  }
+  std::vector<std::string> people;
+  people.reserve(items.size());
+  for (const ItemT& item : items) people.push_back(item.nhs_number);
+  std::sort(people.begin(), people.end());
+  people.erase(std::unique(people.begin(), people.end()), people.end());
+  api::AuditEntry entry = AuditEntryOf(ctx.principal.get(), ctx.request, route);
+  entry.set_outcome(200);
+  context.audit->RecordSeenAsync(
+      people, entry, [reply, r = std::move(r)](Status written) mutable {
+        if (!written.ok()) r = ProblemResponse(AuditUnwritten(written));
+        reply(std::move(r), false);
+      });
+}
+
+// A worklist route: the area checked, minPosition waited for (which may block:
+// so the route never runs on an I/O thread), then the items of `list`.
+template <typename ListFn>
+Route WorklistRoute(const ApiContext& context, const char* pattern,
+                    ListFn list) {
+  Route route;
+  route.method = "GET";
+  route.pattern = pattern;
+  route.roles = {Role::kPractitioner, Role::kDischargeCoordinator};
+  route.async_handler = [&context, pattern, list](const RouteContext& ctx,
+                                                  Reply reply) {
+    auto area = AreaOf(ctx);
+    if (!area.ok()) return reply(ProblemResponse(area.status()), false);
+    if (Status wait =
+            AwaitMinPosition(ctx.request, context.projector, context.log);
+        !wait.ok()) {
+      return reply(ProblemResponse(wait), false);
+    }
+    ReplyItems(ctx, context, pattern, list(ctx, *area), reply);
+  };
+  route.inline_if = [](const RouteMatch&) { return false; };
+  return route;
 }
 
 }  // namespace
 
 void AddWorklistRoutes(Router& router, const ApiContext& context) {
-  const std::vector<Role> roles = {Role::kPractitioner,
-                                   Role::kDischargeCoordinator};
+  router.Add(WorklistRoute(
+      context, kDischarge,
+      [&context](const RouteContext& ctx, const std::string& area) {
+        std::optional<std::string_view> site;
+        if (const std::string* s = ctx.request.Query("site");
+            s != nullptr && !s->empty()) {
+          site = *s;
+        }
+        return context.worklists->Discharge(area, site,
+                                            context.clock->NowMicros());
+      }));
   router.Add(
-      {"GET", kDischarge, true, roles, "", [&context](const RouteContext& ctx) {
-         auto area = AreaOf(ctx);
-         if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait =
-                 AwaitMinPosition(ctx.request, context.projector, context.log);
-             !wait.ok())
-           return ProblemResponse(wait);
-         std::optional<std::string_view> site;
-         if (const std::string* s = ctx.request.Query("site");
-             s != nullptr && !s->empty()) {
-           site = *s;
-         }
-         return Items(ctx, context, kDischarge,
-                      context.worklists->Discharge(*area, site,
-                                                   context.clock->NowMicros()));
-       }});
+      WorklistRoute(context, kFollowUps,
+                    [&context](const RouteContext&, const std::string& area) {
+                      return context.worklists->FollowUpsDue(
+                          area, context.clock->NowMicros());
+                    }));
   router.Add(
-      {"GET", kFollowUps, true, roles, "", [&context](const RouteContext& ctx) {
-         auto area = AreaOf(ctx);
-         if (!area.ok()) return ProblemResponse(area.status());
-         if (Status wait =
-                 AwaitMinPosition(ctx.request, context.projector, context.log);
-             !wait.ok())
-           return ProblemResponse(wait);
-         return Items(ctx, context, kFollowUps,
-                      context.worklists->FollowUpsDue(
-                          *area, context.clock->NowMicros()));
-       }});
-  router.Add({"GET", kUnassignedPackages, true, roles, "",
-              [&context](const RouteContext& ctx) {
-                auto area = AreaOf(ctx);
-                if (!area.ok()) return ProblemResponse(area.status());
-                if (Status wait = AwaitMinPosition(
-                        ctx.request, context.projector, context.log);
-                    !wait.ok())
-                  return ProblemResponse(wait);
-                return Items(ctx, context, kUnassignedPackages,
-                             context.worklists->UnassignedPackages(
-                                 *area, context.clock->NowMicros()));
-              }});
+      WorklistRoute(context, kUnassignedPackages,
+                    [&context](const RouteContext&, const std::string& area) {
+                      return context.worklists->UnassignedPackages(
+                          area, context.clock->NowMicros());
+                    }));
 }
 
 }  // namespace carelog::gateway

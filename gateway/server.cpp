@@ -1,5 +1,7 @@
 #include "gateway/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,10 +28,10 @@ using tcp = net::ip::tcp;
 struct Server::Impl {
   Impl(ServerOptions options, AsyncRequestHandler handler, HttpMetrics* metrics)
       : workers(static_cast<size_t>(options.worker_threads)),
-        io(options.io_threads),
-        work(net::make_work_guard(io)),
-        acceptor(net::make_strand(io)),
-        signals(io) {
+        ios(MakeContexts(options.io_threads)),
+        acceptor(net::make_strand(*ios[0])),
+        signals(*ios[0]) {
+    for (auto& io : ios) work.push_back(net::make_work_guard(*io));
     auto s = std::make_shared<SessionShared>();
     s->options = std::move(options);
     s->handler = std::move(handler);
@@ -38,22 +40,35 @@ struct Server::Impl {
     shared = std::move(s);
   }
 
+  // One io_context per I/O thread, each run by its thread alone: a
+  // connection stays on one thread, which sleeps only in its own epoll_wait.
+  // (Two threads sharing one io_context handed work to each other through a
+  // condition variable: about three sleeps and wake-ups a request on each.)
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i)
+      out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
   void Accept();
   void OnAccept(boost::system::error_code ec, tcp::socket socket);
   void SessionEnded(Session* session);
   Status LoadTls();
 
-  // Declared before io, so destroyed after it: a connection left open past
-  // the drain timeout is destroyed with io's queued handlers, and then still
-  // uses its strand on the workers, the TLS context and SessionEnded's lock.
+  // Declared before ios, so destroyed after them: a connection left open
+  // past the drain timeout is destroyed with their queued handlers, and then
+  // still uses its strand on the workers, the TLS context and SessionEnded's
+  // lock.
   net::thread_pool workers;
   std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
   std::optional<net::ssl::context> tls;
 
-  net::io_context io;
-  net::executor_work_guard<net::io_context::executor_type> work;
+  std::vector<std::unique_ptr<net::io_context>> ios;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  size_t next_io = 0;  // the context of the next connection (round robin)
   tcp::acceptor acceptor;
   net::signal_set signals;
   std::shared_ptr<const SessionShared> shared;
@@ -65,6 +80,8 @@ struct Server::Impl {
 };
 
 void Server::Impl::Accept() {
+  // Only the acceptor's strand touches next_io.
+  net::io_context& io = *ios[next_io++ % ios.size()];
   acceptor.async_accept(
       net::make_strand(io),
       [this](boost::system::error_code ec, tcp::socket socket) {
@@ -199,8 +216,11 @@ Status Server::Start() {
                   "cannot listen on " + where + ": " + ec.message());
   impl_->bound = impl_->acceptor.local_endpoint();
   impl_->Accept();
-  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& io : impl_->ios) {
+    impl_->threads.emplace_back([context = io.get()] {
+      pthread_setname_np(pthread_self(), "http-io");
+      context->run();
+    });
   }
   return Status::Ok();
 }
@@ -248,8 +268,8 @@ void Server::Wait() {
     impl_->stopped = true;
   }
   impl_->signals.cancel();
-  impl_->work.reset();
-  impl_->io.stop();
+  for (auto& guard : impl_->work) guard.reset();
+  for (auto& io : impl_->ios) io->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }

@@ -1,7 +1,8 @@
 // The HTTP/1.1 server (Boost.Beast on Asio): one session per connection on its
 // own strand, a read deadline before every read, a fresh parser with body and
 // header limits per request, keep-alive, bounded pipelining (answers in request
-// order), a bounded number of connections and several I/O threads. Requests are
+// order), a bounded number of connections and several I/O threads (each with an
+// io_context of its own; a connection stays on one). Requests are
 // handled on a separate worker pool (handlers may block on storage) and answers
 // are posted back to the connection's strand, so no I/O thread ever waits for
 // an fsync. A connection's requests reach the handler in the order they were

@@ -365,6 +365,11 @@ Instant LondonStartOfDay(Date date) {
   return IsBst(bst_midnight) ? bst_midnight : utc_midnight;
 }
 
+Date FirstDayEndingAtOrAfter(Instant instant) {
+  const Date day = LondonDate(instant);
+  return LondonStartOfDay(day) == instant ? Date{day.days - 1} : day;
+}
+
 bool IsBankHoliday(Date date) {
   // A table for the years anyone asks about; other years are computed on each
   // call.

@@ -49,6 +49,11 @@ bool IsBst(Instant instant);
 Date LondonDate(Instant instant);
 // The instant of local midnight at the start of a London date (00:00 local).
 Instant LondonStartOfDay(Date date);
+// The first London date whose ending midnight is at or after `instant`: the
+// first day a state that begins at `instant` is in at a midnight (SPEC.md
+// "Delayed days"). A state beginning at exactly 00:00 is in at the midnight
+// that ends the day before.
+Date FirstDayEndingAtOrAfter(Instant instant);
 
 bool IsBankHoliday(Date date);  // England and Wales, 2010-2030
 bool IsWeekendDay(Date date);   // Saturday, Sunday or a bank holiday

@@ -8,24 +8,25 @@ namespace {
 
 using Case = schema::CareEvent::PayloadCase;
 
+using Index = std::unordered_map<std::string_view, size_t>;
+
 template <typename T>
-const T* Find(const std::vector<T>& items, const StringKeyMap<size_t>& index,
+const T* Find(const std::vector<T>& items, const Index& index,
               std::string_view id) {
   auto it = index.find(id);
   return it == index.end() ? nullptr : &items[it->second];
 }
 
 template <typename T>
-T* FindMutable(std::vector<T>& items, const StringKeyMap<size_t>& index,
-               const std::string& id) {
+T* FindMutable(std::vector<T>& items, const Index& index, std::string_view id) {
   auto it = index.find(id);
   return it == index.end() ? nullptr : &items[it->second];
 }
 
-// Adds an item under a new id; false (and nothing added) if the id is taken.
+// Adds an item under a new id (viewed, not copied: the event's); false (and
+// nothing added) if the id is taken.
 template <typename T>
-bool Add(std::vector<T>& items, StringKeyMap<size_t>& index,
-         const std::string& id, T item) {
+bool Add(std::vector<T>& items, Index& index, std::string_view id, T item) {
   if (!index.emplace(id, items.size()).second) return false;
   items.push_back(std::move(item));
   return true;
@@ -108,19 +109,19 @@ const Spell* PersonFacts::OpenSpell() const {
   return open_spell_ ? &spells_[*open_spell_] : nullptr;
 }
 
-Referral* PersonFacts::MutableReferral(const std::string& id) {
+Referral* PersonFacts::MutableReferral(std::string_view id) {
   return FindMutable(referrals_, referral_index_, id);
 }
-Assessment* PersonFacts::MutableAssessment(const std::string& id) {
+Assessment* PersonFacts::MutableAssessment(std::string_view id) {
   return FindMutable(assessments_, assessment_index_, id);
 }
-CarePackage* PersonFacts::MutablePackage(const std::string& id) {
+CarePackage* PersonFacts::MutablePackage(std::string_view id) {
   return FindMutable(packages_, package_index_, id);
 }
-Spell* PersonFacts::MutableSpell(const std::string& id) {
+Spell* PersonFacts::MutableSpell(std::string_view id) {
   return FindMutable(spells_, spell_index_, id);
 }
-Placement* PersonFacts::MutablePlacement(const std::string& id) {
+Placement* PersonFacts::MutablePlacement(std::string_view id) {
   return FindMutable(placements_, placement_index_, id);
 }
 

@@ -188,9 +188,11 @@ struct Placement {
   }
 };
 
+// Views the strings of its aeAttended event, which the PersonState that folded
+// it holds (see PersonFacts).
 struct AeAttendance {
-  std::string attendance_id;
-  std::string site;
+  std::string_view attendance_id;
+  std::string_view site;
   Instant attended_at = 0;
 };
 
@@ -203,7 +205,10 @@ struct Survey {
 
 // What a person's effective events say, folded in timeline order. Apply is one
 // lenient fold step: an event that does not fit (which the rules prevent)
-// changes nothing it cannot.
+// changes nothing it cannot. The facts view strings of the events applied (ids
+// in the indexes, an attendance's id and site) instead of copying them: every
+// event applied must outlive the facts and every copy of them, unchanged (a
+// PersonState holds its events, immutable and shared by its copies).
 class PersonFacts {
  public:
   void Apply(const StoredCareEvent& e);
@@ -256,11 +261,11 @@ class PersonFacts {
   const Spell* OpenSpell() const;
 
  private:
-  Referral* MutableReferral(const std::string& id);
-  Assessment* MutableAssessment(const std::string& id);
-  CarePackage* MutablePackage(const std::string& id);
-  Spell* MutableSpell(const std::string& id);
-  Placement* MutablePlacement(const std::string& id);
+  Referral* MutableReferral(std::string_view id);
+  Assessment* MutableAssessment(std::string_view id);
+  CarePackage* MutablePackage(std::string_view id);
+  Spell* MutableSpell(std::string_view id);
+  Placement* MutablePlacement(std::string_view id);
 
   std::optional<Instant> registered_at_;
   std::optional<Date> birth_date_;
@@ -279,8 +284,10 @@ class PersonFacts {
   std::vector<Placement> placements_;
   std::vector<AeAttendance> ae_attendances_;
   std::vector<Survey> surveys_;
-  StringKeyMap<size_t> referral_index_, assessment_index_, package_index_,
-      spell_index_, placement_index_, attendance_index_, survey_index_;
+  // Id -> index in its list; the keys view the ids of the events applied.
+  using Index = std::unordered_map<std::string_view, size_t>;
+  Index referral_index_, assessment_index_, package_index_, spell_index_,
+      placement_index_, attendance_index_, survey_index_;
   std::optional<size_t> open_spell_;
 };
 

@@ -125,8 +125,8 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
   }
   for (const auto& a : f.ae_attendances()) {
     auto* av = v.add_ae_attendances();
-    av->set_attendance_id(a.attendance_id);
-    av->set_site(a.site);
+    av->set_attendance_id(std::string(a.attendance_id));
+    av->set_site(std::string(a.site));
     av->set_attended_at(Time(a.attended_at));
   }
   for (const auto& s : f.surveys()) {

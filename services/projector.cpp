@@ -1,5 +1,7 @@
 #include "services/projector.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -53,8 +55,10 @@ void ProjectionRunner::AbortAll() {
   }
 }
 
-Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events) {
+Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events,
+                                    size_t* events_read) {
   *applied_any = false;
+  if (events_read != nullptr) *events_read = 0;
   uint64_t from = 0;  // 1 + the lowest checkpoint of those not being built
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (building_[i]) continue;
@@ -64,6 +68,7 @@ Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events) {
   auto events = log_.ReadAll(from, max_events);
   if (!events.ok()) return events.status();
   if (events->empty()) return Status::Ok();
+  if (events_read != nullptr) *events_read = events->size();
   storage::ProjectionWrite write;
   uint64_t last = from - 1;
   for (const storage::RecordedEvent& event : *events) {
@@ -244,6 +249,7 @@ void ProjectionRunner::Notify() {
 }
 
 void ProjectionRunner::Run() {
+  pthread_setname_np(pthread_self(), "projector");
   {
     // A first start on a store whose projections are empty: build them fast.
     std::lock_guard<std::mutex> batch(batch_mu_);
@@ -263,10 +269,11 @@ void ProjectionRunner::Run() {
       notified_ = false;
     }
     bool any = false;
+    size_t read = 0;
     Status s;
     {
       std::lock_guard<std::mutex> batch(batch_mu_);
-      s = ApplyBatch(&any, options_.batch_events);
+      s = ApplyBatch(&any, options_.batch_events, &read);
     }
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -274,7 +281,10 @@ void ProjectionRunner::Run() {
       progress_.notify_all();
       return;  // a projection that cannot apply the log must not skip ahead
     }
-    if (any) continue;
+    // A full batch: more may be waiting. Otherwise events gather for
+    // idle_wait (each batch's rows and per-batch costs are shared by more
+    // events) unless someone waits for a position (WaitForPosition) or Notify.
+    if (any && read >= options_.batch_events) continue;
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait_for(lock, options_.idle_wait,
                    [this] { return stopping_ || notified_; });
@@ -284,6 +294,12 @@ void ProjectionRunner::Run() {
 bool ProjectionRunner::WaitForPosition(uint64_t position,
                                        std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (applied_.load() < position && error_.ok()) {
+    // A reader waits: the follower applies what there is now rather than
+    // after its idle wait.
+    notified_ = true;
+    wake_.notify_all();
+  }
   return progress_.wait_for(lock, timeout, [&] {
     return applied_.load() >= position || !error_.ok();
   }) && applied_.load() >= position;

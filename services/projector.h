@@ -72,8 +72,9 @@ struct ProjectorOptions {
   // Where that pass puts its temporary files (about 200 bytes an event);
   // empty: the temporary directory (TMPDIR, else /tmp).
   std::string spill_directory = {};
-  // How long the follower sleeps when the log has nothing new (Notify wakes it
-  // at once).
+  // How long the follower lets events gather after a batch that was not full
+  // (or when nothing is new) before it reads again; Notify, or a
+  // WaitForPosition beyond what it has applied, wakes it at once.
   std::chrono::milliseconds idle_wait{20};
 };
 
@@ -105,14 +106,16 @@ class ProjectionRunner {
 
   // The position every projection has applied.
   uint64_t AppliedPosition() const { return applied_.load(); }
-  // Waits until AppliedPosition() >= position; false on timeout or when the
-  // runner failed.
+  // Waits until AppliedPosition() >= position (waking the follower if it is
+  // behind); false on timeout or when the runner failed.
   bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout);
   // The error that stopped the follower, if any.
   Status LastError() const;
 
  private:
-  Status ApplyBatch(bool* applied_any, size_t max_events);
+  // Applies up to max_events; `events_read`, if given, receives how many.
+  Status ApplyBatch(bool* applied_any, size_t max_events,
+                    size_t* events_read = nullptr);
   // Builds the projections that have applied nothing (see build_empty);
   // `progress(applied, last)` as Rebuild's. Stops early when stopping_.
   Status BuildEmpty(const std::function<void(uint64_t, uint64_t)>& progress);

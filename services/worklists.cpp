@@ -31,9 +31,7 @@ int MidnightsBetween(Instant from, Instant to) {
 // the delayedDays metric does).
 int DaysDelayed(Instant ready_since, Instant now) {
   if (now < ready_since) return 0;
-  const Date first = LondonDate(ready_since);
-  const int at_midnight = LondonStartOfDay(first) == ready_since ? 1 : 0;
-  return LondonDate(now).days - first.days + at_midnight;
+  return LondonDate(now).days - FirstDayEndingAtOrAfter(ready_since).days;
 }
 
 // A person with at least one open item.

@@ -157,6 +157,12 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   return store;
 }
 
+std::vector<rocksdb::ColumnFamilyHandle*> RocksDbStore::families() const {
+  std::vector<rocksdb::ColumnFamilyHandle*> all = {meta()};
+  all.insert(all.end(), cf_.begin(), cf_.end());
+  return all;
+}
+
 Result<std::optional<std::string>> RocksDbStore::Get(
     rocksdb::ColumnFamilyHandle* cf, std::string_view key,
     const rocksdb::Snapshot* snapshot) const {

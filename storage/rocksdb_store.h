@@ -47,6 +47,8 @@ class RocksDbStore {
   rocksdb::ColumnFamilyHandle* checkpoint() const { return cf_[6]; }
   rocksdb::ColumnFamilyHandle* audit() const { return cf_[7]; }
   rocksdb::ColumnFamilyHandle* audit_subject() const { return cf_[8]; }
+  // Every column family, the default one included.
+  std::vector<rocksdb::ColumnFamilyHandle*> families() const;
 
   // Point lookup (in `snapshot` if given): the value, nullopt if absent, or the
   // error.

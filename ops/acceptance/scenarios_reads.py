@@ -70,21 +70,24 @@ def worklists(c):
     area = c.area()
     now = lib.utcnow().replace(microsecond=0)
     ago = lambda **kw: lib.iso(now - dt.timedelta(**kw))  # noqa: E731
+    today = now.astimezone(LONDON).date()
+    # London noon `days` days ago: always that many midnights back, even when the check runs in the
+    # minutes after midnight (where "3 days and 5 minutes ago" is 4 midnights back).
+    noon = lambda days: dt.datetime.combine(today - dt.timedelta(days=days), dt.time(12), LONDON).isoformat()  # noqa: E731,E501
     a, b, f, g, u = (c.nhs.next() for _ in range(5))
     c.must_post(a, [reg(ago(days=400), "1940-01-01", area),
                     ev(ago(days=20), "carePackageStarted", packageId="P1", integrated=True, scheme="ITF08"),
                     ev(ago(days=19), "accountableProfessionalAssigned", packageId="P1", professionalId="SW1",
                        name="Sam Worker", role="Social worker", organisation="Council", sector="SOCIAL_CARE",
                        phone="020 7946 0000")] +
-                spell("S1", ago(days=10), ready=ago(days=3, minutes=5)) +
+                spell("S1", ago(days=10), ready=noon(3)) +
                 [ev(ago(days=2), "dischargeDelayRecorded", spellId="S1", reason="D1", agency="SOCIAL_CARE")],
                 c.t["dischargeCoordinator"])
-    c.must_post(b, [reg(ago(days=400), "1950-01-01", area)] + spell("S1", ago(days=5), ready=ago(days=1, minutes=5)),
+    c.must_post(b, [reg(ago(days=400), "1950-01-01", area)] + spell("S1", ago(days=5), ready=noon(1)),
                 c.t["dischargeCoordinator"])
     discharged = now - dt.timedelta(days=100)
     c.must_post(f, [reg(ago(days=400), "1940-01-01", area)] +
                 spell("S1", lib.iso(discharged - dt.timedelta(days=3)), lib.iso(discharged), destination="REABLEMENT"))
-    today = now.astimezone(LONDON).date()
     edge = {}
     for days in (91, 90):  # discharged (London date) 91 days ago is due today; 90 days ago is not
         nhs = c.nhs.next()
@@ -95,7 +98,7 @@ def worklists(c):
     c.must_post(g, [reg(ago(days=400), "1940-01-01", area)] +
                 spell("S1", ago(days=13), ago(days=10), destination="REABLEMENT"))
     c.must_post(u, [reg(ago(days=400), "1940-01-01", area),
-                    ev(ago(days=5, minutes=5), "carePackageStarted", packageId="P7", integrated=True, scheme="ITF08"),
+                    ev(noon(5), "carePackageStarted", packageId="P7", integrated=True, scheme="ITF08"),
                     ev(ago(days=4), "carePackageStarted", packageId="P8", integrated=False, scheme="ITF08")])
     dc = c.t["dischargeCoordinator"]
     w = c.read(f"/v1/worklists/discharge?area={area}", dc)
@@ -109,7 +112,7 @@ def worklists(c):
     c.r.eq("daysDelayed counts midnights", [i.get("daysDelayed") for i in items], [3, 1])
     c.r.check("current reason and agency", first.get("reason") == "D1" and first.get("agency") == "SOCIAL_CARE", first)
     c.r.check("readySince RFC 3339", lib.RFC3339.match(str(first.get("readySince"))), first)
-    ready_day = (now - dt.timedelta(days=3, minutes=5)).astimezone(LONDON).date()
+    ready_day = today - dt.timedelta(days=3)
     c.r.check("readyOnWeekend is a bool (Sat/Sun at least)",
               isinstance(first.get("readyOnWeekend"), bool)
               and (ready_day.weekday() < 5 or first.get("readyOnWeekend") is True), first)

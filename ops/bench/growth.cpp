@@ -36,10 +36,7 @@ std::unique_ptr<storage::EventLog> OpenLog(const std::string& path) {
 // appends' own flushes and compactions stay in the measurement.
 void Settle(storage::EventLog& log) {
   auto& store = dynamic_cast<storage::RocksDbEventLog&>(log).store();
-  std::vector<rocksdb::ColumnFamilyHandle*> families = {
-      store.meta(),  store.log(),          store.stream(), store.head(),
-      store.dedup(), store.time(),         store.proj(),   store.checkpoint(),
-      store.audit(), store.audit_subject()};
+  const std::vector<rocksdb::ColumnFamilyHandle*> families = store.families();
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     bool busy = false;

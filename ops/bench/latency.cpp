@@ -14,7 +14,9 @@
 //          the same open loop over RocksDB's own group commit (P8's floor)
 // Events are new people of the workload (a run counter in --state FILE keeps
 // them fresh between runs); each person's events go in order on one
-// connection.
+// connection. ingest and p8 drive every connection from one thread
+// (open_loop.h); --generator threads uses a blocking thread per connection
+// instead (sessions 1-6), to compare.
 #include <google/protobuf/util/json_util.h>
 #include <rocksdb/db.h>
 
@@ -27,6 +29,7 @@
 
 #include "ops/bench/bench.h"
 #include "ops/bench/http_client.h"
+#include "ops/bench/open_loop.h"
 #include "ops/bench/workload.h"
 
 namespace carelog::bench {
@@ -179,11 +182,6 @@ int P7(const Flags& flags) {
   return 0;
 }
 
-struct Post {
-  std::string target;
-  std::string body;
-};
-
 // Per connection, the requests it sends in order: whole people, one event a
 // request.
 std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
@@ -223,9 +221,9 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
 // the actor returns false. The actor calls `done()` when a sample counts; its
 // latency runs from the due time, so a stall is not hidden by the load
 // waiting behind it. Returns the samples and their count.
-template <typename Schedule, typename MakeActor>
-size_t Loop(int connections, double seconds, Schedule schedule, MakeActor make,
-            Latencies& all) {
+template <typename ScheduleFn, typename MakeActor>
+size_t Loop(int connections, double seconds, ScheduleFn schedule,
+            MakeActor make, Latencies& all) {
   const size_t n = static_cast<size_t>(connections);
   std::vector<Latencies> lat(n);
   const auto start =
@@ -257,47 +255,64 @@ size_t Loop(int connections, double seconds, Schedule schedule, MakeActor make,
   return all.size();
 }
 
-// Sends each connection's requests; `schedule(c, i, start)` is when the
-// connection's i-th request is due (now: closed loop).
-template <typename Schedule>
+// Sends each connection's requests; `schedule` is when the connection's i-th
+// request is due (empty: closed loop). One thread drives every connection
+// (open_loop.h), unless --generator threads asks for a blocking thread per
+// connection (the generator of sessions 1-6, kept to compare).
 void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
            double seconds, Schedule schedule, Latencies& all, size_t* sent) {
-  std::atomic<int> failures{0};
-  std::atomic<int> already{0};  // answered 200: a retry of a stored event
   const std::string url = flags.Get("url"), token = flags.Get("token");
-  *sent = Loop(
-      static_cast<int>(requests.size()), seconds, schedule,
-      [&](size_t c) {
-        return [&, c, client = std::make_shared<HttpClient>(url)](
-                   size_t i, const auto& done) {
-          if (i >= requests[c].size()) return false;
-          const auto& r = requests[c][i];
-          auto a = client->Send(http::verb::post, r.target, token, r.body);
-          if (a.status == 200 && already++ == 0)
-            Note("POST %s: 200, its event was already stored",
-                 r.target.c_str());
-          if (a.status == 201) {
-            done();
-          } else if (a.status != 200 && failures++ < 5) {
-            Note("POST %s: %d %s%s", r.target.c_str(), a.status, a.body.c_str(),
-                 a.error.c_str());
-          }
-          return true;
-        };
-      },
-      all);
-  if (failures > 0) Fail(std::to_string(failures.load()) + " requests failed");
+  LoopOutcome out;
+  if (flags.Get("generator", "evented") == "threads") {
+    std::atomic<size_t> already{0}, failures{0};
+    const Usage before = ProcessUsage();
+    auto threaded = schedule ? schedule : [](size_t, size_t, auto) {
+      return std::chrono::steady_clock::now();
+    };
+    Loop(
+        static_cast<int>(requests.size()), seconds, threaded,
+        [&](size_t c) {
+          return [&, c, client = std::make_shared<HttpClient>(url)](
+                     size_t i, const auto& done) {
+            if (i >= requests[c].size()) return false;
+            const auto& r = requests[c][i];
+            auto a = client->Send(http::verb::post, r.target, token, r.body);
+            if (a.status == 200 && already++ == 0)
+              Note("POST %s: 200, its event was already stored",
+                   r.target.c_str());
+            if (a.status == 201) {
+              done();
+            } else if (a.status != 200 && failures++ < 5) {
+              Note("POST %s: %d %s%s", r.target.c_str(), a.status,
+                   a.body.c_str(), a.error.c_str());
+            }
+            return true;
+          };
+        },
+        out.latencies);
+    out.cpu_seconds = ProcessUsage().cpu_seconds - before.cpu_seconds;
+    out.already = already;
+    out.failures = failures;
+  } else {
+    out = DriveEvented(url, token, requests, seconds, std::move(schedule));
+    for (const auto& line : out.notes) Note("%s", line.c_str());
+  }
+  *sent = out.latencies.size();
+  Note("load generator: %.1f us of CPU a request",
+       out.cpu_seconds * 1e6 / static_cast<double>(std::max<size_t>(1, *sent)));
+  all.Merge(out.latencies);
+  if (out.failures > 0) Fail(std::to_string(out.failures) + " requests failed");
   // New people only: a store that already holds them (a kept store an earlier
   // run wrote into) would time answers without an fsync.
-  if (already > 0)
-    Fail(std::to_string(already.load()) +
+  if (out.already > 0)
+    Fail(std::to_string(out.already) +
          " requests found their event already stored: the store holds this "
          "run's people; rebuild the kept store (remove it)");
 }
 
 // P8's schedule: request k of the whole run is due at k / rate; connection c
 // sends k = c, c + connections, ...
-auto OpenLoop(int connections, double rate) {
+Schedule OpenLoop(int connections, double rate) {
   // A rate of 0 (P2 gave no figure) would schedule requests infinitely apart.
   if (!(rate > 0)) Fail("the open loop needs --rate above 0");
   const double gap = 1.0 / rate;
@@ -317,10 +332,7 @@ int Ingest(const Flags& flags) {
   Latencies all;
   size_t sent = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  Drive(
-      flags, requests, seconds,
-      [](size_t, size_t, auto) { return std::chrono::steady_clock::now(); },
-      all, &sent);
+  Drive(flags, requests, seconds, nullptr, all, &sent);
   const double elapsed = SecondsSince(t0) - 0.05;
   Note("closed loop: %zu requests in %.1f s", sent, elapsed);
   const std::string key = flags.Get("key", "ingest");

@@ -102,10 +102,10 @@ void AddDelayedDays(const PersonHistory& h, Cells& cells) {
       for (Instant move : h.MovesIn(r.start, std::nullopt))
         limit = std::max(limit, move);
     }
-    for (Date d{LondonDate(r.start).days - 1};; ++d.days) {
+    for (Date d = FirstDayEndingAtOrAfter(r.start);; ++d.days) {
       Instant m = MidnightEnding(d);
       if (m >= limit) break;
-      if (m < r.start || d < adult_from) continue;
+      if (d < adult_from) continue;
       const std::string& area = h.AreaAt(m);
       auto [agency, reason] = DelayAt(r, m);
       std::string prefix = area + "|dd|" + MonthLabel(d);

@@ -72,8 +72,7 @@ DelayBreakdown DelayedDays(const MetricContext& c) {
     if (parts.size() != 4) continue;
     Instant since = std::stoll(parts[2]);
     int adult_from = std::stoi(parts[3]);
-    Date first{LondonDate(since).days - 1};
-    if (LondonStartOfDay(Date{first.days + 1}) < since) ++first.days;
+    const Date first = FirstDayEndingAtOrAfter(since);
     int from = std::max({first.days, c.period.first.days, adult_from});
     int to = std::min(last_counted, c.period.last.days);
     if (to < from) continue;

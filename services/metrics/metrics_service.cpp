@@ -11,6 +11,42 @@ std::string YearText(int financial_year) {
   return YearPeriod(financial_year).label;
 }
 
+// The plans that may set a period's targets, looked up once per year in
+// `plan_of_year`: a period's target is usually in the plan of its own
+// financial year, but a plan may set targets for periods of the years either
+// side (the July 2014 scheme's 2015-16 plan pays on 2014-15 Q4): the period's
+// own plan first, then the next year's, then the previous year's.
+std::vector<const schema::Plan*> PlansFor(
+    const PlanHistory& history, const std::string& area, const Period& period,
+    uint64_t position,
+    std::map<int, std::optional<schema::Plan>>& plan_of_year) {
+  std::vector<const schema::Plan*> plans;
+  for (int year : {period.financial_year, period.financial_year + 1,
+                   period.financial_year - 1}) {
+    auto [at, added] = plan_of_year.try_emplace(year);
+    if (added) at->second = history.PlanAsOf(area, YearText(year), position);
+    if (at->second) plans.push_back(&*at->second);
+  }
+  return plans;
+}
+
+// A metric's baseline and target for the period from the first of `plans`
+// that targets it.
+PlannedValue PlannedFor(MetricId id, const Period& period,
+                        const std::vector<const schema::Plan*>& plans) {
+  PlannedValue planned;
+  for (const schema::Plan* plan : plans) {
+    for (const schema::PlanTarget& t : plan->targets()) {
+      if (t.metric() == MetricName(id) && t.period() == period.label) {
+        planned.baseline = Fraction::FromDecimal(t.baseline());
+        planned.target = Fraction::FromDecimal(t.target());
+      }
+    }
+    if (planned.target) break;
+  }
+  return planned;
+}
+
 }  // namespace
 
 MetricsService::MetricsService(storage::EventLog& log,
@@ -68,35 +104,14 @@ Result<AreaMetrics> MetricsService::Metrics(
   std::map<int, std::optional<schema::Plan>> plan_of_year;
   for (const Period& period : periods) {
     MetricContext c = Context(*view, area, period);
-    // A period's target is usually in the plan of its own financial year, but
-    // a plan may set targets for periods of the years either side (the July
-    // 2014 scheme's 2015-16 plan pays on 2014-15 Q4): the period's own plan
-    // first, then the next year's, then the previous year's.
-    std::vector<const schema::Plan*> plans;
-    for (int year : {period.financial_year, period.financial_year + 1,
-                     period.financial_year - 1}) {
-      auto [at, added] = plan_of_year.try_emplace(year);
-      if (added)
-        at->second = plans_.PlanAsOf(area, YearText(year), view->position);
-      if (at->second) plans.push_back(&*at->second);
-    }
+    const std::vector<const schema::Plan*> plans =
+        PlansFor(plans_, area, period, view->position, plan_of_year);
     AreaPeriodMetrics apm;
     apm.area = area;
     apm.period = period;
     apm.values = ComputeAllMetrics(c);
-    for (MetricId id : kAllMetrics) {
-      PlannedValue planned;
-      for (const schema::Plan* plan : plans) {
-        for (const schema::PlanTarget& t : plan->targets()) {
-          if (t.metric() == MetricName(id) && t.period() == period.label) {
-            planned.baseline = Fraction::FromDecimal(t.baseline());
-            planned.target = Fraction::FromDecimal(t.target());
-          }
-        }
-        if (planned.target) break;
-      }
-      apm.planned.push_back(planned);
-    }
+    for (MetricId id : kAllMetrics)
+      apm.planned.push_back(PlannedFor(id, period, plans));
     out.periods.push_back(std::move(apm));
   }
   return out;
@@ -194,6 +209,11 @@ Result<ConditionsScorecard> MetricsService::Conditions(
   s.weekend_discharge_ratio = std::move(evidence[1]);
   s.joint_assessment_coverage = std::move(evidence[2]);
   s.accountable_professional_coverage = std::move(evidence[3]);
+  std::map<int, std::optional<schema::Plan>> plan_of_year;
+  const std::vector<const schema::Plan*> plans =
+      PlansFor(plans_, area, period, view->position, plan_of_year);
+  for (MetricId id : kEvidence)
+    s.planned.emplace(id, PlannedFor(id, period, plans));
   std::tie(s.weekend_assessments, s.assessments) = ComputeWeekendAssessments(c);
   s.unassigned_packages = ComputeUnassignedPackages(c);
   return s;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct ConditionsScorecard {
   int64_t assessments = 0;
   MetricValue joint_assessment_coverage;
   MetricValue accountable_professional_coverage;
+  // The baseline and target of each of the four metrics above, as /metrics
+  // shows them for the period.
+  std::map<MetricId, PlannedValue> planned;
   UnassignedPackages unassigned_packages;
 };
 

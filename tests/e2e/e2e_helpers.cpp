@@ -200,8 +200,16 @@ HttpAnswer HttpClient::Send(const std::string& method,
     if (!socket_ || !socket_->is_open()) {
       if (!Connect()) return answer;
     }
-    http::request<http::string_body> req{http::string_to_verb(method), target,
-                                         11};
+    http::request<http::string_body> req;
+    req.version(11);
+    req.target(target);
+    // A method Beast does not know (e.g. BREW) is sent as written.
+    if (const http::verb verb = http::string_to_verb(method);
+        verb != http::verb::unknown) {
+      req.method(verb);
+    } else {
+      req.method_string(method);
+    }
     req.set(http::field::host, "127.0.0.1");
     if (!token_.empty())
       req.set(http::field::authorization, "Bearer " + token_);

@@ -20,9 +20,11 @@ const char kArea[] =
     R"({"name": "Barking and Dagenham", "population": [{"year": 2014, "age0to17": 58000,
         "age18to64": 120000, "age65plus": 20000}]})";
 // Baseline 10, target 5 for Q1 at £1,490 a unit: pot 5 x £1,490 = £7,450.
+// A year's target for NHS number verification, which no tranche pays on.
 const char kPlan[] =
     R"({"targets": [{"metric": "nonElectiveAdmissions", "period": "2014-15-Q1", "baseline": 10,
-        "target": 5}],
+        "target": 5}, {"metric": "nhsNumberVerified", "period": "2014-15", "baseline": 80,
+        "target": 95}],
         "tranches": [{"id": "2014-15-Q1", "period": "2014-15-Q1", "unitCostGbp": 1490,
                       "metrics": [{"metric": "nonElectiveAdmissions", "weight": 1}]}]})";
 
@@ -264,6 +266,13 @@ TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {
   const Struct& verified_now = Field(now, "nhsNumberVerified").struct_value();
   EXPECT_EQ(Number(verified_now, "value"), 100);
   EXPECT_EQ(Number(verified_now, "numerator"), 10);
+  // The plan's baseline and target beside the evidence, as /metrics shows
+  // them; none for a metric the plan does not target.
+  EXPECT_EQ(Number(verified_now, "baseline"), 80) << conditions.body;
+  EXPECT_EQ(Number(verified_now, "target"), 95) << conditions.body;
+  EXPECT_TRUE(
+      IsNull(Field(now, "jointAssessmentCoverage").struct_value(), "target"))
+      << conditions.body;
 
   // As reported before anything was recorded: no people, no plan yet.
   auto before = commissioner.Get(base +
@@ -275,6 +284,7 @@ TEST_F(MetricsE2eTest, CsvSeriesAndConditions) {
   const Struct& verified_then = Field(then, "nhsNumberVerified").struct_value();
   EXPECT_TRUE(IsNull(verified_then, "value")) << before.body;
   EXPECT_TRUE(IsNull(verified_then, "numerator")) << before.body;
+  EXPECT_TRUE(IsNull(verified_then, "target")) << before.body;
   EXPECT_EQ(
       commissioner.Get(base + "/conditions?period=2014-15&asOf=soon").status,
       400);

@@ -128,7 +128,7 @@ TEST_F(ServerTest, UnknownRoutesAndMethods) {
   EXPECT_EQ(missing.Header("content-type"), "application/problem+json");
   auto method = admin.Send("DELETE", "/v1/areas/E09000002");
   EXPECT_EQ(method.status, 405);
-  EXPECT_EQ(method.Header("allow"), "PUT, GET");
+  EXPECT_EQ(method.Header("allow"), "PUT, GET, HEAD");
 }
 
 TEST_F(ServerTest, BodiesOverOneMebibyteAre413) {

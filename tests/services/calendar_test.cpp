@@ -155,6 +155,25 @@ TEST(CalendarTest, LondonDatesAtMidnightEdges) {
   EXPECT_EQ(LondonDate(At("1938-02-11T12:00:00Z")), D(1938, 2, 11));
 }
 
+// A state that begins at 00:00 London is in at the midnight ending the day
+// before; one that begins a microsecond later first at the midnight ending its
+// own day (in BST the London midnight is 23:00 UTC).
+TEST(CalendarTest, FirstDayEndingAtOrAfter) {
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-06-03T23:00:00Z")), D(2014, 6, 3));
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-06-03T23:00:00Z") + 1),
+            D(2014, 6, 4));
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-06-03T22:59:59Z")), D(2014, 6, 3));
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-12-04T00:00:00Z")),
+            D(2014, 12, 3));
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-12-04T12:00:00Z")),
+            D(2014, 12, 4));
+  // The October change day starts in BST.
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-10-25T23:00:00Z")),
+            D(2014, 10, 25));
+  EXPECT_EQ(FirstDayEndingAtOrAfter(At("2014-10-26T00:00:00Z")),
+            D(2014, 10, 26));
+}
+
 std::vector<std::string> HolidaysOf(int year) {
   std::vector<std::string> out;
   for (Date d = D(year, 1, 1); d <= D(year, 12, 31); d.days++) {

@@ -227,5 +227,46 @@ TEST(PersonStateTest, UnregisteredPersonHasNoArea) {
             schema::NhsNumberStatus::NHS_NUMBER_STATUS_UNSPECIFIED);
 }
 
+// The facts view the strings of the events the state holds instead of copying
+// them; a copy of the state holds the same events, so its facts stay valid
+// when the original is gone.
+TEST(PersonStateTest, FactsViewTheHeldEventsAndACopyOutlivesTheOriginal) {
+  const std::string site = "Queen's Hospital, Romford - Emergency Department";
+  auto original = std::make_unique<PersonState>(PersonState::FromStream(Stream(
+      {Ev("reg", "2014-04-01T09:00:00+01:00", Registered()),
+       Ev("adm", "2014-06-01T10:00:00+01:00", Admitted("S1")),
+       Ev("ae", "2014-07-01T10:00:00+01:00",
+          R"("aeAttended": {"attendanceId": "ATT-0000000000000001", "site": ")" +
+              site + R"("})")})));
+  const schema::AeAttended& held =
+      original->recorded().back()->event.ae_attended();
+  const AeAttendance& a = original->facts().ae_attendances().at(0);
+  EXPECT_EQ(a.attendance_id.data(), held.attendance_id().data());
+  EXPECT_EQ(a.site.data(), held.site().data());
+
+  PersonState copy = *original;
+  copy.Extend(
+      Stream(
+          {Ev("reg", "2014-04-01T09:00:00+01:00", Registered()),
+           Ev("adm", "2014-06-01T10:00:00+01:00", Admitted("S1")),
+           Ev("ae", "2014-07-01T10:00:00+01:00",
+              R"("aeAttended": {"attendanceId": "A"})"),
+           Ev("ae2", "2014-08-01T10:00:00+01:00",
+              R"("aeAttended": {"attendanceId": "ATT-2", "site": "Other"})")})
+          .back());
+  original.reset();
+  const PersonFacts& f = copy.facts();
+  ASSERT_EQ(f.ae_attendances().size(), 2u);
+  EXPECT_EQ(f.ae_attendances()[0].attendance_id, "ATT-0000000000000001");
+  EXPECT_EQ(f.ae_attendances()[0].site, site);
+  EXPECT_EQ(f.ae_attendances()[1].site, "Other");
+  ASSERT_NE(f.FindAttendance("ATT-0000000000000001"), nullptr);
+  EXPECT_EQ(f.FindAttendance("ATT-2")->attended_at,
+            At("2014-08-01T10:00:00+01:00"));
+  ASSERT_NE(f.FindSpell("S1"), nullptr);
+  EXPECT_TRUE(f.FindSpell("S1")->Open());
+  EXPECT_EQ(f.FindAttendance("A"), nullptr);
+}
+
 }  // namespace
 }  // namespace carelog::testing

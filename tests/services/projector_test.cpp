@@ -1,6 +1,8 @@
 #include "services/projector.h"
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -44,10 +46,10 @@ class CountingProjection final : public Projection {
   uint64_t pending = 0;
 };
 
-void AppendN(MemoryEventLog& log, int n) {
+void AppendN(MemoryEventLog& log, int n, int first_person = 1000) {
   for (int i = 0; i < n; ++i) {
     log.AppendCare(
-        std::to_string(1000 + i),
+        std::to_string(first_person + i),
         Registered("2014-04-01T09:00:00Z", "1938-02-11", "E09000002"));
   }
 }
@@ -128,6 +130,56 @@ TEST(ProjectionRunner, FollowerAndReadYourWrites) {
   EXPECT_FALSE(runner.WaitForPosition(10, std::chrono::milliseconds(50)));
   runner.Stop();
   EXPECT_EQ(p.committed, 3u);
+}
+
+// A projection whose first Apply waits until the test opens the gate.
+class GatedProjection final : public Projection {
+ public:
+  std::string_view Name() const override { return "gated"; }
+  Status Load(storage::EventLog&) override { return Status::Ok(); }
+  Status Apply(const storage::RecordedEvent&,
+               storage::ProjectionWrite&) override {
+    if (!gated_) {
+      gated_ = true;
+      entered.set_value();
+      gate.get_future().wait();
+    }
+    return Status::Ok();
+  }
+  Status FinishBatch(storage::ProjectionWrite&) override {
+    return Status::Ok();
+  }
+  void Commit(uint64_t) override {}
+  void Abort() override {}
+  void Reset() override {}
+  std::promise<void> entered;  // set once the first Apply is under way
+  std::promise<void> gate;     // the first Apply returns once this is set
+
+ private:
+  bool gated_ = false;
+};
+
+// After a batch that was not full the follower lets events gather for its
+// idle wait instead of reading again at once (fewer, larger batches); a
+// reader waiting for a position it has not applied wakes it.
+TEST(ProjectionRunner, PartialBatchesGatherUntilAReaderWaits) {
+  MemoryEventLog log;
+  GatedProjection p;
+  ProjectionRunner runner(
+      log, {&p}, {.batch_events = 100, .idle_wait = std::chrono::seconds(30)});
+  ASSERT_TRUE(runner.Open().ok());
+  runner.Start();
+  AppendN(log, 3);
+  runner.Notify();
+  p.entered.get_future().wait();  // the follower is in its batch of 3
+  AppendN(log, 2, 2000);
+  p.gate.set_value();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(runner.AppliedPosition(), 3u);  // 4 and 5 wait for the next
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_TRUE(runner.WaitForPosition(5, std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(2));
+  runner.Stop();
 }
 
 TEST(ProjectionRunner, RebuildReportsProgress) {

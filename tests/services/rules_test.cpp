@@ -519,6 +519,35 @@ TEST_P(RulesTest, MalformedEventsAreInvalidArgument) {
             "events");
 }
 
+// Every problem of a request is listed, each under its full name (the event's
+// index, the payload, a list item), in request order.
+TEST_P(RulesTest, FormatProblemsListedUnderTheirFullNames) {
+  std::vector<schema::CareEvent> events;
+  for (int i = 0; i < 12; ++i) {
+    events.push_back(
+        Ev("ae" + std::to_string(i), "2014-07-01T10:00:00Z",
+           R"("aeAttended": {"attendanceId": "A)" + std::to_string(i) + "\"}"));
+  }
+  events.push_back(Ev(
+      "reg", "2014-04-01T09:00:00+01:00",
+      R"("personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "localIds": [{"system": "PAS", "value": "H1"}, {"system": "", "value": "H2"}]})"));
+  events.push_back(Ev("ae3", "2014-07-01T11:00:00Z",
+                      R"("aeAttended": {"attendanceId": "B"})"));
+  events.push_back(
+      Ev("x", "2014-07-01T11:00:00Z", R"("readyForDischarge": {})"));
+  Status s = Refuse(events, Code::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& e : s.errors()) fields.push_back(e.field);
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{
+                "events[12].personRegistered.localIds[1].system",
+                "events[13].eventId", "events[14].readyForDischarge.spellId"}));
+  EXPECT_NE(s.message().find("3 problems in the request: "
+                             "events[12].personRegistered.localIds[1].system"),
+            std::string::npos)
+      << s.message();
+}
+
 // --- Atomicity and size.
 
 TEST_P(RulesTest, ThousandEventsRefusedAtomicallyByTheLast) {

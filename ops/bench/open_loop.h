@@ -1,0 +1,244 @@
+// An evented HTTP load generator for bench_latency: every connection on one
+// thread (Asio), so the generator takes one core at most and wakes once per
+// batch of answers instead of once per request per thread. Each connection
+// sends its own requests in order, one at a time, on a keep-alive connection
+// (reconnecting when the server closes it). Request i of connection c is due at
+// schedule(c, i, start): a request is sent at its due time, or as soon as the
+// connection's previous answer arrives if that is later, and its latency runs
+// from the due time (open loop: a stall is not hidden by the load waiting
+// behind it). A schedule that returns `start` for every request is a closed
+// loop (each request sent as the last answer arrives, timed from its sending).
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/bench/bench.h"
+
+namespace carelog::bench {
+
+struct Post {
+  std::string target;
+  std::string body;
+};
+
+// What a run of the loop answered.
+struct LoopOutcome {
+  Latencies latencies;             // of the answers counted (201)
+  size_t answered = 0;             // every answer with a status
+  size_t already = 0;              // 200: the event was already stored
+  size_t failures = 0;             // anything else, or no answer
+  std::vector<std::string> notes;  // the first few failures, for the human
+  double cpu_seconds = 0;          // of this process while the loop ran
+};
+
+// Request i of connection c is due at schedule(c, i, start).
+using Schedule = std::function<std::chrono::steady_clock::time_point(
+    size_t c, size_t i, std::chrono::steady_clock::time_point start)>;
+
+namespace open_loop_detail {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Run {
+  net::io_context io;
+  net::ip::tcp::endpoint server;
+  std::string host;
+  std::string token;
+  const std::vector<std::vector<Post>>* requests = nullptr;
+  Schedule schedule;
+  SteadyClock::time_point start, end;
+  bool closed_loop = false;
+  LoopOutcome out;
+
+  void Note(std::string line) {
+    if (out.notes.size() < 5) out.notes.push_back(std::move(line));
+  }
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Run& run, size_t c)
+      : run_(run), c_(c), socket_(run.io), timer_(run.io) {}
+
+  // Connects (blocking: before the clock starts), then waits for the start.
+  void Open() {
+    boost::system::error_code ec;
+    Connect(ec);
+    if (ec) Fail("connect: " + ec.message());
+  }
+
+  void Begin() { Next(); }
+
+ private:
+  void Connect(boost::system::error_code& ec) {
+    socket_ = net::ip::tcp::socket(run_.io);
+    socket_.connect(run_.server, ec);
+    if (!ec) socket_.set_option(net::ip::tcp::no_delay(true), ec);
+    buffer_.clear();
+  }
+
+  // Schedules request i_ at its due time, or stops past the run's end.
+  void Next() {
+    const auto& mine = (*run_.requests)[c_];
+    if (i_ >= mine.size()) return;
+    const auto now = SteadyClock::now();
+    if (now > run_.end) return;
+    due_ = run_.closed_loop ? now : run_.schedule(c_, i_, run_.start);
+    if (due_ > run_.end) return;
+    if (due_ <= now) return Send();
+    timer_.expires_at(due_);
+    timer_.async_wait(
+        [self = shared_from_this()](const boost::system::error_code& ec) {
+          if (!ec) self->Send();
+        });
+  }
+
+  void Send() {
+    if (!socket_.is_open()) {
+      boost::system::error_code ec;
+      Connect(ec);
+      if (ec) return Failed("connect: " + ec.message());
+    }
+    const Post& post = (*run_.requests)[c_][i_];
+    text_.clear();
+    text_ += "POST ";
+    text_ += post.target;
+    text_ += " HTTP/1.1\r\nHost: ";
+    text_ += run_.host;
+    text_ += "\r\nAuthorization: Bearer ";
+    text_ += run_.token;
+    text_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
+    text_ += std::to_string(post.body.size());
+    text_ += "\r\n\r\n";
+    text_ += post.body;
+    net::async_write(socket_, net::buffer(text_),
+                     [self = shared_from_this()](
+                         const boost::system::error_code& ec, size_t) {
+                       if (ec) return self->Failed("write: " + ec.message());
+                       self->Read();
+                     });
+  }
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(1u << 20);
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](
+                         const boost::system::error_code& ec, size_t) {
+                       if (ec) return self->Failed("read: " + ec.message());
+                       self->Answered();
+                     });
+  }
+
+  void Answered() {
+    const auto& res = parser_->get();
+    const unsigned status = res.result_int();
+    LoopOutcome& out = run_.out;
+    ++out.answered;
+    if (status == 201) {
+      out.latencies.Add(
+          std::chrono::duration<double, std::micro>(SteadyClock::now() - due_)
+              .count());
+    } else if (status == 200) {
+      if (out.already++ == 0)
+        run_.Note("POST " + (*run_.requests)[c_][i_].target +
+                  ": 200, its event was already stored");
+    } else {
+      ++out.failures;
+      run_.Note("POST " + (*run_.requests)[c_][i_].target + ": " +
+                std::to_string(status) + " " + res.body());
+    }
+    if (!res.keep_alive()) {
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+    }
+    ++i_;
+    Next();
+  }
+
+  // A request without an answer: counted, then the connection goes on with
+  // its next request on a new connection.
+  void Failed(const std::string& why) {
+    ++run_.out.failures;
+    run_.Note("POST " + (*run_.requests)[c_][i_].target + ": " + why);
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    ++i_;
+    Next();
+  }
+
+  Run& run_;
+  const size_t c_;
+  net::ip::tcp::socket socket_;
+  net::steady_timer timer_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  std::string text_;
+  size_t i_ = 0;
+  SteadyClock::time_point due_;
+};
+
+}  // namespace open_loop_detail
+
+// Sends `requests[c]` on connection c (one connection each) to `url`
+// (http://HOST:PORT) with a bearer `token`, on this thread, for `seconds`
+// from 50 ms after the connections are open. `schedule` empty: closed loop.
+inline LoopOutcome DriveEvented(const std::string& url,
+                                const std::string& token,
+                                const std::vector<std::vector<Post>>& requests,
+                                double seconds, Schedule schedule) {
+  namespace d = open_loop_detail;
+  d::Run run;
+  std::string rest = url.substr(url.find("//") + 2);
+  if (const size_t slash = rest.find('/'); slash != std::string::npos)
+    rest = rest.substr(0, slash);
+  const size_t colon = rest.rfind(':');
+  run.host = rest;
+  boost::system::error_code ec;
+  const auto address = d::net::ip::make_address(
+      rest.substr(0, colon) == "localhost" ? "127.0.0.1"
+                                           : rest.substr(0, colon),
+      ec);
+  if (ec || colon == std::string::npos)
+    Fail("the evented generator needs http://ADDRESS:PORT, not " + url);
+  run.server = {address,
+                static_cast<unsigned short>(std::stoi(rest.substr(colon + 1)))};
+  run.token = token;
+  run.requests = &requests;
+  run.closed_loop = !schedule;
+  run.schedule = std::move(schedule);
+  std::vector<std::shared_ptr<d::Connection>> connections;
+  for (size_t c = 0; c < requests.size(); ++c) {
+    connections.push_back(std::make_shared<d::Connection>(run, c));
+    connections.back()->Open();
+  }
+  run.start = d::SteadyClock::now() + std::chrono::milliseconds(50);
+  run.end = run.start + std::chrono::duration_cast<d::SteadyClock::duration>(
+                            std::chrono::duration<double>(seconds));
+  const Usage before = ProcessUsage();
+  d::net::steady_timer begin(run.io, run.start);
+  // Once begun, each connection keeps itself alive while it has work.
+  begin.async_wait(
+      [connections = std::move(connections)](const boost::system::error_code&) {
+        for (const auto& c : connections) c->Begin();
+      });
+  run.io.run();
+  run.out.cpu_seconds = ProcessUsage().cpu_seconds - before.cpu_seconds;
+  return std::move(run.out);
+}
+
+}  // namespace carelog::bench
