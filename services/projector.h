@@ -100,7 +100,8 @@ class ProjectionRunner {
 
   // Drops every projection's rows and checkpoint and replays the whole log;
   // `progress` is called after each batch with (applied position, last
-  // position).
+  // position). While a stream build runs, "applied" is its share of the work
+  // in events (services/stream_build.h: reading the log is the first half).
   Status Rebuild(const std::function<void(uint64_t, uint64_t)>& progress);
 
   // The position every projection has applied.

@@ -15,7 +15,8 @@ namespace carelog {
 namespace {
 
 constexpr size_t kChunkEvents = 4096;  // events read and folded as one unit
-constexpr size_t kPageEvents = 10000;  // events of one read of the log
+constexpr uint64_t kSamples = 16;      // reads of EstimateSpilledBytes
+constexpr size_t kSampleEvents = 64;   // events of each
 
 // Whole streams, each in version order, as spilled events of one spill file.
 struct Chunk {
@@ -139,17 +140,19 @@ class Worker {
 };
 
 // Reads positions [first, last] of the log in order, appending each wanted
-// event to spill file `offset + (hash of its stream) % per_reader`.
-// `progress()` false cancels.
+// event to spill file `offset + (hash of its stream) % per_reader` and adding
+// the positions passed to `read`. `progress()` false cancels.
 Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
                 bool persons, bool others, SpillFiles& files, size_t offset,
-                size_t per_reader, const std::function<bool()>& progress) {
+                size_t per_reader, size_t page_events,
+                std::atomic<uint64_t>& read,
+                const std::function<bool()>& progress) {
   const std::hash<std::string_view> hash;
   for (uint64_t from = first; from <= last;) {
     if (!progress()) {
       return Status(Code::kUnavailable, "the build was cancelled");
     }
-    auto page = log.ReadAll(from, kPageEvents);
+    auto page = log.ReadAll(from, std::max<size_t>(page_events, 1));
     if (!page.ok()) return page.status();
     if (page->empty()) {
       return Status(Code::kCorruption,
@@ -162,7 +165,9 @@ Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
       AppendSpilled(e, files.buffer(file));
       CARELOG_RETURN_IF_ERROR(files.Written(file));
     }
-    from = page->back().position + 1;
+    const uint64_t next = page->back().position + 1;
+    read += std::min(next, last + 1) - from;
+    from = next;
   }
   return Status::Ok();
 }
@@ -214,6 +219,22 @@ Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
 
 }  // namespace
 
+Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last) {
+  if (last == 0) return uint64_t{1};
+  uint64_t bytes = 0, events = 0;
+  for (uint64_t k = 0; k < kSamples; ++k) {
+    auto page = log.ReadAll(1 + last * k / kSamples, kSampleEvents);
+    if (!page.ok()) return page.status();
+    for (const storage::RecordedEvent& e : *page) {
+      if (e.position > last) break;
+      bytes += SpilledSize(e);
+      ++events;
+    }
+  }
+  if (events == 0) return uint64_t{1};
+  return std::max<uint64_t>(1, bytes * last / events);
+}
+
 Status WriteSortedRows(storage::EventLog& log,
                        storage::ProjectionWrite& write) {
   std::sort(
@@ -236,7 +257,7 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   }
   threads = std::max(1, threads);
   ChunkQueue queue(2 * static_cast<size_t>(threads));
-  std::atomic<uint64_t> folded{0};
+  std::atomic<uint64_t> folded{0}, read{0};
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < threads; ++t)
     workers.push_back(std::make_unique<Worker>(log, builds));
@@ -257,7 +278,7 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   Chunk chunk;
   auto push = [&] {
     if (chunk.events.empty()) return true;
-    if (progress && !progress(folded.load())) {
+    if (progress && !progress((read.load() + folded.load()) / 2)) {
       queue.Cancel(Status(Code::kUnavailable, "the build was cancelled"));
       return false;
     }
@@ -269,22 +290,27 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   if ((persons || others) && last > 0) {
     // Each reader thread reads its share of the log into files of its own;
     // file k of every reader holds the same streams.
-    const uint64_t per_file = std::max<uint64_t>(spill_options.file_events, 1);
+    const uint64_t per_group = std::max<uint64_t>(spill_options.group_bytes, 1);
+    auto estimate = EstimateSpilledBytes(log, last);
+    scanned = estimate.status();
     const size_t per_reader =
-        static_cast<size_t>((last + per_file - 1) / per_file);
+        estimate.ok() ? static_cast<size_t>(std::min<uint64_t>(
+                            (*estimate + per_group - 1) / per_group, last))
+                      : 0;
     const auto readers = static_cast<size_t>(
         std::min<uint64_t>(static_cast<uint64_t>(threads), last));
     auto files =
         SpillFiles::Create(readers * per_reader, spill_options.directory);
-    scanned = files.status();
+    if (scanned.ok()) scanned = files.status();
     if (scanned.ok()) {
       std::atomic<bool> stop{false};
-      std::vector<Status> read(readers);
+      std::vector<Status> spilled(readers);
       auto spill = [&](size_t r, const std::function<bool()>& go_on) {
-        read[r] = SpillLog(log, 1 + last * r / readers,
-                           last * (r + 1) / readers, persons, others, *files,
-                           r * per_reader, per_reader, go_on);
-        if (!read[r].ok()) stop = true;
+        spilled[r] =
+            SpillLog(log, 1 + last * r / readers, last * (r + 1) / readers,
+                     persons, others, *files, r * per_reader, per_reader,
+                     spill_options.page_events, read, go_on);
+        if (!spilled[r].ok()) stop = true;
       };
       std::vector<std::thread> reading;
       for (size_t r = 1; r < readers; ++r) {
@@ -293,17 +319,22 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
       // This thread reads the first share and asks `progress` (not
       // thread-safe) whether to go on.
       spill(0, [&] {
-        if (stop.load() || (progress && !progress(0))) stop = true;
+        if (stop.load() || (progress && !progress(read.load() / 2))) {
+          stop = true;
+        }
         return !stop.load();
       });
       for (std::thread& t : reading) t.join();
-      for (const Status& s : read) {
+      for (const Status& s : spilled) {
         // A reader stopped by another's failure says "cancelled": keep the
         // failure.
         if (!s.ok() && (scanned.ok() || scanned.code() == Code::kUnavailable)) {
           scanned = s;
         }
       }
+    }
+    if (scanned.ok() && progress && !progress(read.load() / 2)) {
+      scanned = Status(Code::kUnavailable, "the build was cancelled");
     }
     for (size_t k = 0; scanned.ok() && k < per_reader; ++k) {
       std::vector<size_t> of_k;
@@ -320,7 +351,7 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   if (!scanned.ok()) return scanned;
   workers.clear();
   for (StreamBuild* b : builds) CARELOG_RETURN_IF_ERROR(b->Finish(log, last));
-  if (progress) progress(folded.load());
+  if (progress) progress(last);
   return Status::Ok();
 }
 

@@ -68,15 +68,26 @@ class StreamBuild {
 struct SpillOptions {
   // Empty: the temporary directory (TMPDIR, else /tmp).
   std::string directory = {};
-  // Events of one file, on average (~200 bytes an event). One group of files,
-  // as many as there are readers, is read back whole at a time, and the
-  // previous one may still be held by the workers.
-  uint64_t file_events = 500000;
+  // Bytes of one group of files (file k of every reader), which is read back
+  // whole at a time while the workers may still hold the previous one: the
+  // number of groups is the log's spilled size, estimated from a sample of
+  // its events before reading, over this. Events of ~1 KB make more groups
+  // than events of ~200 bytes, not bigger ones.
+  uint64_t group_bytes = 128u << 20;
+  // Events of one ReadAll.
+  size_t page_events = 10000;
 };
 
+// The spilled size of the events up to `last`, estimated from a few short
+// reads spread over the log (at least 1).
+Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last);
+
 // Builds the projections from the log up to `last` with `threads` worker
-// threads. `progress(events done)` returning false cancels (kUnavailable).
-// On failure the projections' rows are incomplete (no checkpoint).
+// threads. `progress(done)` returning false cancels (kUnavailable); `done`
+// counts reading the log as the first half of the work and folding its
+// events as the second, in events: it grows to last / 2 while the log is read
+// and on to `last` as the streams are folded. On failure the
+// projections' rows are incomplete (no checkpoint) and Finish is not called.
 Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
                            const std::vector<StreamBuild*>& builds, int threads,
                            const std::function<bool(uint64_t)>& progress,

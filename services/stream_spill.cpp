@@ -70,6 +70,11 @@ void AppendSpilled(const storage::RecordedEvent& e, std::string& out) {
   std::memcpy(out.data() + start, &size, sizeof size);
 }
 
+size_t SpilledSize(const storage::RecordedEvent& e) {
+  return kFixed + 6 * 4 + e.stream.size() + e.event_id.size() + e.type.size() +
+         e.body.size() + e.recorded_by.size() + e.content_hash.size();
+}
+
 std::optional<SpilledHeader> PeekSpilled(std::string_view bytes) {
   if (bytes.size() < kFixed) return std::nullopt;
   SpilledHeader h;

@@ -20,6 +20,9 @@ namespace carelog {
 // Appends `e` to `out` in the spill's own (native-endian) format.
 void AppendSpilled(const storage::RecordedEvent& e, std::string& out);
 
+// The bytes AppendSpilled appends for `e`.
+size_t SpilledSize(const storage::RecordedEvent& e);
+
 // The spilled event at the start of `bytes`: its stream, position and size in
 // bytes; nullopt if `bytes` does not start with a whole spilled event.
 struct SpilledHeader {

@@ -246,9 +246,17 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   // earlier event wrote them (the same key always gets the same value). Every
   // kind AddOwnCounts refuses depends on the rest of the history.
   const std::string& area = AreaOfResidenceAt(facts, last.occurred_at);
+  if (area.empty()) return false;  // AddCounts counts nothing then
   const Date date = LondonDate(last.occurred_at);
   const std::string month = MonthLabel(date);
-  if (!AddOwnCounts(e, area, date, month, delta)) return false;
+  // A registration that is the person's only effective event: the history
+  // before it had no area and contributed nothing, and a registration alone
+  // counts only its periods' nhsNumberVerified cells (no spell, no package).
+  // Most people's first event, so most streams start without a recomputation.
+  const bool first_registration =
+      e.has_person_registered() && timeline.size() == 1 && before.empty();
+  if (!first_registration && !AddOwnCounts(e, area, date, month, delta))
+    return false;
   for (char kind : {'m', 'q', 'y'}) {
     const std::string label = PeriodLabel(kind, date, month);
     std::string den = Key(area, "nv", label, "den");

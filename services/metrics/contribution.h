@@ -16,7 +16,8 @@ Cells ComputeContribution(const PersonHistory& history);
 // The step a person's contribution takes when their latest recorded event was
 // folded onto the end of their timeline (PersonState::Extend without a refold)
 // and is of a kind that only adds cells of its own (A&E attendances,
-// admissions, surveys, non-urgent referrals, assessments started, local ids):
+// admissions, surveys, non-urgent referrals, assessments started, local ids,
+// and a registration that is the only effective event):
 // then true, and `delta` = ComputeContribution(after) - `before`, where
 // `before` is the contribution of `after` without that event. False when the
 // event is not such a one; the caller then recomputes from the history.

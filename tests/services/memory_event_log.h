@@ -37,6 +37,9 @@ class MemoryEventLog final : public storage::EventLog {
   uint64_t AppendCare(const std::string& nhs, const schema::CareEvent& event);
   // Makes the next WriteProjections fail (once).
   void FailNextProjectionWrite() { fail_next_write_ = true; }
+  // Non-zero: counts ReadAll calls down; the one that takes it to 0 fails
+  // (kIOError "cannot read position <from>"), as a disk that cannot be read.
+  std::atomic<int> fail_read_all_in{0};
 
   Result<storage::AppendResult> Append(storage::AppendRequest request) override;
   void AppendAsync(

@@ -112,6 +112,10 @@ Result<uint64_t> MemoryEventLog::StreamVersion(std::string_view stream) {
 
 Result<std::vector<storage::RecordedEvent>> MemoryEventLog::ReadAll(
     uint64_t from_position, size_t max_count) {
+  if (fail_read_all_in.load() > 0 && --fail_read_all_in == 0) {
+    return Status(Code::kIOError,
+                  "cannot read position " + std::to_string(from_position));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<storage::RecordedEvent> out;
   for (uint64_t p = std::max<uint64_t>(from_position, 1);

@@ -199,6 +199,34 @@ TEST(ProjectionRunner, RebuildReportsProgress) {
   EXPECT_EQ(seen.back(), 7u);
 }
 
+// A rebuild whose read of the log fails part way fails with the read's
+// error, and leaves the metrics with no checkpoint and no rows (nothing
+// half-built passes for complete); the next rebuild completes.
+TEST(ProjectionRunner, RebuildFailingToReadLeavesNothingHalfBuilt) {
+  MemoryEventLog log;
+  for (int i = 0; i < 30; ++i) {
+    log.AppendCare(std::to_string(9000000000LL + i % 11),
+                   i % 11 == i ? Registered("2014-04-01T09:00:00Z",
+                                            "1938-02-11", "E09000002")
+                               : Admitted("2014-05-01T09:00:00Z", "S1"));
+  }
+  metrics::MetricsProjection metrics;
+  ProjectionRunner runner(log, {&metrics}, {.build_threads = 1});
+  ASSERT_TRUE(runner.Open().ok());
+  ASSERT_TRUE(runner.CatchUp().ok());
+  ASSERT_GT(log.ProjectionRowCount("metrics"), 0u);
+  log.fail_read_all_in = 16 + 1;  // after the estimate's samples
+  Status s = runner.Rebuild([](uint64_t, uint64_t) {});
+  EXPECT_EQ(s.code(), Code::kIOError);
+  EXPECT_EQ(s.message(), "cannot read position 1");
+  EXPECT_EQ(*log.ProjectionCheckpoint("metrics"), 0u);
+  EXPECT_EQ(log.ProjectionRowCount("metrics"), 0u);
+  EXPECT_EQ(metrics.AppliedPosition(), 0u);
+  ASSERT_TRUE(runner.Rebuild([](uint64_t, uint64_t) {}).ok());
+  EXPECT_EQ(*log.ProjectionCheckpoint("metrics"), 30u);
+  EXPECT_GT(log.ProjectionRowCount("metrics"), 0u);
+}
+
 // The metric projection over the real RocksDB log: applied, closed, reopened
 // without replay.
 TEST(ProjectionRunner, MetricsOverRocksDbSurviveReopen) {

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -133,13 +135,14 @@ TEST(StreamBuild, HandsEveryStreamOnceInVersionOrderWhateverTheFiles) {
   MemoryEventLog log;
   auto streams = FillLog(log);
   const uint64_t last = log.LastPosition();
-  // One temporary file, a few, and one per event or so.
-  for (uint64_t per_file : {uint64_t{1000000}, uint64_t{37}, uint64_t{1}}) {
+  // One group of temporary files, a few, and one per event or so.
+  for (uint64_t group_bytes :
+       {uint64_t{1} << 30, uint64_t{37 * 200}, uint64_t{1}}) {
     for (int threads : {1, 2}) {
       RecordingBuild people(true, false), admin(false, true), both(true, true);
       ASSERT_TRUE(BuildStreamByStream(log, last, {&people, &admin, &both},
                                       threads, nullptr,
-                                      {.file_events = per_file})
+                                      {.group_bytes = group_bytes})
                       .ok());
       ExpectHandedOnce(people, streams, true, false, last);
       ExpectHandedOnce(admin, streams, false, true, last);
@@ -155,9 +158,145 @@ TEST(StreamBuild, StopsAtTheLastPositionGiven) {
   const uint64_t last = log.LastPosition() / 2 + 1;
   RecordingBuild both(true, true);
   ASSERT_TRUE(
-      BuildStreamByStream(log, last, {&both}, 2, nullptr, {.file_events = 10})
+      BuildStreamByStream(log, last, {&both}, 2, nullptr, {.group_bytes = 2000})
           .ok());
   ExpectHandedOnce(both, streams, true, true, last);
+}
+
+// A sink that fails on one stream fails the whole build with its error, and
+// no projection is finished.
+class FailingBuild final : public StreamBuild {
+ public:
+  explicit FailingBuild(std::string stream) : stream_(std::move(stream)) {}
+  bool WantsPersonStreams() const override { return true; }
+  bool WantsOtherStreams() const override { return true; }
+  std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog&) override {
+    return std::make_unique<Sink>(stream_);
+  }
+  Status Finish(storage::EventLog&, uint64_t) override {
+    finished = true;
+    return Status::Ok();
+  }
+  std::atomic<bool> finished{false};
+
+ private:
+  class Sink final : public StreamBuildSink {
+   public:
+    explicit Sink(const std::string& stream) : stream_(stream) {}
+    Status Stream(const BuildStream& s) override {
+      if (s.stream != stream_) return Status::Ok();
+      return Status(Code::kCorruption, "cannot fold " + stream_);
+    }
+    Status ChunkDone() override { return Status::Ok(); }
+    Status Flush() override { return Status::Ok(); }
+
+   private:
+    const std::string& stream_;
+  };
+  const std::string stream_;
+};
+
+TEST(StreamBuild, AWorkersFailureFailsTheBuild) {
+  MemoryEventLog log;
+  auto streams = FillLog(log);
+  const std::string victim = std::next(streams.begin(), 5)->first;
+  for (int threads : {1, 2}) {
+    FailingBuild failing(victim);
+    RecordingBuild other(true, true);
+    Status s = BuildStreamByStream(log, log.LastPosition(), {&other, &failing},
+                                   threads, nullptr, {.group_bytes = 3000});
+    EXPECT_EQ(s.code(), Code::kCorruption) << threads;
+    EXPECT_EQ(s.message(), "cannot fold " + victim);
+    EXPECT_FALSE(failing.finished.load());
+    EXPECT_EQ(other.finished_at, 0u);
+  }
+}
+
+// A read of the log that fails part way fails the build with the read's
+// error (not "cancelled"), whichever reader hit it; nothing is finished.
+TEST(StreamBuild, AReadFailingMidLogFailsTheBuild) {
+  MemoryEventLog log;
+  FillLog(log);
+  const uint64_t last = log.LastPosition();
+  // The estimate reads 16 samples first; then the readers' pages of 7.
+  for (int fail_in : {16 + 2, 16 + 9}) {
+    for (int threads : {1, 2}) {
+      log.fail_read_all_in = fail_in;
+      RecordingBuild both(true, true);
+      Status s = BuildStreamByStream(log, last, {&both}, threads, nullptr,
+                                     {.group_bytes = 3000, .page_events = 7});
+      EXPECT_EQ(s.code(), Code::kIOError) << fail_in << " " << threads;
+      EXPECT_EQ(s.message().rfind("cannot read position ", 0), 0u)
+          << s.message();
+      if (threads == 1) {  // one reader: its (fail_in - 16)th page of 7
+        EXPECT_EQ(s.message(), "cannot read position " +
+                                   std::to_string(1 + 7 * (fail_in - 17)));
+      }
+      EXPECT_EQ(both.finished_at, 0u);
+    }
+  }
+  log.fail_read_all_in = 0;
+}
+
+// Progress moves while the log is read, before any stream is folded, and
+// ends at the last position.
+TEST(StreamBuild, ReportsProgressWhileReading) {
+  MemoryEventLog log;
+  FillLog(log);
+  const uint64_t last = log.LastPosition();
+  RecordingBuild both(true, true);
+  std::vector<uint64_t> before_any_stream, all;
+  ASSERT_TRUE(BuildStreamByStream(log, last, {&both}, 1,
+                                  [&](uint64_t done) {
+                                    all.push_back(done);
+                                    std::lock_guard lock(both.mu);
+                                    if (both.seen.empty())
+                                      before_any_stream.push_back(done);
+                                    return true;
+                                  },
+                                  {.page_events = 10})
+                  .ok());
+  ASSERT_FALSE(before_any_stream.empty());
+  EXPECT_GT(before_any_stream.back(), 0u);
+  EXPECT_EQ(before_any_stream.back(), last / 2);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  EXPECT_EQ(all.back(), last);
+}
+
+// The number of groups comes from the events' bytes: ~1 KB events make
+// proportionally more groups than small ones.
+TEST(StreamBuild, EstimatesTheSpilledBytes) {
+  MemoryEventLog small, large;
+  FillLog(small);
+  for (int i = 0; i < 300; ++i) {
+    storage::AppendRequest r{
+        "area-" + std::to_string(i % 7),
+        storage::ExpectedVersion::Any(),
+        {{"big-" + std::to_string(i), "carelog.schema.AdminEvent",
+          std::string(1000 + i % 50, 'x')}},
+        "test"};
+    ASSERT_TRUE(large.Append(std::move(r)).ok());
+  }
+  auto exact = [](MemoryEventLog& log) {
+    uint64_t bytes = 0;
+    auto all = log.ReadAll(1, 100000);
+    for (const auto& e : *all) bytes += SpilledSize(e);
+    return static_cast<double>(bytes);
+  };
+  for (MemoryEventLog* log : {&small, &large}) {
+    auto estimate = EstimateSpilledBytes(*log, log->LastPosition());
+    ASSERT_TRUE(estimate.ok());
+    EXPECT_NEAR(static_cast<double>(*estimate), exact(*log), exact(*log) * 0.1);
+  }
+  auto big = EstimateSpilledBytes(large, large.LastPosition());
+  EXPECT_GT(*big, 300u * 1000);
+  RecordingBuild admin(false, true);
+  ASSERT_TRUE(BuildStreamByStream(large, large.LastPosition(), {&admin}, 2,
+                                  nullptr, {.group_bytes = 20000})
+                  .ok());
+  size_t handed = 0;
+  for (const auto& [name, seen] : admin.seen) handed += seen.positions.size();
+  EXPECT_EQ(handed, 300u);
 }
 
 TEST(StreamBuild, ProgressFalseCancels) {
@@ -244,7 +383,7 @@ TEST(StreamBuild, SpillsIntoTheDirectoryGiven) {
   std::filesystem::create_directory(missing);
   RecordingBuild both(true, true);
   s = BuildStreamByStream(log, log.LastPosition(), {&both}, 2, nullptr,
-                          {.directory = missing, .file_events = 50});
+                          {.directory = missing, .group_bytes = 10000});
   EXPECT_TRUE(s.ok()) << s.message();
   ExpectHandedOnce(both, streams, true, true, log.LastPosition());
   // Nothing is left behind.

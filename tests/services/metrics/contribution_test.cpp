@@ -87,7 +87,7 @@ TEST(AppendedEventDeltaTest, LeavesLateAndCountedElsewhereEventsToRecompute) {
     before = metrics::ComputeContribution(metrics::PersonHistory(state));
   }
   EXPECT_EQ(answered,
-            (std::vector<bool>{false, true, false, false, false, true}));
+            (std::vector<bool>{true, true, false, false, false, true}));
   // The last A&E: its own count, and the cells of its month and quarter,
   // verified by then (its year's were written by the earlier events).
   Cells want = {{"E09000002|ae|2014-07", 1},
@@ -96,6 +96,39 @@ TEST(AppendedEventDeltaTest, LeavesLateAndCountedElsewhereEventsToRecompute) {
                 {"E09000002|nv|2014-15-Q2|den", 1},
                 {"E09000002|nv|2014-15-Q2|num", 1}};
   EXPECT_EQ(delta, want);
+}
+
+// A registration that is the only effective event counts its periods'
+// nhsNumberVerified cells by itself; one that joins an existing history is
+// left to the recomputation.
+TEST(AppendedEventDeltaTest, AnswersAFirstRegistrationAlone) {
+  PersonState state;
+  Cells delta;
+  state.Extend(Stored(
+      Registered("2014-05-03T09:00:00Z", "1950-01-20", "E09000002", true), 1));
+  ASSERT_TRUE(metrics::AppendedEventDelta(state, Cells{}, delta));
+  Cells want = {
+      {"E09000002|nv|2014-05|den", 1},    {"E09000002|nv|2014-05|num", 1},
+      {"E09000002|nv|2014-15-Q1|den", 1}, {"E09000002|nv|2014-15-Q1|num", 1},
+      {"E09000002|nv|2014-15|den", 1},    {"E09000002|nv|2014-15|num", 1}};
+  EXPECT_EQ(delta, want);
+  EXPECT_EQ(delta, metrics::ComputeContribution(metrics::PersonHistory(state)));
+
+  // Unverified: the denominators only.
+  PersonState unverified;
+  unverified.Extend(Stored(
+      Registered("2014-05-03T09:00:00Z", "1950-01-20", "E09000002", false), 1));
+  ASSERT_TRUE(metrics::AppendedEventDelta(unverified, Cells{}, delta));
+  EXPECT_EQ(delta,
+            metrics::ComputeContribution(metrics::PersonHistory(unverified)));
+  EXPECT_EQ(delta.size(), 3u);
+
+  // A second registration after an event: not the only one.
+  state.Extend(Stored(Ae("2014-05-10T09:00:00Z"), 2));
+  Cells before = metrics::ComputeContribution(metrics::PersonHistory(state));
+  state.Extend(Stored(
+      Registered("2014-06-01T09:00:00Z", "1950-01-20", "E09000003", true), 3));
+  EXPECT_FALSE(metrics::AppendedEventDelta(state, before, delta));
 }
 
 }  // namespace
