@@ -140,8 +140,8 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // With a prepare, the projections start once it has written what it writes
   // (or when it asks); without one, now. Starting twice is harmless.
   auto start_projections = [&]() -> Status {
-    read_side->runner().Start();
     read_side->RequireAppliedForReady((*log)->LastPosition());
+    read_side->runner().Start();
     while (!read_side->CaughtUp()) {
       Status failed = read_side->runner().LastError();
       if (!failed.ok()) return failed;

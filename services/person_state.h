@@ -29,9 +29,6 @@ struct StringKeyHash {
     return std::hash<std::string_view>{}(s);
   }
 };
-template <typename V>
-using StringKeyMap =
-    std::unordered_map<std::string, V, StringKeyHash, std::equal_to<>>;
 using StringKeySet =
     std::unordered_set<std::string, StringKeyHash, std::equal_to<>>;
 

@@ -38,10 +38,12 @@ class ReadSide {
   metrics::MetricsService& metrics() { return service_; }
   const WorklistProjection& worklists() const { return worklists_; }
   // True once every projection has applied the log as it stood when Open ran
-  // (docs/READINGS.md "/readyz"): later appends are applied within
-  // milliseconds and do not make the server unready.
+  // (docs/READINGS.md "/readyz"), for as long as they keep following it: later
+  // appends are applied within milliseconds and do not make the server
+  // unready; a projection that stopped on an error does.
   bool CaughtUp() const {
-    return runner_.AppliedPosition() >= ready_position_.load();
+    return runner_.AppliedPosition() >= ready_position_.load() &&
+           runner_.LastError().ok();
   }
 
  private:

@@ -159,7 +159,10 @@ Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
                     "the log ends before position " + std::to_string(last));
     }
     for (const storage::RecordedEvent& e : *page) {
-      if (e.position > last) return Status::Ok();
+      if (e.position > last) {
+        read += last + 1 - from;  // this page's events up to `last`
+        return Status::Ok();
+      }
       if (IsPersonStream(e.stream) ? !persons : !others) continue;
       const size_t file = offset + hash(e.stream) % per_reader;
       AppendSpilled(e, files.buffer(file));
@@ -232,7 +235,11 @@ Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last) {
     }
   }
   if (events == 0) return uint64_t{1};
-  return std::max<uint64_t>(1, bytes * last / events);
+  // bytes / events * last, without the product's overflow.
+  const long double per_event =
+      static_cast<long double>(bytes) / static_cast<long double>(events);
+  return std::max<uint64_t>(
+      1, static_cast<uint64_t>(per_event * static_cast<long double>(last)));
 }
 
 Status WriteSortedRows(storage::EventLog& log,

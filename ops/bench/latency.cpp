@@ -297,7 +297,12 @@ void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
     out = DriveEvented(url, token, requests, seconds, std::move(schedule));
     for (const auto& line : out.notes) Note("%s", line.c_str());
   }
-  *sent = out.latencies.size();
+  *sent = out.latencies.size() - out.unsent;
+  if (out.unsent > 0)
+    Note(
+        "%zu requests due before the end were never sent (their connection "
+        "was behind): counted as late by their wait until the end",
+        out.unsent);
   Note("load generator: %.1f us of CPU a request",
        out.cpu_seconds * 1e6 / static_cast<double>(std::max<size_t>(1, *sent)));
   all.Merge(out.latencies);

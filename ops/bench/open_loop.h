@@ -35,10 +35,14 @@ struct Post {
 
 // What a run of the loop answered.
 struct LoopOutcome {
-  Latencies latencies;             // of the answers counted (201)
-  size_t answered = 0;             // every answer with a status
-  size_t already = 0;              // 200: the event was already stored
-  size_t failures = 0;             // anything else, or no answer
+  Latencies latencies;  // of the answers counted (201), and
+                        // of the unsent (below)
+  size_t unsent = 0;    // open loop: due before the end but still waiting
+                        // behind their connection's previous request when it
+                        // came; each counted as late by its wait until then
+  size_t answered = 0;  // every answer with a status
+  size_t already = 0;   // 200: the event was already stored
+  size_t failures = 0;  // anything else, or no answer
   std::vector<std::string> notes;  // the first few failures, for the human
   double cpu_seconds = 0;          // of this process while the loop ran
 };
@@ -96,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto& mine = (*run_.requests)[c_];
     if (i_ >= mine.size()) return;
     const auto now = SteadyClock::now();
-    if (now > run_.end) return;
+    if (now > run_.end) return CountUnsent(now);
     due_ = run_.closed_loop ? now : run_.schedule(c_, i_, run_.start);
     if (due_ > run_.end) return;
     if (due_ <= now) return Send();
@@ -105,6 +109,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
         [self = shared_from_this()](const boost::system::error_code& ec) {
           if (!ec) self->Send();
         });
+  }
+
+  // The requests of this connection due by the run's end that were never
+  // sent because it fell behind: an open loop must not drop its slowest
+  // requests from the figures, so each counts as late by at least its wait.
+  void CountUnsent(SteadyClock::time_point now) {
+    if (run_.closed_loop) return;
+    const auto& mine = (*run_.requests)[c_];
+    for (size_t j = i_; j < mine.size(); ++j) {
+      const auto due = run_.schedule(c_, j, run_.start);
+      if (due > run_.end) break;
+      ++run_.out.unsent;
+      run_.out.latencies.Add(
+          std::chrono::duration<double, std::micro>(now - due).count());
+    }
   }
 
   void Send() {

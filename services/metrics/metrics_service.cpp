@@ -190,8 +190,10 @@ Result<ConditionsScorecard> MetricsService::Conditions(
   s.area = area;
   s.period = period;
   s.as_of = as_of;
-  if (auto plan = plans_.PlanAsOf(area, YearText(period.financial_year),
-                                  view->position)) {
+  std::map<int, std::optional<schema::Plan>> plan_of_year;
+  const std::vector<const schema::Plan*> plans =
+      PlansFor(plans_, area, period, view->position, plan_of_year);
+  if (const auto& plan = plan_of_year[period.financial_year]) {
     const auto& conditions = plan->conditions();
     if (conditions.has_plans_jointly_agreed())
       s.plans_jointly_agreed = conditions.plans_jointly_agreed();
@@ -209,9 +211,6 @@ Result<ConditionsScorecard> MetricsService::Conditions(
   s.weekend_discharge_ratio = std::move(evidence[1]);
   s.joint_assessment_coverage = std::move(evidence[2]);
   s.accountable_professional_coverage = std::move(evidence[3]);
-  std::map<int, std::optional<schema::Plan>> plan_of_year;
-  const std::vector<const schema::Plan*> plans =
-      PlansFor(plans_, area, period, view->position, plan_of_year);
   for (MetricId id : kEvidence)
     s.planned.emplace(id, PlannedFor(id, period, plans));
   std::tie(s.weekend_assessments, s.assessments) = ComputeWeekendAssessments(c);

@@ -174,8 +174,14 @@ TEST(ProjectionRunner, PartialBatchesGatherUntilAReaderWaits) {
   p.entered.get_future().wait();  // the follower is in its batch of 3
   AppendN(log, 2, 2000);
   p.gate.set_value();
+  // The batch of 3 commits (however slow the machine), then 4 and 5 wait for
+  // the next batch.
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       runner.AppliedPosition() < 3 &&
+       std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(runner.AppliedPosition(), 3u);  // 4 and 5 wait for the next
+  EXPECT_EQ(runner.AppliedPosition(), 3u);
   const auto asked = std::chrono::steady_clock::now();
   EXPECT_TRUE(runner.WaitForPosition(5, std::chrono::seconds(5)));
   EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(2));

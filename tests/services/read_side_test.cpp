@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "tests/services/care_events.h"
 #include "tests/services/memory_event_log.h"
 
@@ -35,6 +37,31 @@ TEST(ReadSideTest, ReadyOnceTheLogAsOpenedIsAppliedAndStaysReadyUnderWrites) {
   EXPECT_FALSE(side.CaughtUp());
   ASSERT_TRUE(side.runner().CatchUp().ok());
   EXPECT_TRUE(side.CaughtUp());
+}
+
+// A follower that stopped on an error no longer follows the log: the server
+// is not ready, whatever it had applied.
+TEST(ReadSideTest, NotReadyOnceTheFollowerStoppedOnAnError) {
+  MemoryEventLog log;
+  log.AppendCare("9434765919", Ev("e1", "2014-06-01T10:00:00Z", Registered()));
+  ManualClock clock(0);
+  ReadSide side(log, clock);
+  ASSERT_TRUE(side.Open().ok());
+  ASSERT_TRUE(side.runner().CatchUp().ok());
+  ASSERT_TRUE(side.CaughtUp());
+  log.FailNextProjectionWrite();
+  log.AppendCare("9434765919",
+                 Ev("e2", "2014-06-02T10:00:00Z", testing::Admitted("S1")));
+  side.runner().Start();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (side.runner().LastError().ok() &&
+         std::chrono::steady_clock::now() < deadline) {
+    side.runner().WaitForPosition(log.LastPosition(),
+                                  std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(side.runner().LastError().ok());
+  EXPECT_FALSE(side.CaughtUp());
 }
 
 }  // namespace

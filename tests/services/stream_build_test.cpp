@@ -263,6 +263,28 @@ TEST(StreamBuild, ReportsProgressWhileReading) {
   EXPECT_EQ(all.back(), last);
 }
 
+// Two readers, and a build that stops short of the log's end: each reader's
+// page that crosses its share's end (or `last`) is counted too, so the read
+// phase ends at exactly half.
+TEST(StreamBuild, ReportsAllOfTheReadPhaseWithSeveralReaders) {
+  MemoryEventLog log;
+  FillLog(log);
+  const uint64_t last = log.LastPosition() - 5;
+  RecordingBuild both(true, true);
+  std::vector<uint64_t> before_any_stream;
+  ASSERT_TRUE(BuildStreamByStream(log, last, {&both}, 2,
+                                  [&](uint64_t done) {
+                                    std::lock_guard lock(both.mu);
+                                    if (both.seen.empty())
+                                      before_any_stream.push_back(done);
+                                    return true;
+                                  },
+                                  {.page_events = 7})
+                  .ok());
+  ASSERT_FALSE(before_any_stream.empty());
+  EXPECT_EQ(before_any_stream.back(), last / 2);
+}
+
 // The number of groups comes from the events' bytes: ~1 KB events make
 // proportionally more groups than small ones.
 TEST(StreamBuild, EstimatesTheSpilledBytes) {
