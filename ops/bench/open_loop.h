@@ -67,6 +67,10 @@ struct Run {
   SteadyClock::time_point start, end;
   bool closed_loop = false;
   LoopOutcome out;
+  // Connections with work left; when the last is done the deadline (a
+  // server that stops answering must fail the run, not hang it) is cancelled.
+  size_t active = 0;
+  std::unique_ptr<net::steady_timer> deadline;
 
   void Note(std::string line) {
     if (out.notes.size() < 5) out.notes.push_back(std::move(line));
@@ -98,17 +102,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Schedules request i_ at its due time, or stops past the run's end.
   void Next() {
     const auto& mine = (*run_.requests)[c_];
-    if (i_ >= mine.size()) return;
+    if (i_ >= mine.size()) return Done();
     const auto now = SteadyClock::now();
-    if (now > run_.end) return CountUnsent(now);
+    if (now > run_.end) {
+      CountUnsent(now);
+      return Done();
+    }
     due_ = run_.closed_loop ? now : run_.schedule(c_, i_, run_.start);
-    if (due_ > run_.end) return;
+    if (due_ > run_.end) return Done();
     if (due_ <= now) return Send();
     timer_.expires_at(due_);
     timer_.async_wait(
         [self = shared_from_this()](const boost::system::error_code& ec) {
           if (!ec) self->Send();
         });
+  }
+
+  void Done() {
+    if (--run_.active == 0) run_.deadline->cancel();
   }
 
   // The requests of this connection due by the run's end that were never
@@ -249,6 +260,19 @@ inline LoopOutcome DriveEvented(const std::string& url,
   run.end = run.start + std::chrono::duration_cast<d::SteadyClock::duration>(
                             std::chrono::duration<double>(seconds));
   const Usage before = ProcessUsage();
+  // Every answer is due within 30 s of the end: past that the run fails
+  // (its unanswered requests counted) instead of waiting for ever.
+  run.active = connections.size();
+  if (run.active == 0) return std::move(run.out);
+  run.deadline = std::make_unique<d::net::steady_timer>(
+      run.io, run.end + std::chrono::seconds(30));
+  run.deadline->async_wait([&run](const boost::system::error_code& waited) {
+    if (waited) return;
+    run.out.failures += run.active;
+    run.Note(std::to_string(run.active) +
+             " connections still waited for an answer 30 s after the end");
+    run.io.stop();
+  });
   d::net::steady_timer begin(run.io, run.start);
   // Once begun, each connection keeps itself alive while it has work.
   begin.async_wait(
