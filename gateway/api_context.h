@@ -41,6 +41,9 @@ struct ApiContext {
   // True once every projection has caught up with the log (GET /readyz); empty
   // = always.
   std::function<bool()> projections_ready;
+  // Why the projections stopped following the log (an error Status), or ok
+  // while they follow it; empty = never stops.
+  std::function<Status()> projections_failure;
 };
 
 }  // namespace carelog::gateway

@@ -102,6 +102,14 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
                 if (store_open)
                   health.set_last_position(
                       static_cast<double>(context.log->LastPosition()));
+                if (context.projections_failure) {
+                  if (Status failed = context.projections_failure();
+                      !failed.ok()) {
+                    health.set_status("failed");
+                    health.set_detail(failed.message());
+                    return JsonResponse(503, health);
+                  }
+                }
                 if (!store_open || !caught_up) {
                   health.set_status("starting");
                   Response response = JsonResponse(503, health);

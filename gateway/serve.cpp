@@ -162,6 +162,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   context.projector = &read_side->runner();
   context.worklists = &read_side->worklists();
   context.projections_ready = [rs = read_side.get()] { return rs->CaughtUp(); };
+  context.projections_failure = [rs = read_side.get()] {
+    return rs->runner().LastError();
+  };
   RateLimiter rate_limiter(
       options.rate_limit,
       options.rate_burst > 0 ? options.rate_burst : 2 * options.rate_limit,
