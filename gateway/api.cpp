@@ -56,19 +56,6 @@ bool IsKnownMethod(std::string_view method) {
   return false;
 }
 
-// A problem answer with its own status, type and title (codes that Status has
-// no Code of its own for: 405, 415, 501).
-Response ProblemAnswer(int status, const char* slug, const char* title,
-                       const Status& what) {
-  api::Problem problem = ProblemFor(what);
-  problem.set_status(status);
-  problem.set_type(std::string("https://carelog.example/problems/") + slug);
-  problem.set_title(title);
-  Response response = JsonResponse(status, problem);
-  response.content_type = "application/problem+json";
-  return response;
-}
-
 }  // namespace
 
 std::optional<Response> Api::Admit(

@@ -115,18 +115,22 @@ Response ProblemResponse(const Status& status) {
   return response;
 }
 
+Response ProblemAnswer(int status, const char* slug, const char* title,
+                       const Status& what) {
+  api::Problem problem = ProblemFor(what);
+  problem.set_status(status);
+  problem.set_type(std::string("https://carelog.example/problems/") + slug);
+  problem.set_title(title);
+  Response response = JsonResponse(status, problem);
+  response.content_type = "application/problem+json";
+  return response;
+}
+
 Response HeadersTooLargeResponse(size_t limit) {
-  api::Problem problem = ProblemFor(
+  return ProblemAnswer(
+      431, "headers-too-large", "Request header fields too large",
       Status(Code::kTooLarge, "the request headers are larger than " +
                                   std::to_string(limit) + " bytes"));
-  problem.set_type("https://carelog.example/problems/headers-too-large");
-  problem.set_title("Request header fields too large");
-  problem.set_status(431);
-  Response response;
-  response.status = 431;
-  response.content_type = "application/problem+json";
-  response.body = ToJson(problem);
-  return response;
 }
 
 }  // namespace carelog::gateway

@@ -24,6 +24,11 @@ std::string ProblemJson(const Status& status);
 // The full answer: status code, application/problem+json and the document.
 Response ProblemResponse(const Status& status);
 
+// A problem answer with its own status, type (…/problems/`slug`) and title,
+// for HTTP conditions no Status code stands for (405, 415, 431, 501).
+Response ProblemAnswer(int status, const char* slug, const char* title,
+                       const Status& what);
+
 // 431: the request's header block is larger than `limit` bytes (a condition
 // of the HTTP layer that no Status code stands for).
 Response HeadersTooLargeResponse(size_t limit);

@@ -97,8 +97,6 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
   router.Add({"GET", "/readyz", false, {}, "", [context](const RouteContext&) {
                 api::Health health;
                 const bool store_open = context.log != nullptr;
-                const bool caught_up =
-                    !context.projections_ready || context.projections_ready();
                 if (store_open)
                   health.set_last_position(
                       static_cast<double>(context.log->LastPosition()));
@@ -110,6 +108,8 @@ void AddOpsRoutes(Router& router, const ApiContext& context) {
                     return JsonResponse(503, health);
                   }
                 }
+                const bool caught_up =
+                    !context.projections_ready || context.projections_ready();
                 if (!store_open || !caught_up) {
                   health.set_status("starting");
                   Response response = JsonResponse(503, health);
