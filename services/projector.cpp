@@ -180,13 +180,12 @@ Status ProjectionRunner::BuildEmpty(
       if (first.ok()) first = compacted;
       continue;
     }
-    // Some may have written their checkpoint: all start again from nothing
-    // (in log order when the log cannot list its streams).
+    // Some may have written their checkpoint: all start again from nothing.
     projections_[i]->Reset();
     Status dropped = log_.DropProjection(projections_[i]->Name());
     if (first.ok()) first = dropped;
   }
-  if (first.ok() && result.code() != Code::kUnimplemented) first = result;
+  if (first.ok()) first = result;
   {
     std::lock_guard<std::mutex> lock(mu_);
     applied_.store(*std::min_element(checkpoints_.begin(), checkpoints_.end()));

@@ -175,28 +175,6 @@ class EventLog {
   virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
                                                      size_t max_count) = 0;
 
-  // Bulk reads for rebuilding projections (not for the request path).
-  // Calls fn(stream, positions) for every stream whose name starts with
-  // `prefix`, in name order, with the positions of its versions 1..n that lie
-  // at or before `up_to_position` (a stream's versions are in position order,
-  // so they are a prefix of it); streams with none are skipped. Stops when fn
-  // returns false. The default answers kUnimplemented.
-  virtual Status ScanStreamPositions(
-      std::string_view prefix, uint64_t up_to_position,
-      const std::function<bool(std::string_view stream,
-                               const std::vector<uint64_t>& positions)>& fn) {
-    (void)prefix, (void)up_to_position, (void)fn;
-    return Status(Code::kUnimplemented, "this log cannot list its streams");
-  }
-  // The events at these positions (each at most LastPosition()), in the order
-  // given, read without displacing the cache of recent reads. kCorruption for
-  // a position not stored. The default answers kUnimplemented.
-  virtual Result<std::vector<RecordedEvent>> ReadEventsAt(
-      const std::vector<uint64_t>& positions) {
-    (void)positions;
-    return Status(Code::kUnimplemented, "this log cannot read by position");
-  }
-
   // The event with this id, or nullopt.
   virtual Result<std::optional<RecordedEvent>> FindEvent(
       std::string_view event_id) = 0;

@@ -33,13 +33,6 @@ class RocksDbEventLog final : public EventLog {
   Result<uint64_t> StreamVersion(std::string_view stream) override;
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
                                              size_t max_count) override;
-  Status ScanStreamPositions(
-      std::string_view prefix, uint64_t up_to_position,
-      const std::function<bool(std::string_view stream,
-                               const std::vector<uint64_t>& positions)>& fn)
-      override;
-  Result<std::vector<RecordedEvent>> ReadEventsAt(
-      const std::vector<uint64_t>& positions) override;
   Result<std::optional<RecordedEvent>> FindEvent(
       std::string_view event_id) override;
   uint64_t LastPosition() const override;

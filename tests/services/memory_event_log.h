@@ -20,8 +20,7 @@ class MemoryEventLog final : public storage::EventLog {
   // Runs (unlocked) at the start of the next Append, e.g. to let a rival
   // writer win a race.
   std::function<void()> before_append;
-  int appends = 0;                 // Append calls that wrote something
-  std::atomic<int> bulk_reads{0};  // ReadEventsAt calls
+  int appends = 0;  // Append calls that wrote something
   // WriteProjections calls with rows and no checkpoint: only a stream build
   // (services/stream_build.h) writes those.
   std::atomic<int> unchecked_writes{0};
@@ -51,12 +50,6 @@ class MemoryEventLog final : public storage::EventLog {
   Result<uint64_t> StreamVersion(std::string_view stream) override;
   Result<std::vector<storage::RecordedEvent>> ReadAll(
       uint64_t from_position, size_t max_count) override;
-  Status ScanStreamPositions(
-      std::string_view prefix, uint64_t up_to_position,
-      const std::function<bool(std::string_view, const std::vector<uint64_t>&)>&
-          fn) override;
-  Result<std::vector<storage::RecordedEvent>> ReadEventsAt(
-      const std::vector<uint64_t>& positions) override;
   Result<std::optional<storage::RecordedEvent>> FindEvent(
       std::string_view event_id) override;
   uint64_t LastPosition() const override;

@@ -125,47 +125,6 @@ Result<std::vector<storage::RecordedEvent>> MemoryEventLog::ReadAll(
   return out;
 }
 
-Status MemoryEventLog::ScanStreamPositions(
-    std::string_view prefix, uint64_t up_to_position,
-    const std::function<bool(std::string_view, const std::vector<uint64_t>&)>&
-        fn) {
-  std::vector<std::pair<std::string, std::vector<uint64_t>>> found;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = streams_.lower_bound(prefix);
-         it != streams_.end() &&
-         it->first.compare(0, prefix.size(), prefix) == 0;
-         ++it) {
-      std::vector<uint64_t> positions;
-      for (uint64_t p : it->second) {
-        if (p > up_to_position) break;
-        positions.push_back(p);
-      }
-      if (!positions.empty())
-        found.emplace_back(it->first, std::move(positions));
-    }
-  }
-  for (const auto& [stream, positions] : found) {
-    if (!fn(stream, positions)) break;
-  }
-  return Status::Ok();
-}
-
-Result<std::vector<storage::RecordedEvent>> MemoryEventLog::ReadEventsAt(
-    const std::vector<uint64_t>& positions) {
-  ++bulk_reads;
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<storage::RecordedEvent> out;
-  for (uint64_t p : positions) {
-    if (p == 0 || p > log_.size()) {
-      return Status(Code::kCorruption,
-                    "position " + std::to_string(p) + " is not stored");
-    }
-    out.push_back(log_[p - 1]);
-  }
-  return out;
-}
-
 Result<std::optional<storage::RecordedEvent>> MemoryEventLog::FindEvent(
     std::string_view event_id) {
   std::lock_guard<std::mutex> lock(mu_);

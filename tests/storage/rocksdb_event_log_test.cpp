@@ -329,15 +329,6 @@ TEST_F(EventLogTest, ReadsStartAndStopInsideRunsOfVersions) {
   EXPECT_TRUE(log_->ReadStream("person-0", 1, 10)->empty());
   EXPECT_TRUE(log_->ReadStream("person-10", 1, 10)->empty());
   EXPECT_EQ(log_->ReadStream("person-2", 2, 10)->front().event_id, "x1");
-  std::vector<uint64_t> scanned;
-  auto collect = [&](std::string_view s, const std::vector<uint64_t>& p) {
-    if (s == "person-1") scanned = p;
-    return true;
-  };
-  ASSERT_TRUE(log_->ScanStreamPositions("person-", 8, collect).ok());
-  EXPECT_EQ(scanned, (std::vector<uint64_t>{1, 2, 3, 6, 7, 8}));
-  ASSERT_TRUE(log_->ScanStreamPositions("person-", 100, collect).ok());
-  EXPECT_EQ(scanned, want);
   EXPECT_TRUE(log_->VerifyFull().ok()) << log_->VerifyFull().ToString();
   Reopen();
   EXPECT_EQ(log_->ReadStream("person-1", 5, 2)->front().position, 7u);
@@ -352,53 +343,6 @@ TEST(EventLogOpen, UnusableDirectoryIsAnIoError) {
   auto log = OpenRocksDbEventLog(Options(file + "/store"));
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), Code::kIOError);
-}
-
-// The bulk reads of a rebuild: streams by name prefix with the positions of
-// their versions up to a position, and events by position in the order asked.
-TEST(EventLogBulkReadsTest, StreamsByPrefixAndEventsByPosition) {
-  testing::TempDir dir;
-  auto log = testing::MustOpen(testing::Options(dir.path()));
-  ASSERT_NE(log, nullptr);
-  auto append = [&](const std::string& stream, const std::string& id) {
-    auto r = log->Append(
-        testing::Request(stream, ExpectedVersion::Any(), {testing::Event(id)}));
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? r->last_position : 0;
-  };
-  const uint64_t b1 = append("person-b", "b1");  // 1
-  const uint64_t a1 = append("person-a", "a1");  // 2
-  append("other", "o1");                         // 3
-  const uint64_t b2 = append("person-b", "b2");  // 4
-  const uint64_t c1 = append("person-c", "c1");  // 5
-  const uint64_t a2 = append("person-a", "a2");  // 6
-  std::vector<std::pair<std::string, std::vector<uint64_t>>> seen;
-  auto collect = [&](std::string_view s, const std::vector<uint64_t>& p) {
-    seen.emplace_back(std::string(s), p);
-    return true;
-  };
-  ASSERT_TRUE(log->ScanStreamPositions("person-", 5, collect).ok());
-  using Seen = std::vector<std::pair<std::string, std::vector<uint64_t>>>;
-  EXPECT_EQ(
-      seen,
-      (Seen{{"person-a", {a1}}, {"person-b", {b1, b2}}, {"person-c", {c1}}}));
-  seen.clear();
-  ASSERT_TRUE(log->ScanStreamPositions("person-", 6, collect).ok());
-  EXPECT_EQ(seen.front(), (std::pair<std::string, std::vector<uint64_t>>{
-                              "person-a", {a1, a2}}));
-  seen.clear();
-  ASSERT_TRUE(log->ScanStreamPositions("person-", 1, collect).ok());
-  EXPECT_EQ(seen, (Seen{{"person-b", {b1}}}));
-
-  auto events = log->ReadEventsAt({a2, b1, 3, a1});
-  ASSERT_TRUE(events.ok()) << events.status().ToString();
-  ASSERT_EQ(events->size(), 4u);
-  EXPECT_EQ((*events)[0].event_id, "a2");
-  EXPECT_EQ((*events)[0].version, 2u);
-  EXPECT_EQ((*events)[1].event_id, "b1");
-  EXPECT_EQ((*events)[2].stream, "other");
-  EXPECT_EQ((*events)[3].position, a1);
-  EXPECT_EQ(log->ReadEventsAt({a1, 99}).status().code(), Code::kCorruption);
 }
 
 }  // namespace
