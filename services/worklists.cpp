@@ -73,7 +73,8 @@ Result<std::vector<schema::CareEvent>> ReadFromLog(storage::EventLog* log,
 }  // namespace
 
 struct WorklistProjection::Impl {
-  explicit Impl(PersonEventsReader r) : reader(std::move(r)) {}
+  Impl(PersonEventsReader r, size_t recent)
+      : reader(std::move(r)), recent_budget(recent) {}
 
   // `people` and `by_area` change under a unique lock, on the runner's thread
   // only, which may therefore read them without one.
@@ -93,33 +94,122 @@ struct WorklistProjection::Impl {
     return ReadFromLog(log, nhs, up_to_version);
   }
 
+  // A person's event that gives no fact (not a care event, unparsable, or
+  // of no interest to any worklist): only their version moves on.
+  void Skip(const std::string& nhs, uint64_t version) {
+    if (people.contains(nhs)) return;
+    if (Recent* r = FindRecent(nhs); r != nullptr) {
+      if (r->version + 1 == version) {
+        r->version = version;
+      } else {
+        ForgetRecent(nhs);
+      }
+    }
+  }
+
   Status Update(const std::string& nhs, const schema::CareEvent& event,
                 uint64_t version) {
     auto fact = worklist_facts::ToFact(event, version);
-    if (!fact) return Status::Ok();
+    if (!fact) {
+      Skip(nhs, version);
+      return Status::Ok();
+    }
     if (auto it = people.find(nhs); it != people.end()) {
       std::unique_lock lock(mu);
       it->second.facts.push_back(std::move(*fact));
-      Rederive(nhs);
+      if (!Rederive(nhs)) {
+        // The last item closed: their facts are kept among the recent.
+        Remember(nhs, version, std::move(dropped_facts));
+      }
       dirty.insert(nhs);
       return Status::Ok();
     }
-    if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
-    // Not held: the person had no open item; fold their stored history.
-    auto earlier = Read(nhs, version - 1);
-    if (!earlier.ok()) return earlier.status();
+    // Not held: the person had no open item. Their facts so far come from
+    // the recent people when they are there, else from the stored history
+    // (only when this event may open an item; a first event has none).
     std::vector<Fact> facts;
-    for (size_t i = 0; i < earlier->size(); ++i) {
-      auto f = worklist_facts::ToFact((*earlier)[i], i + 1);
-      if (f) facts.push_back(std::move(*f));
+    Recent* recent = FindRecent(nhs);
+    if (recent != nullptr && recent->version + 1 == version) {
+      recent->version = version;
+      recent->facts.push_back(std::move(*fact));
+      ++recent_facts;
+      if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
+      PersonItems items = worklist_facts::Derive(nhs, recent->facts);
+      if (items.empty()) return Status::Ok();
+      facts = std::move(recent->facts);
+      ForgetRecent(nhs);
+      std::unique_lock lock(mu);
+      Hold(nhs, std::move(facts), std::move(items));
+      dirty.insert(nhs);
+      return Status::Ok();
+    }
+    if (recent != nullptr) ForgetRecent(nhs);  // a version was missed
+    const bool may_open = worklist_facts::MayOpenItem(event);
+    if (!may_open && version != 1) return Status::Ok();
+    if (version > 1) {
+      auto earlier = Read(nhs, version - 1);
+      if (!earlier.ok()) return earlier.status();
+      for (size_t i = 0; i < earlier->size(); ++i) {
+        auto f = worklist_facts::ToFact((*earlier)[i], i + 1);
+        if (f) facts.push_back(std::move(*f));
+      }
     }
     facts.push_back(std::move(*fact));
-    PersonItems items = worklist_facts::Derive(nhs, facts);
-    if (items.empty()) return Status::Ok();
+    PersonItems items =
+        may_open ? worklist_facts::Derive(nhs, facts) : PersonItems{};
+    if (items.empty()) {
+      Remember(nhs, version, std::move(facts));
+      return Status::Ok();
+    }
     std::unique_lock lock(mu);
     Hold(nhs, std::move(facts), std::move(items));
     dirty.insert(nhs);
     return Status::Ok();
+  }
+
+  // The recent people not held: the facts of versions 1..version, in two
+  // generations as the metrics' cache of people (a person found in the old
+  // one moves to the young one; when the young one holds recent_budget facts
+  // it becomes the old one and the old is forgotten). Runner thread only.
+  struct Recent {
+    uint64_t version = 0;
+    std::vector<Fact> facts;
+  };
+  const size_t recent_budget;
+  std::unordered_map<std::string, Recent> recent_young, recent_old;
+  size_t recent_facts = 0;  // facts (and people) of recent_young
+
+  Recent* FindRecent(const std::string& nhs) {
+    if (auto it = recent_young.find(nhs); it != recent_young.end())
+      return &it->second;
+    auto old = recent_old.find(nhs);
+    if (old == recent_old.end()) return nullptr;
+    Recent moved = std::move(old->second);
+    recent_old.erase(old);
+    return Remember(nhs, moved.version, std::move(moved.facts));
+  }
+  Recent* Remember(const std::string& nhs, uint64_t version,
+                   std::vector<Fact> facts) {
+    if (recent_facts >= recent_budget) {
+      recent_old = std::move(recent_young);
+      recent_young.clear();
+      recent_facts = 0;
+    }
+    recent_old.erase(nhs);
+    recent_facts += facts.size() + 1;
+    Recent& r = recent_young[nhs];
+    r.version = version;
+    r.facts = std::move(facts);
+    return &r;
+  }
+  void ForgetRecent(const std::string& nhs) {
+    recent_young.erase(nhs);
+    recent_old.erase(nhs);
+  }
+  void ClearRecent() {
+    recent_young.clear();
+    recent_old.clear();
+    recent_facts = 0;
   }
 
   // Callers hold the unique lock.
@@ -144,18 +234,22 @@ struct WorklistProjection::Impl {
     it->second.unassigned.erase(nhs);
     if (it->second.empty()) by_area.erase(it);
   }
-  // Recomputes a held person's items; drops them when none is left.
-  void Rederive(const std::string& nhs) {
+  // Recomputes a held person's items; drops them when none is left (false;
+  // their facts go to dropped_facts).
+  bool Rederive(const std::string& nhs) {
     auto it = people.find(nhs);
-    if (it == people.end()) return;
+    if (it == people.end()) return false;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
     if (it->second.items.empty()) {
+      dropped_facts = std::move(it->second.facts);
       people.erase(it);
-    } else {
-      Index(nhs, it->second.items);
+      return false;
     }
+    Index(nhs, it->second.items);
+    return true;
   }
+  std::vector<Fact> dropped_facts;
   void Drop(const std::string& nhs) {
     auto it = people.find(nhs);
     if (it == people.end()) return;
@@ -176,11 +270,13 @@ struct WorklistProjection::Impl {
     people.clear();
     by_area.clear();
     dirty.clear();
+    ClearRecent();
   }
 };
 
-WorklistProjection::WorklistProjection(PersonEventsReader reader)
-    : impl_(std::make_unique<Impl>(std::move(reader))) {}
+WorklistProjection::WorklistProjection(PersonEventsReader reader,
+                                       size_t recent_facts)
+    : impl_(std::make_unique<Impl>(std::move(reader), recent_facts)) {}
 WorklistProjection::~WorklistProjection() = default;
 
 Status WorklistProjection::Load(storage::EventLog& log) {
@@ -222,13 +318,14 @@ Status WorklistProjection::Load(storage::EventLog& log) {
 
 Status WorklistProjection::Apply(const storage::RecordedEvent& event,
                                  storage::ProjectionWrite&) {
-  if (!IsPersonStream(event.stream) || event.type != kCareEventType) {
+  if (!IsPersonStream(event.stream)) return Status::Ok();
+  std::string nhs(NhsNumberOfStream(event.stream));
+  schema::CareEvent care;
+  if (event.type != kCareEventType || !care.ParseFromString(event.body)) {
+    impl_->Skip(nhs, event.version);  // a version that yields no fact
     return Status::Ok();
   }
-  schema::CareEvent care;
-  if (!care.ParseFromString(event.body)) return Status::Ok();
-  return impl_->Update(std::string(NhsNumberOfStream(event.stream)), care,
-                       event.version);
+  return impl_->Update(nhs, care, event.version);
 }
 
 Status WorklistProjection::FinishBatch(storage::ProjectionWrite& write) {
@@ -253,6 +350,9 @@ void WorklistProjection::Commit(uint64_t position) {
 
 void WorklistProjection::Abort() {
   std::unique_lock lock(impl_->mu);
+  // The recent people may hold facts of the batch, which will be applied
+  // again.
+  impl_->ClearRecent();
   // Forget the batch: the people it changed go back to their stored rows.
   for (const std::string& nhs : impl_->dirty) {
     impl_->Drop(nhs);

@@ -12,8 +12,9 @@
 // Only people with an open item are held (in memory and as one row each of the
 // facts it needs, schema/carelog/worklists.proto); a person whose last item
 // closes is dropped from both. An event that may open an item for someone not
-// held reads their earlier events back from the log (or the reader given), so
-// memory and start-up grow with the open items, not with the log. Queries are
+// held reads their earlier events back from the log (or the reader given),
+// unless they were seen recently (a bounded cache of their facts), so memory
+// and start-up grow with the open items, not with the log. Queries are
 // thread-safe; the runner calls the Projection methods from one thread at a
 // time.
 #pragma once
@@ -77,7 +78,11 @@ class WorklistProjection final : public Projection {
   static constexpr std::string_view kName = "worklists";
 
   // Without a reader, earlier events are read from the log passed to Load.
-  explicit WorklistProjection(PersonEventsReader reader = {});
+  // The facts of people seen recently but not held are kept (about
+  // `recent_facts` of them, at most twice that), so that an event that may
+  // open an item for such a person needs no read of their stream.
+  explicit WorklistProjection(PersonEventsReader reader = {},
+                              size_t recent_facts = 100'000);
   ~WorklistProjection() override;
   WorklistProjection(const WorklistProjection&) = delete;
   WorklistProjection& operator=(const WorklistProjection&) = delete;
