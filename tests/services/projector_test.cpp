@@ -78,6 +78,44 @@ TEST(ProjectionRunner, AppliesEachEventOnceAcrossRestarts) {
   EXPECT_EQ(*log.ProjectionCheckpoint("counting"), 8u);
 }
 
+// A projection that writes the same key for every event of a batch, between
+// rows of other keys.
+class OverwritingProjection final : public Projection {
+ public:
+  std::string_view Name() const override { return "overwriting"; }
+  Status Load(storage::EventLog&) override { return Status::Ok(); }
+  Status Apply(const storage::RecordedEvent& event,
+               storage::ProjectionWrite& write) override {
+    const std::string position = std::to_string(event.position);
+    write.rows.push_back({"overwriting", "z" + position, position});
+    write.rows.push_back({"overwriting", "last", position});
+    return Status::Ok();
+  }
+  Status FinishBatch(storage::ProjectionWrite&) override {
+    return Status::Ok();
+  }
+  void Commit(uint64_t) override {}
+  void Abort() override {}
+  void Reset() override {}
+};
+
+// The runner writes a batch's rows in key order; a key written twice in a
+// batch keeps its last value.
+TEST(ProjectionRunner, AKeyWrittenTwiceInABatchKeepsItsLastValue) {
+  MemoryEventLog log;
+  AppendN(log, 300);
+  OverwritingProjection p;
+  ProjectionRunner runner(log, {&p}, {.batch_events = 300});
+  ASSERT_TRUE(runner.Open().ok());
+  ASSERT_TRUE(runner.CatchUp().ok());
+  auto row = log.GetProjectionRow("overwriting", "last");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ(**row, "300");
+  row = log.GetProjectionRow("overwriting", "z7");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ(**row, "7");
+}
+
 // A failed write applies nothing: the checkpoint and the rows stay, and the
 // events are applied on the next attempt.
 TEST(ProjectionRunner, FailedWriteAppliesNothing) {
