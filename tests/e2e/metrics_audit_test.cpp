@@ -67,6 +67,9 @@ std::string Plan(double pa18_target) {
       {"dd-jun", "delayedDays", "2015-06", 20, 10, 100},
       {"dd-jul", "delayedDays", "2015-07", 3, 1, 100},
       {"dd-aug", "delayedDays", "2015-08", 3, 1, 100},
+      {"dd-oct", "delayedDays", "2015-10", 3, 1, 100},
+      {"dd-mar", "delayedDays", "2016-03", 3, 1, 100},
+      {"ur-year", "urgentResponse24h", "2015-16", 0, 100, 100},
       {"dd-q1", "delayedDays", "2015-16-Q1", 10, 5, 100},
       {"dd-year", "delayedDays", "2015-16", 10, 5, 100},
       {"nea-apr", "nonElectiveAdmissions", "2015-04", 2, 0, 0.05},
@@ -156,6 +159,38 @@ class MetricsAuditTest : public SharedServerTest<MetricsAuditTest> {
           WithId("2015-08-02T10:00:00+01:00",
                  "\"readyForDischarge\":{\"spellId\":\"S1\"}", kReadyP5),
           Discharge("2015-08-20T10:00:00+01:00", "S1", "USUAL_RESIDENCE")});
+
+    // The clocks go back at 02:00 BST on Sunday 25 October 2015: the midnight
+    // ending the 24th is 23:00 UTC on the 24th, the one ending the 25th 00:00
+    // UTC on the 26th. P6: ready 00:30 BST on the 25th, discharged 23:30 GMT
+    // that day: 0 days. P7: ready 23:30 BST on the 24th, discharged with P6:
+    // 1 day.
+    post(406, {Register("1950-01-01"),
+               Admit("2015-10-20T10:00:00+01:00", "S1", "ELECTIVE"),
+               Ready("2015-10-24T23:30:00Z", "S1"),
+               Discharge("2015-10-25T23:30:00Z", "S1", "USUAL_RESIDENCE")});
+    post(407, {Register("1950-01-01"),
+               Admit("2015-10-20T10:00:00+01:00", "S1", "ELECTIVE"),
+               Ready("2015-10-24T22:30:00Z", "S1"),
+               Discharge("2015-10-25T23:30:00Z", "S1", "USUAL_RESIDENCE")});
+    // They go forward at 01:00 GMT on Sunday 27 March 2016: the midnight
+    // ending the 26th is 00:00 UTC on the 27th, the one ending the 27th 23:00
+    // UTC on the 27th. P8: ready 23:30 GMT on the 26th, discharged 00:30 BST
+    // on the 28th: 2 days.
+    post(408, {Register("1950-01-01"),
+               Admit("2016-03-20T10:00:00Z", "S1", "ELECTIVE"),
+               Ready("2016-03-26T23:30:00Z", "S1"),
+               Discharge("2016-03-27T23:30:00Z", "S1", "USUAL_RESIDENCE")});
+    // Urgent referrals across the clock changes: 24.5 hours elapsed over the
+    // 25-hour day (late) though the clocks show 23.5; 23.5 hours over the
+    // 23-hour day (in time) though the clocks show 24.5: 1 of 2 = 50 %.
+    post(409, {Register("1950-01-01"),
+               Referral("2015-10-24T10:00:00+01:00", "R1", "URGENT"),
+               Ev("2015-10-25T09:30:00+00:00",
+                  "\"referralAccepted\":{\"referralId\":\"R1\"}"),
+               Referral("2016-03-26T10:00:00+00:00", "R2", "CRISIS"),
+               Ev("2016-03-27T10:30:00+01:00",
+                  "\"referralDeclined\":{\"referralId\":\"R2\"}")});
 
     // Permanent admissions in Q1. P10 turns 65 on 15 June; admitted at 23:30
     // UTC on 14 June = 00:30 BST on the 15th: 65+.
@@ -291,17 +326,20 @@ class MetricsAuditTest : public SharedServerTest<MetricsAuditTest> {
 // Delayed days per 100,000 adults (155,000) per month of the period.
 TEST_F(MetricsAuditTest, DelayedDaysBySpecsExampleDeathAndCorrections) {
   Struct now = Payments();
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-apr"), 3e5 / 155000);         // 3 days
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-may"), 2e5 / 155000);         // 2 days
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-jun"), 29e5 / 155000);        // 29 days
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-jul"), 4e5 / 155000);         // death
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-aug"), 7e5 / 155000);         // corrected
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-q1"), 34e5 / 3 / 155000);     // 3 months
-  EXPECT_DOUBLE_EQ(Exact(now, "dd-year"), 45e5 / 12 / 155000);  // 12 months
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-apr"), 3e5 / 155000);      // 3 days
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-may"), 2e5 / 155000);      // 2 days
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-jun"), 29e5 / 155000);     // 29 days
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-jul"), 4e5 / 155000);      // death
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-aug"), 7e5 / 155000);      // corrected
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-q1"), 34e5 / 3 / 155000);  // 3 months
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-oct"), 1e5 / 155000);      // clocks back
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-mar"), 2e5 / 155000);      // clocks forward
+  // The year: 3 + 2 + 29 + 4 + 7 + 1 + 2 = 48 days over 12 months.
+  EXPECT_DOUBLE_EQ(Exact(now, "dd-year"), 48e5 / 12 / 155000);
   // As reported before the corrections: P4's 2 days and P5's 18.
   Struct then = Payments(before_late_);
   EXPECT_DOUBLE_EQ(Exact(then, "dd-aug"), 20e5 / 155000);
-  EXPECT_DOUBLE_EQ(Exact(then, "dd-year"), 58e5 / 12 / 155000);
+  EXPECT_DOUBLE_EQ(Exact(then, "dd-year"), 61e5 / 12 / 155000);
 }
 
 // June as a commissioner sees it: 29 days shown as 30, the value from the
@@ -394,6 +432,10 @@ TEST_F(MetricsAuditTest, PatientExperienceAndTheRecoveryThreshold) {
 
 TEST_F(MetricsAuditTest, WeekendRatioWithASubstituteBankHoliday) {
   EXPECT_DOUBLE_EQ(Exact(Payments(), "wdr-dec"), 1.05);
+}
+
+TEST_F(MetricsAuditTest, UrgentResponseInElapsedHoursAcrossClockChanges) {
+  EXPECT_EQ(Exact(Payments(), "ur-year"), 50);
 }
 
 // April's one emergency admission against baseline 2, target 0: achievement
