@@ -13,6 +13,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/worked_examples.h"
 
 namespace carelog::e2e::worked {
@@ -558,6 +559,50 @@ TEST_F(MetricsAuditTest, SeriesAndCsvAgreeWithTheMetrics) {
   EXPECT_NE(line.find(",30,155000,false,20,10"), std::string::npos) << line;
   EXPECT_DOUBLE_EQ(std::stod(line.substr(row.size() - 1)), 29e5 / 155000)
       << line;
+}
+
+// A period in progress (now, or as of an instant inside it): the weekend
+// ratio compares discharges with the days that have come so far. With the
+// clock at noon on Tuesday 29 December 2015, December's days so far are 1-29:
+// 10 weekend days (8 Saturdays and Sundays, Christmas Day and the substitute
+// Boxing Day of Monday 28) and 19 others. One discharge on the 28th, one on
+// the 29th: (1/10) / (1/19) = 1.9 (not (1/10) / (1/21) = 2.1, which would
+// count the 30th and 31st, on which nobody can have been discharged yet).
+TEST(MetricsAuditClockTest, WeekendRatioOfAPeriodInProgressCountsItsDaysSoFar) {
+  TempDir dir;
+  const std::string tokens = dir.path() + "/tokens.json";
+  const std::string admin_token = MakeToken(tokens, "ada", "admin");
+  const std::string practitioner =
+      MakeToken(tokens, "pat", "practitioner", {LiveServer::kAreaA});
+  e2e_demo::CarelogProcess server(
+      {"serve", "--data", dir.path() + "/data", "--listen", "127.0.0.1:0",
+       "--tokens", tokens},
+      {{"CARELOG_NOW", "2015-12-29T12:00:00Z"}});
+  ASSERT_TRUE(server.Start());
+  const uint16_t port = static_cast<uint16_t>(server.port());
+  HttpClient admin(port, admin_token);
+  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
+  ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
+  ASSERT_EQ(admin
+                .Send("PUT", area + "/plans/2015-16",
+                      PlanOf({{"wdr-dec", "weekendDischargeRatio", "2015-12",
+                               0.5, 1, 100}}))
+                .status,
+            201);
+  HttpClient pa(port, practitioner);
+  for (const auto& [n, at] : std::vector<std::pair<int, std::string>>{
+           {461, "2015-12-28T10:00:00Z"}, {462, "2015-12-29T10:00:00Z"}}) {
+    auto answer =
+        pa.Send("POST", "/v1/people/" + TestNhsNumber(n) + "/events",
+                EventsBody({Register("1950-01-01"),
+                            Admit("2015-12-20T10:00:00Z", "S1", "ELECTIVE"),
+                            Discharge(at, "S1", "USUAL_RESIDENCE")}));
+    ASSERT_EQ(answer.status, 201) << answer.body;
+  }
+  auto payments = admin.Get(area + "/payments/2015-16");
+  ASSERT_EQ(payments.status, 200) << payments.body;
+  EXPECT_DOUBLE_EQ(Actual(Tranche(payments.Json(), "wdr-dec")).number_value(),
+                   1.9);
 }
 
 }  // namespace
