@@ -13,7 +13,6 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/worked_examples.h"
 
 namespace carelog::e2e::worked {
@@ -559,119 +558,6 @@ TEST_F(MetricsAuditTest, SeriesAndCsvAgreeWithTheMetrics) {
   EXPECT_NE(line.find(",30,155000,false,20,10"), std::string::npos) << line;
   EXPECT_DOUBLE_EQ(std::stod(line.substr(row.size() - 1)), 29e5 / 155000)
       << line;
-}
-
-// SPEC.md's own payment example, end to end in area B: the July 2014 scheme's
-// tranche for 2015-16 Q1 at £1,490 a unit, baseline 6,200, target 5,983, and
-// 6,100 emergency admissions in the quarter (100 residents, 61 each, one a
-// day from 1 April): pot 217 x £1,490 = £323,330.00, achievement 100/217,
-// earned £149,000.00, withheld £174,330.00, a recovery plan required. The
-// commissioner sees the count (a multiple of 5) and its rate per 100,000.
-TEST_F(MetricsAuditTest, TheSpecsPaymentExampleThroughTheServer) {
-  HttpClient admin(server_->port(), server_->admin);
-  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaB;
-  ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
-  auto plan = admin.Send(
-      "PUT", area + "/plans/2015-16",
-      R"({"targets":[{"metric":"nonElectiveAdmissions","period":"2015-16-Q1",
-                      "baseline":6200,"target":5983}],
-          "tranches":[{"id":"2015-16-Q1","period":"2015-16-Q1","unitCostGbp":1490,
-                       "metrics":[{"metric":"nonElectiveAdmissions","weight":1}]}]})");
-  ASSERT_EQ(plan.status, 201) << plan.body;
-  HttpClient pb(server_->port(), server_->practitioner_b);
-  uint64_t last = 0;
-  for (int person = 0; person < 100; ++person) {
-    std::vector<std::string> events = {
-        Register("1950-01-01", true, LiveServer::kAreaB)};
-    for (int day = 0; day < 61; ++day) {
-      const int month = day < 30 ? 4 : 5;
-      const int dom = day < 30 ? day + 1 : day - 29;
-      char date[16];
-      std::snprintf(date, sizeof date, "2015-%02d-%02d", month, dom);
-      const std::string spell = "S" + std::to_string(day);
-      events.push_back(
-          Admit(std::string(date) + "T10:00:00+01:00", spell, "EMERGENCY"));
-      events.push_back(Discharge(std::string(date) + "T12:00:00+01:00", spell,
-                                 "USUAL_RESIDENCE"));
-    }
-    auto answer =
-        pb.Send("POST", "/v1/people/" + TestNhsNumber(500 + person) + "/events",
-                EventsBody(events));
-    ASSERT_EQ(answer.status, 201) << answer.body;
-    last = static_cast<uint64_t>(Number(answer.Json(), "lastPosition"));
-  }
-  auto payments =
-      admin.Get(area + "/payments/2015-16?minPosition=" + std::to_string(last));
-  ASSERT_EQ(payments.status, 200) << payments.body;
-  const Struct answer = payments.Json();
-  const Struct tranche = Tranche(answer, "2015-16-Q1");
-  EXPECT_EQ(Text(tranche, "period"), "2015-16-Q1");
-  EXPECT_EQ(Actual(tranche).number_value(), 6100);
-  EXPECT_EQ(Number(tranche, "potGbp"), 323330);
-  EXPECT_DOUBLE_EQ(Number(tranche, "achievement"), 100.0 / 217);
-  EXPECT_EQ(Number(tranche, "earnedGbp"), 149000);
-  EXPECT_EQ(Number(tranche, "withheldGbp"), 174330);
-  EXPECT_TRUE(Field(tranche, "recoveryPlanRequired").bool_value());
-  EXPECT_EQ(Number(answer, "totalEarnedGbp"), 149000);
-  EXPECT_EQ(Number(answer, "totalWithheldGbp"), 174330);
-  const std::string body = payments.body;
-  EXPECT_NE(body.find("\"earnedGbp\":149000.00"), std::string::npos) << body;
-  EXPECT_NE(body.find("\"withheldGbp\":174330.00"), std::string::npos) << body;
-
-  HttpClient commissioner(server_->port(), server_->admin);
-  auto metrics = commissioner.Get(area + "/metrics?period=2015-16-Q1");
-  ASSERT_EQ(metrics.status, 200) << metrics.body;
-  const Struct entry = MetricEntry(metrics.Json(), "nonElectiveAdmissions");
-  EXPECT_EQ(Number(entry, "value"), 6100);
-  EXPECT_EQ(Number(entry, "numerator"), 6100);
-  EXPECT_EQ(Number(entry, "denominator"), 215000);
-  EXPECT_DOUBLE_EQ(Number(entry, "ratePer100k"), 6100e5 / 215000);
-  EXPECT_EQ(Number(entry, "baseline"), 6200);
-  EXPECT_EQ(Number(entry, "target"), 5983);
-}
-
-// A period in progress (now, or as of an instant inside it): the weekend
-// ratio compares discharges with the days that have come so far. With the
-// clock at noon on Tuesday 29 December 2015, December's days so far are 1-29:
-// 10 weekend days (8 Saturdays and Sundays, Christmas Day and the substitute
-// Boxing Day of Monday 28) and 19 others. One discharge on the 28th, one on
-// the 29th: (1/10) / (1/19) = 1.9 (not (1/10) / (1/21) = 2.1, which would
-// count the 30th and 31st, on which nobody can have been discharged yet).
-TEST(MetricsAuditClockTest, WeekendRatioOfAPeriodInProgressCountsItsDaysSoFar) {
-  TempDir dir;
-  const std::string tokens = dir.path() + "/tokens.json";
-  const std::string admin_token = MakeToken(tokens, "ada", "admin");
-  const std::string practitioner =
-      MakeToken(tokens, "pat", "practitioner", {LiveServer::kAreaA});
-  e2e_demo::CarelogProcess server(
-      {"serve", "--data", dir.path() + "/data", "--listen", "127.0.0.1:0",
-       "--tokens", tokens},
-      {{"CARELOG_NOW", "2015-12-29T12:00:00Z"}});
-  ASSERT_TRUE(server.Start());
-  const uint16_t port = static_cast<uint16_t>(server.port());
-  HttpClient admin(port, admin_token);
-  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
-  ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
-  ASSERT_EQ(admin
-                .Send("PUT", area + "/plans/2015-16",
-                      PlanOf({{"wdr-dec", "weekendDischargeRatio", "2015-12",
-                               0.5, 1, 100}}))
-                .status,
-            201);
-  HttpClient pa(port, practitioner);
-  for (const auto& [n, at] : std::vector<std::pair<int, std::string>>{
-           {461, "2015-12-28T10:00:00Z"}, {462, "2015-12-29T10:00:00Z"}}) {
-    auto answer =
-        pa.Send("POST", "/v1/people/" + TestNhsNumber(n) + "/events",
-                EventsBody({Register("1950-01-01"),
-                            Admit("2015-12-20T10:00:00Z", "S1", "ELECTIVE"),
-                            Discharge(at, "S1", "USUAL_RESIDENCE")}));
-    ASSERT_EQ(answer.status, 201) << answer.body;
-  }
-  auto payments = admin.Get(area + "/payments/2015-16");
-  ASSERT_EQ(payments.status, 200) << payments.body;
-  EXPECT_DOUBLE_EQ(Actual(Tranche(payments.Json(), "wdr-dec")).number_value(),
-                   1.9);
 }
 
 }  // namespace
