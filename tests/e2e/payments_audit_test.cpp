@@ -7,17 +7,14 @@
 #include <cstdio>
 
 #include "tests/e2e/carelog_process_helpers.h"
-#include "tests/e2e/worked_examples.h"
+#include "tests/e2e/metrics_audit.h"
 
 namespace carelog::e2e::worked {
 namespace {
 
 using google::protobuf::Struct;
 
-constexpr char kTwoYears[] =
-    R"({"name": "Area", "population": [
-        {"year": 2014, "age0to17": 58000, "age18to64": 120000, "age65plus": 20000},
-        {"year": 2015, "age0to17": 60000, "age18to64": 130000, "age65plus": 25000}]})";
+using audit::kTwoYears;
 
 // SPEC.md's own payment example, end to end in area B: the July 2014 scheme's
 // tranche for 2015-16 Q1 at £1,490 a unit, baseline 6,200, target 5,983, and
