@@ -4,7 +4,9 @@
 // CARELOG_NOW).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/metrics_audit.h"
@@ -86,6 +88,95 @@ TEST(PaymentsAuditTest, TheSpecsPaymentExampleThroughTheServer) {
   EXPECT_DOUBLE_EQ(Number(entry, "ratePer100k"), 6100e5 / 215000);
   EXPECT_EQ(Number(entry, "baseline"), 6200);
   EXPECT_EQ(Number(entry, "target"), 5983);
+}
+
+// Late events and retractions that change what another event means, as a
+// commissioner's payments see them (area A, mid-2015 populations).
+// Q1 (54): permanent placements C1 on 1 April and C2 on 10 May while C1 is
+// open: a move, no admission in May; C1's leaving on 20 April recorded late
+// makes C2 an admission: 1 per 130,000 aged 18-64.
+// Q2: moved to B on 1 June, an emergency admission on 10 June in B; the move
+// retracted: A's admission (1 in June; before, A had no data for June).
+// Q3: ready 5 July, died on the 8th (3 days); the death retracted and a
+// discharge on the 20th recorded instead: the midnights ending 5-19 July, 15
+// days per 155,000 adults.
+TEST(PaymentsAuditTest, LateAndRetractedEventsChangeWhatOthersMean) {
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  HttpClient admin(server.port(), server.admin);
+  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
+  ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
+  ASSERT_EQ(
+      admin
+          .Send("PUT", area + "/plans/2015-16",
+                PlanOf(
+                    {{"pa18-may", "permanentAdmissions18to64", "2015-05", 2, 0,
+                      100},
+                     {"nea-jun", "nonElectiveAdmissions", "2015-06", 2, 0, 100},
+                     {"dd-jul", "delayedDays", "2015-07", 20, 0, 100}}))
+          .status,
+      201);
+  HttpClient pa(server.port(), server.practitioner_a);
+  uint64_t last = 0;
+  auto post = [&](int n, const std::vector<std::string>& events) {
+    auto answer = pa.Send("POST", "/v1/people/" + TestNhsNumber(n) + "/events",
+                          EventsBody(events));
+    EXPECT_EQ(answer.status, 201) << n << ": " << answer.body;
+    last = static_cast<uint64_t>(Number(answer.Json(), "lastPosition"));
+  };
+  const std::string move = NewEventId(), death = NewEventId();
+  post(601,
+       {Register("1960-01-01"), CareHome("2015-04-01T10:00:00+01:00", "C1"),
+        CareHome("2015-05-10T10:00:00+01:00", "C2")});
+  post(602, {Register("1950-01-01"),
+             Ev("2015-06-01T10:00:00+01:00",
+                std::string("\"personMoved\":{\"areaCode\":\"") +
+                    LiveServer::kAreaB + "\"}",
+                move),
+             Admit("2015-06-10T10:00:00+01:00", "S1", "EMERGENCY")});
+  post(603, {Register("1950-01-01"),
+             Admit("2015-07-01T10:00:00+01:00", "S1", "ELECTIVE"),
+             Ready("2015-07-05T10:00:00+01:00", "S1"),
+             Ev("2015-07-08T10:00:00+01:00", "\"personDied\":{}", death)});
+  auto payments = [&](const std::string& as_of) {
+    auto answer =
+        admin.Get(area + "/payments/2015-16?" +
+                  (as_of.empty() ? "minPosition=" + std::to_string(last)
+                                 : "asOf=" + as_of));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return answer.Json();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string before = NowRfc3339();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  post(601, {Ev("2015-04-20T10:00:00+01:00",
+                "\"careHomeLeft\":{\"placementId\":\"C1\"}")});
+  post(603, {Ev("2015-07-09T10:00:00+01:00",
+                "\"eventRetracted\":{\"eventId\":\"" + death +
+                    "\",\"reason\":\"wrong person\"}"),
+             Discharge("2015-07-20T10:00:00+01:00", "S1", "USUAL_RESIDENCE")});
+  // Q2 lives in B until the move is retracted: B's practitioner retracts it.
+  HttpClient pb(server.port(), server.practitioner_b);
+  auto retract =
+      pb.Send("POST", "/v1/people/" + TestNhsNumber(602) + "/events",
+              EventsBody({Ev("2015-06-11T10:00:00+01:00",
+                             "\"eventRetracted\":{\"eventId\":\"" + move +
+                                 "\",\"reason\":\"never moved\"}")}));
+  ASSERT_EQ(retract.status, 201) << retract.body;
+  last = static_cast<uint64_t>(Number(retract.Json(), "lastPosition"));
+
+  const Struct now = payments("");
+  EXPECT_DOUBLE_EQ(Actual(Tranche(now, "pa18-may")).number_value(),
+                   1e5 / 130000);
+  EXPECT_EQ(Actual(Tranche(now, "nea-jun")).number_value(), 1);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(now, "dd-jul")).number_value(),
+                   15e5 / 155000);
+  const Struct then = payments(before);
+  EXPECT_EQ(Actual(Tranche(then, "pa18-may")).number_value(), 0);
+  EXPECT_TRUE(Actual(Tranche(then, "nea-jun")).has_null_value());
+  EXPECT_DOUBLE_EQ(Actual(Tranche(then, "dd-jul")).number_value(),
+                   3e5 / 155000);
 }
 
 // A period in progress (now, or as of an instant inside it): the weekend
