@@ -182,8 +182,16 @@ TEST_F(WorklistsAuditTest, DischargeWorklistAtTheEdges) {
            Ready("2015-12-12T10:00:00Z"),
            Ev("2015-12-26T10:00:00Z", "\"personDied\":{}")});
 
+  // P9: the professional of a package that ended on 1 December is nobody's
+  // now; ready Sunday 27 December: 1 day.
+  Post(9, {Register("1950-01-01"), Package("2015-11-01T10:00:00Z", "K1", true),
+           Assign("2015-11-02T10:00:00Z", "K1", "Zed"),
+           Ev("2015-12-01T10:00:00Z",
+              "\"carePackageEnded\":{\"packageId\":\"K1\"}"),
+           Admit("2015-12-20T10:00:00Z"), Ready("2015-12-27T10:00:00Z")});
+
   const auto items = Items(std::string("discharge?area=") + kA);
-  ASSERT_EQ(items.size(), 4u);
+  ASSERT_EQ(items.size(), 5u);
   EXPECT_EQ(Text(items[0], "nhsNumber"), Person(3));
   EXPECT_EQ(Number(items[0], "daysDelayed"), 8);
   EXPECT_EQ(Text(items[0], "site"), "King George");
@@ -209,13 +217,18 @@ TEST_F(WorklistsAuditTest, DischargeWorklistAtTheEdges) {
   EXPECT_FALSE(Flag(items[2], "readyOnWeekend"));
   EXPECT_TRUE(items[2].fields().at("accountableProfessional").has_null_value());
 
-  EXPECT_EQ(Text(items[3], "nhsNumber"), Person(2));
-  EXPECT_EQ(Number(items[3], "daysDelayed"), 0);
+  EXPECT_EQ(Text(items[3], "nhsNumber"), Person(9));
+  EXPECT_EQ(Number(items[3], "daysDelayed"), 1);
+  EXPECT_TRUE(items[3].fields().at("accountableProfessional").has_null_value());
   EXPECT_TRUE(Flag(items[3], "readyOnWeekend"));
+
+  EXPECT_EQ(Text(items[4], "nhsNumber"), Person(2));
+  EXPECT_EQ(Number(items[4], "daysDelayed"), 0);
+  EXPECT_TRUE(Flag(items[4], "readyOnWeekend"));
 
   const auto queens =
       Items(std::string("discharge?area=") + kA + "&site=Queen%27s");
-  ASSERT_EQ(queens.size(), 3u);
+  ASSERT_EQ(queens.size(), 4u);
   for (const Struct& item : queens) EXPECT_EQ(Text(item, "site"), "Queen's");
 
   const auto b = Items(std::string("discharge?area=") + kB, coordinator_b_);
