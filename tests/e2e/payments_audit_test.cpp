@@ -179,6 +179,75 @@ TEST(PaymentsAuditTest, LateAndRetractedEventsChangeWhatOthersMean) {
                    3e5 / 155000);
 }
 
+// The national conditions scorecard of September 2015 (no bank holiday; 8
+// weekend days), one person's records: 20 joint assessments started, 8 on
+// Saturdays and Sundays: 40 % (counts shown 10 and 20). 16 integrated
+// packages started on 1 September, none after a completed assessment (0 %, 16
+// shown as 15), 8 given a professional on the 2nd: 50 %. The other 8 open
+// without one at September's end: 8 (shown as 10) x 30 midnights = 240 days,
+// 30 on average.
+TEST(PaymentsAuditTest, TheConditionsScorecardByHand) {
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  HttpClient admin(server.port(), server.admin);
+  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
+  ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
+  std::vector<std::string> events = {Register("1950-01-01")};
+  for (int i = 0; i < 20; ++i) {
+    // Saturdays 5, 12, 19, 26 and Sundays 6, 13, 20, 27; then weekdays.
+    static const int kWeekend[] = {5, 12, 19, 26, 6, 13, 20, 27};
+    static const int kWeekdays[] = {1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15, 16};
+    const int day = i < 8 ? kWeekend[i] : kWeekdays[i - 8];
+    char at[40];
+    std::snprintf(at, sizeof at, "2015-09-%02dT10:00:00+01:00", day);
+    events.push_back(AssessmentStarted(at, "A" + std::to_string(i)));
+  }
+  for (int i = 0; i < 16; ++i) {
+    const std::string id = "K" + std::to_string(i);
+    events.push_back(PackageStarted("2015-09-01T10:00:00+01:00", id, true, ""));
+    if (i < 8)
+      events.push_back(
+          Ev("2015-09-02T10:00:00+01:00",
+             "\"accountableProfessionalAssigned\":{\"packageId\":\"" + id +
+                 "\",\"professionalId\":\"N1\",\"name\":\"Nora\"}"));
+  }
+  HttpClient pa(server.port(), server.practitioner_a);
+  auto posted = pa.Send("POST", "/v1/people/" + TestNhsNumber(700) + "/events",
+                        EventsBody(events));
+  ASSERT_EQ(posted.status, 201) << posted.body;
+
+  HttpClient commissioner(server.port(), server.commissioner_a);
+  auto answer = commissioner.Get(area + "/conditions?period=2015-09");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const Struct body = answer.Json();
+  const Struct conditions = Field(body, "conditions").struct_value();
+  const Struct share =
+      Field(Field(conditions, "sevenDayServices").struct_value(),
+            "weekendAssessmentShare")
+          .struct_value();
+  EXPECT_EQ(Number(share, "value"), 40);
+  EXPECT_EQ(Number(share, "numerator"), 10);
+  EXPECT_EQ(Number(share, "denominator"), 20);
+  EXPECT_FALSE(Field(share, "suppressed").bool_value());
+  const Struct apc =
+      Field(conditions, "accountableProfessionalCoverage").struct_value();
+  EXPECT_EQ(Number(apc, "value"), 50);
+  EXPECT_EQ(Number(apc, "numerator"), 10);
+  EXPECT_EQ(Number(apc, "denominator"), 15);
+  const Struct jac =
+      Field(conditions, "jointAssessmentCoverage").struct_value();
+  EXPECT_EQ(Number(jac, "value"), 0);
+  EXPECT_EQ(Number(jac, "numerator"), 0);
+  EXPECT_EQ(Number(jac, "denominator"), 15);
+  const Struct without =
+      Field(conditions, "packagesWithoutAccountableProfessional")
+          .struct_value();
+  EXPECT_EQ(Number(without, "count"), 10);
+  EXPECT_EQ(Number(without, "totalDays"), 240);
+  EXPECT_EQ(Number(without, "averageDays"), 30);
+  EXPECT_FALSE(Field(without, "suppressed").bool_value());
+}
+
 // A period in progress (now, or as of an instant inside it): the weekend
 // ratio compares discharges with the days that have come so far. With the
 // clock at noon on Tuesday 29 December 2015, December's days so far are 1-29:
