@@ -99,7 +99,7 @@ TEST(PaymentsAuditTest, TheSpecsPaymentExampleThroughTheServer) {
 // retracted: A's admission (1 in June; before, A had no data for June).
 // Q3: ready 5 July, died on the 8th (3 days); the death retracted and a
 // discharge on the 20th recorded instead: the midnights ending 5-19 July, 15
-// days per 155,000 adults.
+// days per 155,000 adults. Then the population estimate is revised.
 TEST(PaymentsAuditTest, LateAndRetractedEventsChangeWhatOthersMean) {
   LiveServer server;
   ASSERT_TRUE(server.started());
@@ -166,12 +166,19 @@ TEST(PaymentsAuditTest, LateAndRetractedEventsChangeWhatOthersMean) {
   ASSERT_EQ(retract.status, 201) << retract.body;
   last = static_cast<uint64_t>(Number(retract.Json(), "lastPosition"));
 
+  // The mid-2015 estimate of 18-64s revised from 130,000 to 100,000: rates
+  // restated (adults 125,000); as reported before, the old estimate.
+  auto revised = admin.Send("PUT", area,
+                            R"({"name": "Area", "population": [
+          {"year": 2015, "age0to17": 60000, "age18to64": 100000, "age65plus": 25000}]})");
+  ASSERT_EQ(revised.status, 200) << revised.body;
+  last = static_cast<uint64_t>(Number(revised.Json(), "lastPosition"));
+
   const Struct now = payments("");
-  EXPECT_DOUBLE_EQ(Actual(Tranche(now, "pa18-may")).number_value(),
-                   1e5 / 130000);
+  EXPECT_DOUBLE_EQ(Actual(Tranche(now, "pa18-may")).number_value(), 1);
   EXPECT_EQ(Actual(Tranche(now, "nea-jun")).number_value(), 1);
   EXPECT_DOUBLE_EQ(Actual(Tranche(now, "dd-jul")).number_value(),
-                   15e5 / 155000);
+                   15e5 / 125000);
   const Struct then = payments(before);
   EXPECT_EQ(Actual(Tranche(then, "pa18-may")).number_value(), 0);
   EXPECT_TRUE(Actual(Tranche(then, "nea-jun")).has_null_value());
