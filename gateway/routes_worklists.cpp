@@ -23,6 +23,12 @@ constexpr char kDischarge[] = "/v1/worklists/discharge";
 constexpr char kFollowUps[] = "/v1/worklists/follow-ups";
 constexpr char kUnassignedPackages[] = "/v1/worklists/unassigned-packages";
 
+// Text a client did not give (a spell's site, a professional's phone) is null:
+// every field API.md lists is present (docs/READINGS.md).
+std::string TextOrNull(std::string_view text) {
+  return text.empty() ? "null" : JsonQuote(text);
+}
+
 // The items are written by hand, each with its fields in API.md's order
 // (protobuf's Struct would print them in alphabetical order).
 std::string Professional(
@@ -35,15 +41,16 @@ std::string Professional(
   return "{\"packageId\":" + JsonQuote(ap->package_id()) +
          ",\"professionalId\":" + JsonQuote(ap->professional_id()) +
          ",\"name\":" + JsonQuote(ap->name()) +
-         ",\"role\":" + JsonQuote(ap->role()) +
-         ",\"organisation\":" + JsonQuote(ap->organisation()) +
-         ",\"sector\":" + sector + ",\"phone\":" + JsonQuote(ap->phone()) + "}";
+         ",\"role\":" + TextOrNull(ap->role()) +
+         ",\"organisation\":" + TextOrNull(ap->organisation()) +
+         ",\"sector\":" + sector + ",\"phone\":" + TextOrNull(ap->phone()) +
+         "}";
 }
 
 std::string Item(const DischargeItem& item) {
   return "{\"nhsNumber\":" + JsonQuote(item.nhs_number) +
          ",\"spellId\":" + JsonQuote(item.spell_id) +
-         ",\"site\":" + JsonQuote(item.site) +
+         ",\"site\":" + TextOrNull(item.site) +
          ",\"readySince\":" + JsonQuote(FormatRfc3339London(item.ready_since)) +
          ",\"daysDelayed\":" + std::to_string(item.days_delayed) +
          ",\"reason\":" + JsonQuote(item.reason) +

@@ -4,6 +4,8 @@
 // --listen (docs/READINGS.md, "Acceptance audit of the person view and CLI").
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/e2e.h"
 
@@ -96,6 +98,48 @@ TEST_F(PeopleAuditTest, UnsetOptionalTextIsAbsentNotEmpty) {
   EXPECT_FALSE(Has(Only(doc, "surveys"), "question"));
 }
 
+// The discharge worklist lists `site` and the accountable professional's
+// fields: given none, they are null, not "".
+TEST_F(PeopleAuditTest, WorklistTextNotGivenIsNull) {
+  HttpClient client(server_->port(), server_->coordinator_a);
+  const std::string nhs = TestNhsNumber(403);
+  const std::string day = "2015-06-07T1";
+  auto created = client.Send(
+      "POST", "/v1/people/" + nhs + "/events",
+      EventsBody({
+          RegisterEvent(LiveServer::kAreaA, "", day + "0:00:00+01:00"),
+          Event(day + "1:00:00+01:00",
+                R"("hospitalAdmitted":{"spellId":"S1","method":"EMERGENCY"})"),
+          Event(day + "1:00:00+01:00",
+                R"("carePackageStarted":{"packageId":"P1","integrated":true})"),
+          Event(day + "2:00:00+01:00",
+                R"("accountableProfessionalAssigned":{"packageId":"P1",)"
+                R"("professionalId":"c","name":"Ann"})"),
+          Event(day + "2:00:00+01:00",
+                R"("readyForDischarge":{"spellId":"S1"})"),
+      }));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto answer = client.Get(std::string("/v1/worklists/discharge?area=") +
+                           LiveServer::kAreaA);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.body.find("\"\""), std::string::npos) << answer.body;
+  const Struct doc = answer.Json();
+  bool listed = false;
+  for (const Value& v : doc.fields().at("items").list_value().values()) {
+    const Struct& item = v.struct_value();
+    if (Text(item, "nhsNumber") != nhs) continue;
+    listed = true;
+    EXPECT_TRUE(IsNull(item, "site"));
+    const Struct& ap =
+        item.fields().at("accountableProfessional").struct_value();
+    EXPECT_EQ(Text(ap, "name"), "Ann");
+    for (const char* f : {"role", "organisation", "sector", "phone"}) {
+      EXPECT_TRUE(IsNull(ap, f)) << f;
+    }
+  }
+  EXPECT_TRUE(listed) << answer.body;
+}
+
 // Given, the same fields read back as recorded; the reasons appear once the
 // referral is declined, the readiness withdrawn, the package ended.
 TEST_F(PeopleAuditTest, GivenOptionalTextReadsBack) {
@@ -135,6 +179,47 @@ TEST_F(PeopleAuditTest, GivenOptionalTextReadsBack) {
   const Struct& package = Only(doc, "packages");
   EXPECT_EQ(Text(package, "scheme"), "ITF08");
   EXPECT_EQ(Text(package, "endReason"), "done");
+}
+
+// /metrics is Prometheus text: every family has # HELP and # TYPE before its
+// samples, and a method HTTP does not define is counted as OTHER, so that
+// clients cannot create series without bound by inventing methods.
+TEST_F(PeopleAuditTest, MetricsNameOnlyKnownMethods) {
+  HttpClient client(server_->port());
+  for (const char* method : {"BREW", "XYZZY1", "XYZZY2"}) {
+    EXPECT_EQ(client.Send(method, "/v1/areas").status, 501);
+  }
+  auto metrics = client.Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(
+      metrics.Header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& text = metrics.body;
+  EXPECT_EQ(text.find("XYZZY"), std::string::npos);
+  EXPECT_EQ(text.find("BREW"), std::string::npos);
+  EXPECT_NE(text.find("method=\"OTHER\",status=\"501\"} 3"), std::string::npos)
+      << text;
+  // Each sample's family was introduced by # HELP and # TYPE.
+  std::set<std::string> typed;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(at, end - at);
+    at = end + 1;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      typed.insert(line.substr(7, line.find(' ', 7) - 7));
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    std::string name = line.substr(0, line.find_first_of("{ "));
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string s(suffix);
+      if (!typed.count(name) && name.size() > s.size() &&
+          name.compare(name.size() - s.size(), s.size(), s) == 0)
+        name.resize(name.size() - s.size());
+    }
+    EXPECT_TRUE(typed.count(name)) << line;
+  }
 }
 
 // `carelog token` alone (or with a subcommand that does not exist) names the
