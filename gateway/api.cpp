@@ -119,7 +119,7 @@ bool Api::TryHandleWithoutBlocking(const Request& request,
   const auto start = std::chrono::steady_clock::now();
   RouteMatch match = router_.Match(request.method, request.path);
   if (match.route != nullptr &&
-      (match.route->async_handler == nullptr ||
+      (match.route->async_handler == nullptr || match.route->may_block ||
        (match.route->inline_if != nullptr && !match.route->inline_if(match)))) {
     return false;
   }

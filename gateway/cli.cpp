@@ -226,6 +226,19 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
                                         args.end());
     return command.run(rest, out, err);
   }
+  // A command group (`carelog token`) without one of its commands: list them.
+  std::string group_usage;
+  for (const auto& command : Commands()) {
+    if (command.words.size() > 1 && command.words[0] == args[0])
+      group_usage += (group_usage.empty() ? "" : " | ") + command.usage;
+  }
+  if (!group_usage.empty()) {
+    err << "carelog " << args[0] << ": "
+        << (args.size() > 1 ? "'" + args[1] + "' is not one of its commands"
+                            : std::string("which command?"))
+        << " (usage: " << group_usage << ")" << std::endl;
+    return 2;
+  }
   std::string typed;
   for (size_t i = 0; i < args.size() && i < 2; ++i)
     typed += (i ? " " : "") + args[i];

@@ -86,6 +86,21 @@ Status LoadAreas(const std::vector<const SyntheticArea*>& areas,
   return LoadSyntheticPeople(areas, services.recorder, clock, options);
 }
 
+// `url` (scheme://HOST:PORT) as a browser can open it: a wildcard HOST
+// (0.0.0.0, [::], none) accepts connections on every address but is no address
+// to connect to, so the loopback address stands in for it.
+std::string BrowsableUrl(const std::string& url) {
+  const size_t host_at = url.find("://");
+  const size_t port_at = url.rfind(':');
+  if (host_at == std::string::npos || port_at < host_at + 3) return url;
+  const std::string host = url.substr(host_at + 3, port_at - host_at - 3);
+  std::string loopback;
+  if (host.empty() || host == "0.0.0.0") loopback = "127.0.0.1";
+  if (host == "[::]" || host == "::") loopback = "[::1]";
+  if (loopback.empty()) return url;
+  return url.substr(0, host_at + 3) + loopback + url.substr(port_at);
+}
+
 }  // namespace
 
 int RunDemo(const std::vector<std::string>& args, std::ostream& out,
@@ -97,6 +112,7 @@ int RunDemo(const std::vector<std::string>& args, std::ostream& out,
     return 2;
   }
   ServeOptions options;
+  options.command = "carelog demo";
   options.data_dir = flags->Get("data", options.data_dir);
   options.listen = flags->Get("listen", options.listen);
   options.tokens_file = flags->Get("tokens", "");
@@ -186,8 +202,9 @@ int RunDemo(const std::vector<std::string>& args, std::ostream& out,
         << kNeighbourArea << " (Carelog Demo Riverside)\n";
     for (int i = 0; i < 3; ++i)
       out << wants[i].label << " token: " << tokens[i] << "\n";
-    out << "dashboard: " << services.url << "/#token=" << tokens[1] << "\n";
-    out << "worklist: " << services.url << "/worklist?area=" << kMainArea
+    const std::string url = BrowsableUrl(services.url);
+    out << "dashboard: " << url << "/#token=" << tokens[1] << "\n";
+    out << "worklist: " << url << "/worklist?area=" << kMainArea
         << "#token=" << tokens[2] << "\n"
         << std::flush;
     return Status::Ok();

@@ -19,6 +19,19 @@ std::string Escape(const std::string& value) {
   return out;
 }
 
+// The methods HTTP defines keep their name; any other (a client may send any
+// token) is counted as OTHER, so that clients cannot add series without bound.
+const std::string& MethodLabel(const std::string& method) {
+  static const std::string kKnown[] = {"GET",     "HEAD",    "POST",
+                                       "PUT",     "DELETE",  "PATCH",
+                                       "OPTIONS", "CONNECT", "TRACE"};
+  static const std::string kOther = "OTHER";
+  for (const std::string& known : kKnown) {
+    if (method == known) return known;
+  }
+  return kOther;
+}
+
 }  // namespace
 
 HttpMetrics::HttpMetrics()
@@ -28,9 +41,10 @@ HttpMetrics::HttpMetrics()
 void HttpMetrics::RecordRequest(const std::string& route,
                                 const std::string& method, int status,
                                 double seconds) {
+  const std::string& label = MethodLabel(method);
   std::lock_guard lock(mu_);
-  ++requests_[{route, method, status}];
-  Histogram& h = latency_[{route, method}];
+  ++requests_[{route, label, status}];
+  Histogram& h = latency_[{route, label}];
   if (h.buckets.empty()) h.buckets.assign(bounds_.size(), 0);
   for (size_t i = 0; i < bounds_.size(); ++i) {
     if (seconds <= bounds_[i]) {

@@ -33,6 +33,7 @@ std::string PersonJson(schema::PersonView view) {
   for (int i = 0; i < view.packages_size(); ++i) {
     const schema::PackageView& p = view.packages(i);
     std::string nulls;
+    if (!p.has_scheme()) AddNull(nulls, "scheme");  // API.md names it
     if (!p.has_ended_at()) AddNull(nulls, "endedAt");
     if (!p.has_accountable_professional())
       AddNull(nulls, "accountableProfessional");

@@ -6,7 +6,6 @@
 
 #include "carelog/admin.pb.h"
 #include "carelog/events.pb.h"
-#include "services/calendar.h"
 #include "services/recorder.h"
 
 namespace carelog::gateway {
@@ -29,38 +28,30 @@ Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
   return value;
 }
 
-Status CheckFinancialYear(const std::string& year) {
-  auto period = ParsePeriod(year);
-  if (period.ok() && period->kind == Period::Kind::kYear) return Status::Ok();
-  return Status(Code::kInvalidArgument,
-                "year must be a financial year like 2015-16",
-                {{"year", "not a financial year: " + year}});
-}
-
-Status CheckMinPositionQuery(const Request& request) {
-  return QueryNumber(request, "minPosition", 0, 0,
-                     std::numeric_limits<int64_t>::max())
-      .status();
-}
-
-Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
-                        const storage::EventLog* log) {
+Result<std::optional<uint64_t>> MinPositionQuery(const Request& request) {
+  if (request.Query("minPosition") == nullptr) return std::optional<uint64_t>();
   auto position = QueryNumber(request, "minPosition", 0, 0,
                               std::numeric_limits<int64_t>::max());
   if (!position.ok()) return position.status();
+  return std::optional<uint64_t>(*position);
+}
+
+Status AwaitMinPosition(std::optional<uint64_t> min_position,
+                        ProjectionRunner* projector,
+                        const storage::EventLog* log) {
   if (projector == nullptr) return Status::Ok();
-  if (request.Query("minPosition") == nullptr && log != nullptr) {
+  if (!min_position && log != nullptr) {
     const uint64_t durable = log->LastPosition();
     if (projector->AppliedPosition() < durable)
       projector->WaitForPosition(durable, std::chrono::seconds(5));
     return Status::Ok();
   }
-  if (*position == 0) return Status::Ok();
-  if (projector->WaitForPosition(*position, std::chrono::seconds(5)))
+  if (!min_position || *min_position == 0) return Status::Ok();
+  if (projector->WaitForPosition(*min_position, std::chrono::seconds(5)))
     return Status::Ok();
   return Status(Code::kUnavailable,
                 "the projections have not reached position " +
-                    std::to_string(*position) + " yet; try again shortly");
+                    std::to_string(*min_position) + " yet; try again shortly");
 }
 
 Result<api::RecordedCareEvent> RenderRecord(

@@ -19,20 +19,18 @@ namespace carelog::gateway {
 Result<uint64_t> QueryNumber(const Request& request, std::string_view name,
                              uint64_t fallback, uint64_t min, uint64_t max);
 
-// kInvalidArgument naming the path's {year} when it is not a financial year
-// such as 2015-16 (plans and payments).
-Status CheckFinancialYear(const std::string& year);
+// The query parameter minPosition (API.md), empty when absent;
+// kInvalidArgument when it is not a position. Read before access is checked,
+// so that a malformed read is 400.
+Result<std::optional<uint64_t>> MinPositionQuery(const Request& request);
 
-// kInvalidArgument when the query parameter minPosition is present and not a
-// position; checked before access so that a malformed read is 400.
-Status CheckMinPositionQuery(const Request& request);
-
-// Waits until the projections include the query parameter minPosition (API.md),
-// at most 5 s: kInvalidArgument when it is not a position, kUnavailable when
-// the projections are still behind it then. Without the parameter, waits (at
-// most 5 s, then Ok anyway) for what `log` held durable on arrival: a client
-// reads its own writes (READINGS.md).
-Status AwaitMinPosition(const Request& request, ProjectionRunner* projector,
+// Waits until the projections include `min_position`, at most 5 s:
+// kUnavailable when they are still behind it then. Without one, waits (at most
+// 5 s, then Ok anyway: a read is never refused for the projections' lag) for
+// what `log` held durable on arrival: a client reads its own writes
+// (READINGS.md).
+Status AwaitMinPosition(std::optional<uint64_t> min_position,
+                        ProjectionRunner* projector,
                         const storage::EventLog* log = nullptr);
 
 // Renders a stored record as the API shows it: a care event with its version,

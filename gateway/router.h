@@ -32,8 +32,8 @@ using Handler = std::function<Response(const RouteContext&)>;
 // The answer of a route that does not block: `audited` says the request's
 // audit entry is already durable (written with the request's events).
 using Reply = std::function<void(Response response, bool audited)>;
-// A route handler that never blocks: it calls `reply` exactly once, possibly
-// later on another thread (after `ctx` and its request are gone).
+// A route handler that answers through `reply`, exactly once, possibly later
+// on another thread (after `ctx` and its request are gone).
 using AsyncHandler = std::function<void(const RouteContext&, Reply reply)>;
 
 struct Route {
@@ -44,12 +44,16 @@ struct Route {
   std::string audit_person;  // a person route: the pattern name of the NHS
                              // number, audited
   Handler handler;
-  // Set instead of `handler` by a route that never blocks: the server may
-  // then run it on an I/O thread (Api::TryHandleWithoutBlocking).
+  // Set instead of `handler` by a route that answers later (when its writes
+  // are durable): unless it may block, the server runs it on an I/O thread
+  // (Api::TryHandleWithoutBlocking).
   AsyncHandler async_handler = nullptr;
-  // With async_handler: whether this request (its route matched, with its
-  // parameters) may run on an I/O thread now (e.g. nothing of the person it
-  // writes has to be read from disk first); empty = always.
+  // With async_handler: the handler may block (e.g. waits for the projections
+  // to reach minPosition), so it always runs on a worker thread.
+  bool may_block = false;
+  // With async_handler and !may_block: whether this request (its route
+  // matched, with its parameters) may run on an I/O thread now (e.g. nothing
+  // of the person it writes has to be read from disk first); empty = always.
   std::function<bool(const RouteMatch&)> inline_if = nullptr;
 };
 

@@ -5,6 +5,7 @@
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
 #include "services/areas.h"
+#include "services/calendar.h"
 
 namespace carelog::gateway {
 
@@ -83,7 +84,7 @@ Response PutPlan(const ApiContext& context, const RouteContext& ctx) {
   schema::Plan plan;
   // A malformed request is 400 before an area not covered is 403.
   Status status = CheckAreaCode(code);
-  if (status.ok()) status = CheckFinancialYear(year);
+  if (status.ok()) status = ParseFinancialYear(year).status();
   if (status.ok()) status = ParseJson(ctx.request.body, plan);
   if (status.ok()) status = CheckAreaWrite(*ctx.principal, code);
   if (!status.ok()) return ProblemResponse(status);
@@ -97,7 +98,7 @@ Response GetPlan(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
   const std::string& year = ctx.Param("year");
   Status status = CheckAreaCode(code);
-  if (status.ok()) status = CheckFinancialYear(year);
+  if (status.ok()) status = ParseFinancialYear(year).status();
   if (status.ok()) status = CheckAreaRead(*ctx.principal, code);
   if (!status.ok()) return ProblemResponse(status);
   auto plan = context.areas->GetPlan(code, year);

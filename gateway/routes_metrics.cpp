@@ -7,6 +7,7 @@
 #include "gateway/route_helpers.h"
 #include "gateway/routes.h"
 #include "services/areas.h"
+#include "services/calendar.h"
 #include "services/projector.h"
 
 namespace carelog::gateway {
@@ -26,14 +27,15 @@ Status Prepare(const ApiContext& context, const RouteContext& ctx) {
   const std::string& code = ctx.Param("areaCode");
   if (!IsAreaCode(code))
     return Invalid("areaCode", "E and 8 digits, e.g. E09000002");
-  CARELOG_RETURN_IF_ERROR(CheckMinPositionQuery(ctx.request));
+  auto min_position = MinPositionQuery(ctx.request);
+  if (!min_position.ok()) return min_position.status();
   CARELOG_RETURN_IF_ERROR(CheckAreaRead(*ctx.principal, code));
   if (context.outcomes == nullptr || context.projector == nullptr) {
     return Status(Code::kUnimplemented,
                   "metrics are not available in this build");
   }
   CARELOG_RETURN_IF_ERROR(
-      AwaitMinPosition(ctx.request, context.projector, context.log));
+      AwaitMinPosition(*min_position, context.projector, context.log));
   auto area = context.areas->GetArea(code);
   if (!area.ok()) return area.status();
   if (!area->has_value())
@@ -153,8 +155,8 @@ Response GetCsv(const ApiContext& context, const RouteContext& ctx) {
 }
 
 Response GetPayments(const ApiContext& context, const RouteContext& ctx) {
-  if (Status year = CheckFinancialYear(ctx.Param("year")); !year.ok())
-    return ProblemResponse(year);
+  if (auto year = ParseFinancialYear(ctx.Param("year")); !year.ok())
+    return ProblemResponse(year.status());
   std::string given;
   auto as_of = AsOf(context, ctx, &given);
   if (!as_of.ok()) return ProblemResponse(as_of.status());

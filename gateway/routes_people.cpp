@@ -250,6 +250,9 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
     PostEvents(context, ctx, std::move(reply));
   };
   // A person not in memory is read from storage first: on a worker thread.
+  // (Reading them on the I/O thread saves the worker's wake-up, but then a
+  // stalled handling holds every connection of the thread, and P8 fell behind
+  // far more often; docs/PERFORMANCE.md, session 8.)
   post_events.inline_if = [recorder = context.recorder](const RouteMatch& m) {
     auto it = m.params.find("nhsNumber");
     return it != m.params.end() &&

@@ -4,6 +4,7 @@
 // moment of the request.
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ constexpr char kDischarge[] = "/v1/worklists/discharge";
 constexpr char kFollowUps[] = "/v1/worklists/follow-ups";
 constexpr char kUnassignedPackages[] = "/v1/worklists/unassigned-packages";
 
+// Text a client did not give (a spell's site, a professional's phone) is null:
+// every field API.md lists is present (docs/READINGS.md).
+std::string TextOrNull(std::string_view text) {
+  return text.empty() ? "null" : JsonQuote(text);
+}
+
 // The items are written by hand, each with its fields in API.md's order
 // (protobuf's Struct would print them in alphabetical order).
 std::string Professional(
@@ -34,15 +41,16 @@ std::string Professional(
   return "{\"packageId\":" + JsonQuote(ap->package_id()) +
          ",\"professionalId\":" + JsonQuote(ap->professional_id()) +
          ",\"name\":" + JsonQuote(ap->name()) +
-         ",\"role\":" + JsonQuote(ap->role()) +
-         ",\"organisation\":" + JsonQuote(ap->organisation()) +
-         ",\"sector\":" + sector + ",\"phone\":" + JsonQuote(ap->phone()) + "}";
+         ",\"role\":" + TextOrNull(ap->role()) +
+         ",\"organisation\":" + TextOrNull(ap->organisation()) +
+         ",\"sector\":" + sector + ",\"phone\":" + TextOrNull(ap->phone()) +
+         "}";
 }
 
 std::string Item(const DischargeItem& item) {
   return "{\"nhsNumber\":" + JsonQuote(item.nhs_number) +
          ",\"spellId\":" + JsonQuote(item.spell_id) +
-         ",\"site\":" + JsonQuote(item.site) +
+         ",\"site\":" + TextOrNull(item.site) +
          ",\"readySince\":" + JsonQuote(FormatRfc3339London(item.ready_since)) +
          ",\"daysDelayed\":" + std::to_string(item.days_delayed) +
          ",\"reason\":" + JsonQuote(item.reason) +
@@ -66,9 +74,15 @@ std::string Item(const UnassignedPackageItem& item) {
          ",\"daysWithout\":" + std::to_string(item.days_without) + "}";
 }
 
-// The area of the request: required, an area code, and one the principal
-// covers (once the rest of the query is known to be well formed).
-Result<std::string> AreaOf(const RouteContext& ctx) {
+// A worklist's query: its area (required, an area code, and one the principal
+// covers, once the rest of the query is known to be well formed) and
+// minPosition.
+struct WorklistQuery {
+  std::string area;
+  std::optional<uint64_t> min_position;
+};
+
+Result<WorklistQuery> QueryOf(const RouteContext& ctx) {
   const std::string* area = ctx.request.Query("area");
   if (area == nullptr || area->empty()) {
     return Status(Code::kInvalidArgument,
@@ -81,10 +95,11 @@ Result<std::string> AreaOf(const RouteContext& ctx) {
                   {{"area", "E and 8 digits, e.g. E09000002"}});
   }
   // A malformed request is 400 before an area not covered is 403.
-  CARELOG_RETURN_IF_ERROR(CheckMinPositionQuery(ctx.request));
+  auto min_position = MinPositionQuery(ctx.request);
+  if (!min_position.ok()) return min_position.status();
   Status access = CheckWorklistAccess(*ctx.principal, *area);
   if (!access.ok()) return access;
-  return *area;
+  return WorklistQuery{*area, *min_position};
 }
 
 // Answers a worklist with its items once every person on it has an audit
@@ -134,16 +149,16 @@ Route WorklistRoute(const ApiContext& context, const char* pattern,
   route.roles = {Role::kPractitioner, Role::kDischargeCoordinator};
   route.async_handler = [&context, pattern, list](const RouteContext& ctx,
                                                   Reply reply) {
-    auto area = AreaOf(ctx);
-    if (!area.ok()) return reply(ProblemResponse(area.status()), false);
-    if (Status wait =
-            AwaitMinPosition(ctx.request, context.projector, context.log);
+    auto query = QueryOf(ctx);
+    if (!query.ok()) return reply(ProblemResponse(query.status()), false);
+    if (Status wait = AwaitMinPosition(query->min_position, context.projector,
+                                       context.log);
         !wait.ok()) {
       return reply(ProblemResponse(wait), false);
     }
-    ReplyItems(ctx, context, pattern, list(ctx, *area), reply);
+    ReplyItems(ctx, context, pattern, list(ctx, query->area), reply);
   };
-  route.inline_if = [](const RouteMatch&) { return false; };
+  route.may_block = true;
   return route;
 }
 

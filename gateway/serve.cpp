@@ -63,8 +63,8 @@ Status ParseListen(const std::string& listen, std::string& host,
 
 int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
           const std::function<Status(ServeServices&)>& prepare) {
-  auto fail = [&err](const std::string& line) {
-    err << "carelog serve: " << line << std::endl;
+  auto fail = [&err, &options](const std::string& line) {
+    err << options.command << ": " << line << std::endl;
     return 1;
   };
   ServerOptions server_options;
@@ -181,8 +181,9 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   auto admin_socket = AdminSocket::Start(
       (std::filesystem::path(options.data_dir) / "admin.sock").string(), **log);
   if (!admin_socket.ok()) {
-    err << "carelog serve: online backups unavailable: "
-        << admin_socket.status().message() << std::endl;
+    err << options.command
+        << ": online backups unavailable: " << admin_socket.status().message()
+        << std::endl;
   }
   {
     Server server(

@@ -21,6 +21,7 @@ class AreaService;
 namespace carelog::gateway {
 
 struct ServeOptions {
+  std::string command = "carelog serve";  // names the command in errors
   std::string data_dir = "carelog-data";
   std::string listen = "127.0.0.1:8080";
   std::string tokens_file;  // empty: DATA_DIR/tokens.json

@@ -147,9 +147,7 @@ Status ValidateArea(const schema::Area& area) {
 
 Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
   Problems p;
-  auto plan_year = ParsePeriod(year);
-  if (!plan_year.ok() || plan_year->kind != Period::Kind::kYear ||
-      plan_year->label != year) {
+  if (!ParseFinancialYear(year).ok()) {
     p.malformed.push_back(
         {"year", std::string("'").append(year) +
                      "' is not a financial year such as 2015-16"});

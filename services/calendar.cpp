@@ -484,4 +484,12 @@ Result<Period> ParsePeriod(std::string_view text) {
   return QuarterPeriod(year, quarter);
 }
 
+Result<Period> ParseFinancialYear(std::string_view text) {
+  auto period = ParsePeriod(text);
+  if (period.ok() && period->kind == Period::Kind::kYear) return period;
+  return Status(Code::kInvalidArgument,
+                "year must be a financial year like 2015-16",
+                {{"year", std::string("not a financial year: ").append(text)}});
+}
+
 }  // namespace carelog

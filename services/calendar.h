@@ -79,6 +79,9 @@ struct Period {
 };
 
 Result<Period> ParsePeriod(std::string_view text);
+// A financial year such as 2015-16 (the {year} of plans and payments);
+// kInvalidArgument naming the field "year" for anything else.
+Result<Period> ParseFinancialYear(std::string_view text);
 Period MonthPeriod(int year, int month);
 Period QuarterPeriod(int financial_year, int quarter);  // quarter 1..4
 Period YearPeriod(int financial_year);

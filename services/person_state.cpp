@@ -8,24 +8,16 @@ namespace {
 
 using Case = schema::CareEvent::PayloadCase;
 
-using Index = std::unordered_map<std::string_view, size_t>;
-
-template <typename T>
-const T* Find(const std::vector<T>& items, const Index& index,
-              std::string_view id) {
-  auto it = index.find(id);
-  return it == index.end() ? nullptr : &items[it->second];
-}
-
-template <typename T>
-T* FindMutable(std::vector<T>& items, const Index& index, std::string_view id) {
+// The item under `id` in `index`, or null; const when `items` is.
+template <typename Items, typename Index>
+auto* Find(Items& items, const Index& index, std::string_view id) {
   auto it = index.find(id);
   return it == index.end() ? nullptr : &items[it->second];
 }
 
 // Adds an item under a new id (viewed, not copied: the event's); false (and
 // nothing added) if the id is taken.
-template <typename T>
+template <typename T, typename Index>
 bool Add(std::vector<T>& items, Index& index, std::string_view id, T item) {
   if (!index.emplace(id, items.size()).second) return false;
   items.push_back(std::move(item));
@@ -110,19 +102,19 @@ const Spell* PersonFacts::OpenSpell() const {
 }
 
 Referral* PersonFacts::MutableReferral(std::string_view id) {
-  return FindMutable(referrals_, referral_index_, id);
+  return Find(referrals_, referral_index_, id);
 }
 Assessment* PersonFacts::MutableAssessment(std::string_view id) {
-  return FindMutable(assessments_, assessment_index_, id);
+  return Find(assessments_, assessment_index_, id);
 }
 CarePackage* PersonFacts::MutablePackage(std::string_view id) {
-  return FindMutable(packages_, package_index_, id);
+  return Find(packages_, package_index_, id);
 }
 Spell* PersonFacts::MutableSpell(std::string_view id) {
-  return FindMutable(spells_, spell_index_, id);
+  return Find(spells_, spell_index_, id);
 }
 Placement* PersonFacts::MutablePlacement(std::string_view id) {
-  return FindMutable(placements_, placement_index_, id);
+  return Find(placements_, placement_index_, id);
 }
 
 void PersonFacts::Apply(const StoredCareEvent& stored) {

@@ -10,18 +10,18 @@ void FillProfessional(const ProfessionalAssignment& a,
   const auto& p = a.professional;
   v->set_professional_id(p.professional_id());
   v->set_name(p.name());
-  v->set_role(p.role());
-  v->set_organisation(p.organisation());
+  if (!p.role().empty()) v->set_role(p.role());
+  if (!p.organisation().empty()) v->set_organisation(p.organisation());
   if (p.sector() != schema::Sector::SECTOR_UNSPECIFIED)
     v->set_sector(p.sector());
-  v->set_phone(p.phone());
+  if (!p.phone().empty()) v->set_phone(p.phone());
   v->set_assigned_at(Time(a.assigned_at));
 }
 
 void FillSpell(const Spell& s, schema::SpellView* v) {
   v->set_spell_id(s.spell_id);
-  v->set_provider(s.provider);
-  v->set_site(s.site);
+  if (!s.provider.empty()) v->set_provider(s.provider);
+  if (!s.site.empty()) v->set_site(s.site);
   v->set_method(s.method);
   v->set_admitted_at(Time(s.admitted_at));
   if (s.discharged_at) v->set_discharged_at(Time(*s.discharged_at));
@@ -34,7 +34,8 @@ void FillSpell(const Spell& s, schema::SpellView* v) {
     if (r.ended_at) rv->set_ended_at(Time(*r.ended_at));
     if (r.end == Readiness::End::kWithdrawn) rv->set_ended_by("WITHDRAWN");
     if (r.end == Readiness::End::kDischarged) rv->set_ended_by("DISCHARGED");
-    rv->set_withdrawal_reason(r.withdrawal_reason);
+    if (!r.withdrawal_reason.empty())
+      rv->set_withdrawal_reason(r.withdrawal_reason);
     for (const auto& d : r.delays) {
       auto* dv = rv->add_delays();
       dv->set_recorded_for(Time(d.recorded_for));
@@ -66,7 +67,7 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
     lv->set_value(l.value);
   }
   if (f.died_on()) v.set_died_on(FormatDate(*f.died_on()));
-  v.set_gp_practice(f.gp_practice());
+  if (!f.gp_practice().empty()) v.set_gp_practice(f.gp_practice());
   for (const auto& a : f.area_history()) {
     auto* av = v.add_area_history();
     av->set_area_code(a.area_code);
@@ -77,9 +78,10 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
     rv->set_referral_id(r.referral_id);
     rv->set_received_at(Time(r.received_at));
     rv->set_from_sector(r.from_sector);
-    rv->set_from_organisation(r.from_organisation);
-    rv->set_to_service(r.to_service);
-    rv->set_reason(r.reason);
+    if (!r.from_organisation.empty())
+      rv->set_from_organisation(r.from_organisation);
+    if (!r.to_service.empty()) rv->set_to_service(r.to_service);
+    if (!r.reason.empty()) rv->set_reason(r.reason);
     rv->set_urgency(r.urgency);
     if (r.response != Referral::Response::kNone) {
       rv->set_response(r.response == Referral::Response::kAccepted
@@ -87,14 +89,20 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
                            : "DECLINED");
       rv->set_responded_at(Time(*r.responded_at));
     }
-    rv->set_decline_reason(r.decline_reason);
+    if (!r.decline_reason.empty()) rv->set_decline_reason(r.decline_reason);
   }
   for (const auto& a : f.assessments()) {
     auto* av = v.add_assessments();
     av->set_assessment_id(a.assessment_id);
-    av->set_referral_id(a.referral_id);
+    if (!a.referral_id.empty()) av->set_referral_id(a.referral_id);
     av->set_started_at(Time(a.started_at));
-    for (const auto& p : a.participants) *av->add_participants() = p;
+    for (const auto& p : a.participants) {
+      auto* part = av->add_participants();
+      part->set_professional_id(p.professional_id());
+      if (!p.name().empty()) part->set_name(p.name());
+      part->set_sector(p.sector());
+      if (!p.role().empty()) part->set_role(p.role());
+    }
     if (a.completed_at) av->set_completed_at(Time(*a.completed_at));
     if (a.outcome != schema::AssessmentOutcome::ASSESSMENT_OUTCOME_UNSPECIFIED)
       av->set_outcome(a.outcome);
@@ -103,15 +111,15 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
     auto* pv = v.add_packages();
     pv->set_package_id(p.package_id);
     pv->set_integrated(p.integrated);
-    pv->set_scheme(p.scheme);
+    if (!p.scheme.empty()) pv->set_scheme(p.scheme);
     pv->set_started_at(Time(p.started_at));
     if (p.ended_at) pv->set_ended_at(Time(*p.ended_at));
     if (const auto* current = p.CurrentProfessional()) {
       FillProfessional(*current, pv->mutable_accountable_professional());
     }
-    pv->set_assessment_id(p.assessment_id);
+    if (!p.assessment_id.empty()) pv->set_assessment_id(p.assessment_id);
     pv->set_pooled_budget(p.pooled_budget);
-    pv->set_end_reason(p.end_reason);
+    if (!p.end_reason.empty()) pv->set_end_reason(p.end_reason);
   }
   for (const auto& s : f.spells()) FillSpell(s, v.add_spells());
   for (const auto& p : f.placements()) {
@@ -126,14 +134,14 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
   for (const auto& a : f.ae_attendances()) {
     auto* av = v.add_ae_attendances();
     av->set_attendance_id(std::string(a.attendance_id));
-    av->set_site(std::string(a.site));
+    if (!a.site.empty()) av->set_site(std::string(a.site));
     av->set_attended_at(Time(a.attended_at));
   }
   for (const auto& s : f.surveys()) {
     auto* sv = v.add_surveys();
     sv->set_survey_id(s.survey_id);
     sv->set_positive(s.positive);
-    sv->set_question(s.question);
+    if (!s.question.empty()) sv->set_question(s.question);
     sv->set_completed_at(Time(s.completed_at));
   }
   return v;

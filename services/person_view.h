@@ -9,7 +9,8 @@
 
 namespace carelog {
 
-// GET /v1/people/{nhsNumber}: the person now, from their folded state.
+// GET /v1/people/{nhsNumber}: the person now, from their folded state. Optional
+// text nobody gave (a site, a reason) is left unset, not set to "".
 schema::PersonView RenderPerson(std::string_view nhs_number,
                                 const PersonState& state);
 

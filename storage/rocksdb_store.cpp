@@ -64,6 +64,11 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
     // 0.004 of the 64 MiB write buffer is 2 M bits, 10 a key. (It was 0.02:
     // 1.3 MiB zeroed, and faulted in page by page, for every new memtable.)
     cf.memtable_prefix_bloom_size_ratio = 0.004;
+    // A hashed memtable (HashLinkList keyed by the whole key) was tried for
+    // head and dedup (docs/PERFORMANCE.md, session 8): the sequencer's
+    // inserts got no measurably cheaper, and each flush must first sort the
+    // hashed entries into a new skip list, which cost P1 more CPU per event
+    // than the inserts saved.
   }
   return cf;
 }
@@ -103,6 +108,11 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   // flushes.
   db_options.max_total_wal_size = 64u << 20;
   db_options.avoid_flush_during_recovery = true;
+  // No recycle_log_file_num (reused WAL files, whose fdatasync need not journal
+  // a size change): RocksDB 7.8 sets it back to 0 under every recovery mode
+  // but kSkipAnyCorruptedRecords, which would skip a damaged record anywhere
+  // in the log, acknowledged events included. We keep the default
+  // kPointInTimeRecovery.
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
 

@@ -89,7 +89,7 @@
         call("GET", `/v1/worklists/unassigned-packages?area=${encodeURIComponent(area)}${wait}`)]);
       items = discharge.items || [];
       const sites = new Set([...$("site").options].map((o) => o.value));
-      for (const i of items) if (!sites.has(i.site)) { $("site").append(el("option", { value: i.site }, i.site)); sites.add(i.site); }
+      for (const i of items) if (i.site && !sites.has(i.site)) { $("site").append(el("option", { value: i.site }, i.site)); sites.add(i.site); }
       render();
       $("followups").replaceChildren(table("follow-ups", ["NHS number", "Spell", "Discharged on", "Due on"],
         (followUps.items || []).map((f) => el("tr", {}, el("td", {}, nhs(f.nhsNumber)), el("td", {}, f.spellId),

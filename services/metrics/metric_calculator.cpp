@@ -224,7 +224,11 @@ MetricValue ComputeWithDelays(MetricId id, const MetricContext& c,
       v.numerator = we;
       v.denominator = wk;
       v.counts = {we, wk};
-      auto [weekend_days, other_days] = CountWeekendDays(c.period);
+      // Of a period in progress (now or as of an instant in it), the days
+      // begun by then: no discharge can fall on the days still to come.
+      Period so_far = c.period;
+      so_far.last = std::min(c.period.last, LondonDate(c.instant - 1));
+      auto [weekend_days, other_days] = CountWeekendDays(so_far);
       if (wk > 0 && weekend_days > 0) {
         v.value = Fraction(static_cast<Int128>(we) * other_days,
                            static_cast<Int128>(wk) * weekend_days);

@@ -120,12 +120,8 @@ Result<AreaMetrics> MetricsService::Metrics(
 Result<Payments> MetricsService::PaymentsFor(
     const std::string& area, const std::string& year,
     std::optional<Instant> as_of) const {
-  auto year_period = ParsePeriod(year);
-  if (!year_period.ok() || year_period->kind != Period::Kind::kYear) {
-    return Status(Code::kInvalidArgument,
-                  "year must be a financial year like 2015-16",
-                  {{"year", "not a financial year: " + year}});
-  }
+  auto year_period = ParseFinancialYear(year);
+  if (!year_period.ok()) return year_period.status();
   auto view = ViewOf(area, as_of);
   if (!view.ok()) return view.status();
   auto plan = plans_.PlanAsOf(area, year_period->label, view->position);

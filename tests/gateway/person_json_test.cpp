@@ -51,6 +51,7 @@ TEST(PersonJsonTest, AbsentFieldsAreNullAndTheRestAsTheMappingPrintsIt) {
   EXPECT_EQ(p1.fields().at("packageId").string_value(), "P1");
   EXPECT_TRUE(IsNull(p1, "endedAt"));
   EXPECT_TRUE(IsNull(p1, "accountableProfessional"));
+  EXPECT_TRUE(IsNull(p1, "scheme"));  // API.md lists it; none was given
   const Struct& p2 = packages[1].struct_value();
   EXPECT_EQ(p2.fields().at("endedAt").string_value(), "2016-01-01T00:00:00Z");
   EXPECT_FALSE(IsNull(p2, "accountableProfessional"));
@@ -63,7 +64,7 @@ TEST(PersonJsonTest, AbsentFieldsAreNullAndTheRestAsTheMappingPrintsIt) {
   for (auto& p : *(*doc.mutable_fields())["packages"]
                       .mutable_list_value()
                       ->mutable_values()) {
-    for (const char* f : {"endedAt", "accountableProfessional"}) {
+    for (const char* f : {"endedAt", "accountableProfessional", "scheme"}) {
       if (IsNull(p.struct_value(), f))
         p.mutable_struct_value()->mutable_fields()->erase(f);
     }

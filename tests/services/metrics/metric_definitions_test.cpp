@@ -183,6 +183,32 @@ TEST_F(MetricDefinitionsTest, WeekendDischargeRatio) {
   EXPECT_EQ(v.value, Fraction::Of(1));
 }
 
+// A month in progress compares with the days begun so far (the harness's
+// clock starts on Wednesday 1 June 2016). Discharges on Thursday 2 and
+// Saturday 4 June; as of noon on Sunday 5, days 1-5 hold 2 weekend days and 3
+// others: (1/2) / (1/3) = 3/2. Another on Tuesday 7; at noon that day, days
+// 1-7: 2 and 5: (1/2) / (2/5) = 5/4. (The whole month's 8 and 22 would give
+// 11/4 and 11/8.)
+TEST_F(MetricDefinitionsTest, WeekendDischargeRatioOfAMonthInProgress) {
+  h.clock.Set(At("2016-06-05T12:00:00+01:00"));
+  Register("1");
+  h.Record("1", Admitted("2016-06-01T10:00:00+01:00", "S1"));
+  h.Record("1", Discharged("2016-06-02T10:00:00+01:00", "S1"));
+  h.Record("1", Admitted("2016-06-03T10:00:00+01:00", "S2"));
+  h.Record("1", Discharged("2016-06-04T10:00:00+01:00", "S2"));
+  const Instant sunday = h.clock.NowMicros();
+  h.clock.Set(At("2016-06-07T12:00:00+01:00"));
+  h.Record("1", Admitted("2016-06-07T08:00:00+01:00", "S3"));
+  h.Record("1", Discharged("2016-06-07T10:00:00+01:00", "S3"));
+  auto v = M("2016-06", MetricId::kWeekendDischargeRatio);
+  EXPECT_EQ(v.numerator, 1);
+  EXPECT_EQ(v.denominator, 2);
+  EXPECT_EQ(v.value, Fraction(5, 4));
+  EXPECT_EQ(h.Metric(kArea, "2016-06", MetricId::kWeekendDischargeRatio, sunday)
+                .value,
+            Fraction(3, 2));
+}
+
 // URGENT received 1 April 10:00, accepted exactly 24 hours later: within.
 // CRISIS received, declined 25 hours later: not within. ROUTINE: not in the
 // denominator. -> 1/2 = 50%.
