@@ -125,12 +125,11 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // Projections load their state and checkpoints (no replay) and follow the log
   // from there.
   ProjectorOptions projector_options;
-  // Events gather for up to 50 ms between the follower's batches (a batch's
-  // rows and costs are shared by its events: at 4,600 writes/s the runner's
-  // CPU a write is ~25 % lower than at 20 ms; docs/PERFORMANCE.md "The
-  // projections, session 8"); a read that needs them (minPosition, or the
-  // durable position) wakes it at once and waits for that batch (~5 ms).
-  projector_options.idle_wait = std::chrono::milliseconds(50);
+  // Events gather for up to 20 ms between the follower's batches (a batch's
+  // rows and costs are shared by its events: at 1,500 writes/s the runner's
+  // CPU a write fell by a third from 5 ms to 50 ms); a read that needs them
+  // (minPosition, or the durable position) wakes it at once.
+  projector_options.idle_wait = std::chrono::milliseconds(20);
   // A first start's build of the projections puts its temporary files beside
   // the store, on the disk sized for it (not a small /tmp).
   projector_options.spill_directory = options.data_dir;
