@@ -1,7 +1,8 @@
 // The JSON of GET /v1/people/{nhsNumber}: the person view as protobuf's JSON
 // mapping prints it, with the fields API.md lists that do not exist shown as
-// null (diedOn of a living person; a package's scheme when none was given, endedAt
-// of an open package and accountableProfessional of a package without one).
+// null (diedOn of a living person; a package's scheme when none was given,
+// endedAt of an open package and accountableProfessional of a package without
+// one).
 #pragma once
 
 #include <string>
