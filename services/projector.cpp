@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
-#include <tuple>
 
 #include "services/stream_build.h"
 
@@ -96,15 +95,6 @@ Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events,
     }
     write.checkpoints.emplace_back(std::string(projections_[i]->Name()), last);
   }
-  // In key order the memtable inserts each row next to the one before (its
-  // skip list keeps the last insert's place) instead of searching from the
-  // top; stable, so that a key written twice keeps its last value.
-  std::stable_sort(write.rows.begin(), write.rows.end(),
-                   [](const storage::ProjectionWrite::Row& a,
-                      const storage::ProjectionWrite::Row& b) {
-                     return std::tie(a.projection, a.key) <
-                            std::tie(b.projection, b.key);
-                   });
   Status s = log_.WriteProjections(write);
   if (!s.ok()) {
     AbortAll();

@@ -117,9 +117,9 @@ struct WorklistProjection::Impl {
     if (auto it = people.find(nhs); it != people.end()) {
       std::unique_lock lock(mu);
       it->second.facts.push_back(std::move(*fact));
-      if (!Rederive(nhs)) {
+      if (auto dropped = Rederive(it)) {
         // The last item closed: their facts are kept among the recent.
-        Remember(nhs, version, std::move(dropped_facts));
+        Remember(nhs, version, std::move(*dropped));
       }
       dirty.insert(nhs);
       return Status::Ok();
@@ -234,22 +234,20 @@ struct WorklistProjection::Impl {
     it->second.unassigned.erase(nhs);
     if (it->second.empty()) by_area.erase(it);
   }
-  // Recomputes a held person's items; drops them when none is left (false;
-  // their facts go to dropped_facts).
-  bool Rederive(const std::string& nhs) {
-    auto it = people.find(nhs);
-    if (it == people.end()) return false;
+  // Recomputes a held person's items; when none is left, drops the person
+  // and returns their facts.
+  std::optional<std::vector<Fact>> Rederive(decltype(people)::iterator it) {
+    const std::string& nhs = it->first;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
     if (it->second.items.empty()) {
-      dropped_facts = std::move(it->second.facts);
+      std::vector<Fact> facts = std::move(it->second.facts);
       people.erase(it);
-      return false;
+      return facts;
     }
     Index(nhs, it->second.items);
-    return true;
+    return std::nullopt;
   }
-  std::vector<Fact> dropped_facts;
   void Drop(const std::string& nhs) {
     auto it = people.find(nhs);
     if (it == people.end()) return;
