@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "carelog/worklists.pb.h"
+#include "services/gradual_release.h"
 #include "services/person_state.h"
 #include "services/recorder.h"
 #include "services/stream_build.h"
@@ -177,6 +178,9 @@ struct WorklistProjection::Impl {
   };
   const size_t recent_budget;
   std::unordered_map<std::string, Recent> recent_young, recent_old;
+  // The generation forgotten, freed two people a Remember (not all at once:
+  // docs/PERFORMANCE.md, "P8, session 9").
+  GradualRelease<std::unordered_map<std::string, Recent>> recent_forgotten;
   size_t recent_facts = 0;  // facts (and people) of recent_young
 
   Recent* FindRecent(const std::string& nhs) {
@@ -191,10 +195,14 @@ struct WorklistProjection::Impl {
   Recent* Remember(const std::string& nhs, uint64_t version,
                    std::vector<Fact> facts) {
     if (recent_facts >= recent_budget) {
+      recent_forgotten.Take(std::move(recent_old));
       recent_old = std::move(recent_young);
       recent_young.clear();
       recent_facts = 0;
     }
+    // Each person entering the young generation frees two of the forgotten
+    // one, so it is gone before the young one is full again.
+    recent_forgotten.Step(2);
     recent_old.erase(nhs);
     recent_facts += facts.size() + 1;
     Recent& r = recent_young[nhs];

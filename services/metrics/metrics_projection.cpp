@@ -46,10 +46,14 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
   auto found = young_.find(stream);
   if (found == young_.end()) {
     if (young_events_ >= max_cached_events_ / 2) {
+      forgotten_.Take(std::move(old_));
       old_ = std::move(young_);
       young_.clear();
       young_events_ = 0;
     }
+    // Each person entering the young generation frees two of the forgotten
+    // one, so it is gone before the young one is full again.
+    forgotten_.Step(2);
     found = young_.emplace(stream, PersonEntry{}).first;
     auto old = old_.find(stream);
     if (old != old_.end()) {

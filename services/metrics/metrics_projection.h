@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "carelog/events.pb.h"
+#include "services/gradual_release.h"
 #include "services/metrics/cells.h"
 #include "services/person_state.h"
 #include "services/projector.h"
@@ -103,8 +104,10 @@ class MetricsProjection final : public Projection, private StreamBuild {
 
   // Recently seen people (runner thread only), in two generations: a person
   // found in the old one moves to the young one; when the young one holds half
-  // the budget of events it becomes the old one (the old is forgotten).
+  // the budget of events it becomes the old one (the old is forgotten: freed
+  // two people an event, not all at once on the runner's thread).
   std::unordered_map<std::string, PersonEntry> young_, old_;
+  GradualRelease<std::unordered_map<std::string, PersonEntry>> forgotten_;
   size_t young_events_ = 0;
 };
 
