@@ -137,8 +137,8 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   Status opened = read_side->Open();
   if (!opened.ok())
     return fail("cannot load the projections: " + opened.message());
-  // With a prepare, the projections start once it has written what it writes
-  // (or when it asks); without one, now. Starting twice is harmless.
+  // A prepare that writes much starts the projections when it asks (then they
+  // are built stream by stream); otherwise they start once it is done.
   auto start_projections = [&]() -> Status {
     read_side->RequireAppliedForReady((*log)->LastPosition());
     read_side->runner().Start();
@@ -150,7 +150,6 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     }
     return Status::Ok();
   };
-  if (!prepare) read_side->runner().Start();
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -203,13 +202,13 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
       ServeServices services{**log, *recorder,        areas, clock, tokens_file,
                              url,   start_projections};
       Status prepared = prepare(services);
-      if (prepared.ok()) read_side->runner().Start();
       if (!prepared.ok()) {
         server.Shutdown();
         server.Wait();
         return fail(prepared.message());
       }
     }
+    read_side->runner().Start();  // harmless if prepare started it
     out << "listening on " << url << std::endl;
     server.Wait();
   }
