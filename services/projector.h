@@ -113,9 +113,8 @@ class ProjectionRunner {
   Status LastError() const;
 
  private:
-  // Applies up to max_events; `events_read`, if given, receives how many.
-  Status ApplyBatch(bool* applied_any, size_t max_events,
-                    size_t* events_read = nullptr);
+  // Applies up to max_events; `applied` receives how many (0: none were due).
+  Status ApplyBatch(size_t max_events, size_t* applied);
   // Builds the projections that have applied nothing (see build_empty);
   // `progress(applied, last)` as Rebuild's. Stops early when stopping_.
   Status BuildEmpty(const std::function<void(uint64_t, uint64_t)>& progress);
