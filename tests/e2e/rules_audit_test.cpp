@@ -29,6 +29,7 @@ std::string Reg1() { return Reg(At(1, 9)); }
 std::vector<Case> Cases() {
   const std::string reg = Reg1();
   const std::string ja = JaStart("J1");
+  const std::string ae_later = NewEventId(), ae_same = NewEventId();
   return {
       // The first event is personRegistered; a second one is refused.
       {"first event not a registration",
@@ -360,6 +361,16 @@ std::vector<Case> Cases() {
        {Ev(At(2, 9), Retract("nope"))},
        422,
        "events[0].eventRetracted.eventId"},
+      {"retracting an event that occurs after the retraction",
+       {reg, Ev(At(3, 9), Ae("AE1"), ae_later)},
+       {Ev(At(3, 8), Retract(ae_later))},
+       422,
+       "events[0].eventRetracted.eventId"},
+      {"retracting an event at its own instant",
+       {reg, Ev(At(3, 9), Ae("AE1"), ae_same)},
+       {Ev(At(3, 9), Retract(ae_same))},
+       201,
+       ""},
       {"retracting an event later in the request",
        {reg},
        {Ev(At(2, 9), Retract("later-ae")), Ev(At(2, 8), Ae("AE1"), "later-ae")},

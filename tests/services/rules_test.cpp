@@ -449,6 +449,12 @@ TEST_P(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
   // The attendance id is free again once retracted.
   Accept({Ev("ae3", "2014-07-06T10:00:00+01:00",
              R"("aeAttended": {"attendanceId": "A1"})")});
+  // "Earlier" in time too: a retraction occurring before the event it names
+  // is refused; at the same instant it is fine.
+  s = Refuse({Ev("t6", "2014-07-06T09:59:59+01:00", Retract("ae3"))});
+  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("after this retraction"));
+  Accept({Ev("t6", "2014-07-06T10:00:00+01:00", Retract("ae3"))});
 }
 
 TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
