@@ -164,6 +164,68 @@ TEST_F(RetractionAuditTest, RetractedResponsesAndEndsAreAsIfNeverRecorded) {
   EXPECT_EQ(List(history.Json(), "events").size(), 9u);
 }
 
+// An accountable professional "replaces any earlier one for that package":
+// retracting the later one brings the earlier back, retracting both leaves
+// the package on the unassigned worklist; a retracted follow-up puts the
+// discharge back on the follow-ups due; a retracted move gives the person
+// back to the area they lived in.
+TEST_F(RetractionAuditTest, RetractionsInTheViewsAndWorklists) {
+  HttpClient client = Practitioner();
+  const std::string nhs = TestNhsNumber(1208);
+  const std::string nora = NewEventId(), omar = NewEventId(),
+                    follow_up = NewEventId(), moved = NewEventId();
+  std::string omar_event = Ev(At(4, 9), Prof("P1"), omar);
+  const std::string nora_name = "\"name\":\"Nora\"";
+  omar_event.replace(omar_event.find(nora_name), nora_name.size(),
+                     "\"name\":\"Omar\"");
+  ASSERT_EQ(Post(client, nhs,
+                 {Reg(At(1, 9)), Ev(At(2, 9), PkgStart("P1")),
+                  Ev(At(3, 9), Prof("P1"), nora), omar_event,
+                  Ev(At(5, 9), Admit("S1")),
+                  Ev(At(6, 9), Discharge("S1", "REABLEMENT")),
+                  Ev("2015-09-06T10:00:00+01:00", FollowUp("S1"), follow_up)})
+                .status,
+            201);
+  auto professional = [&] {
+    auto packages = List(PersonView(client, nhs), "packages");
+    EXPECT_EQ(packages.size(), 1u);
+    if (packages.empty()) return std::string("?");
+    if (IsNull(packages[0], "accountableProfessional")) return std::string();
+    return Text(
+        packages[0].fields().at("accountableProfessional").struct_value(),
+        "name");
+  };
+  auto on = [&](const std::string& worklist) {
+    auto answer = client.Get("/v1/worklists/" + worklist +
+                             "?area=" + std::string(LiveServer::kAreaA));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    for (const Struct& item : List(answer.Json(), "items"))
+      if (Text(item, "nhsNumber") == nhs) return true;
+    return false;
+  };
+  EXPECT_EQ(professional(), "Omar");
+  EXPECT_FALSE(on("follow-ups"));
+  ASSERT_EQ(Post(client, nhs, {Ev(At(10, 9), Retract(omar))}).status, 201);
+  EXPECT_EQ(professional(), "Nora");
+  EXPECT_FALSE(on("unassigned-packages"));
+  ASSERT_EQ(Post(client, nhs,
+                 {Ev(At(10, 9), Retract(nora)),
+                  Ev("2015-09-07T10:00:00+01:00", Retract(follow_up))})
+                .status,
+            201);
+  EXPECT_EQ(professional(), "");
+  EXPECT_TRUE(on("unassigned-packages"));
+  EXPECT_TRUE(on("follow-ups"));
+  // A move to B and its retraction: A's again.
+  ASSERT_EQ(Post(client, nhs, {Ev(At(11, 9), Moved(LiveServer::kAreaB), moved)})
+                .status,
+            201);
+  EXPECT_EQ(client.Get("/v1/people/" + nhs).status, 403);
+  HttpClient b(server_->port(), server_->practitioner_b);
+  ASSERT_EQ(Post(b, nhs, {Ev(At(12, 9), Retract(moved))}).status, 201);
+  EXPECT_EQ(Text(PersonView(client, nhs), "areaCode"), LiveServer::kAreaA);
+}
+
 // A request is checked in order and appended all or none: a good event
 // followed by a bad one appends nothing — not in the history, not in the
 // feed — and the refusal itself is in the audit trail (SPEC.md "Access").
