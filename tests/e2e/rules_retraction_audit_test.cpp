@@ -226,6 +226,47 @@ TEST_F(RetractionAuditTest, RetractionsInTheViewsAndWorklists) {
   EXPECT_EQ(Text(PersonView(client, nhs), "areaCode"), LiveServer::kAreaA);
 }
 
+// A readiness re-confirmed while the person is ready breaks no rule of
+// SPEC.md: accepted, and the delay clock keeps running from the first one
+// (the worklist's readySince and the view's one readiness); retracting the
+// first leaves the second as the start.
+TEST_F(RetractionAuditTest, AReconfirmedReadinessKeepsTheClock) {
+  HttpClient client = Practitioner();
+  const std::string nhs = TestNhsNumber(1209);
+  const std::string first = NewEventId(), reason = NewEventId();
+  ASSERT_EQ(Post(client, nhs,
+                 {Reg(At(1, 9)), Ev(At(2, 9), Admit("S1")),
+                  Ev(At(3, 9), Ready("S1"), first),
+                  Ev(At(3, 10), Delay("S1", "B", "SOCIAL_CARE"), reason),
+                  Ev(At(5, 9), Ready("S1"))})
+                .status,
+            201);
+  auto item = [&] {
+    auto answer = client.Get(std::string("/v1/worklists/discharge?area=") +
+                             LiveServer::kAreaA);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    for (const Struct& i : List(answer.Json(), "items"))
+      if (Text(i, "nhsNumber") == nhs) return i;
+    return Struct();
+  };
+  Struct listed = item();
+  EXPECT_EQ(Text(listed, "readySince"), At(3, 9));
+  EXPECT_EQ(Text(listed, "reason"), "B");
+  auto spells = List(PersonView(client, nhs), "spells");
+  ASSERT_EQ(spells.size(), 1u);
+  EXPECT_EQ(List(spells[0], "readiness").size(), 1u);
+  // Retracting the first with its reason, which belongs to it: the second
+  // starts the clock.
+  // Alone, the reason would be left without a readiness: refused.
+  EXPECT_EQ(Post(client, nhs, {Ev(At(6, 9), Retract(first))}).status, 422);
+  ASSERT_EQ(Post(client, nhs,
+                 {Ev(At(6, 9), Retract(reason)), Ev(At(6, 9), Retract(first))})
+                .status,
+            201);
+  listed = item();
+  EXPECT_EQ(Text(listed, "readySince"), At(5, 9));
+}
+
 // A request is checked in order and appended all or none: a good event
 // followed by a bad one appends nothing — not in the history, not in the
 // feed — and the refusal itself is in the audit trail (SPEC.md "Access").
