@@ -40,4 +40,19 @@ bool Has(const google::protobuf::Struct& s, const std::string& field);
 // A valid NHS number (check digit computed) of the first nine digits, or "".
 std::string WithCheckDigit(const std::string& nine);
 
+// One rule case: a history recorded first (each event alone: 201), then a
+// request answered `status`; a 422 names `field` first in errors[] and
+// appends nothing.
+struct RuleCase {
+  std::string name;
+  std::vector<std::string> history;
+  std::vector<std::string> request;
+  int status;
+  std::string field;  // "" when 201
+};
+// Runs each case of `cases()` for its own person (TestNhsNumber(first + i)),
+// calling `cases` again for each so that every person gets new event ids.
+void RunRuleCases(HttpClient& client, std::vector<RuleCase> (*cases)(),
+                  int first);
+
 }  // namespace carelog::e2e::rules

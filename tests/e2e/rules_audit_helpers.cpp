@@ -95,4 +95,32 @@ std::string WithCheckDigit(const std::string& nine) {
   return check ? nine + std::to_string(*check) : std::string();
 }
 
+void RunRuleCases(HttpClient& client, std::vector<RuleCase> (*cases)(),
+                  int first) {
+  const size_t count = cases().size();
+  for (size_t i = 0; i < count; ++i) {
+    const RuleCase c = cases()[i];
+    SCOPED_TRACE(c.name);
+    const std::string nhs = TestNhsNumber(first + static_cast<int>(i));
+    bool ready = true;
+    for (const auto& e : c.history) {
+      auto setup = Post(client, nhs, {e});
+      EXPECT_EQ(setup.status, 201) << setup.body;
+      ready = ready && setup.status == 201;
+    }
+    if (!ready) continue;
+    const int before = Version(client, nhs);
+    auto answer = Post(client, nhs, c.request);
+    EXPECT_EQ(answer.status, c.status) << answer.body;
+    if (c.status == 422) {
+      EXPECT_EQ(answer.Header("content-type"), "application/problem+json");
+      EXPECT_EQ(FirstErrorField(answer), c.field) << answer.body;
+      EXPECT_EQ(Version(client, nhs), before) << "nothing appended";
+    } else {
+      EXPECT_EQ(Version(client, nhs),
+                before + static_cast<int>(c.request.size()));
+    }
+  }
+}
+
 }  // namespace carelog::e2e::rules
