@@ -141,5 +141,50 @@ TEST(ConditionsAuditTest, TheScorecardOfNovember2015ByHand) {
   EXPECT_EQ(client.Get(area + "/conditions?period=2015-11").status, 403);
 }
 
+// Weekend days are Saturdays, Sundays and bank holidays (SPEC.md
+// "Calendar"): of twenty joint assessments started in December 2015, eight
+// fall on weekend days, two of them the bank holidays of Friday 25 and
+// Monday 28 (substitute Boxing Day): 40 %, numerator shown 10 (counting
+// Saturdays and Sundays only would give 6, withheld).
+TEST(ConditionsAuditTest, BankHolidaysAreWeekendDaysForAssessments) {
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  HttpClient admin(server.port(), server.admin);
+  ASSERT_EQ(admin
+                .Send("PUT", std::string("/v1/areas/") + LiveServer::kAreaA,
+                      worked::kArea)
+                .status,
+            201);
+  std::vector<std::string> events = {Reg("2015-01-10T10:00:00Z")};
+  const int kDays[] = {5, 6, 12, 13, 19, 20, 25, 28, 1,  2,
+                       3, 4, 7,  8,  9,  10, 11, 14, 15, 16};
+  for (int i = 0; i < 20; ++i) {
+    char at[40];
+    std::snprintf(at, sizeof at, "2015-12-%02dT11:00:00Z", kDays[i]);
+    events.push_back(Ev(at, JaStart("J" + std::to_string(i))));
+  }
+  HttpClient client(server.port(), server.practitioner_a);
+  auto posted = Post(client, TestNhsNumber(1600), events);
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  HttpClient commissioner(server.port(), server.commissioner_a);
+  auto answer =
+      commissioner.Get(std::string("/v1/areas/") + LiveServer::kAreaA +
+                       "/conditions?period=2015-12");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const Struct share =
+      Field(Field(Field(answer.Json(), "conditions").struct_value(),
+                  "sevenDayServices")
+                .struct_value(),
+            "weekendAssessmentShare")
+          .struct_value();
+  EXPECT_DOUBLE_EQ(Number(share, "value"), 40);
+  EXPECT_EQ(Number(share, "numerator"), 10);
+  EXPECT_EQ(Number(share, "denominator"), 20);
+  // No plan for 2015-16: the plan's statements are null.
+  const Struct conditions = Field(answer.Json(), "conditions").struct_value();
+  EXPECT_TRUE(IsNull(conditions, "plansJointlyAgreed"));
+  EXPECT_TRUE(IsNull(conditions, "socialCareProtected"));
+}
+
 }  // namespace
 }  // namespace carelog::e2e::rules
