@@ -186,5 +186,66 @@ TEST(ConditionsAuditTest, BankHolidaysAreWeekendDaysForAssessments) {
   EXPECT_TRUE(IsNull(conditions, "socialCareProtected"));
 }
 
+// Retracted professionals are as if never assigned in the scorecard too:
+// eight integrated packages started on 1 December 2015 at 10:00, each given
+// a professional on the 2nd, all eight assignments retracted in January.
+// Now: coverage 0 of 8 (0 %, denominator shown 10), eight packages without
+// a professional (shown 10) for the 31 midnights of December each: 248 days
+// (shown 250), 31 on average. As of before the retractions: 100 % and none.
+TEST(ConditionsAuditTest, RetractedProfessionalsLeavePackagesUnassigned) {
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  HttpClient admin(server.port(), server.admin);
+  const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
+  ASSERT_EQ(admin.Send("PUT", area, worked::kArea).status, 201);
+  std::vector<std::string> events = {Reg("2015-01-10T10:00:00Z")};
+  std::vector<std::string> assigned;
+  for (int i = 0; i < 8; ++i) {
+    const std::string package = "P" + std::to_string(i);
+    assigned.push_back(NewEventId());
+    events.push_back(Ev("2015-12-01T10:00:00Z", PkgStart(package)));
+    events.push_back(Ev("2015-12-02T10:00:00Z", Prof(package), assigned[i]));
+  }
+  HttpClient client(server.port(), server.practitioner_a);
+  const std::string nhs = TestNhsNumber(1601);
+  auto posted = Post(client, nhs, events);
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string before = worked::NowRfc3339();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::vector<std::string> retractions;
+  for (const auto& id : assigned)
+    retractions.push_back(Ev("2016-01-05T10:00:00Z", Retract(id)));
+  ASSERT_EQ(Post(client, nhs, retractions).status, 201);
+
+  HttpClient commissioner(server.port(), server.commissioner_a);
+  auto read = [&](const std::string& query) {
+    auto answer = commissioner.Get(area + "/conditions?period=2015-12" + query);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return Field(answer.Json(), "conditions").struct_value();
+  };
+  const Struct now = read("");
+  const Struct coverage =
+      Field(now, "accountableProfessionalCoverage").struct_value();
+  EXPECT_EQ(Number(coverage, "value"), 0);
+  EXPECT_EQ(Number(coverage, "numerator"), 0);
+  EXPECT_EQ(Number(coverage, "denominator"), 10);
+  const Struct without =
+      Field(now, "packagesWithoutAccountableProfessional").struct_value();
+  EXPECT_EQ(Number(without, "count"), 10);
+  EXPECT_EQ(Number(without, "totalDays"), 250);
+  EXPECT_DOUBLE_EQ(Number(without, "averageDays"), 31);
+  const Struct then = read("&asOf=" + before);
+  EXPECT_EQ(
+      Number(Field(then, "accountableProfessionalCoverage").struct_value(),
+             "value"),
+      100);
+  EXPECT_EQ(
+      Number(
+          Field(then, "packagesWithoutAccountableProfessional").struct_value(),
+          "count"),
+      0);
+}
+
 }  // namespace
 }  // namespace carelog::e2e::rules
