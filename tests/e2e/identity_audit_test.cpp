@@ -140,10 +140,25 @@ TEST_F(IdentityAuditTest, AMoveChangesWhoMayReadAndWrite) {
   HttpClient a(server_->port(), server_->practitioner_a);
   HttpClient b(server_->port(), server_->practitioner_b);
   const std::string nhs = TestNhsNumber(1403);
-  ASSERT_EQ(Post(a, nhs, {Reg(At(1, 9))}).status, 201);
+  ASSERT_EQ(Post(a, nhs,
+                 {Reg(At(1, 9)), Ev(At(1, 10), Admit("S1")),
+                  Ev(At(1, 11), Ready("S1"))})
+                .status,
+            201);
+  // Whose discharge worklist lists them: their current area's.
+  auto listed_for = [&](HttpClient& client, const std::string& area) {
+    auto answer = client.Get("/v1/worklists/discharge?area=" + area);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    for (const Struct& item : List(answer.Json(), "items"))
+      if (Text(item, "nhsNumber") == nhs) return true;
+    return false;
+  };
+  EXPECT_TRUE(listed_for(a, LiveServer::kAreaA));
   EXPECT_EQ(b.Get("/v1/people/" + nhs).status, 403);
   ASSERT_EQ(Post(a, nhs, {Ev(At(3, 9), Moved(LiveServer::kAreaB))}).status,
             201);
+  EXPECT_FALSE(listed_for(a, LiveServer::kAreaA));
+  EXPECT_TRUE(listed_for(b, LiveServer::kAreaB));
   EXPECT_EQ(a.Get("/v1/people/" + nhs).status, 403);
   EXPECT_EQ(Post(a, nhs, {Ev(At(4, 9), Ae("AE1"))}).status, 403);
   Struct view = PersonView(b, nhs);
