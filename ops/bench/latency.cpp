@@ -6,7 +6,10 @@
 //          [--delayed N]: records N people ready for discharge in the area,
 //          then p50/p99/p99.9 of a year's metrics, the discharge worklist, asOf
 //   ingest --url U --token T --seconds S [--connections 64]
-//          closed loop, one event per request: the most the server takes
+//          closed loop, one event per request: the most the server takes;
+//          with --path P --expect STATUS [--repeat N] the same bodies (N
+//          times over) go to P and answers of STATUS count (e.g. /healthz
+//          405: the HTTP floor, no storage)
 //   p8     --url U --token T --rate R --seconds S [--connections 64]
 //          open loop at R requests/s; latency counted from each request's
 //          scheduled start, so a stall is not hidden by the load waiting
@@ -58,7 +61,9 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
   for (size_t p = 0; p < by_person.size(); ++p) {
     auto& queue = out[p % out.size()];
     const std::string target =
-        "/v1/people/" + pop.people[p].nhs_number + "/events";
+        flags.Has("path")
+            ? flags.Get("path")
+            : "/v1/people/" + pop.people[p].nhs_number + "/events";
     for (const BenchEvent* e : by_person[p]) {
       std::string text;
       if (!parsed.ParseFromString(e->body) ||
@@ -67,6 +72,15 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
         Fail("cannot write an event as JSON");
       queue.push_back({target, "{\"events\":[" + text + "]}"});
     }
+  }
+  // --repeat N sends each connection's requests N times over (only for
+  // --path: a person's events stored once are not new again).
+  const int repeat = static_cast<int>(flags.Int("repeat", 1));
+  for (auto& queue : out) {
+    const size_t once = queue.size();
+    queue.reserve(once * static_cast<size_t>(std::max(repeat, 1)));
+    for (int r = 1; r < repeat; ++r)
+      for (size_t i = 0; i < once; ++i) queue.push_back(queue[i]);
   }
   return out;
 }
@@ -115,8 +129,9 @@ size_t Loop(int connections, double seconds, ScheduleFn schedule,
 // (empty: closed loop).
 void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
            double seconds, Schedule schedule, Latencies& all, size_t* sent) {
-  LoopOutcome out = DriveEvented(flags.Get("url"), flags.Get("token"), requests,
-                                 seconds, std::move(schedule));
+  LoopOutcome out = DriveEvented(
+      flags.Get("url"), flags.Get("token"), requests, seconds,
+      std::move(schedule), static_cast<unsigned>(flags.Int("expect", 201)));
   for (const auto& line : out.notes) Note("%s", line.c_str());
   *sent = out.latencies.size() - out.unsent;
   if (out.unsent > 0)
