@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "gateway/admin_socket.h"
 #include "gateway/api.h"
@@ -63,7 +64,9 @@ Status ParseListen(const std::string& listen, std::string& host,
 
 int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
           const std::function<Status(ServeServices&)>& prepare) {
-  auto fail = [&err, &options](const std::string& line) {
+  std::mutex err_mu;  // err is written from the projection runner's thread too
+  auto fail = [&err, &options, &err_mu](const std::string& line) {
+    std::lock_guard<std::mutex> lock(err_mu);
     err << options.command << ": " << line << std::endl;
     return 1;
   };
@@ -133,6 +136,16 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // A first start's build of the projections puts its temporary files beside
   // the store, on the disk sized for it (not a small /tmp).
   projector_options.spill_directory = options.data_dir;
+  // The operator learns at once, not only from /readyz, that the projections
+  // stopped (under err_mu: Serve writes its own lines from another thread).
+  projector_options.on_stopped = [&](const Status& s, uint64_t applied) {
+    std::lock_guard<std::mutex> lock(err_mu);
+    err << options.command << ": the projections stopped after position "
+        << applied << ": " << s.message()
+        << " (writes go on; metrics, worklists and payments answer as of that "
+           "position and /readyz 503 until a restart applies the log again)"
+        << std::endl;
+  };
   auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
   Status opened = read_side->Open();
   if (!opened.ok())
@@ -180,6 +193,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   auto admin_socket = AdminSocket::Start(
       (std::filesystem::path(options.data_dir) / "admin.sock").string(), **log);
   if (!admin_socket.ok()) {
+    std::lock_guard<std::mutex> lock(err_mu);
     err << options.command
         << ": online backups unavailable: " << admin_socket.status().message()
         << std::endl;

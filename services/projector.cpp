@@ -245,19 +245,26 @@ void ProjectionRunner::Notify() {
   wake_.notify_all();
 }
 
+void ProjectionRunner::Fail(const Status& error) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;  // stopped on purpose: not a failure to report
+    error_ = error;
+    progress_.notify_all();
+  }
+  if (options_.on_stopped) options_.on_stopped(error, applied_.load());
+}
+
 void ProjectionRunner::Run() {
   pthread_setname_np(pthread_self(), "projector");
   {
     // A first start on a store whose projections are empty: build them fast.
-    std::lock_guard<std::mutex> batch(batch_mu_);
+    std::unique_lock<std::mutex> batch(batch_mu_);
     Status s = BuildEmpty(nullptr);
+    batch.unlock();
+    if (!s.ok()) return Fail(s);
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
-    if (!s.ok()) {
-      error_ = s;
-      progress_.notify_all();
-      return;
-    }
   }
   for (;;) {
     {
@@ -271,12 +278,8 @@ void ProjectionRunner::Run() {
       std::lock_guard<std::mutex> batch(batch_mu_);
       s = ApplyBatch(options_.batch_events, &applied);
     }
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      error_ = s;
-      progress_.notify_all();
-      return;  // a projection that cannot apply the log must not skip ahead
-    }
+    // A projection that cannot apply the log must not skip ahead.
+    if (!s.ok()) return Fail(s);
     // A full batch: more may be waiting. Otherwise events gather for
     // idle_wait (each batch's rows and per-batch costs are shared by more
     // events) unless someone waits for a position (WaitForPosition) or Notify.
