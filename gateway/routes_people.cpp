@@ -62,6 +62,37 @@ Result<std::optional<uint64_t>> IfMatch(const Request& request) {
   return std::optional<uint64_t>(version);
 }
 
+// If-None-Match (RFC 9110 13.1.2): true when one of its entity tags is this
+// version's (weak comparison: W/"3" matches "3") or it is `*`; tags that are
+// not a version in quotes match nothing.
+bool NoneMatch(const Request& request, uint64_t version) {
+  std::string_view text = request.Header("if-none-match");
+  const std::string current = std::to_string(version);
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    std::string_view tag = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view()
+                                           : text.substr(comma + 1);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag == "*") return true;
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"' &&
+        tag.substr(1, tag.size() - 2) == current) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// 304 Not Modified for a client that holds this version already: no body.
+Response NotModified(uint64_t version) {
+  Response response;
+  response.status = 304;
+  response.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+  return response;
+}
+
 // Answers from the event log's thread once the events are durable (or at once
 // when refused): no thread waits for the fsync. The person's area is checked in
 // the person's turn, against the person as stored.
@@ -191,6 +222,9 @@ Response GetPerson(const ApiContext& context, const RouteContext& ctx) {
   if (!nhs.ok()) return ProblemResponse(nhs.status());
   auto person = ReadablePerson(context, ctx, *nhs);
   if (!person.ok()) return ProblemResponse(person.status());
+  if (NoneMatch(ctx.request, person->version)) {
+    return NotModified(person->version);
+  }
   Response response;
   response.body = PersonJson(RenderPerson(*nhs, *person->state));
   response.headers.emplace_back("ETag",
@@ -207,6 +241,11 @@ Response GetEvents(const ApiContext& context, const RouteContext& ctx) {
   if (!limit.ok()) return ProblemResponse(limit.status());
   auto person = ReadablePerson(context, ctx, *nhs);
   if (!person.ok()) return ProblemResponse(person.status());
+  // The history of a given page changes only when the stream grows: its ETag
+  // is the person's version.
+  if (NoneMatch(ctx.request, person->version)) {
+    return NotModified(person->version);
+  }
   auto records = context.log->ReadStream(PersonStream(*nhs), *from, *limit);
   if (!records.ok()) return ProblemResponse(records.status());
   api::PersonEventsPage page;

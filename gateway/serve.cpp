@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "gateway/admin_socket.h"
 #include "gateway/api.h"
@@ -63,7 +64,9 @@ Status ParseListen(const std::string& listen, std::string& host,
 
 int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
           const std::function<Status(ServeServices&)>& prepare) {
-  auto fail = [&err, &options](const std::string& line) {
+  std::mutex err_mu;  // err is written from the projection runner's thread too
+  auto fail = [&err, &options, &err_mu](const std::string& line) {
+    std::lock_guard<std::mutex> lock(err_mu);
     err << options.command << ": " << line << std::endl;
     return 1;
   };
@@ -133,12 +136,22 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // A first start's build of the projections puts its temporary files beside
   // the store, on the disk sized for it (not a small /tmp).
   projector_options.spill_directory = options.data_dir;
+  // The operator learns at once, not only from /readyz, that the projections
+  // stopped (under err_mu: Serve writes its own lines from another thread).
+  projector_options.on_stopped = [&](const Status& s, uint64_t applied) {
+    std::lock_guard<std::mutex> lock(err_mu);
+    err << options.command << ": the projections stopped after position "
+        << applied << ": " << s.message()
+        << " (writes go on; metrics, worklists and payments answer as of that "
+           "position and /readyz 503 until a restart applies the log again)"
+        << std::endl;
+  };
   auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
   Status opened = read_side->Open();
   if (!opened.ok())
     return fail("cannot load the projections: " + opened.message());
-  // With a prepare, the projections start once it has written what it writes
-  // (or when it asks); without one, now. Starting twice is harmless.
+  // A prepare that writes much starts the projections when it asks (then they
+  // are built stream by stream); otherwise they start once it is done.
   auto start_projections = [&]() -> Status {
     read_side->RequireAppliedForReady((*log)->LastPosition());
     read_side->runner().Start();
@@ -150,7 +163,6 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
     }
     return Status::Ok();
   };
-  if (!prepare) read_side->runner().Start();
   ApiContext context;
   context.log = log->get();
   context.recorder = recorder.get();
@@ -181,6 +193,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   auto admin_socket = AdminSocket::Start(
       (std::filesystem::path(options.data_dir) / "admin.sock").string(), **log);
   if (!admin_socket.ok()) {
+    std::lock_guard<std::mutex> lock(err_mu);
     err << options.command
         << ": online backups unavailable: " << admin_socket.status().message()
         << std::endl;
@@ -203,13 +216,13 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
       ServeServices services{**log, *recorder,        areas, clock, tokens_file,
                              url,   start_projections};
       Status prepared = prepare(services);
-      if (prepared.ok()) read_side->runner().Start();
       if (!prepared.ok()) {
         server.Shutdown();
         server.Wait();
         return fail(prepared.message());
       }
     }
+    read_side->runner().Start();  // harmless if prepare started it
     out << "listening on " << url << std::endl;
     server.Wait();
   }

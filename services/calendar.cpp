@@ -1,13 +1,26 @@
+// services/calendar.h's dates, instants and Europe/London time (bank holidays
+// in bank_holidays.cpp, periods in periods.cpp).
 #include "services/calendar.h"
 
 #include <array>
 #include <cstdio>
-#include <set>
 #include <utility>
 #include <vector>
 
+#include "services/calendar_detail.h"
+
 namespace carelog {
+
+using calendar_detail::DaysInMonth;
+using calendar_detail::Expect;
+using calendar_detail::Invalid;
+using calendar_detail::ReadDigits;
+
 namespace {
+
+bool IsLeapYear(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
@@ -19,154 +32,10 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-bool IsLeapYear(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int DaysInMonth(int year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30,
-                                                31, 31, 30, 31, 30, 31};
-  if (month == 2 && IsLeapYear(year)) return 29;
-  return kDays[static_cast<size_t>(month - 1)];
-}
-
-Status Invalid(std::string message) {
-  return Status(Code::kInvalidArgument, std::move(message));
-}
-
-// Reads exactly `n` decimal digits at text[*pos], advancing pos; false if any
-// is not a digit.
-bool ReadDigits(std::string_view text, size_t* pos, size_t n, int* out) {
-  if (*pos + n > text.size()) return false;
-  int value = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = text[*pos + i];
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  *pos += n;
-  *out = value;
-  return true;
-}
-
-bool Expect(std::string_view text, size_t* pos, char c) {
-  if (*pos >= text.size() || text[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
 // The last Sunday of a month.
 Date LastSunday(int year, int month) {
   Date last = DateFromYmd(year, month, DaysInMonth(year, month));
   return Date{last.days - (DayOfWeek(last) + 1) % 7};
-}
-
-Date FirstMonday(int year, int month) {
-  Date first = DateFromYmd(year, month, 1);
-  return Date{first.days + (7 - DayOfWeek(first)) % 7};
-}
-
-Date LastMonday(int year, int month) {
-  Date last = DateFromYmd(year, month, DaysInMonth(year, month));
-  return Date{last.days - DayOfWeek(last)};
-}
-
-// Easter Sunday of the Gregorian calendar (the anonymous Gregorian computus).
-Date EasterSunday(int year) {
-  int a = year % 19;
-  int b = year / 100;
-  int c = year % 100;
-  int d = b / 4;
-  int e = b % 4;
-  int f = (b + 8) / 25;
-  int g = (b - f + 1) / 3;
-  int h = (19 * a + b - d - g + 15) % 30;
-  int i = c / 4;
-  int k = c % 4;
-  int l = (32 + 2 * e + 2 * i - h - k) % 7;
-  int m = (a + 11 * h + 22 * l) / 451;
-  int month = (h + l - 7 * m + 114) / 31;
-  int day = (h + l - 7 * m + 114) % 31 + 1;
-  return DateFromYmd(year, month, day);
-}
-
-std::set<int32_t> BankHolidaysOf(int year) {
-  std::set<int32_t> days;
-  auto add = [&days](Date d) { days.insert(d.days); };
-
-  // New Year's Day, on the next Monday when it falls at a weekend.
-  Date new_year = DateFromYmd(year, 1, 1);
-  int dow = DayOfWeek(new_year);
-  add(dow == 5   ? Date{new_year.days + 2}
-      : dow == 6 ? Date{new_year.days + 1}
-                 : new_year);
-
-  Date easter = EasterSunday(year);
-  add(Date{easter.days - 2});  // Good Friday
-  add(Date{easter.days + 1});  // Easter Monday
-
-  // Early May: first Monday of May; in 2020 moved to Friday 8 May for VE day.
-  add(year == 2020 ? DateFromYmd(2020, 5, 8) : FirstMonday(year, 5));
-
-  // Spring: last Monday of May; moved in the Diamond and Platinum Jubilee
-  // years.
-  if (year == 2012) {
-    add(DateFromYmd(2012, 6, 4));
-    add(DateFromYmd(2012, 6, 5));
-  } else if (year == 2022) {
-    add(DateFromYmd(2022, 6, 2));
-    add(DateFromYmd(2022, 6, 3));
-  } else {
-    add(LastMonday(year, 5));
-  }
-
-  add(LastMonday(year, 8));  // Summer
-
-  // Christmas Day and Boxing Day with substitute days.
-  Date christmas = DateFromYmd(year, 12, 25);
-  switch (DayOfWeek(christmas)) {
-    case 4:  // Friday: Boxing Day (Saturday) moves to Monday 28
-      add(christmas);
-      add(Date{christmas.days + 3});
-      break;
-    case 5:  // Saturday: Monday 27 and Tuesday 28
-      add(Date{christmas.days + 2});
-      add(Date{christmas.days + 3});
-      break;
-    case 6:  // Sunday: Boxing Day Monday 26, Christmas substitute Tuesday 27
-      add(Date{christmas.days + 1});
-      add(Date{christmas.days + 2});
-      break;
-    default:
-      add(christmas);
-      add(Date{christmas.days + 1});
-  }
-
-  // One-off holidays.
-  if (year == 2011) add(DateFromYmd(2011, 4, 29));  // royal wedding
-  if (year == 2022)
-    add(DateFromYmd(2022, 9, 19));  // state funeral of Queen Elizabeth II
-  if (year == 2023)
-    add(DateFromYmd(2023, 5, 8));  // coronation of King Charles III
-  return days;
-}
-
-std::string TwoDigits(int v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d", v);
-  return buf;
-}
-
-// Years below 1000 keep four digits, so that labels parse back (found by
-// tests/fuzz/time_fuzz.cpp: "0000-01" was labelled "0-01").
-std::string FourDigits(int v) {
-  std::string text = std::to_string(v);
-  return std::string(text.size() < 4 ? 4 - text.size() : 0, '0') + text;
-}
-
-std::string YearLabel(int financial_year) {
-  return FourDigits(financial_year) + "-" +
-         TwoDigits((financial_year + 1) % 100);
 }
 
 std::string FormatRfc3339WithOffset(Instant instant, int offset_hours) {
@@ -190,6 +59,40 @@ std::string FormatRfc3339WithOffset(Instant instant, int offset_hours) {
 }
 
 }  // namespace
+
+namespace calendar_detail {
+
+int DaysInMonth(int year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30,
+                                                31, 31, 30, 31, 30, 31};
+  if (month == 2 && IsLeapYear(year)) return 29;
+  return kDays[static_cast<size_t>(month - 1)];
+}
+
+Status Invalid(std::string message) {
+  return Status(Code::kInvalidArgument, std::move(message));
+}
+
+bool ReadDigits(std::string_view text, size_t* pos, size_t n, int* out) {
+  if (*pos + n > text.size()) return false;
+  int value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = text[*pos + i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  *pos += n;
+  *out = value;
+  return true;
+}
+
+bool Expect(std::string_view text, size_t* pos, char c) {
+  if (*pos >= text.size() || text[*pos] != c) return false;
+  ++*pos;
+  return true;
+}
+
+}  // namespace calendar_detail
 
 Date DateFromYmd(int year, int month, int day) {
   // Days from 1970-01-01 in the proleptic Gregorian calendar, counting eras of
@@ -370,32 +273,6 @@ Date FirstDayEndingAtOrAfter(Instant instant) {
   return LondonStartOfDay(day) == instant ? Date{day.days - 1} : day;
 }
 
-bool IsBankHoliday(Date date) {
-  // A table for the years anyone asks about; other years are computed on each
-  // call.
-  constexpr int kFirstYear = 2000;
-  constexpr int kLastYear = 2060;
-  static const std::vector<bool> table = [] {
-    Date first = DateFromYmd(kFirstYear, 1, 1);
-    std::vector<bool> t(static_cast<size_t>(
-        DateFromYmd(kLastYear + 1, 1, 1).days - first.days));
-    for (int year = kFirstYear; year <= kLastYear; ++year) {
-      for (int32_t d : BankHolidaysOf(year))
-        t[static_cast<size_t>(d - first.days)] = true;
-    }
-    return t;
-  }();
-  int32_t index = date.days - DateFromYmd(kFirstYear, 1, 1).days;
-  if (index >= 0 && static_cast<size_t>(index) < table.size()) {
-    return table[static_cast<size_t>(index)];
-  }
-  return BankHolidaysOf(ToYmd(date).year).contains(date.days);
-}
-
-bool IsWeekendDay(Date date) {
-  return DayOfWeek(date) >= 5 || IsBankHoliday(date);
-}
-
 int DayOfWeek(Date date) {
   // 1970-01-01 was a Thursday (3 with Monday = 0).
   return static_cast<int>(((static_cast<int64_t>(date.days) + 3) % 7 + 7) % 7);
@@ -409,87 +286,6 @@ int AgeOn(Date birth, Date on) {
   // other years.
   if (o.month < b.month || (o.month == b.month && o.day < b.day)) --age;
   return age;
-}
-
-Period MonthPeriod(int year, int month) {
-  Period p;
-  p.kind = Period::Kind::kMonth;
-  p.first = DateFromYmd(year, month, 1);
-  p.last = DateFromYmd(year, month, DaysInMonth(year, month));
-  p.financial_year = month >= 4 ? year : year - 1;
-  p.months = 1;
-  p.label = FourDigits(year) + "-" + TwoDigits(month);
-  return p;
-}
-
-Period QuarterPeriod(int financial_year, int quarter) {
-  Period p;
-  p.kind = Period::Kind::kQuarter;
-  int first_month = 4 + (quarter - 1) * 3;  // 4, 7, 10, 13
-  int year = financial_year + (first_month > 12 ? 1 : 0);
-  first_month = (first_month - 1) % 12 + 1;
-  p.first = DateFromYmd(year, first_month, 1);
-  p.last =
-      DateFromYmd(year, first_month + 2, DaysInMonth(year, first_month + 2));
-  p.financial_year = financial_year;
-  p.months = 3;
-  p.label = YearLabel(financial_year) + "-Q" + std::to_string(quarter);
-  return p;
-}
-
-Period YearPeriod(int financial_year) {
-  Period p;
-  p.kind = Period::Kind::kYear;
-  p.first = DateFromYmd(financial_year, 4, 1);
-  p.last = DateFromYmd(financial_year + 1, 3, 31);
-  p.financial_year = financial_year;
-  p.months = 12;
-  p.label = YearLabel(financial_year);
-  return p;
-}
-
-int FinancialYearOf(Date date) {
-  Ymd ymd = ToYmd(date);
-  return ymd.month >= 4 ? ymd.year : ymd.year - 1;
-}
-
-Result<Period> ParsePeriod(std::string_view text) {
-  auto bad = [&text]() {
-    return Invalid(std::string("'").append(text) +
-                   "' is not a period: use a financial year (2015-16), a "
-                   "quarter (2015-16-Q1) "
-                   "or a month (2015-04)");
-  };
-  size_t pos = 0;
-  int year = 0, second = 0;
-  if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
-      !ReadDigits(text, &pos, 2, &second)) {
-    return bad();
-  }
-  if (pos == text.size()) {
-    // Either a month (2015-04) or a financial year (2015-16): a financial
-    // year's second part is the next year's last two digits; a month is 01..12.
-    // 2011-12 is read as December 2011.
-    if (second >= 1 && second <= 12) return MonthPeriod(year, second);
-    if (second == (year + 1) % 100) return YearPeriod(year);
-    return bad();
-  }
-  if (second != (year + 1) % 100) return bad();
-  int quarter = 0;
-  if (!Expect(text, &pos, '-') || !Expect(text, &pos, 'Q') ||
-      !ReadDigits(text, &pos, 1, &quarter) || pos != text.size() ||
-      quarter < 1 || quarter > 4) {
-    return bad();
-  }
-  return QuarterPeriod(year, quarter);
-}
-
-Result<Period> ParseFinancialYear(std::string_view text) {
-  auto period = ParsePeriod(text);
-  if (period.ok() && period->kind == Period::Kind::kYear) return period;
-  return Status(Code::kInvalidArgument,
-                "year must be a financial year like 2015-16",
-                {{"year", std::string("not a financial year: ").append(text)}});
 }
 
 }  // namespace carelog

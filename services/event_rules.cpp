@@ -294,15 +294,9 @@ std::optional<Violation> Checker::Payload() const {
     case Case::kReadyForDischarge: {
       const std::string& id = e.ready_for_discharge().spell_id();
       const Spell* sp = f.FindSpell(id);
-      if (auto v = InSpell(sp, id)) return v;
-      if (const Readiness* r = sp->CurrentReadiness()) {
-        return Fail(
-            "spellId",
-            "the person is already ready for discharge in spell " + id +
-                " since " + When(r->ready_at) +
-                ": record readyForDischargeWithdrawn before giving it again");
-      }
-      return std::nullopt;
+      // Given again while ready (readiness re-confirmed) breaks no rule of
+      // SPEC.md: accepted, and the clock keeps running from the first.
+      return InSpell(sp, id);
     }
     case Case::kReadyForDischargeWithdrawn:
     case Case::kDischargeDelayRecorded: {

@@ -55,10 +55,8 @@ void ProjectionRunner::AbortAll() {
   }
 }
 
-Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events,
-                                    size_t* events_read) {
-  *applied_any = false;
-  if (events_read != nullptr) *events_read = 0;
+Status ProjectionRunner::ApplyBatch(size_t max_events, size_t* applied) {
+  *applied = 0;
   uint64_t from = 0;  // 1 + the lowest checkpoint of those not being built
   for (size_t i = 0; i < projections_.size(); ++i) {
     if (building_[i]) continue;
@@ -68,7 +66,6 @@ Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events,
   auto events = log_.ReadAll(from, max_events);
   if (!events.ok()) return events.status();
   if (events->empty()) return Status::Ok();
-  if (events_read != nullptr) *events_read = events->size();
   storage::ProjectionWrite write;
   uint64_t last = from - 1;
   for (const storage::RecordedEvent& event : *events) {
@@ -110,7 +107,7 @@ Status ProjectionRunner::ApplyBatch(bool* applied_any, size_t max_events,
     applied_.store(*std::min_element(checkpoints_.begin(), checkpoints_.end()));
   }
   progress_.notify_all();
-  *applied_any = true;
+  *applied = events->size();
   return Status::Ok();
 }
 
@@ -159,9 +156,9 @@ Status ProjectionRunner::BuildEmpty(
   };
   Status others;
   while (!stopping()) {
-    bool any = false;
-    others = ApplyBatch(&any, options_.rebuild_batch_events);
-    if (!others.ok() || !any) break;
+    size_t applied = 0;
+    others = ApplyBatch(options_.rebuild_batch_events, &applied);
+    if (!others.ok() || applied == 0) break;
     report();
   }
   // Progress is reported while the build runs; without a listener the
@@ -199,9 +196,9 @@ Status ProjectionRunner::CatchUp() {
   std::lock_guard<std::mutex> batch(batch_mu_);
   CARELOG_RETURN_IF_ERROR(BuildEmpty(nullptr));
   for (;;) {
-    bool any = false;
-    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.batch_events));
-    if (!any) return Status::Ok();
+    size_t applied = 0;
+    CARELOG_RETURN_IF_ERROR(ApplyBatch(options_.batch_events, &applied));
+    if (applied == 0) return Status::Ok();
   }
 }
 
@@ -216,10 +213,11 @@ Status ProjectionRunner::Rebuild(
   applied_.store(0);
   CARELOG_RETURN_IF_ERROR(BuildEmpty(progress));
   for (;;) {
-    bool any = false;
-    CARELOG_RETURN_IF_ERROR(ApplyBatch(&any, options_.rebuild_batch_events));
+    size_t applied = 0;
+    CARELOG_RETURN_IF_ERROR(
+        ApplyBatch(options_.rebuild_batch_events, &applied));
     if (progress) progress(applied_.load(), log_.LastPosition());
-    if (!any) return Status::Ok();
+    if (applied == 0) return Status::Ok();
   }
 }
 
@@ -247,19 +245,26 @@ void ProjectionRunner::Notify() {
   wake_.notify_all();
 }
 
+void ProjectionRunner::Fail(const Status& error) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;  // stopped on purpose: not a failure to report
+    error_ = error;
+    progress_.notify_all();
+  }
+  if (options_.on_stopped) options_.on_stopped(error, applied_.load());
+}
+
 void ProjectionRunner::Run() {
   pthread_setname_np(pthread_self(), "projector");
   {
     // A first start on a store whose projections are empty: build them fast.
-    std::lock_guard<std::mutex> batch(batch_mu_);
+    std::unique_lock<std::mutex> batch(batch_mu_);
     Status s = BuildEmpty(nullptr);
+    batch.unlock();
+    if (!s.ok()) return Fail(s);
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
-    if (!s.ok()) {
-      error_ = s;
-      progress_.notify_all();
-      return;
-    }
   }
   for (;;) {
     {
@@ -267,23 +272,18 @@ void ProjectionRunner::Run() {
       if (stopping_) return;
       notified_ = false;
     }
-    bool any = false;
-    size_t read = 0;
+    size_t applied = 0;
     Status s;
     {
       std::lock_guard<std::mutex> batch(batch_mu_);
-      s = ApplyBatch(&any, options_.batch_events, &read);
+      s = ApplyBatch(options_.batch_events, &applied);
     }
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      error_ = s;
-      progress_.notify_all();
-      return;  // a projection that cannot apply the log must not skip ahead
-    }
+    // A projection that cannot apply the log must not skip ahead.
+    if (!s.ok()) return Fail(s);
     // A full batch: more may be waiting. Otherwise events gather for
     // idle_wait (each batch's rows and per-batch costs are shared by more
     // events) unless someone waits for a position (WaitForPosition) or Notify.
-    if (any && read >= options_.batch_events) continue;
+    if (applied >= options_.batch_events) continue;
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait_for(lock, options_.idle_wait,
                    [this] { return stopping_ || notified_; });

@@ -76,6 +76,10 @@ struct ProjectorOptions {
   // (or when nothing is new) before it reads again; Notify, or a
   // WaitForPosition beyond what it has applied, wakes it at once.
   std::chrono::milliseconds idle_wait{20};
+  // Called once, on the follower's thread, with the error that stopped it and
+  // the position applied until then (a projection that cannot apply the log
+  // stops rather than skip ahead).
+  std::function<void(const Status&, uint64_t applied)> on_stopped = {};
 };
 
 class ProjectionRunner {
@@ -113,9 +117,8 @@ class ProjectionRunner {
   Status LastError() const;
 
  private:
-  // Applies up to max_events; `events_read`, if given, receives how many.
-  Status ApplyBatch(bool* applied_any, size_t max_events,
-                    size_t* events_read = nullptr);
+  // Applies up to max_events; `applied` receives how many (0: none were due).
+  Status ApplyBatch(size_t max_events, size_t* applied);
   // Builds the projections that have applied nothing (see build_empty);
   // `progress(applied, last)` as Rebuild's. Stops early when stopping_.
   Status BuildEmpty(const std::function<void(uint64_t, uint64_t)>& progress);
@@ -123,6 +126,8 @@ class ProjectionRunner {
   // Drops the rows a projection left without a checkpoint.
   Status DropIfUncheckpointed(size_t i);
   void Run();
+  // Records the error that stops the follower and reports it (on_stopped).
+  void Fail(const Status& error);
 
   storage::EventLog& log_;
   std::vector<Projection*> projections_;

@@ -75,6 +75,15 @@ std::optional<std::string> RetractionProblem(
   }
   if (retracted)
     return "event " + target + " is already retracted: retract an event once";
+  // "Earlier" speaks of what happened, like every rule: the error is found
+  // at or after the event it corrects.
+  if (found->occurred_at > fresh[index]->occurred_at) {
+    return "event " + target + " occurs at " + When(found->occurred_at) +
+           ", after this retraction at " + When(fresh[index]->occurred_at) +
+           ": a retraction names an earlier event; give it an occurredAt at "
+           "or after " +
+           When(found->occurred_at);
+  }
   return std::nullopt;
 }
 

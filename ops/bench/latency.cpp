@@ -6,7 +6,10 @@
 //          [--delayed N]: records N people ready for discharge in the area,
 //          then p50/p99/p99.9 of a year's metrics, the discharge worklist, asOf
 //   ingest --url U --token T --seconds S [--connections 64]
-//          closed loop, one event per request: the most the server takes
+//          closed loop, one event per request: the most the server takes;
+//          with --path P --expect STATUS [--repeat N] the same bodies (N
+//          times over) go to P and answers of STATUS count (e.g. /healthz
+//          405: the HTTP floor, no storage)
 //   p8     --url U --token T --rate R --seconds S [--connections 64]
 //          open loop at R requests/s; latency counted from each request's
 //          scheduled start, so a stall is not hidden by the load waiting
@@ -15,8 +18,7 @@
 // Events are new people of the workload (a run counter in --state FILE keeps
 // them fresh between runs); each person's events go in order on one
 // connection. ingest and p8 drive every connection from one thread
-// (open_loop.h); --generator threads uses a blocking thread per connection
-// instead (sessions 1-6), to compare.
+// (open_loop.h). setup and p7 are in latency_reads.h.
 #include <google/protobuf/util/json_util.h>
 #include <rocksdb/db.h>
 
@@ -24,11 +26,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "ops/bench/bench.h"
 #include "ops/bench/http_client.h"
+#include "ops/bench/latency_reads.h"
 #include "ops/bench/open_loop.h"
 #include "ops/bench/workload.h"
 
@@ -37,150 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace http = boost::beast::http;
-
-std::string Slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int Setup(const Flags& flags) {
-  HttpClient client(flags.Get("url"));
-  int count = 0;
-  // Areas before plans: a plan names an area that must exist.
-  for (int plans = 0; plans < 2; ++plans) {
-    for (const auto& entry : fs::directory_iterator(flags.Get("areas"))) {
-      const std::string name = entry.path().stem().string();
-      const size_t at = name.find('@');
-      if ((at != std::string::npos) != (plans == 1)) continue;
-      const std::string target = at == std::string::npos
-                                     ? "/v1/areas/" + name
-                                     : "/v1/areas/" + name.substr(0, at) +
-                                           "/plans/" + name.substr(at + 1);
-      auto a = client.Send(http::verb::put, target, flags.Get("token"),
-                           Slurp(entry.path()));
-      if (a.status != 200 && a.status != 201)
-        Fail("PUT " + target + ": " + std::to_string(a.status) + " " + a.body +
-             a.error);
-      ++count;
-    }
-  }
-  Note("put %d areas and plans", count);
-  return 0;
-}
-
-// One GET, timed; false (and a note) on anything but 200. `body`, if given,
-// receives the answer's body.
-bool Timed(HttpClient& client, const std::string& target,
-           const std::string& token, Latencies& out,
-           std::string* body = nullptr) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto a = client.Send(http::verb::get, target, token);
-  out.Add(SecondsSince(t0) * 1e6);
-  if (a.status != 200) {
-    Note("GET %s: %d %s%s", target.c_str(), a.status,
-         a.body.substr(0, 200).c_str(), a.error.c_str());
-  }
-  if (body != nullptr) *body = std::move(a.body);
-  return a.status == 200;
-}
-
-// Records `count` people of `area` admitted in March 2016 and ready for
-// discharge since before its end, still in hospital: the discharge worklist a
-// coordinator would see the morning after the synthetic data (whose spells all
-// end). Their numbers lie beyond the synthetic populations'; a second run finds
-// them stored (200).
-void RecordDelayedPeople(HttpClient& client, const std::string& token,
-                         const std::string& area, int count) {
-  uint64_t cursor = 8'000'000;
-  for (int i = 0; i < count; ++i) {
-    const std::string nhs = NextBenchNhsNumber(&cursor);
-    char id[40];
-    auto event = [&](int k, const std::string& day, const std::string& what) {
-      std::snprintf(id, sizeof id, "b7e1c0de-0000-4000-8000-%06d%06d", i, k);
-      return "{\"eventId\":\"" + std::string(id) +
-             "\",\"occurredAt\":\"2016-03-" + day + "T10:00:00Z\"," + what +
-             "}";
-    };
-    const std::string admitted = std::to_string(10 + i % 10);
-    const std::string ready = std::to_string(20 + i % 8);
-    const std::string body =
-        "{\"events\":[" +
-        event(1, "01",
-              "\"personRegistered\":{\"birthDate\":\"1938-02-11\","
-              "\"areaCode\":\"" +
-                  area + "\"}") +
-        "," +
-        event(2, admitted,
-              "\"hospitalAdmitted\":{\"spellId\":\"D1\",\"provider\":"
-              "\"RF4\",\"site\":\"Bench General\",\"method\":"
-              "\"EMERGENCY\"}") +
-        "," + event(3, ready, "\"readyForDischarge\":{\"spellId\":\"D1\"}") +
-        "]}";
-    auto a = client.Send(http::verb::post, "/v1/people/" + nhs + "/events",
-                         token, body);
-    if (a.status != 201 && a.status != 200)
-      Fail("POST delayed person " + nhs + ": " + std::to_string(a.status) +
-           " " + a.body.substr(0, 300));
-  }
-}
-
-int P7(const Flags& flags) {
-  HttpClient client(flags.Get("url"));
-  const std::string area = flags.Get("area");
-  const int n = static_cast<int>(flags.Int("requests", 200));
-  const std::string year =
-      "/v1/areas/" + area + "/metrics?period=" + flags.Get("period", "2015-16");
-  struct Query {
-    std::string key, target, token;
-    int every;  // asked on every n-th round
-    Latencies latencies;
-    bool works = true;
-  };
-  std::vector<Query> queries = {
-      {"p7.metrics", year, flags.Get("commissioner"), 1, {}, true},
-      {"p7.worklist",
-       "/v1/worklists/discharge?area=" + area,
-       flags.Get("coordinator"),
-       1,
-       {},
-       true},
-      {"p7.asof",
-       year + "&asOf=" + flags.Get("as-of", "2015-10-01T00:00:00Z"),
-       flags.Get("commissioner"),
-       4,
-       {},
-       true}};
-  RecordDelayedPeople(client, flags.Get("coordinator"), area,
-                      static_cast<int>(flags.Int("delayed", 40)));
-  // One warm-up of each (a query that fails is left out), then interleaved.
-  // How many people the worklist shows is read off its warm-up: an empty one
-  // would time the route without its items (nor their audit entries).
-  std::string body;
-  for (auto& q : queries) {
-    Latencies warm;
-    q.works = Timed(client, q.target, q.token, warm,
-                    q.key == "p7.worklist" ? &body : nullptr);
-  }
-  {
-    size_t items = 0;
-    for (size_t at = body.find("\"nhsNumber\""); at != std::string::npos;
-         at = body.find("\"nhsNumber\"", at + 1))
-      ++items;
-    Emit("p7.worklist.items", static_cast<double>(items));
-  }
-  for (int i = 0; i < n; ++i) {
-    for (auto& q : queries) {
-      if (q.works && i % q.every == 0)
-        q.works = Timed(client, q.target, q.token, q.latencies);
-    }
-  }
-  for (auto& q : queries) {
-    if (q.works) q.latencies.Report(q.key);
-  }
-  return 0;
-}
 
 // Per connection, the requests it sends in order: whole people, one event a
 // request.
@@ -203,7 +61,9 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
   for (size_t p = 0; p < by_person.size(); ++p) {
     auto& queue = out[p % out.size()];
     const std::string target =
-        "/v1/people/" + pop.people[p].nhs_number + "/events";
+        flags.Has("path")
+            ? flags.Get("path")
+            : "/v1/people/" + pop.people[p].nhs_number + "/events";
     for (const BenchEvent* e : by_person[p]) {
       std::string text;
       if (!parsed.ParseFromString(e->body) ||
@@ -212,6 +72,15 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
         Fail("cannot write an event as JSON");
       queue.push_back({target, "{\"events\":[" + text + "]}"});
     }
+  }
+  // --repeat N sends each connection's requests N times over (only for
+  // --path: a person's events stored once are not new again).
+  const int repeat = static_cast<int>(flags.Int("repeat", 1));
+  for (auto& queue : out) {
+    const size_t once = queue.size();
+    queue.reserve(once * static_cast<size_t>(std::max(repeat, 1)));
+    for (int r = 1; r < repeat; ++r)
+      for (size_t i = 0; i < once; ++i) queue.push_back(queue[i]);
   }
   return out;
 }
@@ -255,48 +124,15 @@ size_t Loop(int connections, double seconds, ScheduleFn schedule,
   return all.size();
 }
 
-// Sends each connection's requests; `schedule` is when the connection's i-th
-// request is due (empty: closed loop). One thread drives every connection
-// (open_loop.h), unless --generator threads asks for a blocking thread per
-// connection (the generator of sessions 1-6, kept to compare).
+// Sends each connection's requests, every connection driven from one thread
+// (open_loop.h); `schedule` is when the connection's i-th request is due
+// (empty: closed loop).
 void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
            double seconds, Schedule schedule, Latencies& all, size_t* sent) {
-  const std::string url = flags.Get("url"), token = flags.Get("token");
-  LoopOutcome out;
-  if (flags.Get("generator", "evented") == "threads") {
-    std::atomic<size_t> already{0}, failures{0};
-    const Usage before = ProcessUsage();
-    auto threaded = schedule ? schedule : [](size_t, size_t, auto) {
-      return std::chrono::steady_clock::now();
-    };
-    Loop(
-        static_cast<int>(requests.size()), seconds, threaded,
-        [&](size_t c) {
-          return [&, c, client = std::make_shared<HttpClient>(url)](
-                     size_t i, const auto& done) {
-            if (i >= requests[c].size()) return false;
-            const auto& r = requests[c][i];
-            auto a = client->Send(http::verb::post, r.target, token, r.body);
-            if (a.status == 200 && already++ == 0)
-              Note("POST %s: 200, its event was already stored",
-                   r.target.c_str());
-            if (a.status == 201) {
-              done();
-            } else if (a.status != 200 && failures++ < 5) {
-              Note("POST %s: %d %s%s", r.target.c_str(), a.status,
-                   a.body.c_str(), a.error.c_str());
-            }
-            return true;
-          };
-        },
-        out.latencies);
-    out.cpu_seconds = ProcessUsage().cpu_seconds - before.cpu_seconds;
-    out.already = already;
-    out.failures = failures;
-  } else {
-    out = DriveEvented(url, token, requests, seconds, std::move(schedule));
-    for (const auto& line : out.notes) Note("%s", line.c_str());
-  }
+  LoopOutcome out = DriveEvented(
+      flags.Get("url"), flags.Get("token"), requests, seconds,
+      std::move(schedule), static_cast<unsigned>(flags.Int("expect", 201)));
+  for (const auto& line : out.notes) Note("%s", line.c_str());
   *sent = out.latencies.size() - out.unsent;
   if (out.unsent > 0)
     Note(

@@ -66,6 +66,7 @@ struct Run {
   Schedule schedule;
   SteadyClock::time_point start, end;
   bool closed_loop = false;
+  unsigned counted = 201;  // the answer that counts as done
   LoopOutcome out;
   // Connections with work left; when the last is done the deadline (a
   // server that stops answering must fail the run, not hang it) is cancelled.
@@ -179,11 +180,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const unsigned status = res.result_int();
     LoopOutcome& out = run_.out;
     ++out.answered;
-    if (status == 201) {
+    if (status == run_.counted) {
       out.latencies.Add(
           std::chrono::duration<double, std::micro>(SteadyClock::now() - due_)
               .count());
-    } else if (status == 200) {
+    } else if (status == 200 && run_.counted == 201) {
       if (out.already++ == 0)
         run_.Note("POST " + (*run_.requests)[c_][i_].target +
                   ": 200, its event was already stored");
@@ -227,10 +228,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 // Sends `requests[c]` on connection c (one connection each) to `url`
 // (http://HOST:PORT) with a bearer `token`, on this thread, for `seconds`
 // from 50 ms after the connections are open. `schedule` empty: closed loop.
+// Answers of status `counted` are timed; 200 (with 201 counted) means the
+// event was already stored; any other status is a failure.
 inline LoopOutcome DriveEvented(const std::string& url,
                                 const std::string& token,
                                 const std::vector<std::vector<Post>>& requests,
-                                double seconds, Schedule schedule) {
+                                double seconds, Schedule schedule,
+                                unsigned counted = 201) {
   namespace d = open_loop_detail;
   d::Run run;
   std::string rest = url.substr(url.find("//") + 2);
@@ -250,6 +254,7 @@ inline LoopOutcome DriveEvented(const std::string& url,
   run.token = token;
   run.requests = &requests;
   run.closed_loop = !schedule;
+  run.counted = counted;
   run.schedule = std::move(schedule);
   std::vector<std::shared_ptr<d::Connection>> connections;
   for (size_t c = 0; c < requests.size(); ++c) {

@@ -228,6 +228,22 @@ std::string Times(const Values& values) {
   return out;
 }
 
+// P2's HTTP floor (RESULT p2.floor.carelog_eps), against P2's reference:
+// what the same closed loop reaches when nothing is stored; empty if not run.
+std::string P2Floor(const Values& v) {
+  const auto floor = Get(v, "p2.floor.carelog_eps");
+  const auto ref = Get(v, v.count("p2.rocksdb_eps") ? "p2.rocksdb_eps"
+                                                    : "p2.storage_rocksdb_eps");
+  if (!floor) return "";
+  std::string line =
+      "P2's HTTP floor: the same closed loop answered without storage or "
+      "rules (POST /healthz, 405) reached " +
+      Fmt(*floor) + " requests/s";
+  if (ref && *ref > 0)
+    line += ", " + Fmt(*floor / *ref, "×") + " P2's reference";
+  return line + ".";
+}
+
 int Main(const Flags& flags) {
   Values values;
   std::ifstream in(flags.Get("results"));
@@ -248,6 +264,8 @@ int Main(const Flags& flags) {
     measured += r.figure != "not measured";
   }
   std::printf("%d of %zu rows measured, %d met\n", measured, rows.size(), met);
+  const std::string floor = P2Floor(values);
+  if (!floor.empty()) std::printf("%s\n", floor.c_str());
   const std::string times = Times(values);
   if (!times.empty()) std::printf("time: %s\n", times.c_str());
 
@@ -266,6 +284,7 @@ int Main(const Flags& flags) {
             << table << "\n"
             << measured << " of " << rows.size() << " rows measured, " << met
             << " met.\n\n"
+            << (floor.empty() ? "" : floor + "\n\n")
             << (times.empty()
                     ? ""
                     : "Where the run's time went: " + times + ".\n\n");

@@ -3,26 +3,19 @@
 // of a real one (issue 6), the access matrix of its two areas holds, and a
 // second run on the same data loads nothing twice.
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
 
-#include "tests/e2e/carelog_process_helpers.h"
+#include "tests/e2e/e2e.h"
 
-namespace carelog::e2e_demo {
+namespace carelog::e2e {
 namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
-
-Struct Json(const std::string& body) {
-  Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok())
-      << body;
-  return s;
-}
 
 // The metric's entry of GET .../metrics.
 Struct Metric(const Struct& metrics, const std::string& id) {
@@ -34,15 +27,10 @@ Struct Metric(const Struct& metrics, const std::string& id) {
   return {};
 }
 
-double Num(const Struct& s, const std::string& name) {
-  auto it = s.fields().find(name);
-  EXPECT_TRUE(it != s.fields().end() && it->second.has_number_value()) << name;
-  return it == s.fields().end() ? 0 : it->second.number_value();
-}
-
-void WaitUntilReady(int port) {
+void WaitUntilReady(uint16_t port) {
+  HttpClient client(port);
   for (int i = 0; i < 600; ++i) {
-    if (Http(port, "GET", "/readyz").status == 200) return;
+    if (client.Get("/readyz").status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ADD_FAILURE() << "the projections did not catch up within a minute";
@@ -53,52 +41,52 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
   const std::string area = "E09000099";
   std::string commissioner, admin;
   {
-    CarelogProcess demo({"demo", "--data", dir.path(), "--listen",
-                         "127.0.0.1:0", "--scale", "0.2"});
-    ASSERT_TRUE(demo.Start());
+    ServerProcess demo({"demo", "--data", dir.path(), "--listen", "127.0.0.1:0",
+                        "--scale", "0.2"},
+                       "");
+    ASSERT_TRUE(demo.Start()) << demo.error();
     commissioner = demo.Line("commissioner token");
     admin = demo.Line("admin token");
     ASSERT_EQ(commissioner.size(), 64u);
     ASSERT_FALSE(demo.Line("discharge coordinator token").empty());
     EXPECT_NE(demo.Line("dashboard").find("http://127.0.0.1:"),
               std::string::npos);
-    const int port = demo.port();
-    WaitUntilReady(port);
+    WaitUntilReady(demo.port());
+    HttpClient by_commissioner(demo.port(), commissioner);
+    HttpClient by_admin(demo.port(), admin);
 
-    const Struct areas =
-        Json(Http(port, "GET", "/v1/areas/" + area, commissioner).body);
+    const Struct areas = by_commissioner.Get("/v1/areas/" + area).Json();
     double all = 0, adults = 0, old = 0;
     for (const Value& p :
          areas.fields().at("population").list_value().values()) {
       const auto& f = p.struct_value();
-      if (Num(f, "year") != 2014) continue;
-      old = Num(f, "age65plus");
-      adults = Num(f, "age18to64") + old;
-      all = adults + Num(f, "age0to17");
+      if (Number(f, "year") != 2014) continue;
+      old = Number(f, "age65plus");
+      adults = Number(f, "age18to64") + old;
+      all = adults + Number(f, "age0to17");
     }
     ASSERT_GT(all, 30000);
 
     double care_homes_sum = 0;
     for (const std::string year : {"2014-15", "2015-16"}) {
       auto answer =
-          Http(port, "GET", "/v1/areas/" + area + "/metrics?period=" + year,
-               commissioner);
+          by_commissioner.Get("/v1/areas/" + area + "/metrics?period=" + year);
       ASSERT_EQ(answer.status, 200) << answer.body;
-      const Struct metrics = Json(answer.body);
+      const Struct metrics = answer.Json();
       const double admissions =
-          Num(Metric(metrics, "nonElectiveAdmissions"), "value");
+          Number(Metric(metrics, "nonElectiveAdmissions"), "value");
       EXPECT_GT(admissions / all * 1e5, 7500) << year;
       EXPECT_LT(admissions / all * 1e5, 10500) << year;
       // About 30 people a year at this scale: one year moves by ±120 by
       // chance, so the two years' mean is held near 650 (services'
       // SyntheticDemoBorough checks the full-scale borough tightly).
       const double care_homes =
-          Num(Metric(metrics, "permanentAdmissions65"), "value");
+          Number(Metric(metrics, "permanentAdmissions65"), "value");
       EXPECT_GT(care_homes, 250) << year;
       care_homes_sum += care_homes;
       const Struct delayed = Metric(metrics, "delayedDays");
-      EXPECT_GT(Num(delayed, "value"), 220) << year;
-      EXPECT_LT(Num(delayed, "value"), 380) << year;
+      EXPECT_GT(Number(delayed, "value"), 220) << year;
+      EXPECT_LT(Number(delayed, "value"), 380) << year;
       const auto& by_agency = delayed.fields()
                                   .at("breakdown")
                                   .struct_value()
@@ -106,14 +94,15 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
                                   .at("byAgency")
                                   .struct_value();
       for (const char* agency : {"NHS", "SOCIAL_CARE", "BOTH"}) {
-        EXPECT_GT(Num(by_agency, agency), 0) << agency;
+        EXPECT_GT(Number(by_agency, agency), 0) << agency;
       }
-      EXPECT_GT(Num(by_agency, "NHS"), Num(by_agency, "BOTH"));
-      const double reablement = Num(Metric(metrics, "reablement91"), "value");
+      EXPECT_GT(Number(by_agency, "NHS"), Number(by_agency, "BOTH"));
+      const double reablement =
+          Number(Metric(metrics, "reablement91"), "value");
       EXPECT_GT(reablement, 72) << year;
       EXPECT_LT(reablement, 92) << year;
       const double weekend =
-          Num(Metric(metrics, "weekendDischargeRatio"), "value");
+          Number(Metric(metrics, "weekendDischargeRatio"), "value");
       EXPECT_GT(weekend, 0.4) << year;
       EXPECT_LT(weekend, 0.95) << year;
     }
@@ -122,39 +111,33 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
 
     // Both payment schemes are in the plans and pay out.
     const Struct payments =
-        Json(Http(port, "GET", "/v1/areas/" + area + "/payments/2015-16",
-                  commissioner)
-                 .body);
+        by_commissioner.Get("/v1/areas/" + area + "/payments/2015-16").Json();
     EXPECT_EQ(payments.fields().at("tranches").list_value().values_size(), 4);
-    EXPECT_GT(Num(payments, "totalEarnedGbp"), 0);
+    EXPECT_GT(Number(payments, "totalEarnedGbp"), 0);
 
     // The access matrix: the commissioner sees their borough only, the admin
     // both.
-    EXPECT_EQ(Http(port, "GET", "/v1/areas/E09000098/metrics?period=2015-16",
-                   commissioner)
-                  .status,
-              403);
-    EXPECT_EQ(
-        Http(port, "GET", "/v1/areas/E09000098/metrics?period=2015-16", admin)
-            .status,
-        200);
-    EXPECT_EQ(demo.Stop(), 0);
+    const std::string neighbour = "/v1/areas/E09000098/metrics?period=2015-16";
+    EXPECT_EQ(by_commissioner.Get(neighbour).status, 403);
+    EXPECT_EQ(by_admin.Get(neighbour).status, 200);
+    EXPECT_EQ(demo.Stop(SIGTERM), 0);
   }
   {
     // Run again on the same data: nothing is loaded twice.
-    CarelogProcess again({"demo", "--data", dir.path(), "--listen",
-                          "127.0.0.1:0", "--scale", "0.2"});
-    ASSERT_TRUE(again.Start());
-    const auto feed = Json(
-        Http(again.port(), "GET", "/v1/events?after=0&limit=1", admin).body);
-    const auto areas = Json(Http(again.port(), "GET", "/v1/areas", admin).body);
+    ServerProcess again({"demo", "--data", dir.path(), "--listen",
+                         "127.0.0.1:0", "--scale", "0.2"},
+                        "");
+    ASSERT_TRUE(again.Start()) << again.error();
+    HttpClient by_admin(again.port(), admin);
+    const auto feed = by_admin.Get("/v1/events?after=0&limit=1").Json();
+    const auto areas = by_admin.Get("/v1/areas").Json();
     EXPECT_EQ(areas.fields().at("areas").list_value().values_size(), 2);
-    const auto first =
-        Json(Http(again.port(), "GET", "/v1/areas/" + area, admin).body);
-    EXPECT_EQ(Num(first, "version"), 1);  // the area was not put a second time
+    const auto first = by_admin.Get("/v1/areas/" + area).Json();
+    EXPECT_EQ(Number(first, "version"),
+              1);  // the area was not put a second time
     EXPECT_TRUE(feed.fields().contains("lastPosition"));
   }
 }
 
 }  // namespace
-}  // namespace carelog::e2e_demo
+}  // namespace carelog::e2e

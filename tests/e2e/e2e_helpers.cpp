@@ -46,11 +46,15 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
-pid_t Spawn(const std::vector<std::string>& args, int out_fd, int err_fd) {
+// `carelog ARGS...` with stdout and stderr on the given descriptors, its clock
+// at `now` (CARELOG_NOW) unless that is empty.
+pid_t Spawn(const std::vector<std::string>& args, int out_fd, int err_fd,
+            const std::string& now = "") {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
+    if (!now.empty()) ::setenv("CARELOG_NOW", now.c_str(), 1);
     std::vector<char*> argv;
     std::string binary = CARELOG_BINARY;
     argv.push_back(binary.data());
@@ -87,10 +91,22 @@ CliRun RunCarelog(const std::vector<std::string>& args) {
   return {ExitCode(wstatus), Slurp(out_path), Slurp(err_path)};
 }
 
-ServerProcess::ServerProcess(std::string data_dir,
-                             std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
-  err_path_ = data_dir_ + ".stderr";
+ServerProcess::ServerProcess(std::vector<std::string> args, std::string now)
+    : args_(std::move(args)), now_(std::move(now)) {
+  err_path_ =
+      (std::filesystem::temp_directory_path() / "carelog-e2e-stderr-XXXXXX")
+          .string();
+  const int fd = ::mkstemp(err_path_.data());
+  if (fd < 0) ADD_FAILURE() << "mkstemp failed";
+  if (fd >= 0) ::close(fd);
+}
+
+ServerProcess::ServerProcess(const std::string& data_dir,
+                             std::vector<std::string> extra_args,
+                             std::string now)
+    : ServerProcess({"serve", "--data", data_dir, "--listen", "127.0.0.1:0"},
+                    std::move(now)) {
+  args_.insert(args_.end(), extra_args.begin(), extra_args.end());
 }
 
 ServerProcess::~ServerProcess() {
@@ -109,16 +125,14 @@ bool ServerProcess::Start() {
   if (::pipe(fds) != 0) return false;
   const int err_fd =
       ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen",
-                                   "127.0.0.1:0"};
-  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  pid_ = Spawn(args, fds[1], err_fd);
+  pid_ = Spawn(args_, fds[1], err_fd, now_);
   ::close(fds[1]);
   ::close(err_fd);
   out_fd_ = fds[0];
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::string text;
+  size_t line_start = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{out_fd_, POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
@@ -126,20 +140,27 @@ bool ServerProcess::Start() {
     const ssize_t n = ::read(out_fd_, buf, sizeof buf);
     if (n <= 0) break;
     text.append(buf, static_cast<size_t>(n));
-    const size_t nl = text.find('\n');
-    if (nl == std::string::npos) continue;
-    line_ = text.substr(0, nl);
-    const size_t colon = line_.rfind(':');
-    if ((line_.rfind("listening on http://", 0) != 0 &&
-         line_.rfind("listening on https://", 0) != 0) ||
-        colon == std::string::npos)
-      break;
-    port_ = static_cast<uint16_t>(std::stoi(line_.substr(colon + 1)));
-    return true;
+    for (size_t nl; (nl = text.find('\n', line_start)) != std::string::npos;
+         line_start = nl + 1) {
+      line_ = text.substr(line_start, nl - line_start);
+      if (line_.starts_with("listening on http://") ||
+          line_.starts_with("listening on https://")) {
+        port_ = static_cast<uint16_t>(
+            std::stoi(line_.substr(line_.rfind(':') + 1)));
+        return true;
+      }
+      if (const size_t colon = line_.find(": "); colon != std::string::npos)
+        lines_[line_.substr(0, colon)] = line_.substr(colon + 2);
+    }
   }
   error_ = "server did not start: stdout '" + text + "' stderr '" +
            Slurp(err_path_) + "'";
   return false;
+}
+
+std::string ServerProcess::Line(const std::string& key) const {
+  auto it = lines_.find(key);
+  return it == lines_.end() ? "" : it->second;
 }
 
 int ServerProcess::Stop(int signal) {
@@ -222,6 +243,7 @@ HttpAnswer HttpClient::Send(const std::string& method,
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
+    parser.skip(method == "HEAD");
     if (!ec) http::read(*socket_, buffer, parser, ec);
     if (ec) {
       socket_.reset();
@@ -290,6 +312,29 @@ std::string EventsBody(const std::vector<std::string>& events) {
   return body + "]}";
 }
 
+uint64_t PostEvents(HttpClient& client, const std::string& nhs,
+                    const std::vector<std::string>& events) {
+  auto answer =
+      client.Send("POST", "/v1/people/" + nhs + "/events", EventsBody(events));
+  EXPECT_EQ(answer.status, 201) << nhs << ": " << answer.body;
+  if (answer.status != 201) return 0;
+  return static_cast<uint64_t>(Number(answer.Json(), "lastPosition"));
+}
+
+std::vector<google::protobuf::Struct> ListItems(HttpClient& client,
+                                                const std::string& target) {
+  auto answer = client.Get(target);
+  EXPECT_EQ(answer.status, 200) << target << ": " << answer.body;
+  std::vector<google::protobuf::Struct> items;
+  const google::protobuf::Struct body = answer.Json();
+  auto it = body.fields().find("items");
+  EXPECT_TRUE(it != body.fields().end()) << "no items in " << answer.body;
+  if (it == body.fields().end()) return items;
+  for (const auto& item : it->second.list_value().values())
+    items.push_back(item.struct_value());
+  return items;
+}
+
 double Number(const google::protobuf::Struct& s, const std::string& field) {
   auto it = s.fields().find(field);
   EXPECT_TRUE(it != s.fields().end()) << "no field " << field;
@@ -312,21 +357,28 @@ bool IsNull(const google::protobuf::Struct& s, const std::string& field) {
          it->second.kind_case() == google::protobuf::Value::kNullValue;
 }
 
-LiveServer::LiveServer(std::vector<std::string> extra_args) {
-  dir_ = std::make_unique<TempDir>();
-  const std::string data = dir_->path() + "/data";
-  const std::string tokens = data + "/tokens.json";
-  std::filesystem::create_directories(data);
+LiveServer::LiveServer(std::vector<std::string> extra_args, std::string now)
+    : dir_(std::make_unique<TempDir>()), extra_args_(std::move(extra_args)) {
+  const std::string tokens = dir_->path() + "/data/tokens.json";
+  std::filesystem::create_directories(dir_->path() + "/data");
   admin = MakeToken(tokens, "ada", "admin");
   admin_a = MakeToken(tokens, "alan", "admin", {kAreaA});
   commissioner_a = MakeToken(tokens, "cora", "commissioner", {kAreaA});
   practitioner_a = MakeToken(tokens, "pat", "practitioner", {kAreaA});
   coordinator_a = MakeToken(tokens, "dee", "dischargeCoordinator", {kAreaA});
   practitioner_b = MakeToken(tokens, "bea", "practitioner", {kAreaB});
+  coordinator_b = MakeToken(tokens, "bob", "dischargeCoordinator", {kAreaB});
   auditor = MakeToken(tokens, "aud", "auditor");
-  process_ = std::make_unique<ServerProcess>(data, std::move(extra_args));
+  Restart(now);
+}
+
+bool LiveServer::Restart(const std::string& now) {
+  process_.reset();
+  process_ =
+      std::make_unique<ServerProcess>(dir_->path() + "/data", extra_args_, now);
   started_ = process_->Start();
   EXPECT_TRUE(started_) << process_->error();
+  return started_;
 }
 
 LiveServer::~LiveServer() = default;

@@ -85,9 +85,7 @@ std::string Plan(double pa18_target) {
 std::string RecordTheBorough(uint16_t port, const std::string& practitioner) {
   HttpClient pa(port, practitioner);
   auto post = [&pa](int n, const std::vector<std::string>& events) {
-    auto answer = pa.Send("POST", "/v1/people/" + TestNhsNumber(n) + "/events",
-                          EventsBody(events));
-    EXPECT_EQ(answer.status, 201) << n << ": " << answer.body;
+    PostEvents(pa, TestNhsNumber(n), events);
   };
 
   // Delayed days. P1, SPEC.md's own example: ready 28 April, discharged 3

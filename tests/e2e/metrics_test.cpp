@@ -333,12 +333,10 @@ TEST_F(MetricsE2eTest, RebuildReplaysTheProjections) {
                          " events"),
             std::string::npos)
       << run.out;
-  ServerProcess again(data);
-  ASSERT_TRUE(again.Start()) << again.error();
-  auto after = HttpClient(again.port(), server_.commissioner_a).Get(target);
+  ASSERT_TRUE(server_.Restart());
+  auto after = HttpClient(server_.port(), server_.commissioner_a).Get(target);
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(after.body, before.body);
-  again.Stop(SIGTERM);
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/metrics_audit.h"
 
 namespace carelog::e2e::worked {
@@ -119,10 +118,7 @@ TEST(PaymentsAuditTest, LateAndRetractedEventsChangeWhatOthersMean) {
   HttpClient pa(server.port(), server.practitioner_a);
   uint64_t last = 0;
   auto post = [&](int n, const std::vector<std::string>& events) {
-    auto answer = pa.Send("POST", "/v1/people/" + TestNhsNumber(n) + "/events",
-                          EventsBody(events));
-    EXPECT_EQ(answer.status, 201) << n << ": " << answer.body;
-    last = static_cast<uint64_t>(Number(answer.Json(), "lastPosition"));
+    last = PostEvents(pa, TestNhsNumber(n), events);
   };
   const std::string move = NewEventId(), death = NewEventId();
   post(601,
@@ -263,18 +259,9 @@ TEST(PaymentsAuditTest, TheConditionsScorecardByHand) {
 // the 29th: (1/10) / (1/19) = 1.9 (not (1/10) / (1/21) = 2.1, which would
 // count the 30th and 31st, on which nobody can have been discharged yet).
 TEST(MetricsAuditClockTest, WeekendRatioOfAPeriodInProgressCountsItsDaysSoFar) {
-  TempDir dir;
-  const std::string tokens = dir.path() + "/tokens.json";
-  const std::string admin_token = MakeToken(tokens, "ada", "admin");
-  const std::string practitioner =
-      MakeToken(tokens, "pat", "practitioner", {LiveServer::kAreaA});
-  e2e_demo::CarelogProcess server(
-      {"serve", "--data", dir.path() + "/data", "--listen", "127.0.0.1:0",
-       "--tokens", tokens},
-      {{"CARELOG_NOW", "2015-12-29T12:00:00Z"}});
-  ASSERT_TRUE(server.Start());
-  const uint16_t port = static_cast<uint16_t>(server.port());
-  HttpClient admin(port, admin_token);
+  LiveServer server({}, "2015-12-29T12:00:00Z");
+  ASSERT_TRUE(server.started());
+  HttpClient admin(server.port(), server.admin);
   const std::string area = std::string("/v1/areas/") + LiveServer::kAreaA;
   ASSERT_EQ(admin.Send("PUT", area, kTwoYears).status, 201);
   ASSERT_EQ(admin
@@ -283,7 +270,7 @@ TEST(MetricsAuditClockTest, WeekendRatioOfAPeriodInProgressCountsItsDaysSoFar) {
                                0.5, 1, 100}}))
                 .status,
             201);
-  HttpClient pa(port, practitioner);
+  HttpClient pa(server.port(), server.practitioner_a);
   for (const auto& [n, at] : std::vector<std::pair<int, std::string>>{
            {461, "2015-12-28T10:00:00Z"}, {462, "2015-12-29T10:00:00Z"}}) {
     auto answer =

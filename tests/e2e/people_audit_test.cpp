@@ -3,10 +3,10 @@
 // and the CLI's answers for a command group typed alone and for a wildcard
 // --listen (docs/READINGS.md, "Acceptance audit of the person view and CLI").
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <set>
 
-#include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/e2e.h"
 
 namespace carelog::e2e {
@@ -247,17 +247,18 @@ TEST(CliAuditTest, DemoErrorsNameTheDemo) {
 
 // `carelog demo --listen 0.0.0.0:PORT` prints URLs a browser can open.
 TEST(CliAuditTest, DemoOnAWildcardAddressPrintsAnOpenableUrl) {
-  e2e_demo::TempDir dir;
-  e2e_demo::CarelogProcess demo({"demo", "--data", dir.path(), "--listen",
-                                 "0.0.0.0:0", "--scale", "0.01"});
-  ASSERT_TRUE(demo.Start());
+  TempDir dir;
+  ServerProcess demo({"demo", "--data", dir.path(), "--listen", "0.0.0.0:0",
+                      "--scale", "0.01"},
+                     "");
+  ASSERT_TRUE(demo.Start()) << demo.error();
   const std::string expected =
       "http://127.0.0.1:" + std::to_string(demo.port()) + "/";
   EXPECT_EQ(demo.Line("dashboard").rfind(expected, 0), 0u)
       << demo.Line("dashboard");
   EXPECT_EQ(demo.Line("worklist").rfind(expected, 0), 0u)
       << demo.Line("worklist");
-  EXPECT_EQ(demo.Stop(), 0);
+  EXPECT_EQ(demo.Stop(SIGTERM), 0);
 }
 
 }  // namespace

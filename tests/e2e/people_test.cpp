@@ -295,5 +295,46 @@ TEST_F(PeopleTest, ReadsWritesAndRefusalsAreAudited) {
   EXPECT_EQ(As(server_->auditor).Get("/v1/audit").status, 400);
 }
 
+// A screen that polls a person sends the ETag it holds: 304 and no body while
+// the person is unchanged, the new version once they change; access first.
+TEST_F(PeopleTest, IfNoneMatchAnswersNotModified) {
+  auto client = As(server_->practitioner_a);
+  const std::string nhs = TestNhsNumber(8);
+  ASSERT_EQ(client
+                .Send("POST", EventsOf(nhs),
+                      EventsBody({RegisterEvent(LiveServer::kAreaA)}))
+                .status,
+            201);
+  const std::string person = "/v1/people/" + nhs;
+  for (const std::string tag : {"\"1\"", "W/\"1\"", "\"0\", \"1\"", "*"}) {
+    auto same = client.Send("GET", person, "", {{"If-None-Match", tag}});
+    EXPECT_EQ(same.status, 304) << tag;
+    EXPECT_EQ(same.body, "") << tag;
+    EXPECT_EQ(same.Header("etag"), "\"1\"") << tag;
+  }
+  auto other = client.Send("GET", person, "", {{"If-None-Match", "\"7\""}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(other.Json().fields().at("nhsNumber").string_value(), nhs);
+
+  ASSERT_EQ(
+      client.Send("POST", EventsOf(nhs), EventsBody({AdmitEvent("S1")})).status,
+      201);
+  auto changed = client.Send("GET", person, "", {{"If-None-Match", "\"1\""}});
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_EQ(changed.Header("etag"), "\"2\"");
+  auto history =
+      client.Send("GET", EventsOf(nhs), "", {{"If-None-Match", "\"2\""}});
+  EXPECT_EQ(history.status, 304);
+  EXPECT_EQ(history.body, "");
+  auto stale =
+      client.Send("GET", EventsOf(nhs), "", {{"If-None-Match", "\"1\""}});
+  EXPECT_EQ(stale.status, 200);
+
+  // Another area's practitioner learns nothing from a matching tag.
+  auto outsider = As(server_->practitioner_b)
+                      .Send("GET", person, "", {{"If-None-Match", "\"2\""}});
+  ExpectProblem(outsider, 403);
+}
+
 }  // namespace
 }  // namespace carelog::e2e

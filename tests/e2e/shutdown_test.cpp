@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -14,17 +13,6 @@
 
 namespace carelog::e2e {
 namespace {
-
-// A data directory with one practitioner token for E09000002.
-struct Area {
-  TempDir dir;
-  std::string data = dir.path() + "/data";
-  std::string token = [this] {
-    std::filesystem::create_directories(data);
-    return MakeToken(data + "/tokens.json", "pat", "practitioner",
-                     {"E09000002"});
-  }();
-};
 
 // Runs `writers` threads, each calling write(client, w, i) for i = 0, 1, ...
 // (it answers false once the server has gone or on a failure); after
@@ -51,15 +39,15 @@ void WriteUntilSigterm(
 }
 
 TEST(ShutdownTest, SigtermDuringWritesLosesNoAcknowledgedWrite) {
-  Area area;
-  ServerProcess server(area.data);
-  ASSERT_TRUE(server.Start()) << server.error();
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  const std::string& token = server.practitioner_a;
 
   std::mutex mu;
   std::map<std::string, double>
       acknowledged;  // person -> last acknowledged version
   WriteUntilSigterm(
-      server, area.token, 8, 40, [&](HttpClient& client, int w, int i) {
+      server.process(), token, 8, 40, [&](HttpClient& client, int w, int i) {
         const std::string nhs = TestNhsNumber(1000 + w * 1000 + i);
         auto a = client.Send(
             "POST", "/v1/people/" + nhs + "/events",
@@ -74,29 +62,28 @@ TEST(ShutdownTest, SigtermDuringWritesLosesNoAcknowledgedWrite) {
       });
   ASSERT_GE(acknowledged.size(), 40u);
 
-  ServerProcess again(area.data);
-  ASSERT_TRUE(again.Start()) << again.error();
-  HttpClient reader(again.port(), area.token);
+  ASSERT_TRUE(server.Restart());
+  HttpClient reader(server.port(), token);
   for (const auto& [nhs, version] : acknowledged) {
     auto a = reader.Get("/v1/people/" + nhs);
     ASSERT_EQ(a.status, 200) << nhs;
     EXPECT_EQ(a.Header("etag"),
               "\"" + std::to_string(static_cast<int>(version)) + "\"");
   }
-  EXPECT_EQ(again.Stop(SIGINT), 0);
+  EXPECT_EQ(server.process().Stop(SIGINT), 0);
 }
 
 // Writes for one person queue for the person's turn without holding a thread:
 // SIGTERM with such a queue answers or refuses each of them, and every
 // acknowledged one is there, at the version it was acknowledged with.
 TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
-  Area area;
-  ServerProcess server(area.data);
-  ASSERT_TRUE(server.Start()) << server.error();
+  LiveServer server;
+  ASSERT_TRUE(server.started());
+  const std::string& token = server.practitioner_a;
   const std::string nhs = TestNhsNumber(77);
   const std::string target = "/v1/people/" + nhs + "/events";
   {
-    HttpClient client(server.port(), area.token);
+    HttpClient client(server.port(), token);
     ASSERT_EQ(
         client.Send("POST", target, EventsBody({RegisterEvent("E09000002")}))
             .status,
@@ -106,7 +93,7 @@ TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
   std::mutex mu;
   std::map<int, std::string> acknowledged;  // version -> event id
   WriteUntilSigterm(
-      server, area.token, 16, 60, [&](HttpClient& client, int w, int i) {
+      server.process(), token, 16, 60, [&](HttpClient& client, int w, int i) {
         const std::string id =
             "ae-" + std::to_string(w) + "-" + std::to_string(i);
         auto a = client.Send(
@@ -129,9 +116,8 @@ TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
       });
   ASSERT_GE(acknowledged.size(), 60u);
 
-  ServerProcess again(area.data);
-  ASSERT_TRUE(again.Start()) << again.error();
-  HttpClient reader(again.port(), area.token);
+  ASSERT_TRUE(server.Restart());
+  HttpClient reader(server.port(), token);
   for (const auto& [version, id] : acknowledged) {
     auto a = reader.Get(target + "?fromVersion=" + std::to_string(version) +
                         "&limit=1");
@@ -144,7 +130,7 @@ TEST(ShutdownTest, SigtermWithWritesQueuedForOnePersonLosesNone) {
         id)
         << "version " << version;
   }
-  EXPECT_EQ(again.Stop(SIGINT), 0);
+  EXPECT_EQ(server.process().Stop(SIGINT), 0);
 }
 
 }  // namespace

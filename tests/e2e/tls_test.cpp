@@ -9,7 +9,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cstdlib>
-#include <filesystem>
 
 #include "tests/e2e/e2e.h"
 
@@ -34,12 +33,7 @@ class TlsTest : public ::testing::Test {
         key_ + " -out " + cert_ + " >/dev/null 2>&1";
     made_ = std::system(command.c_str()) == 0;
     if (!made_) return;
-    data_ = dir_->path() + "/data";
-    std::filesystem::create_directories(data_);
-    token_ = MakeToken(data_ + "/tokens.json", "ada", "admin");
-    server_ =
-        new ServerProcess(data_, {"--tls-cert", cert_, "--tls-key", key_});
-    started_ = server_->Start();
+    server_ = new LiveServer({"--tls-cert", cert_, "--tls-key", key_});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -47,7 +41,7 @@ class TlsTest : public ::testing::Test {
   }
   void SetUp() override {
     ASSERT_TRUE(made_) << "openssl could not make a certificate";
-    ASSERT_TRUE(started_) << server_->error();
+    ASSERT_TRUE(server_->started());
   }
 
   // One HTTPS request with a client limited to `version` (0: any from 1.2).
@@ -90,23 +84,24 @@ class TlsTest : public ::testing::Test {
   }
 
   static TempDir* dir_;
-  static ServerProcess* server_;
-  static std::string cert_, key_, data_, token_;
-  static bool made_, started_;
+  static LiveServer* server_;
+  static std::string cert_, key_;
+  static bool made_;
 };
 TempDir* TlsTest::dir_ = nullptr;
-ServerProcess* TlsTest::server_ = nullptr;
-std::string TlsTest::cert_, TlsTest::key_, TlsTest::data_, TlsTest::token_;
-bool TlsTest::made_ = false, TlsTest::started_ = false;
+LiveServer* TlsTest::server_ = nullptr;
+std::string TlsTest::cert_, TlsTest::key_;
+bool TlsTest::made_ = false;
 
 TEST_F(TlsTest, AnnouncesHttpsAndServesOverTls12And13) {
-  EXPECT_EQ(server_->listening_line().rfind("listening on https://", 0), 0u)
-      << server_->listening_line();
+  EXPECT_EQ(
+      server_->process().listening_line().rfind("listening on https://", 0), 0u)
+      << server_->process().listening_line();
   std::string error;
   EXPECT_EQ(Get("/healthz", "", 0, &error), 200) << error;
   EXPECT_EQ(Get("/healthz", "", TLS1_2_VERSION, &error), 200) << error;
   EXPECT_EQ(Get("/healthz", "", TLS1_3_VERSION, &error), 200) << error;
-  EXPECT_EQ(Get("/v1/areas", token_), 200);
+  EXPECT_EQ(Get("/v1/areas", server_->admin), 200);
   EXPECT_EQ(Get("/v1/areas", ""), 401);
 }
 
@@ -124,13 +119,13 @@ TEST_F(TlsTest, PlainHttpGetsNoAnswer) {
 }
 
 TEST_F(TlsTest, ACertificateThatCannotBeLoadedStopsStartUp) {
-  auto run =
-      RunCarelog({"serve", "--data", data_ + "-x", "--listen", "127.0.0.1:0",
-                  "--tls-cert", key_ + ".missing", "--tls-key", key_});
+  auto run = RunCarelog({"serve", "--data", dir_->path() + "/data-x",
+                         "--listen", "127.0.0.1:0", "--tls-cert",
+                         key_ + ".missing", "--tls-key", key_});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("TLS certificate"), std::string::npos) << run.err;
-  auto half =
-      RunCarelog({"serve", "--data", data_ + "-y", "--tls-cert", cert_});
+  auto half = RunCarelog(
+      {"serve", "--data", dir_->path() + "/data-y", "--tls-cert", cert_});
   EXPECT_EQ(half.exit_code, 2);
 }
 

@@ -1,17 +1,14 @@
 // SPEC.md's worklists worked by hand, end to end, with the server's clock at
 // 00:30 BST on Saturday 24 October 2015 (23:30 UTC on Friday 23): London
 // dates, not UTC ones, decide days delayed and follow-ups due.
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include "tests/e2e/carelog_process_helpers.h"
+#include "tests/e2e/e2e.h"
 
-namespace carelog::e2e_demo {
+namespace carelog::e2e {
 namespace {
 
 using google::protobuf::Struct;
-using google::protobuf::Value;
 
 constexpr char kArea[] = "E09000002";
 constexpr char kNow[] = "2015-10-23T23:30:00Z";
@@ -20,13 +17,6 @@ constexpr char kNow[] = "2015-10-23T23:30:00Z";
 constexpr const char* kPeople[] = {"9990000018", "9990000026", "9990000034",
                                    "9990000042", "9990000050", "9990000069",
                                    "9990000077", "9990000085"};
-
-Struct Json(const std::string& body) {
-  Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok())
-      << body;
-  return s;
-}
 
 int counter = 0;
 std::string Ev(const std::string& at, const std::string& payload) {
@@ -65,50 +55,17 @@ std::string Assign(const std::string& at, const std::string& package,
                     "\",\"name\":\"" + name + "\",\"sector\":\"HEALTH\"}");
 }
 
-class WorkedWorklistsTest : public ::testing::Test {
+class WorkedWorklistsTest : public ClockedServerTest {
  protected:
-  void SetUp() override {
-    tokens_ = dir_.path() + "/tokens.json";
-    coordinator_ =
-        RunCarelog({"token", "add", "--tokens", tokens_, "--name", "dc",
-                    "--role", "dischargeCoordinator", "--area", kArea});
-    server_ = std::make_unique<CarelogProcess>(
-        std::vector<std::string>{"serve", "--data", dir_.path() + "/data",
-                                 "--listen", "127.0.0.1:0", "--tokens",
-                                 tokens_},
-        std::map<std::string, std::string>{{"CARELOG_NOW", kNow}});
-    ASSERT_TRUE(server_->Start());
-  }
+  WorkedWorklistsTest() : ClockedServerTest(kNow) {}
   void Post(int person, const std::vector<std::string>& events) {
-    std::string body = "{\"events\":[";
-    for (size_t i = 0; i < events.size(); ++i)
-      body += (i ? "," : "") + events[i];
-    auto answer = Http(server_->port(), "POST",
-                       std::string("/v1/people/") + kPeople[person] + "/events",
-                       coordinator_, body + "]}");
-    ASSERT_EQ(answer.status, 201) << answer.body;
+    HttpClient coordinator(server_->port(), server_->coordinator_a);
+    PostEvents(coordinator, kPeople[person], events);
   }
   std::vector<Struct> Items(const std::string& list) {
-    auto answer =
-        Http(server_->port(), "GET", "/v1/worklists/" + list + "?area=" + kArea,
-             coordinator_);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    std::vector<Struct> out;
-    const Struct body = Json(answer.body);
-    for (const Value& v : body.fields().at("items").list_value().values())
-      out.push_back(v.struct_value());
-    return out;
+    HttpClient coordinator(server_->port(), server_->coordinator_a);
+    return ListItems(coordinator, "/v1/worklists/" + list + "?area=" + kArea);
   }
-  static std::string Text(const Struct& s, const std::string& name) {
-    return s.fields().at(name).string_value();
-  }
-  static double Number(const Struct& s, const std::string& name) {
-    return s.fields().at(name).number_value();
-  }
-
-  TempDir dir_;
-  std::string tokens_, coordinator_;
-  std::unique_ptr<CarelogProcess> server_;
 };
 
 TEST_F(WorkedWorklistsTest, DischargeFollowUpsAndUnassignedPackagesByHand) {
@@ -198,4 +155,4 @@ TEST_F(WorkedWorklistsTest, DischargeFollowUpsAndUnassignedPackagesByHand) {
 }
 
 }  // namespace
-}  // namespace carelog::e2e_demo
+}  // namespace carelog::e2e

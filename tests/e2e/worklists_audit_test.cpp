@@ -4,31 +4,20 @@
 // edges tests/e2e/worked_worklists_test.cpp leaves out (site filter, a move
 // of area, a withdrawn readiness, retractions and corrections, a replaced
 // professional).
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include "tests/e2e/carelog_process_helpers.h"
 #include "tests/e2e/e2e.h"
 
-namespace carelog::e2e_demo {
+namespace carelog::e2e {
 namespace {
 
 using google::protobuf::Struct;
-using google::protobuf::Value;
 
 constexpr char kA[] = "E09000002";
 constexpr char kB[] = "E09000003";
 constexpr char kNow[] = "2015-12-28T10:00:00Z";
 
-std::string Person(int n) { return e2e::TestNhsNumber(900 + n); }
-
-Struct Json(const std::string& body) {
-  Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok())
-      << body;
-  return s;
-}
+std::string Person(int n) { return TestNhsNumber(900 + n); }
 
 int counter = 0;
 std::string Ev(const std::string& at, const std::string& payload,
@@ -85,56 +74,22 @@ std::string Retract(const std::string& at, const std::string& id) {
                     "\",\"reason\":\"entered in error\"}");
 }
 
-class WorklistsAuditTest : public ::testing::Test {
+class WorklistsAuditTest : public ClockedServerTest {
  protected:
-  void SetUp() override {
-    tokens_ = dir_.path() + "/tokens.json";
-    coordinator_a_ =
-        RunCarelog({"token", "add", "--tokens", tokens_, "--name", "dc",
-                    "--role", "dischargeCoordinator", "--area", kA});
-    coordinator_b_ =
-        RunCarelog({"token", "add", "--tokens", tokens_, "--name", "db",
-                    "--role", "dischargeCoordinator", "--area", kB});
-    server_ = std::make_unique<CarelogProcess>(
-        std::vector<std::string>{"serve", "--data", dir_.path() + "/data",
-                                 "--listen", "127.0.0.1:0", "--tokens",
-                                 tokens_},
-        std::map<std::string, std::string>{{"CARELOG_NOW", kNow}});
-    ASSERT_TRUE(server_->Start());
-  }
+  WorklistsAuditTest() : ClockedServerTest(kNow) {}
   void Post(int person, const std::vector<std::string>& events) {
-    std::string body = "{\"events\":[";
-    for (size_t i = 0; i < events.size(); ++i)
-      body += (i ? "," : "") + events[i];
-    auto answer = Http(server_->port(), "POST",
-                       "/v1/people/" + Person(person) + "/events",
-                       coordinator_a_, body + "]}");
-    ASSERT_EQ(answer.status, 201) << person << ": " << answer.body;
+    HttpClient coordinator(server_->port(), server_->coordinator_a);
+    PostEvents(coordinator, Person(person), events);
   }
   std::vector<Struct> Items(const std::string& query,
                             const std::string& token = "") {
-    auto answer = Http(server_->port(), "GET", "/v1/worklists/" + query,
-                       token.empty() ? coordinator_a_ : token);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    std::vector<Struct> out;
-    const Struct body = Json(answer.body);
-    for (const Value& v : body.fields().at("items").list_value().values())
-      out.push_back(v.struct_value());
-    return out;
-  }
-  static std::string Text(const Struct& s, const std::string& name) {
-    return s.fields().at(name).string_value();
-  }
-  static double Number(const Struct& s, const std::string& name) {
-    return s.fields().at(name).number_value();
+    HttpClient coordinator(server_->port(),
+                           token.empty() ? server_->coordinator_a : token);
+    return ListItems(coordinator, "/v1/worklists/" + query);
   }
   static bool Flag(const Struct& s, const std::string& name) {
     return s.fields().at(name).bool_value();
   }
-
-  TempDir dir_;
-  std::string tokens_, coordinator_a_, coordinator_b_;
-  std::unique_ptr<CarelogProcess> server_;
 };
 
 TEST_F(WorklistsAuditTest, DischargeWorklistAtTheEdges) {
@@ -231,7 +186,8 @@ TEST_F(WorklistsAuditTest, DischargeWorklistAtTheEdges) {
   ASSERT_EQ(queens.size(), 4u);
   for (const Struct& item : queens) EXPECT_EQ(Text(item, "site"), "Queen's");
 
-  const auto b = Items(std::string("discharge?area=") + kB, coordinator_b_);
+  const auto b =
+      Items(std::string("discharge?area=") + kB, server_->coordinator_b);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(Text(b[0], "nhsNumber"), Person(4));
   EXPECT_EQ(Number(b[0], "daysDelayed"), 7);
@@ -288,4 +244,4 @@ TEST_F(WorklistsAuditTest, FollowUpsAndPackagesAfterRetractions) {
 }
 
 }  // namespace
-}  // namespace carelog::e2e_demo
+}  // namespace carelog::e2e

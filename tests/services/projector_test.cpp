@@ -132,6 +132,37 @@ TEST(ProjectionRunner, FailedWriteAppliesNothing) {
   EXPECT_EQ(p.committed, 4u);
 }
 
+// The follower stops at a write it cannot make and says so once, with the
+// position it had applied (serve prints it for the operator).
+TEST(ProjectionRunner, FollowerReportsTheErrorThatStopsIt) {
+  MemoryEventLog log;
+  AppendN(log, 3);
+  CountingProjection p;
+  std::promise<std::pair<std::string, uint64_t>> reported;
+  int calls = 0;
+  ProjectorOptions options;
+  options.on_stopped = [&](const Status& s, uint64_t applied) {
+    if (calls++ == 0) reported.set_value({s.message(), applied});
+  };
+  {
+    ProjectionRunner runner(log, {&p}, options);
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+    AppendN(log, 2, 2000);
+    log.FailNextProjectionWrite();
+    runner.Start();
+    auto future = reported.get_future();
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(10)),
+              std::future_status::ready);
+    const auto [message, applied] = future.get();
+    EXPECT_FALSE(message.empty());
+    EXPECT_EQ(applied, 3u);
+    EXPECT_FALSE(runner.LastError().ok());
+    EXPECT_EQ(runner.AppliedPosition(), 3u);
+  }
+  EXPECT_EQ(calls, 1);  // stopping it afterwards is no second report
+}
+
 // A projection added later catches up on its own while the others skip what
 // they have seen.
 TEST(ProjectionRunner, NewProjectionCatchesUp) {

@@ -347,10 +347,17 @@ TEST_P(RulesTest, ReadinessWithdrawnAndGivenAgain) {
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
           Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1")),
           Ev("dl1", "2014-06-10T10:00:00+01:00", Delay("S1", "A", "NHS"))});
-  Status s = Refuse({Ev("r1b", "2014-06-11T09:00:00+01:00", Ready("S1"))});
-  EXPECT_THAT(MessageOf(s), HasSubstr("already ready"));
+  // Re-confirmed while ready: accepted, the clock runs on from the first and
+  // the reason holds.
+  Accept({Ev("r1b", "2014-06-11T09:00:00+01:00", Ready("S1"))});
+  const Spell* ready = State()->facts().FindSpell("S1");
+  ASSERT_NE(ready, nullptr);
+  ASSERT_EQ(ready->readiness.size(), 1u);
+  EXPECT_EQ(ready->readiness[0].ready_at,
+            *ParseRfc3339("2014-06-10T09:00:00+01:00"));
+  EXPECT_EQ(ready->readiness[0].delays.size(), 1u);
   Accept({Ev("w1", "2014-06-12T09:00:00+01:00", Withdrawn("S1"))});
-  s = Refuse({Ev("w2", "2014-06-12T10:00:00+01:00", Withdrawn("S1"))});
+  Status s = Refuse({Ev("w2", "2014-06-12T10:00:00+01:00", Withdrawn("S1"))});
   EXPECT_THAT(MessageOf(s), HasSubstr("no readiness to withdraw"));
   Accept({Ev("r2", "2014-06-15T09:00:00+01:00", Ready("S1")),
           Ev("dl2", "2014-06-15T10:00:00+01:00", Delay("S1", "G", "BOTH"))});
@@ -449,6 +456,12 @@ TEST_P(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
   // The attendance id is free again once retracted.
   Accept({Ev("ae3", "2014-07-06T10:00:00+01:00",
              R"("aeAttended": {"attendanceId": "A1"})")});
+  // "Earlier" in time too: a retraction occurring before the event it names
+  // is refused; at the same instant it is fine.
+  s = Refuse({Ev("t6", "2014-07-06T09:59:59+01:00", Retract("ae3"))});
+  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("after this retraction"));
+  Accept({Ev("t6", "2014-07-06T10:00:00+01:00", Retract("ae3"))});
 }
 
 TEST_P(RulesTest, RetractionMustNotOrphanDependants) {

@@ -1,0 +1,182 @@
+// Acceptance audit of SPEC.md "Rules", continued: hospital spells and what
+// falls within them, follow-ups, placements, what a retraction may name, and
+// what no rule forbids; one fresh person per case.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/e2e/rules_audit.h"
+#include "tests/e2e/rules_audit_payloads.h"
+
+namespace carelog::e2e::rules {
+namespace {
+
+class SpellRulesAuditTest : public SharedServerTest<SpellRulesAuditTest> {};
+
+std::vector<RuleCase> Cases() {
+  const std::string reg = Reg(At(1, 9));
+  const std::string ae_later = NewEventId(), ae_same = NewEventId();
+  return {
+      // Spells.
+      {"an admission during an open spell",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(3, 9), Admit("S2"))},
+       422,
+       "events[0].hospitalAdmitted.spellId"},
+      {"back to back at the same instant",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Discharge("S1"))},
+       {Ev(At(3, 9), Admit("S2"))},
+       201,
+       ""},
+      {"a late spell before an existing one, whole",
+       {reg, Ev(At(5, 9), Admit("S2"))},
+       {Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Discharge("S1"))},
+       201,
+       ""},
+      {"a late spell overlapping an existing one",
+       {reg, Ev(At(5, 9), Admit("S2"))},
+       {Ev(At(2, 9), Admit("S1")), Ev(At(6, 9), Discharge("S1"))},
+       422,
+       "events[0].hospitalAdmitted.spellId"},
+      {"readiness before the admission",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(2, 8), Ready("S1"))},
+       422,
+       "events[0].readyForDischarge.spellId"},
+      {"readiness after the discharge",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(4, 9), Discharge("S1"))},
+       {Ev(At(4, 10), Ready("S1"))},
+       422,
+       "events[0].readyForDischarge.spellId"},
+      {"readiness recorded late, before the discharge",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(4, 9), Discharge("S1"))},
+       {Ev(At(3, 9), Ready("S1")), Ev(At(3, 10), Delay("S1"))},
+       201,
+       ""},
+      {"readiness given again while ready",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Ready("S1"))},
+       {Ev(At(4, 9), Ready("S1"))},
+       201,
+       ""},
+      {"a withdrawal without readiness",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(3, 9), Withdraw("S1"))},
+       422,
+       "events[0].readyForDischargeWithdrawn.spellId"},
+      {"a delay reason without readiness",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(3, 9), Delay("S1"))},
+       422,
+       "events[0].dischargeDelayRecorded.spellId"},
+      {"a delay reason after the withdrawal",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Ready("S1")),
+        Ev(At(3, 12), Withdraw("S1"))},
+       {Ev(At(3, 13), Delay("S1"))},
+       422,
+       "events[0].dischargeDelayRecorded.spellId"},
+      {"a delay reason before the readiness",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Ready("S1"))},
+       {Ev(At(3, 8), Delay("S1"))},
+       422,
+       "events[0].dischargeDelayRecorded.spellId"},
+      {"a delay reason at the readiness's instant",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Ready("S1"))},
+       {Ev(At(3, 9), Delay("S1"))},
+       201,
+       ""},
+      {"a discharge before the admission",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(2, 8), Discharge("S1"))},
+       422,
+       "events[0].discharged.spellId"},
+      {"a late discharge leaving readiness after it",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(4, 9), Ready("S1"))},
+       {Ev(At(3, 9), Discharge("S1"))},
+       422,
+       "events[0].occurredAt"},
+      // Follow-ups.
+      {"a follow-up of a discharge home",
+       {reg, Ev(At(2, 9), Admit("S1")), Ev(At(3, 9), Discharge("S1"))},
+       {Ev(At(20, 9), FollowUp("S1"))},
+       422,
+       "events[0].followUpRecorded.spellId"},
+      {"a follow-up before the discharge",
+       {reg, Ev(At(2, 9), Admit("S1")),
+        Ev(At(3, 9), Discharge("S1", "REHABILITATION_BED"))},
+       {Ev(At(2, 10), FollowUp("S1"))},
+       422,
+       "events[0].followUpRecorded.spellId"},
+      {"a follow-up of a rehabilitation bed",
+       {reg, Ev(At(2, 9), Admit("S1")),
+        Ev(At(3, 9), Discharge("S1", "REHABILITATION_BED"))},
+       {Ev(At(20, 9), FollowUp("S1", "IN_CARE_HOME"))},
+       201,
+       ""},
+      {"a follow-up of an open spell",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(3, 9), FollowUp("S1"))},
+       422,
+       "events[0].followUpRecorded.spellId"},
+      // Placements.
+      {"leaving an unknown placement",
+       {reg},
+       {Ev(At(3, 9), HomeOut("C1"))},
+       422,
+       "events[0].careHomeLeft.placementId"},
+      {"leaving a placement twice",
+       {reg, Ev(At(2, 9), HomeIn("C1")), Ev(At(3, 9), HomeOut("C1"))},
+       {Ev(At(4, 9), HomeOut("C1"))},
+       422,
+       "events[0].careHomeLeft.placementId"},
+      // What no rule forbids is accepted.
+      {"a second placement while one is open (a move)",
+       {reg, Ev(At(2, 9), HomeIn("C1"))},
+       {Ev(At(3, 9), HomeIn("C2")), Ev(At(3, 10), HomeOut("C1"))},
+       201,
+       ""},
+      {"A&E, a placement and packages during a spell",
+       {reg, Ev(At(2, 9), Admit("S1"))},
+       {Ev(At(3, 9), Ae("AE1")), Ev(At(3, 10), HomeIn("C1")),
+        Ev(At(3, 11), PkgStart("P1")),
+        Ev(At(3, 12), PkgStart("P2", "", false))},
+       201,
+       ""},
+      {"a move, a verification and a local id twice",
+       {reg, Ev(At(2, 9), Verified())},
+       {Ev(At(3, 9), Verified()), Ev(At(3, 10), Moved(LiveServer::kAreaA)),
+        Ev(At(3, 11), R"("localIdLinked":{"system":"PAS","value":"1"})"),
+        Ev(At(3, 12), R"("localIdLinked":{"system":"PAS","value":"1"})")},
+       201,
+       ""},
+      // Retractions.
+      {"retracting no event",
+       {reg},
+       {Ev(At(2, 9), Retract("nope"))},
+       422,
+       "events[0].eventRetracted.eventId"},
+      {"retracting an event that occurs after the retraction",
+       {reg, Ev(At(3, 9), Ae("AE1"), ae_later)},
+       {Ev(At(3, 8), Retract(ae_later))},
+       422,
+       "events[0].eventRetracted.eventId"},
+      {"retracting an event at its own instant",
+       {reg, Ev(At(3, 9), Ae("AE1"), ae_same)},
+       {Ev(At(3, 9), Retract(ae_same))},
+       201,
+       ""},
+      {"retracting an event later in the request",
+       {reg},
+       {Ev(At(2, 9), Retract("later-ae")), Ev(At(2, 8), Ae("AE1"), "later-ae")},
+       422,
+       "events[0].eventRetracted.eventId"},
+  };
+}
+
+TEST_F(SpellRulesAuditTest, EachRuleBrokenAndEachEdgeKept) {
+  HttpClient client(server_->port(), server_->practitioner_a);
+  RunRuleCases(client, &Cases, 1100);
+}
+
+}  // namespace
+}  // namespace carelog::e2e::rules
