@@ -9,10 +9,10 @@
 #include <unordered_set>
 
 #include "carelog/worklists.pb.h"
-#include "services/gradual_release.h"
 #include "services/person_state.h"
 #include "services/recorder.h"
 #include "services/stream_build.h"
+#include "services/two_generations.h"
 #include "services/worklist_facts.h"
 
 namespace carelog {
@@ -74,8 +74,8 @@ Result<std::vector<schema::CareEvent>> ReadFromLog(storage::EventLog* log,
 }  // namespace
 
 struct WorklistProjection::Impl {
-  Impl(PersonEventsReader r, size_t recent)
-      : reader(std::move(r)), recent_budget(recent) {}
+  Impl(PersonEventsReader r, size_t recent_facts)
+      : reader(std::move(r)), recent_people(recent_facts) {}
 
   // `people` and `by_area` change under a unique lock, on the runner's thread
   // only, which may therefore read them without one.
@@ -133,7 +133,7 @@ struct WorklistProjection::Impl {
     if (recent != nullptr && recent->version + 1 == version) {
       recent->version = version;
       recent->facts.push_back(std::move(*fact));
-      ++recent_facts;
+      recent_people.AddWeight(1);
       if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
       if (items.empty()) return Status::Ok();
@@ -168,57 +168,27 @@ struct WorklistProjection::Impl {
     return Status::Ok();
   }
 
-  // The recent people not held: the facts of versions 1..version, in two
-  // generations as the metrics' cache of people (a person found in the old
-  // one moves to the young one; when the young one holds recent_budget facts
-  // it becomes the old one and the old is forgotten). Runner thread only.
+  // The recent people not held: the facts of versions 1..version, weighed by
+  // their facts (and one for the person). Runner thread only.
   struct Recent {
     uint64_t version = 0;
     std::vector<Fact> facts;
   };
-  const size_t recent_budget;
-  std::unordered_map<std::string, Recent> recent_young, recent_old;
-  // The generation forgotten, freed two people a Remember (not all at once:
-  // docs/PERFORMANCE.md, "P8, session 9").
-  GradualRelease<std::unordered_map<std::string, Recent>> recent_forgotten;
-  size_t recent_facts = 0;  // facts (and people) of recent_young
+  TwoGenerations<Recent> recent_people;
 
   Recent* FindRecent(const std::string& nhs) {
-    if (auto it = recent_young.find(nhs); it != recent_young.end())
-      return &it->second;
-    auto old = recent_old.find(nhs);
-    if (old == recent_old.end()) return nullptr;
-    Recent moved = std::move(old->second);
-    recent_old.erase(old);
-    return Remember(nhs, moved.version, std::move(moved.facts));
+    return recent_people.Find(
+        nhs, [](const Recent& r) { return r.facts.size() + 1; });
   }
   Recent* Remember(const std::string& nhs, uint64_t version,
                    std::vector<Fact> facts) {
-    if (recent_facts >= recent_budget) {
-      recent_forgotten.Take(std::move(recent_old));
-      recent_old = std::move(recent_young);
-      recent_young.clear();
-      recent_facts = 0;
-    }
-    // Each person entering the young generation frees two of the forgotten
-    // one, so it is gone before the young one is full again.
-    recent_forgotten.Step(2);
-    recent_old.erase(nhs);
-    recent_facts += facts.size() + 1;
-    Recent& r = recent_young[nhs];
+    Recent& r = recent_people.Insert(nhs, facts.size() + 1);
     r.version = version;
     r.facts = std::move(facts);
     return &r;
   }
-  void ForgetRecent(const std::string& nhs) {
-    recent_young.erase(nhs);
-    recent_old.erase(nhs);
-  }
-  void ClearRecent() {
-    recent_young.clear();
-    recent_old.clear();
-    recent_facts = 0;
-  }
+  void ForgetRecent(const std::string& nhs) { recent_people.Forget(nhs); }
+  void ClearRecent() { recent_people.Clear(); }
 
   // Callers hold the unique lock.
   void Hold(const std::string& nhs, std::vector<Fact> facts,

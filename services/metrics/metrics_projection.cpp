@@ -43,29 +43,12 @@ Status MetricsProjection::Load(storage::EventLog& log) {
 
 Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     const std::string& stream, uint64_t version) {
-  auto found = young_.find(stream);
-  if (found == young_.end()) {
-    if (young_events_ >= max_cached_events_ / 2) {
-      forgotten_.Take(std::move(old_));
-      old_ = std::move(young_);
-      young_.clear();
-      young_events_ = 0;
-    }
-    // Each person entering the young generation frees two of the forgotten
-    // one, so it is gone before the young one is full again.
-    forgotten_.Step(2);
-    found = young_.emplace(stream, PersonEntry{}).first;
-    auto old = old_.find(stream);
-    if (old != old_.end()) {
-      found->second = std::move(old->second);
-      young_events_ += found->second.state.version();
-      old_.erase(old);
-    }
-  }
-  PersonEntry& entry = found->second;
-  if (entry.state.version() + 1 == version) return &entry;
-  young_events_ -= entry.state.version();
-  entry = PersonEntry{};
+  const auto weight = [](const PersonEntry& e) { return e.state.version(); };
+  PersonEntry* entry = people_.Find(stream, weight);
+  if (entry == nullptr) entry = &people_.Insert(stream, 0);
+  if (entry->state.version() + 1 == version) return entry;
+  people_.RemoveWeight(entry->state.version());
+  *entry = PersonEntry{};
   if (version > 1) {
     auto stored = log_->ReadStream(stream, 1, version - 1);
     if (!stored.ok()) return stored.status();
@@ -80,11 +63,11 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
       return Status(Code::kCorruption,
                     "stream " + stream + " is missing versions");
     }
-    entry.state = PersonState::FromStream(std::move(events));
-    young_events_ += entry.state.version();
-    entry.contribution = ComputeContribution(PersonHistory(entry.state));
+    entry->state = PersonState::FromStream(std::move(events));
+    people_.AddWeight(entry->state.version());
+    entry->contribution = ComputeContribution(PersonHistory(entry->state));
   }
-  return &entry;
+  return entry;
 }
 
 Status MetricsProjection::Apply(const storage::RecordedEvent& event,
@@ -95,12 +78,12 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   PersonEntry& person = **entry;
   auto e = DecodeStoredCareEvent(event);
   if (!e.ok()) {
-    young_events_ -= person.state.version();
-    young_.erase(event.stream);
+    people_.RemoveWeight(person.state.version());
+    people_.Forget(event.stream);
     return e.status();
   }
   person.state.Extend(*e);
-  ++young_events_;
+  people_.AddWeight(1);
   Cells delta;
   StepContribution(person.state, person.contribution, delta);
   if (!delta.empty()) WriteDelta(delta, event.position, write);
@@ -158,9 +141,7 @@ void MetricsProjection::Abort() {
   pending_delta_.clear();
   pending_snapshots_.clear();
   // The cached people hold events the runner will apply again: drop them.
-  young_.clear();
-  old_.clear();
-  young_events_ = 0;
+  people_.Clear();
 }
 
 void MetricsProjection::Reset() {

@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "carelog/events.pb.h"
-#include "services/gradual_release.h"
 #include "services/metrics/cells.h"
 #include "services/person_state.h"
 #include "services/projector.h"
 #include "services/stream_build.h"
+#include "services/two_generations.h"
 
 namespace carelog::metrics {
 
@@ -102,13 +102,9 @@ class MetricsProjection final : public Projection, private StreamBuild {
   Cells pending_delta_;
   std::set<std::pair<std::string, uint64_t>> pending_snapshots_;
 
-  // Recently seen people (runner thread only), in two generations: a person
-  // found in the old one moves to the young one; when the young one holds half
-  // the budget of events it becomes the old one (the old is forgotten: freed
-  // two people an event, not all at once on the runner's thread).
-  std::unordered_map<std::string, PersonEntry> young_, old_;
-  GradualRelease<std::unordered_map<std::string, PersonEntry>> forgotten_;
-  size_t young_events_ = 0;
+  // Recently seen people (runner thread only), weighed by their events: a
+  // generation holds half the budget.
+  TwoGenerations<PersonEntry> people_{max_cached_events_ / 2};
 };
 
 }  // namespace carelog::metrics
