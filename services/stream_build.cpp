@@ -189,14 +189,16 @@ Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
   };
   const std::hash<std::string_view> hash;
   std::vector<Entry> entries;
-  for (std::string_view rest = (*data)->view(); !rest.empty();) {
-    auto header = PeekSpilled(rest);
-    if (!header) {
-      return Status(Code::kInternal, "a rebuild spill file is malformed");
+  for (std::string_view rest : (*data)->parts()) {
+    while (!rest.empty()) {
+      auto header = PeekSpilled(rest);
+      if (!header) {
+        return Status(Code::kInternal, "a rebuild spill file is malformed");
+      }
+      entries.push_back({hash(header->stream), header->stream, header->position,
+                         rest.substr(0, header->size)});
+      rest.remove_prefix(header->size);
     }
-    entries.push_back({hash(header->stream), header->stream, header->position,
-                       rest.substr(0, header->size)});
-    rest.remove_prefix(header->size);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.hash != b.hash) return a.hash < b.hash;
