@@ -244,12 +244,31 @@ Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last) {
       1, static_cast<uint64_t>(per_event * static_cast<long double>(last)));
 }
 
+void SortRowsByKey(std::vector<storage::ProjectionWrite::Row>& rows) {
+  // Sorted as indices, then each row moved once along its cycle of the
+  // permutation: a row is three strings, dear to swap around in the sort.
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return rows[a].key < rows[b].key; });
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i) continue;
+    storage::ProjectionWrite::Row first = std::move(rows[i]);
+    size_t at = i;
+    while (order[at] != i) {
+      const size_t from = order[at];
+      rows[at] = std::move(rows[from]);
+      order[at] = at;  // in place
+      at = from;
+    }
+    rows[at] = std::move(first);
+    order[at] = at;
+  }
+}
+
 Status WriteSortedRows(storage::EventLog& log,
                        storage::ProjectionWrite& write) {
-  std::sort(
-      write.rows.begin(), write.rows.end(),
-      [](const storage::ProjectionWrite::Row& a,
-         const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
+  SortRowsByKey(write.rows);
   Status s = log.WriteProjections(write);
   write.rows.clear();
   return s;

@@ -48,6 +48,8 @@ class StreamBuildSink {
 // Writes `write`'s rows in key order (the memtable inserts a sorted run far
 // faster than keys in the random order people give them) and empties it.
 Status WriteSortedRows(storage::EventLog& log, storage::ProjectionWrite& write);
+// Puts `rows` in key order (its part of WriteSortedRows, for its test).
+void SortRowsByKey(std::vector<storage::ProjectionWrite::Row>& rows);
 
 // What a projection implements to be built this way.
 class StreamBuild {

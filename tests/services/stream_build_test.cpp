@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "gtest/gtest.h"
 #include "services/recorder.h"
@@ -366,6 +367,37 @@ TEST(StreamSpill, EventsRoundTrip) {
   // A cut-off event is refused, not read past its end.
   EXPECT_FALSE(PeekSpilled(rest.substr(0, rest.size() - 1)).has_value());
   EXPECT_FALSE(ReadSpilled(rest.substr(0, rest.size() - 1), out));
+}
+
+// Rows come out in key order, each with its own projection and value (a
+// delete stays a delete), whatever order they went in.
+TEST(StreamBuild, SortRowsByKeyKeepsEachRowWhole) {
+  std::mt19937 random(11);
+  for (size_t n : {0, 1, 2, 7, 500}) {
+    std::vector<storage::ProjectionWrite::Row> rows;
+    for (size_t i = 0; i < n; ++i) {
+      std::string key =
+          "k" + std::to_string(random() % 100000) + "-" + std::to_string(i);
+      std::optional<std::string> value;
+      if (i % 5 != 0) value = "v" + key;
+      rows.push_back({"p" + key, key, value});
+    }
+    std::shuffle(rows.begin(), rows.end(), random);
+    SortRowsByKey(rows);
+    ASSERT_EQ(rows.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0) {
+        EXPECT_LT(rows[i - 1].key, rows[i].key);
+      }
+      EXPECT_EQ(rows[i].projection, "p" + rows[i].key);
+      const bool deleted =
+          std::stoul(rows[i].key.substr(rows[i].key.find('-') + 1)) % 5 == 0;
+      EXPECT_EQ(rows[i].value.has_value(), !deleted);
+      if (rows[i].value) {
+        EXPECT_EQ(*rows[i].value, "v" + rows[i].key);
+      }
+    }
+  }
 }
 
 std::string Joined(const SpillData& data) {
