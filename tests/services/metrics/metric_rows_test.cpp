@@ -25,6 +25,9 @@ TEST(MetricRows, HexIsPrintfsZeroPaddedLowerCaseHex) {
   }
   EXPECT_EQ(DeltaKey("E09000001", 3, 0x1e240),
             "d|E09000001|00000003|000000000001e240");
+  EXPECT_EQ(DeltaPrefix("E09000001", 0xabc), "d|E09000001|00000abc|");
+  EXPECT_EQ(DeltaKey("E1", 0x123456789ULL, ~uint64_t{0}),
+            "d|E1|123456789|ffffffffffffffff");
   EXPECT_EQ(SnapshotKey("E09000001", 0x123456789ULL), "s|E09000001|123456789");
 }
 
