@@ -189,14 +189,16 @@ Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
   };
   const std::hash<std::string_view> hash;
   std::vector<Entry> entries;
-  for (std::string_view rest = (*data)->view(); !rest.empty();) {
-    auto header = PeekSpilled(rest);
-    if (!header) {
-      return Status(Code::kInternal, "a rebuild spill file is malformed");
+  for (std::string_view rest : (*data)->parts()) {
+    while (!rest.empty()) {
+      auto header = PeekSpilled(rest);
+      if (!header) {
+        return Status(Code::kInternal, "a rebuild spill file is malformed");
+      }
+      entries.push_back({hash(header->stream), header->stream, header->position,
+                         rest.substr(0, header->size)});
+      rest.remove_prefix(header->size);
     }
-    entries.push_back({hash(header->stream), header->stream, header->position,
-                       rest.substr(0, header->size)});
-    rest.remove_prefix(header->size);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.hash != b.hash) return a.hash < b.hash;
@@ -242,12 +244,31 @@ Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last) {
       1, static_cast<uint64_t>(per_event * static_cast<long double>(last)));
 }
 
+void SortRowsByKey(std::vector<storage::ProjectionWrite::Row>& rows) {
+  // Sorted as indices, then each row moved once along its cycle of the
+  // permutation: a row is three strings, dear to swap around in the sort.
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return rows[a].key < rows[b].key; });
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i) continue;
+    storage::ProjectionWrite::Row first = std::move(rows[i]);
+    size_t at = i;
+    while (order[at] != i) {
+      const size_t from = order[at];
+      rows[at] = std::move(rows[from]);
+      order[at] = at;  // in place
+      at = from;
+    }
+    rows[at] = std::move(first);
+    order[at] = at;
+  }
+}
+
 Status WriteSortedRows(storage::EventLog& log,
                        storage::ProjectionWrite& write) {
-  std::sort(
-      write.rows.begin(), write.rows.end(),
-      [](const storage::ProjectionWrite::Row& a,
-         const storage::ProjectionWrite::Row& b) { return a.key < b.key; });
+  SortRowsByKey(write.rows);
   Status s = log.WriteProjections(write);
   write.rows.clear();
   return s;

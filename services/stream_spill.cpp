@@ -1,6 +1,7 @@
 #include "services/stream_spill.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -152,31 +153,33 @@ Status SpillFiles::Written(size_t i) {
   return buffers_[i].size() >= kBufferBytes ? WriteOut(i) : Status::Ok();
 }
 
+SpillData::~SpillData() {
+  for (std::string_view part : parts_) {
+    ::munmap(const_cast<char*>(part.data()), part.size());
+  }
+}
+
 Result<std::shared_ptr<const SpillData>> SpillFiles::ReadBack(
     const std::vector<size_t>& files) {
-  size_t total = 0;
-  std::vector<size_t> sizes;
+  auto data = std::make_shared<SpillData>();
   for (size_t i : files) {
     CARELOG_RETURN_IF_ERROR(WriteOut(i));
     std::FILE* f = files_[i].get();
     if (std::fflush(f) != 0) return IoError("cannot write");
     const long size = std::ftell(f);
-    if (size < 0 || std::fseek(f, 0, SEEK_SET) != 0) {
-      return IoError("cannot seek");
+    if (size < 0) return IoError("cannot seek");
+    if (size > 0) {
+      // A mapping, not a read into a buffer of our own: the bytes are read
+      // once, from the page cache, without the kernel's copy.
+      void* at = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ,
+                        MAP_PRIVATE, ::fileno(f), 0);
+      if (at == MAP_FAILED) return IoError("cannot map");
+      ::madvise(at, static_cast<size_t>(size), MADV_SEQUENTIAL);
+      data->parts_.emplace_back(static_cast<const char*>(at),
+                                static_cast<size_t>(size));
     }
-    sizes.push_back(static_cast<size_t>(size));
-    total += sizes.back();
-  }
-  auto data = std::make_shared<SpillData>(total);
-  size_t at = 0;
-  for (size_t k = 0; k < files.size(); ++k) {
-    std::FILE* f = files_[files[k]].get();
-    if (std::fread(data->data() + at, 1, sizes[k], f) != sizes[k]) {
-      return IoError("cannot read");
-    }
-    at += sizes[k];
-    files_[files[k]].reset();
-    std::string().swap(buffers_[files[k]]);
+    files_[i].reset();  // the mapping keeps the unlinked file's pages
+    std::string().swap(buffers_[i]);
   }
   return std::shared_ptr<const SpillData>(std::move(data));
 }

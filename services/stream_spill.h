@@ -36,16 +36,20 @@ std::optional<SpilledHeader> PeekSpilled(std::string_view bytes);
 // capacity of its strings; false if malformed.
 bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e);
 
-// What was appended to some spill files, read back whole.
+// What was appended to some spill files, read back whole: each file mapped
+// into memory (its pages are the page cache's, not copied), one part a file.
 class SpillData {
  public:
-  explicit SpillData(size_t size) : bytes_(new char[size]), size_(size) {}
-  std::string_view view() const { return {bytes_.get(), size_}; }
-  char* data() { return bytes_.get(); }
+  SpillData() = default;
+  SpillData(const SpillData&) = delete;
+  SpillData& operator=(const SpillData&) = delete;
+  ~SpillData();
+  // The files' bytes, in the order they were asked for (empty files left out).
+  const std::vector<std::string_view>& parts() const { return parts_; }
 
  private:
-  std::unique_ptr<char[]> bytes_;  // not zeroed first
-  size_t size_;
+  friend class SpillFiles;
+  std::vector<std::string_view> parts_;  // each a mapping of its own
 };
 
 // `count` unlinked temporary files written through a buffer each; they vanish

@@ -260,7 +260,12 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   for (char kind : {'m', 'q', 'y'}) {
     const std::string label = PeriodLabel(kind, date, month);
     std::string den = Key(area, "nv", label, "den");
-    if (before.contains(den)) continue;
+    // An earlier event in this area and month wrote its quarter's and
+    // year's cells too (AddCounts writes all three for every event).
+    if (before.contains(den)) {
+      if (kind == 'm') break;
+      continue;
+    }
     delta.emplace(std::move(den), 1);
     if (NhsNumberVerifiedAt(facts, PeriodEnd(date, kind)))
       delta.emplace(Key(area, "nv", label, "num"), 1);

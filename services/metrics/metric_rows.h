@@ -4,18 +4,27 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace carelog::metrics::rows {
 
-// v in lower-case hex, zero-padded to `width` digits.
+// Appends v in lower-case hex, zero-padded to `width` digits (more digits
+// when v needs them). Written by hand: it runs for every delta row of a
+// rebuild.
+inline void AppendHex(std::string& out, uint64_t v, int width) {
+  int digits = 1;
+  for (uint64_t rest = v >> 4; rest != 0; rest >>= 4) ++digits;
+  const size_t start = out.size();
+  out.append(static_cast<size_t>(digits > width ? digits : width), '0');
+  for (size_t i = out.size(); v != 0 && i > start; v >>= 4) {
+    out[--i] = "0123456789abcdef"[v & 0xf];
+  }
+}
 inline std::string Hex(uint64_t v, int width) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%0*llx", width,
-                static_cast<unsigned long long>(v));
-  return buf;
+  std::string out;
+  AppendHex(out, v, width);
+  return out;
 }
 
 // c|<cell key> -> EncodeTotal(total)
@@ -23,16 +32,31 @@ inline std::string EncodeTotal(int64_t v) { return std::to_string(v); }
 
 // d|<area>|<bucket>|: the prefix of the deltas of an area's bucket.
 inline std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
-  return "d|" + std::string(area) + "|" + Hex(bucket, 8) + "|";
+  std::string key;
+  key.reserve(area.size() + 12);
+  key.append("d|").append(area).append(1, '|');
+  AppendHex(key, bucket, 8);
+  key.append(1, '|');
+  return key;
 }
 inline std::string DeltaKey(std::string_view area, uint64_t bucket,
                             uint64_t position) {
-  return DeltaPrefix(area, bucket) + Hex(position, 16);
+  std::string key;
+  key.reserve(area.size() + 28);
+  key.append("d|").append(area).append(1, '|');
+  AppendHex(key, bucket, 8);
+  key.append(1, '|');
+  AppendHex(key, position, 16);
+  return key;
 }
 
 // s|<area>|<bucket>
 inline std::string SnapshotKey(std::string_view area, uint64_t bucket) {
-  return "s|" + std::string(area) + "|" + Hex(bucket, 8);
+  std::string key;
+  key.reserve(area.size() + 11);
+  key.append("s|").append(area).append(1, '|');
+  AppendHex(key, bucket, 8);
+  return key;
 }
 
 }  // namespace carelog::metrics::rows

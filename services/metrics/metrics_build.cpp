@@ -9,9 +9,11 @@
 // last write holds the totals and the checkpoint, so an interrupted build
 // leaves rows without a checkpoint, which the runner drops.
 #include <algorithm>
-#include <map>
+#include <deque>
 #include <mutex>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include "services/metrics/contribution.h"
 #include "services/metrics/metric_rows.h"
@@ -23,22 +25,58 @@ namespace carelog::metrics {
 constexpr size_t kRowsPerWrite = 32768;     // delta rows per write
 constexpr size_t kSnapshotsPerWrite = 256;  // an area's totals each
 
-// The sums of deltas per (area, bucket): the area's cells (keys without the
-// area). The totals are their sums over every bucket.
-struct MetricsProjection::BuildSums {
-  std::map<std::pair<std::string, uint64_t>, Cells> buckets;
+namespace {
 
-  void MergeInto(BuildSums& all) {
-    for (auto& [id, cells] : buckets) {
-      auto [it, fresh] = all.buckets.try_emplace(id);
-      if (fresh) {
-        it->second = std::move(cells);
-        continue;
-      }
-      for (const auto& [key, value] : cells) it->second[key] += value;
-    }
-    buckets.clear();
+// Strings (areas, and cell keys without their area) numbered in the order
+// first seen: the build's sums are kept by number, not by string.
+class Interner {
+ public:
+  uint32_t Id(std::string_view s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    const auto id = static_cast<uint32_t>(strings_.size());
+    strings_.emplace_back(s);
+    ids_.emplace(strings_.back(), id);
+    return id;
   }
+  const std::string& String(uint32_t id) const { return strings_[id]; }
+  size_t size() const { return strings_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  std::deque<std::string> strings_;  // stable: ids_ keys point into them
+  std::unordered_map<std::string_view, uint32_t, Hash, std::equal_to<>> ids_;
+};
+
+// One sum of deltas: an area's cell in a bucket, by interned numbers.
+struct SumKey {
+  uint32_t area;
+  uint32_t key;
+  uint64_t bucket;
+  bool operator==(const SumKey&) const = default;
+};
+struct SumKeyHash {
+  size_t operator()(const SumKey& k) const {
+    uint64_t h =
+        (static_cast<uint64_t>(k.area) << 32 | k.key) * 0x9e3779b97f4a7c15ULL;
+    h ^= (k.bucket + 0x632be59bd9b4e019ULL) * 0xbf58476d1ce4e5b9ULL;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+using SumMap = std::unordered_map<SumKey, int64_t, SumKeyHash>;
+
+}  // namespace
+
+// The sums of deltas per (area, bucket, cell key), the keys interned. An area's
+// totals are the sums over all its buckets.
+struct MetricsProjection::BuildSums {
+  Interner strings;
+  SumMap sums;
 };
 
 MetricsProjection::MetricsProjection(uint64_t bucket_positions,
@@ -73,8 +111,17 @@ class MetricsProjection::Sink final : public StreamBuildSink {
   Status ChunkDone() override {
     {
       std::lock_guard lock(p_.build_mu_);
-      sums_.MergeInto(*p_.build_sums_);
+      BuildSums& all = *p_.build_sums_;
+      // This sink's numbers as the build's.
+      for (size_t id = global_.size(); id < strings_.size(); ++id) {
+        global_.push_back(all.strings.Id(strings_.String(id)));
+      }
+      for (const Sum& sum : chunk_) {
+        all.sums[{global_[sum.area], global_[sum.key], sum.bucket}] +=
+            sum.value;
+      }
     }
+    chunk_.clear();
     return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
   }
 
@@ -87,25 +134,28 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
                            Cells::const_iterator last) {
       const size_t strip = area.size() + 1;
-      Cells& cells = sums_.buckets[{std::string(area), bucket}];
+      const uint32_t area_id = strings_.Id(area);
       for (auto it = first; it != last; ++it) {
-        std::string_view key = std::string_view(it->first).substr(strip);
-        auto found = cells.find(key);
-        if (found == cells.end()) {
-          cells.emplace(std::string(key), it->second);
-        } else {
-          found->second += it->second;
-        }
+        chunk_.push_back(
+            {area_id, strings_.Id(std::string_view(it->first).substr(strip)),
+             bucket, it->second});
       }
       write_.rows.push_back({name_, rows::DeltaKey(area, bucket, position),
                              EncodeCells(first, last, strip)});
     });
   }
 
+  struct Sum {
+    uint32_t area, key;  // this sink's numbers
+    uint64_t bucket;
+    int64_t value;
+  };
   MetricsProjection& p_;
   storage::EventLog& log_;
   const std::string name_;
-  BuildSums sums_;                  // of the chunk being folded
+  Interner strings_;                // this sink's numbers
+  std::vector<uint32_t> global_;    // the build's number of each of them
+  std::vector<Sum> chunk_;          // the deltas of the chunk being folded
   storage::ProjectionWrite write_;  // rows not yet written
 };
 
@@ -113,25 +163,60 @@ namespace {
 
 // The s| rows: per area, the running sum of its earlier buckets; the sum of
 // all of an area's buckets is its part of the totals (keys with the area).
-void WriteSnapshots(
-    const std::map<std::pair<std::string, uint64_t>, Cells>& buckets,
-    const std::string& name, std::vector<storage::ProjectionWrite::Row>& out,
-    Cells& totals) {
+// `snapshots` gets every (area, bucket) with a delta.
+void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
+                    const std::string& name,
+                    std::vector<storage::ProjectionWrite::Row>& out,
+                    Cells& totals,
+                    std::set<std::pair<std::string, uint64_t>>& snapshots) {
+  // The areas' numbers ranked by name, then every sum in (area name, bucket)
+  // order; within a bucket the order does not matter (each key once).
+  std::vector<uint32_t> by_name(strings.size());
+  for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
+    return strings.String(a) < strings.String(b);
+  });
+  std::vector<uint32_t> rank(by_name.size());
+  for (uint32_t i = 0; i < by_name.size(); ++i) rank[by_name[i]] = i;
+  std::vector<std::pair<const SumKey*, int64_t>> sums;
+  sums.reserve(all_sums.size());
+  for (const auto& [key, value] : all_sums) sums.emplace_back(&key, value);
+  std::sort(sums.begin(), sums.end(), [&](const auto& a, const auto& b) {
+    if (a.first->area != b.first->area)
+      return rank[a.first->area] < rank[b.first->area];
+    return a.first->bucket < b.first->bucket;
+  });
+
   const std::string* area = nullptr;
   Cells running;
   auto close_area = [&] {
     for (const auto& [key, value] : running)
       totals.emplace(*area + "|" + key, value);
   };
-  for (const auto& [id, cells] : buckets) {
-    if (!area || *area != id.first) {
+  for (size_t at = 0; at < sums.size();) {
+    const SumKey& first = *sums[at].first;
+    const std::string& this_area = strings.String(first.area);
+    if (!area || *area != this_area) {
       if (area) close_area();
-      area = &id.first;
+      area = &this_area;
       running.clear();
     }
-    out.push_back(
-        {name, rows::SnapshotKey(id.first, id.second), EncodeCells(running)});
-    ApplyDelta(running, cells);
+    out.push_back({name, rows::SnapshotKey(this_area, first.bucket),
+                   EncodeCells(running)});
+    snapshots.emplace(this_area, first.bucket);
+    // As ApplyDelta: keys that reach zero go, zero sums add nothing.
+    for (; at < sums.size() && sums[at].first->area == first.area &&
+           sums[at].first->bucket == first.bucket;
+         ++at) {
+      const int64_t value = sums[at].second;
+      const std::string& key = strings.String(sums[at].first->key);
+      auto it = running.find(key);
+      if (it == running.end()) {
+        if (value != 0) running.emplace(key, value);
+      } else if ((it->second += value) == 0) {
+        running.erase(it);
+      }
+    }
   }
   if (area) close_area();
 }
@@ -156,7 +241,10 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
   // Snapshots first (no checkpoint), then the totals with the checkpoint.
   std::vector<storage::ProjectionWrite::Row> snapshot_rows;
   Cells totals;
-  WriteSnapshots(all->buckets, name, snapshot_rows, totals);
+  std::set<std::pair<std::string, uint64_t>> snapshots;
+  WriteSnapshots(all->strings, all->sums, name, snapshot_rows, totals,
+                 snapshots);
+  all.reset();
   for (size_t i = 0; i < snapshot_rows.size(); i += kSnapshotsPerWrite) {
     storage::ProjectionWrite write;
     const size_t end = std::min(snapshot_rows.size(), i + kSnapshotsPerWrite);
@@ -164,9 +252,6 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
                       std::make_move_iterator(snapshot_rows.begin() + end));
     CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
   }
-  std::set<std::pair<std::string, uint64_t>> snapshots;
-  for (auto& [id, cells] : all->buckets) snapshots.insert(id);
-  all.reset();
   storage::ProjectionWrite write;
   for (const auto& [key, value] : totals) {
     write.rows.push_back({name, "c|" + key, rows::EncodeTotal(value)});
