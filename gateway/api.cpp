@@ -244,7 +244,9 @@ void Api::Conclude(const std::shared_ptr<Answering>& answering,
       answering->person, std::move(answering->entry),
       [this, answering,
        response = std::move(response)](Status written) mutable {
-        if (!written.ok() && response.status < 300) {
+        // A success (2xx, and a 304: it confirms the person and their
+        // version) never leaves unaudited.
+        if (!written.ok() && response.status < 400) {
           response = ProblemResponse(AuditUnwritten(written));
         }
         Finish(answering->route->pattern, answering->route->method,

@@ -4,6 +4,7 @@
 // Every answer on these routes is audited by Api.
 #include <google/protobuf/struct.pb.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <utility>
@@ -241,24 +242,27 @@ Response GetEvents(const ApiContext& context, const RouteContext& ctx) {
   if (!limit.ok()) return ProblemResponse(limit.status());
   auto person = ReadablePerson(context, ctx, *nhs);
   if (!person.ok()) return ProblemResponse(person.status());
-  // The history of a given page changes only when the stream grows: its ETag
-  // is the person's version.
-  if (NoneMatch(ctx.request, person->version)) {
-    return NotModified(person->version);
+  // The page, its next version and its ETag all describe the person at one
+  // version (a write landing meanwhile is left to the next read): a page of a
+  // given version never changes, so If-None-Match can answer 304.
+  const uint64_t head = person->version;
+  if (NoneMatch(ctx.request, head)) return NotModified(head);
+  std::vector<storage::RecordedEvent> records;
+  if (*from <= head) {
+    auto read = context.log->ReadStream(PersonStream(*nhs), *from,
+                                        std::min(*limit, head - *from + 1));
+    if (!read.ok()) return ProblemResponse(read.status());
+    records = std::move(*read);
   }
-  auto records = context.log->ReadStream(PersonStream(*nhs), *from, *limit);
-  if (!records.ok()) return ProblemResponse(records.status());
   api::PersonEventsPage page;
   uint64_t next = *from;
-  for (const auto& record : *records) {
+  for (const auto& record : records) {
     auto rendered = RenderRecord(record, /*feed=*/false);
     if (!rendered.ok()) return ProblemResponse(rendered.status());
     *page.add_events() = std::move(*rendered);
     next = record.version + 1;
   }
-  auto head = context.log->StreamVersion(PersonStream(*nhs));
-  if (!head.ok()) return ProblemResponse(head.status());
-  if (next <= *head && !records->empty()) {
+  if (next <= head && !records.empty()) {
     page.mutable_next_from_version()->set_number_value(
         static_cast<double>(next));
   } else {
@@ -267,7 +271,7 @@ Response GetEvents(const ApiContext& context, const RouteContext& ctx) {
   }
   Response response = JsonResponse(200, page);
   ShowMissingSectorAsNull(response.body);
-  response.headers.emplace_back("ETag", "\"" + std::to_string(*head) + "\"");
+  response.headers.emplace_back("ETag", "\"" + std::to_string(head) + "\"");
   return response;
 }
 

@@ -334,6 +334,40 @@ TEST_F(PeopleTest, IfNoneMatchAnswersNotModified) {
   auto outsider = As(server_->practitioner_b)
                       .Send("GET", person, "", {{"If-None-Match", "\"2\""}});
   ExpectProblem(outsider, 403);
+
+  // A 304 is a read of the person: audited like any other answer.
+  auto audit = As(server_->auditor).Get("/v1/audit?nhsNumber=" + nhs);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const auto entries = audit.Json();
+  int not_modified = 0;
+  for (const auto& e : entries.fields().at("entries").list_value().values()) {
+    not_modified +=
+        e.struct_value().fields().at("outcome").number_value() == 304;
+  }
+  EXPECT_EQ(not_modified, 5);  // four of the person, one of the history
+}
+
+// A page of the history says the version it shows: its ETag, and whether a
+// next page exists, are those of the events in it.
+TEST_F(PeopleTest, HistoryPagesCarryTheirVersion) {
+  auto client = As(server_->practitioner_a);
+  const std::string nhs = TestNhsNumber(9);
+  ASSERT_EQ(client
+                .Send("POST", EventsOf(nhs),
+                      EventsBody({RegisterEvent(LiveServer::kAreaA),
+                                  AdmitEvent("S1")}))
+                .status,
+            201);
+  auto first = client.Get(EventsOf(nhs) + "?limit=1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Header("etag"), "\"2\"");
+  EXPECT_EQ(Number(first.Json(), "nextFromVersion"), 2);
+  auto beyond = client.Get(EventsOf(nhs) + "?fromVersion=3");
+  ASSERT_EQ(beyond.status, 200) << beyond.body;
+  const auto page = beyond.Json();
+  EXPECT_EQ(page.fields().at("events").list_value().values_size(), 0);
+  EXPECT_TRUE(page.fields().at("nextFromVersion").has_null_value());
+  EXPECT_EQ(beyond.Header("etag"), "\"2\"");
 }
 
 }  // namespace
