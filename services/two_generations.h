@@ -2,7 +2,7 @@
 // thread: an entry found in the old generation moves to the young one; once
 // the young one's weight (what the caller counts: events, facts) reaches the
 // budget, it becomes the old one and the old one is forgotten - freed two
-// entries per later insertion (GradualRelease), not all at once.
+// entries per later insertion (GradualRelease), never all at once.
 #pragma once
 
 #include <cstddef>
@@ -44,8 +44,9 @@ class TwoGenerations {
       young_.clear();
       weight_ = 0;
     }
-    // Each entry inserted frees two of the forgotten generation, so it is
-    // gone before the young one is full again.
+    // Each entry inserted frees two of the forgotten generations' entries
+    // (a generation being forgotten while one is still pending waits behind
+    // it: nothing is freed all at once).
     forgotten_.Step(2);
     old_.erase(key);
     weight_ += weight;

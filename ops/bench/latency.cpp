@@ -76,6 +76,8 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
   // --repeat N sends each connection's requests N times over (only for
   // --path: a person's events stored once are not new again).
   const int repeat = static_cast<int>(flags.Int("repeat", 1));
+  if (repeat > 1 && !flags.Has("path"))
+    Fail("--repeat needs --path: events stored once are not new again");
   for (auto& queue : out) {
     const size_t once = queue.size();
     queue.reserve(once * static_cast<size_t>(std::max(repeat, 1)));

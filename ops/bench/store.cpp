@@ -214,7 +214,7 @@ int P5(const Flags& flags) {
 // Every row and the checkpoint of the metrics, plans and worklists
 // projections of D/store, in key order, written to --out as
 // "<projection> <checkpoint>\n" then "<key size> <value size>\n<key><value>"
-// per row; a count per projection on stdout.
+// per row; a count per projection on stderr.
 int Dump(const Flags& flags) {
   const fs::path dir = flags.Get("dir");
   std::ofstream out(flags.Get("out"), std::ios::binary);

@@ -46,17 +46,24 @@ TEST(GradualReleaseTest,
   release.Step(1);  // nothing left: harmless
 }
 
-TEST(GradualReleaseTest, ASecondTakeDestroysWhatTheFirstLeftAtOnce) {
+// A second generation handed over before the first is gone waits behind it:
+// nothing is destroyed by a Take, however the generations' sizes compare.
+TEST(GradualReleaseTest, ASecondTakeWaitsBehindWhatTheFirstLeft) {
   int first = 0, second = 0;
   GradualRelease<Map> release;
   release.Take(Filled(4, &first));
   release.Step(1);
   release.Take(Filled(3, &second));
-  EXPECT_EQ(first, 0);
+  EXPECT_EQ(first, 3);
   EXPECT_EQ(second, 3);
-  EXPECT_EQ(release.pending(), 3u);
+  EXPECT_EQ(release.pending(), 6u);
+  release.Step(4);  // the first's three, then one of the second
+  EXPECT_EQ(first, 0);
+  EXPECT_EQ(second, 2);
+  EXPECT_EQ(release.pending(), 2u);
   release.Clear();
   EXPECT_EQ(second, 0);
+  EXPECT_EQ(release.pending(), 0u);
 }
 
 }  // namespace
