@@ -52,7 +52,8 @@ struct ServeServices {
   // Starts the projections (a prepare that writes much calls it after: on a
   // fresh store they are then built stream by stream rather than followed event
   // by event) and waits until they have applied the whole log. Serve starts
-  // them after prepare when it did not.
+  // them after prepare when it did not. Once they run, their thread may write
+  // a line to Serve's `err` (under Serve's lock): prepare writes there before.
   std::function<Status()> start_projections;
 };
 
