@@ -427,6 +427,22 @@ TEST(StreamSpill, FilesGiveBackWhatWasAppended) {
   EXPECT_EQ((*rest)->parts().size(), 2u);
 }
 
+// A file nothing was appended to (a group of streams without events) reads
+// back as nothing, alone or among others: it is left out of the parts.
+TEST(StreamSpill, EmptyFilesReadBackAsNothing) {
+  auto files = SpillFiles::Create(3);
+  ASSERT_TRUE(files.ok());
+  files->buffer(1) += "only this";
+  ASSERT_TRUE(files->Written(1).ok());
+  auto empty = files->ReadBack({0});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE((*empty)->parts().empty());
+  auto mixed = files->ReadBack({2, 1});
+  ASSERT_TRUE(mixed.ok());
+  EXPECT_EQ(Joined(**mixed), "only this");
+  EXPECT_EQ((*mixed)->parts().size(), 1u);
+}
+
 // A build given a directory for its files puts them there: one that cannot
 // take them fails the build, naming it.
 TEST(StreamBuild, SpillsIntoTheDirectoryGiven) {
