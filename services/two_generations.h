@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -17,27 +18,28 @@ namespace carelog {
 template <typename Value>
 class TwoGenerations {
  public:
-  explicit TwoGenerations(size_t budget) : budget_(budget) {}
+  // `weight` tells what an entry weighs now; an entry that changes in place
+  // tells the cache by how much (AddWeight, RemoveWeight).
+  TwoGenerations(size_t budget, std::function<size_t(const Value&)> weight)
+      : budget_(budget), weight_of_(std::move(weight)) {}
 
-  // The young entry of `key`, moved there from the old generation (adding
-  // `weight(entry)` to the young one's weight) if it is there; nullptr if it
-  // is in neither.
-  template <typename Weight>
-  Value* Find(const std::string& key, Weight weight) {
+  // The young entry of `key`, moved there from the old generation (with its
+  // weight) if it is there; nullptr if it is in neither.
+  Value* Find(const std::string& key) {
     if (auto it = young_.find(key); it != young_.end()) return &it->second;
     auto old = old_.find(key);
     if (old == old_.end()) return nullptr;
     Value moved = std::move(old->second);
     old_.erase(old);
-    const size_t w = weight(moved);
-    Value& entry = Insert(key, w);
+    Value& entry = Insert(key);
     entry = std::move(moved);
+    weight_ += weight_of_(entry);
     return &entry;
   }
 
-  // A new, empty young entry of `key` weighing `weight` (turning the
-  // generations over first when the young one is full).
-  Value& Insert(const std::string& key, size_t weight) {
+  // A new, empty young entry of `key` (turning the generations over first when
+  // the young one is full); it weighs what an empty Value weighs.
+  Value& Insert(const std::string& key) {
     if (weight_ >= budget_) {
       forgotten_.Take(std::move(old_));
       old_ = std::move(young_);
@@ -48,19 +50,33 @@ class TwoGenerations {
     // (a generation being forgotten while one is still pending waits behind
     // it: nothing is freed all at once).
     forgotten_.Step(2);
-    old_.erase(key);
-    weight_ += weight;
+    Forget(key);
     Value& entry = young_[key];
-    entry = Value{};
+    weight_ += weight_of_(entry);
     return entry;
   }
 
-  // A young entry grew, or shrank, by `n`.
+  // A young entry grew, or shrank, by `n` in place.
   void AddWeight(size_t n) { weight_ += n; }
-  void RemoveWeight(size_t n) { weight_ -= n < weight_ ? n : weight_; }
+  void RemoveWeight(size_t n) { weight_ -= n; }
+
+  // Takes `key`'s young entry out of the cache (an empty Value if it has none).
+  Value Remove(const std::string& key) {
+    Value out;
+    if (auto it = young_.find(key); it != young_.end()) {
+      weight_ -= weight_of_(it->second);
+      out = std::move(it->second);
+      young_.erase(it);
+    }
+    old_.erase(key);
+    return out;
+  }
 
   void Forget(const std::string& key) {
-    young_.erase(key);
+    if (auto it = young_.find(key); it != young_.end()) {
+      weight_ -= weight_of_(it->second);
+      young_.erase(it);
+    }
     old_.erase(key);
   }
   void Clear() {
@@ -74,6 +90,7 @@ class TwoGenerations {
 
  private:
   const size_t budget_;
+  const std::function<size_t(const Value&)> weight_of_;
   std::unordered_map<std::string, Value> young_, old_;
   GradualRelease<std::unordered_map<std::string, Value>> forgotten_;
   size_t weight_ = 0;

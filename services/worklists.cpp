@@ -75,7 +75,10 @@ Result<std::vector<schema::CareEvent>> ReadFromLog(storage::EventLog* log,
 
 struct WorklistProjection::Impl {
   Impl(PersonEventsReader r, size_t recent_facts)
-      : reader(std::move(r)), recent_people(recent_facts) {}
+      : reader(std::move(r)),
+        recent_people(recent_facts, [](const Recent& recent) -> size_t {
+          return recent.facts.size() + 1;
+        }) {}
 
   // `people` and `by_area` change under a unique lock, on the runner's thread
   // only, which may therefore read them without one.
@@ -137,8 +140,7 @@ struct WorklistProjection::Impl {
       if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
       if (items.empty()) return Status::Ok();
-      facts = std::move(recent->facts);
-      ForgetRecent(nhs);
+      facts = recent_people.Remove(nhs).facts;
       std::unique_lock lock(mu);
       Hold(nhs, std::move(facts), std::move(items));
       dirty.insert(nhs);
@@ -176,15 +178,13 @@ struct WorklistProjection::Impl {
   };
   TwoGenerations<Recent> recent_people;
 
-  Recent* FindRecent(const std::string& nhs) {
-    return recent_people.Find(
-        nhs, [](const Recent& r) { return r.facts.size() + 1; });
-  }
+  Recent* FindRecent(const std::string& nhs) { return recent_people.Find(nhs); }
   Recent* Remember(const std::string& nhs, uint64_t version,
                    std::vector<Fact> facts) {
-    Recent& r = recent_people.Insert(nhs, facts.size() + 1);
+    Recent& r = recent_people.Insert(nhs);
     r.version = version;
     r.facts = std::move(facts);
+    recent_people.AddWeight(r.facts.size());
     return &r;
   }
   void ForgetRecent(const std::string& nhs) { recent_people.Forget(nhs); }

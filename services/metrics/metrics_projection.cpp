@@ -43,9 +43,8 @@ Status MetricsProjection::Load(storage::EventLog& log) {
 
 Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     const std::string& stream, uint64_t version) {
-  const auto weight = [](const PersonEntry& e) { return e.state.version(); };
-  PersonEntry* entry = people_.Find(stream, weight);
-  if (entry == nullptr) entry = &people_.Insert(stream, 0);
+  PersonEntry* entry = people_.Find(stream);
+  if (entry == nullptr) entry = &people_.Insert(stream);
   if (entry->state.version() + 1 == version) return entry;
   people_.RemoveWeight(entry->state.version());
   *entry = PersonEntry{};
@@ -78,7 +77,6 @@ Status MetricsProjection::Apply(const storage::RecordedEvent& event,
   PersonEntry& person = **entry;
   auto e = DecodeStoredCareEvent(event);
   if (!e.ok()) {
-    people_.RemoveWeight(person.state.version());
     people_.Forget(event.stream);
     return e.status();
   }

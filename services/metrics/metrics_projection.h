@@ -104,7 +104,9 @@ class MetricsProjection final : public Projection, private StreamBuild {
 
   // Recently seen people (runner thread only), weighed by their events: a
   // generation holds half the budget.
-  TwoGenerations<PersonEntry> people_{max_cached_events_ / 2};
+  TwoGenerations<PersonEntry> people_{
+      max_cached_events_ / 2,
+      [](const PersonEntry& e) -> size_t { return e.state.version(); }};
 };
 
 }  // namespace carelog::metrics
