@@ -64,10 +64,15 @@ Status ParseListen(const std::string& listen, std::string& host,
 
 int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
           const std::function<Status(ServeServices&)>& prepare) {
-  std::mutex err_mu;  // err is written from the projection runner's thread too
-  auto fail = [&err, &options, &err_mu](const std::string& line) {
+  // One line to err, named after the command; under a lock, since the
+  // projection runner's thread writes there too.
+  std::mutex err_mu;
+  auto say = [&err, &options, &err_mu](const std::string& line) {
     std::lock_guard<std::mutex> lock(err_mu);
     err << options.command << ": " << line << std::endl;
+  };
+  auto fail = [&say](const std::string& line) {
+    say(line);
     return 1;
   };
   ServerOptions server_options;
@@ -137,14 +142,12 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   // the store, on the disk sized for it (not a small /tmp).
   projector_options.spill_directory = options.data_dir;
   // The operator learns at once, not only from /readyz, that the projections
-  // stopped (under err_mu: Serve writes its own lines from another thread).
-  projector_options.on_stopped = [&](const Status& s, uint64_t applied) {
-    std::lock_guard<std::mutex> lock(err_mu);
-    err << options.command << ": the projections stopped after position "
-        << applied << ": " << s.message()
-        << " (writes go on; metrics, worklists and payments answer as of that "
-           "position and /readyz 503 until a restart applies the log again)"
-        << std::endl;
+  // stopped.
+  projector_options.on_stopped = [&say](const Status& s, uint64_t applied) {
+    say("the projections stopped after position " + std::to_string(applied) +
+        ": " + s.message() +
+        " (writes go on; metrics, worklists and payments answer as of that "
+        "position and /readyz 503 until a restart applies the log again)");
   };
   auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
   Status opened = read_side->Open();
@@ -193,10 +196,7 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
   auto admin_socket = AdminSocket::Start(
       (std::filesystem::path(options.data_dir) / "admin.sock").string(), **log);
   if (!admin_socket.ok()) {
-    std::lock_guard<std::mutex> lock(err_mu);
-    err << options.command
-        << ": online backups unavailable: " << admin_socket.status().message()
-        << std::endl;
+    say("online backups unavailable: " + admin_socket.status().message());
   }
   {
     Server server(

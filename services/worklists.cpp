@@ -102,11 +102,11 @@ struct WorklistProjection::Impl {
   // of no interest to any worklist): only their version moves on.
   void Skip(const std::string& nhs, uint64_t version) {
     if (people.contains(nhs)) return;
-    if (Recent* r = FindRecent(nhs); r != nullptr) {
+    if (Recent* r = recent_people.Find(nhs); r != nullptr) {
       if (r->version + 1 == version) {
         r->version = version;
       } else {
-        ForgetRecent(nhs);
+        recent_people.Forget(nhs);
       }
     }
   }
@@ -132,7 +132,7 @@ struct WorklistProjection::Impl {
     // the recent people when they are there, else from the stored history
     // (only when this event may open an item; a first event has none).
     std::vector<Fact> facts;
-    Recent* recent = FindRecent(nhs);
+    Recent* recent = recent_people.Find(nhs);
     if (recent != nullptr && recent->version + 1 == version) {
       recent->version = version;
       recent->facts.push_back(std::move(*fact));
@@ -146,7 +146,7 @@ struct WorklistProjection::Impl {
       dirty.insert(nhs);
       return Status::Ok();
     }
-    if (recent != nullptr) ForgetRecent(nhs);  // a version was missed
+    if (recent != nullptr) recent_people.Forget(nhs);  // a version was missed
     const bool may_open = worklist_facts::MayOpenItem(event);
     if (!may_open && version != 1) return Status::Ok();
     if (version > 1) {
@@ -178,7 +178,6 @@ struct WorklistProjection::Impl {
   };
   TwoGenerations<Recent> recent_people;
 
-  Recent* FindRecent(const std::string& nhs) { return recent_people.Find(nhs); }
   Recent* Remember(const std::string& nhs, uint64_t version,
                    std::vector<Fact> facts) {
     Recent& r = recent_people.Insert(nhs);
@@ -187,8 +186,6 @@ struct WorklistProjection::Impl {
     recent_people.AddWeight(r.facts.size());
     return &r;
   }
-  void ForgetRecent(const std::string& nhs) { recent_people.Forget(nhs); }
-  void ClearRecent() { recent_people.Clear(); }
 
   // Callers hold the unique lock.
   void Hold(const std::string& nhs, std::vector<Fact> facts,
@@ -246,7 +243,7 @@ struct WorklistProjection::Impl {
     people.clear();
     by_area.clear();
     dirty.clear();
-    ClearRecent();
+    recent_people.Clear();
   }
 };
 
@@ -328,7 +325,7 @@ void WorklistProjection::Abort() {
   std::unique_lock lock(impl_->mu);
   // The recent people may hold facts of the batch, which will be applied
   // again.
-  impl_->ClearRecent();
+  impl_->recent_people.Clear();
   // Forget the batch: the people it changed go back to their stored rows.
   for (const std::string& nhs : impl_->dirty) {
     impl_->Drop(nhs);
