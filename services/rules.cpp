@@ -246,8 +246,14 @@ Status CheckAndExtend(PersonState& state,
   for (size_t i = 0; i < fresh.size(); ++i) {
     if (auto v = CheckEvent(state.facts(), *fresh[i])) {
       Status refused = RuleError(i, v->field, v->message);
+      const bool registered = state.facts().registered();
       state.TruncateTo(before);
-      return refused;
+      if (registered) return refused;
+      // An event before the registration, which may come later in the
+      // request: judged against the whole timeline.
+      CARELOG_RETURN_IF_ERROR(CheckWholeTimeline(state, fresh));
+      state.Extend(fresh);
+      return Status::Ok();
     }
     state.Extend(fresh[i]);
   }

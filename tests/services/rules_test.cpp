@@ -35,13 +35,61 @@ TEST_P(RulesTest, SecondRegistrationRefused) {
   EXPECT_EQ(FieldOf(s), "events[0].personRegistered");
 }
 
-TEST_P(RulesTest, EventBeforeRegistrationRefused) {
-  Register();
-  Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
+// The registration is the stream's first event; an event may occur before it
+// (recorded late, or typed in after it in one request) and is judged against
+// it (docs/READINGS.md "Before the registration").
+TEST_P(RulesTest, EventBeforeRegistrationAccepted) {
+  Register();  // 2014-06-01 09:00
+  Accept({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
+  // And its spell's events after it, still before the registration.
+  Accept({Ev("rd1", "2014-05-31T10:00:00+01:00",
+             R"("readyForDischarge": {"spellId": "S1"})")});
+  EXPECT_EQ(Version(), 3u);
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+}
+
+TEST_P(RulesTest, EventBeforeRegistrationInTheSameRequest) {
+  Accept({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1")),
+          Ev("r1", "2014-06-01T09:00:00+01:00", Registered())});
+  EXPECT_EQ(Version(), 2u);
+  EXPECT_EQ(State()->facts().area_code(), "E09000002");
+}
+
+TEST_P(RulesTest, EventWithoutAnyRegistrationRefused) {
+  Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1")),
+                     Ev("a2", "2014-06-30T10:00:00+01:00", Admitted("S2"))});
   EXPECT_EQ(FieldOf(s), "events[0].hospitalAdmitted");
-  EXPECT_THAT(MessageOf(s), HasSubstr("before the person is registered"));
-  // Same instant as the registration, recorded after it: fine.
-  Accept({Ev("a2", "2014-06-01T09:00:00+01:00", Admitted("S1"))});
+  EXPECT_THAT(MessageOf(s), HasSubstr("the person is not registered"));
+}
+
+TEST_P(RulesTest, EventBeforeRegistrationStillAfterTheBirthDate) {
+  Register();  // born 1938-02-11
+  Status s = Refuse({Ev("a1", "1938-02-10T23:30:00Z", Admitted("S1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
+  EXPECT_THAT(MessageOf(s), HasSubstr("before the birth date 1938-02-11"));
+  // 23:30 UTC on the 10th is 23:30 GMT: still the 10th in London. At
+  // midnight it is the birth date.
+  Accept({Ev("a1", "1938-02-11T00:00:00Z", Admitted("S1"))});
+}
+
+TEST_P(RulesTest, MoveBeforeRegistrationRefused) {
+  Register();
+  Status s = Refuse({Ev("m1", "2014-05-01T10:00:00+01:00",
+                        R"("personMoved": {"areaCode": "E09000003"})")});
+  EXPECT_EQ(FieldOf(s), "events[0].personMoved");
+  EXPECT_THAT(MessageOf(s), HasSubstr("before the person's registration"));
+}
+
+TEST_P(RulesTest, DeathBeforeRegistrationLeavesTheRegistrationAfterIt) {
+  Register();  // 2014-06-01
+  // A death on 2014-05-20 would put the registration after the death.
+  Status s =
+      Refuse({Ev("d1", "2014-05-20T10:00:00+01:00", R"("personDied": {})")});
+  EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
+  EXPECT_THAT(MessageOf(s), HasSubstr("personRegistered"));
+  EXPECT_THAT(MessageOf(s), HasSubstr("after the person's death"));
+  // On the day of the registration it is fine.
+  Accept({Ev("d1", "2014-06-01T08:00:00+01:00", R"("personDied": {})")});
 }
 
 TEST_P(RulesTest, RegistrationAndEventsInOneRequest) {
