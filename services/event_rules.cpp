@@ -441,6 +441,17 @@ std::optional<RuleViolation> CheckEvent(
       .Run();
 }
 
+std::optional<Violation> ViolationAt(
+    const std::vector<StoredCareEventPtr>& timeline,
+    const StoredCareEvent& target) {
+  PersonFacts facts;
+  for (const auto& e : timeline) {
+    if (e.get() == &target) return CheckEvent(facts, target, &timeline);
+    facts.Apply(*e);
+  }
+  return std::nullopt;
+}
+
 // The first rule broken along a timeline, each event checked against the
 // history before it.
 std::optional<Violation> FirstViolation(
