@@ -1,6 +1,8 @@
 #include "services/event_rules.h"
 
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include "services/event_format.h"
 
@@ -429,6 +431,75 @@ const StoredCareEvent* FirstRegistration(
   return nullptr;
 }
 
+// The ids an event names or starts, each with the kind of event that starts
+// it: a readiness names its spell, an assessment its own id and its referral.
+std::vector<std::pair<Case, std::string>> IdsNamed(const schema::CareEvent& e) {
+  std::vector<std::pair<Case, std::string>> ids;
+  auto add = [&ids](Case start, const std::string& id) {
+    if (!id.empty()) ids.emplace_back(start, id);
+  };
+  switch (e.payload_case()) {
+    case Case::kReferralReceived:
+      add(Case::kReferralReceived, e.referral_received().referral_id());
+      break;
+    case Case::kReferralAccepted:
+      add(Case::kReferralReceived, e.referral_accepted().referral_id());
+      break;
+    case Case::kReferralDeclined:
+      add(Case::kReferralReceived, e.referral_declined().referral_id());
+      break;
+    case Case::kJointAssessmentStarted:
+      add(Case::kJointAssessmentStarted,
+          e.joint_assessment_started().assessment_id());
+      add(Case::kReferralReceived, e.joint_assessment_started().referral_id());
+      break;
+    case Case::kJointAssessmentCompleted:
+      add(Case::kJointAssessmentStarted,
+          e.joint_assessment_completed().assessment_id());
+      break;
+    case Case::kCarePackageStarted:
+      add(Case::kCarePackageStarted, e.care_package_started().package_id());
+      add(Case::kJointAssessmentStarted,
+          e.care_package_started().assessment_id());
+      break;
+    case Case::kAccountableProfessionalAssigned:
+      add(Case::kCarePackageStarted,
+          e.accountable_professional_assigned().package_id());
+      break;
+    case Case::kCarePackageEnded:
+      add(Case::kCarePackageStarted, e.care_package_ended().package_id());
+      break;
+    case Case::kHospitalAdmitted:
+      add(Case::kHospitalAdmitted, e.hospital_admitted().spell_id());
+      break;
+    case Case::kReadyForDischarge:
+      add(Case::kHospitalAdmitted, e.ready_for_discharge().spell_id());
+      break;
+    case Case::kReadyForDischargeWithdrawn:
+      add(Case::kHospitalAdmitted,
+          e.ready_for_discharge_withdrawn().spell_id());
+      break;
+    case Case::kDischargeDelayRecorded:
+      add(Case::kHospitalAdmitted, e.discharge_delay_recorded().spell_id());
+      break;
+    case Case::kDischarged:
+      add(Case::kHospitalAdmitted, e.discharged().spell_id());
+      break;
+    case Case::kFollowUpRecorded:
+      add(Case::kHospitalAdmitted, e.follow_up_recorded().spell_id());
+      break;
+    case Case::kCareHomeAdmitted:
+      add(Case::kCareHomeAdmitted, e.care_home_admitted().placement_id());
+      break;
+    case Case::kCareHomeLeft:
+      add(Case::kCareHomeAdmitted, e.care_home_left().placement_id());
+      break;
+    default:
+      break;
+  }
+  return ids;
+}
+
 }  // namespace
 
 std::optional<RuleViolation> CheckEvent(
@@ -452,21 +523,28 @@ std::optional<Violation> ViolationAt(
   return std::nullopt;
 }
 
-// The first rule broken along a timeline, each event checked against the
-// history before it.
-std::optional<Violation> FirstViolation(
+std::vector<const StoredCareEvent*> Misfits(
     const std::vector<StoredCareEventPtr>& timeline) {
   static const std::vector<StoredCareEventPtr> kNone;
   const StartIndex no_starts(kNone);
   const StoredCareEvent* registration = FirstRegistration(timeline);
+  std::vector<const StoredCareEvent*> out;
   PersonFacts facts;
   for (const auto& e : timeline) {
-    if (Checker{facts, *e, no_starts, registration}.Run()) {
-      return CheckEvent(facts, *e, &timeline);
-    }
+    if (Checker{facts, *e, no_starts, registration}.Run())
+      out.push_back(e.get());
     facts.Apply(*e);
   }
-  return std::nullopt;
+  return out;
+}
+
+bool DependsOn(const StoredCareEvent& event, const StoredCareEvent& retracted) {
+  if (retracted.event.has_person_registered()) return true;
+  const auto named = IdsNamed(event.event);
+  for (const auto& id : IdsNamed(retracted.event)) {
+    if (std::find(named.begin(), named.end(), id) != named.end()) return true;
+  }
+  return false;
 }
 
 }  // namespace carelog

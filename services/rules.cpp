@@ -87,15 +87,6 @@ std::optional<std::string> RetractionProblem(
   return std::nullopt;
 }
 
-std::vector<StoredCareEventPtr> Joined(
-    const PersonState& before, const std::vector<StoredCareEventPtr>& fresh,
-    size_t count) {
-  std::vector<StoredCareEventPtr> all = before.recorded();
-  all.insert(all.end(), fresh.begin(),
-             fresh.begin() + static_cast<ptrdiff_t>(count));
-  return all;
-}
-
 // The rules of each new event alone: time bounds, what a retraction names.
 Status CheckEachEvent(const PersonState& before,
                       const std::vector<StoredCareEventPtr>& fresh,
@@ -112,16 +103,48 @@ Status CheckEachEvent(const PersonState& before,
   return Status::Ok();
 }
 
+// The first event that no longer fits once fresh[0..count) are in, other
+// than those that did not fit before (orphaned by an earlier retraction) and
+// those that stood on what the request retracts: every derived view behaves
+// as if the retracted event had never been recorded, and so as if what stood
+// on it had not either (the fold passes over them).
+std::optional<RuleViolation> NewMisfit(
+    const std::vector<StoredCareEventPtr>& history,
+    const std::vector<StoredCareEventPtr>& fresh, size_t count) {
+  std::vector<StoredCareEventPtr> all = history;
+  all.insert(all.end(), fresh.begin(),
+             fresh.begin() + static_cast<ptrdiff_t>(count));
+  const auto timeline = PersonState::EffectiveTimeline(all);
+  const auto after = Misfits(timeline);
+  if (after.empty()) return std::nullopt;
+  const auto before = Misfits(PersonState::EffectiveTimeline(history));
+  std::vector<const StoredCareEvent*> retracted;
+  for (size_t i = 0; i < count; ++i) {
+    if (!fresh[i]->event.has_event_retracted()) continue;
+    const std::string& target = fresh[i]->event.event_retracted().event_id();
+    for (const auto& e : all) {
+      if (e->event.event_id() == target) retracted.push_back(e.get());
+    }
+  }
+  for (const StoredCareEvent* e : after) {
+    if (std::find(before.begin(), before.end(), e) != before.end()) continue;
+    if (std::any_of(
+            retracted.begin(), retracted.end(),
+            [e](const StoredCareEvent* r) { return DependsOn(*e, *r); }))
+      continue;
+    return ViolationAt(timeline, *e);
+  }
+  return std::nullopt;
+}
+
 // The request's events each fit where they landed, but an event recorded
 // before (or earlier in the request) no longer fits once they are in: names
-// the first new event after which the history does not fit, and the event it
-// breaks.
+// the first new event after which one does not, and the event it breaks.
 Status BlameInside(const PersonState& before,
                    const std::vector<StoredCareEventPtr>& fresh) {
   const uint64_t first_new = before.version() + 1;
   for (size_t count = 1; count <= fresh.size(); ++count) {
-    auto v = FirstViolation(
-        PersonState::EffectiveTimeline(Joined(before, fresh, count)));
+    auto v = NewMisfit(before.recorded(), fresh, count);
     if (!v) continue;
     const size_t blame = count - 1;
     if (v->event->version == first_new + blame)
@@ -240,7 +263,9 @@ Status CheckAndExtend(PersonState& state,
   }
   if (!inside) return Status::Ok();
   // And every event after a new one inside the history still fits.
-  if (FirstViolation(PersonState::EffectiveTimeline(recorded))) {
+  const std::vector<StoredCareEventPtr> history(
+      recorded.begin(), recorded.begin() + static_cast<ptrdiff_t>(before));
+  if (NewMisfit(history, fresh, fresh.size())) {
     state.TruncateTo(before);
     return BlameInside(state, fresh);
   }

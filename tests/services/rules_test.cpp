@@ -536,18 +536,30 @@ TEST_P(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
   Accept({Ev("t6", "2014-07-06T10:00:00+01:00", Retract("ae3"))});
 }
 
-TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
+// SPEC.md: every derived view behaves as if the retracted event had never
+// been recorded. Retracting an admission takes its spell's readiness with it
+// (the readiness stays recorded, standing on nothing; the fold passes over it).
+TEST_P(RulesTest, RetractionTakesWhatStoodOnIt) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
-          Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1"))});
-  Status s = Refuse({Ev("t1", "2014-06-11T09:00:00+01:00", Retract("a1"))});
-  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
-  EXPECT_THAT(MessageOf(s), HasSubstr("no longer fits"));
-  // Dependants first, then the admission: fine, in one request.
-  Accept({Ev("t2", "2014-06-11T09:00:00+01:00", Retract("r1")),
-          Ev("t3", "2014-06-11T09:00:00+01:00", Retract("a1"))});
+          Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1")),
+          Ev("d1", "2014-06-10T12:00:00+01:00", Delay("S1", "A", "NHS"))});
+  // The readiness alone: the delay record stood on it.
+  Accept({Ev("t0", "2014-06-11T09:00:00+01:00", Retract("r1"))});
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].readiness.empty());
+  // Then the admission.
+  Accept({Ev("t1", "2014-06-11T09:00:00+01:00", Retract("a1"))});
   EXPECT_TRUE(State()->facts().spells().empty());
-  EXPECT_EQ(State()->timeline().size(), 1u);  // the registration
+  // The spell's id is free again; the orphaned delay record, before the new
+  // admission, stays without effect.
+  Accept({Ev("a2", "2014-06-12T10:00:00+01:00", Admitted("S1"))});
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].readiness.empty());
+  // Later writes are judged as usual, orphans and all: a late event inside
+  // the history is fine.
+  Accept({Ev("ae1", "2014-06-05T10:00:00+01:00",
+             R"("aeAttended": {"attendanceId": "A1"})")});
   // A wrongly dated registration is corrected by retracting it and registering
   // again at once.
   Accept({Ev("t4", "2014-06-12T09:00:00+01:00",
@@ -555,6 +567,39 @@ TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
           Ev("reg2", "2014-05-01T09:00:00+01:00",
              Registered("1938-02-11", "E09000003"))});
   EXPECT_EQ(State()->facts().area_code(), "E09000003");
+}
+
+// What a retraction takes away is only what stood on the retracted event: a
+// retracted discharge that would leave the spell overlapping a later one is
+// still refused, naming the later admission.
+TEST_P(RulesTest, RetractionThatBreaksAnotherEventRefused) {
+  Register();
+  Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
+          Ev("x1", "2014-06-05T10:00:00+01:00", Discharged("S1")),
+          Ev("a2", "2014-06-08T10:00:00+01:00", Admitted("S2"))});
+  Status s = Refuse({Ev("t1", "2014-06-09T09:00:00+01:00", Retract("x1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("no longer fits"));
+  EXPECT_THAT(MessageOf(s), HasSubstr("the recorded event a2"));
+}
+
+// Retracting the registration of a person with events leaves them
+// unregistered: they count nowhere, and a new event needs a registration
+// first.
+TEST_P(RulesTest, RetractedRegistrationLeavesThePersonUnregistered) {
+  Register();
+  Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1"))});
+  Accept({Ev("t1", "2014-06-05T09:00:00+01:00",
+             Retract(std::string("reg-") + kNhs))});
+  EXPECT_FALSE(State()->facts().registered());
+  EXPECT_EQ(State()->facts().area_code(), "");
+  Status s = Refuse({Ev("x1", "2014-06-06T10:00:00+01:00", Discharged("S1"))});
+  EXPECT_THAT(MessageOf(s), HasSubstr("the person is not registered"));
+  Accept({Ev("reg2", "2014-06-01T09:00:00+01:00", Registered()),
+          Ev("x1", "2014-06-06T10:00:00+01:00", Discharged("S1"))});
+  EXPECT_EQ(State()->facts().area_code(), "E09000002");
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].discharged_at.has_value());
 }
 
 // --- Format: malformed requests are 400 and name the field.
