@@ -72,7 +72,7 @@ void CheckMoney(const std::string& field, double value, Problems& p) {
     p.rules.push_back({field, "must be at most 1000000000000 pounds"});
   } else if (double pence = value * 100;
              // the tolerance grows with the double's own spacing, so that
-             // 10000000000.01 is two decimals, as written
+             // 10000000000.03 is two decimals, as written
              std::fabs(pence - std::round(pence)) >
              1e-6 + 4 * std::numeric_limits<double>::epsilon() * pence) {
     p.malformed.push_back({field, "money has at most two decimals"});

@@ -259,8 +259,8 @@ TEST_F(AreasTest, FiguresBeyondTheBoundsAreRefused) {
   rich.set_allocation_gbp(1e12 + 1);
   EXPECT_TRUE(HasError(ValidatePlan("2015-16", rich), "allocationGbp"));
   // Pence stay pence among billions, where value x 100 is not exact in a
-  // double.
-  rich.set_allocation_gbp(10000000000.01);
+  // double (10000000000.03 x 100 = 1000000000003.0001).
+  rich.set_allocation_gbp(10000000000.03);
   EXPECT_TRUE(ValidatePlan("2015-16", rich).ok());
   rich.set_allocation_gbp(10000000000.001);
   EXPECT_TRUE(HasError(ValidatePlan("2015-16", rich), "allocationGbp"));
