@@ -102,5 +102,59 @@ TEST_F(AcceptanceAuditTest, FiguresTooLargeToComputeAreRefused) {
       << payments.body;
 }
 
+// SPEC.md "Access": "every read or write of a person is written to an
+// append-only audit log", and auditors need "who saw whom". A page of the
+// global feed shows people's events (their NHS numbers, admissions,
+// readiness...), so, like a worklist, it writes one entry per person shown
+// before it is answered; area and plan changes name no person. It wrote none.
+TEST_F(AcceptanceAuditTest, EveryPersonTheFeedShowsIsAudited) {
+  const std::string first = TestNhsNumber(4101);
+  const std::string second = TestNhsNumber(4102);
+  auto practitioner = As(server_->practitioner_a);
+  const uint64_t before =
+      PostEvents(practitioner, first, {RegisterEvent(LiveServer::kAreaA)});
+  ASSERT_GT(before, 0u);
+  ASSERT_GT(PostEvents(practitioner, second,
+                       {RegisterEvent(LiveServer::kAreaA),
+                        AdmitEvent("S1", "", "2014-06-07T11:00:00+01:00")}),
+            before);
+
+  auto admin = As(server_->admin);
+  const std::string page =
+      "/v1/events?after=" + std::to_string(before - 1) + "&limit=3";
+  auto feed = admin.Get(page);
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  ASSERT_NE(feed.body.find(first), std::string::npos);
+  ASSERT_NE(feed.body.find(second), std::string::npos);
+
+  auto auditor = As(server_->auditor);
+  // The entries of the feed's reads of `person` (each checked).
+  auto feed_reads = [&](const std::string& person) {
+    auto audit = auditor.Get("/v1/audit?nhsNumber=" + person);
+    EXPECT_EQ(audit.status, 200) << audit.body;
+    const Struct doc = audit.Json();
+    int n = 0;
+    for (const auto& e : doc.fields().at("entries").list_value().values()) {
+      const Struct& entry = e.struct_value();
+      if (Text(entry, "route") != "/v1/events") continue;
+      ++n;
+      EXPECT_EQ(Text(entry, "who"), "ada");
+      EXPECT_EQ(Text(entry, "role"), "admin");
+      EXPECT_EQ(Text(entry, "method"), "GET");
+      EXPECT_EQ(Text(entry, "target"), page);
+      EXPECT_EQ(Number(entry, "outcome"), 200);
+    }
+    return n;
+  };
+  EXPECT_EQ(feed_reads(first), 1);
+  EXPECT_EQ(feed_reads(second), 1);  // two of its events, one entry
+
+  // A page past the end shows nobody and writes nothing.
+  auto empty = admin.Get(
+      "/v1/events?after=" + std::to_string(before + 1000000) + "&limit=3");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(feed_reads(first), 1);
+}
+
 }  // namespace
 }  // namespace carelog::e2e
