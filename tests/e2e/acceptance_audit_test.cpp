@@ -3,6 +3,8 @@
 // wrong, pinned.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <csignal>
 #include <string>
 
 #include "tests/e2e/e2e.h"
@@ -154,6 +156,19 @@ TEST_F(AcceptanceAuditTest, EveryPersonTheFeedShowsIsAudited) {
       "/v1/events?after=" + std::to_string(before + 1000000) + "&limit=3");
   ASSERT_EQ(empty.status, 200) << empty.body;
   EXPECT_EQ(feed_reads(first), 1);
+}
+
+// API.md: a bad flag is "a one-line error on stderr and a non-zero exit".
+// `--tokens` naming a directory served with no tokens at all (every request
+// 401) instead of saying so.
+TEST(AcceptanceAuditCliTest, ATokensFileThatIsADirectoryIsOneLineAndNonZero) {
+  TempDir dir;
+  ServerProcess server(dir.path() + "/data", {"--tokens", dir.path()});
+  EXPECT_FALSE(server.Start()) << server.listening_line();
+  EXPECT_NE(server.Stop(SIGTERM), 0);
+  const std::string err = server.Stderr();
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find(dir.path()), std::string::npos) << err;
 }
 
 }  // namespace
