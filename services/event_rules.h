@@ -26,6 +26,12 @@ std::optional<RuleViolation> CheckEvent(
     const PersonFacts& before, const StoredCareEvent& event,
     const std::vector<StoredCareEventPtr>* timeline = nullptr);
 
+// The rule `target` breaks where it lies in `timeline` (an effective
+// timeline), against the events before it; nothing when `target` is not in it.
+std::optional<RuleViolation> ViolationAt(
+    const std::vector<StoredCareEventPtr>& timeline,
+    const StoredCareEvent& target);
+
 // The first rule broken along a timeline, each event checked against the
 // history before it.
 std::optional<RuleViolation> FirstViolation(
