@@ -1,11 +1,103 @@
 #include "services/metrics/person_history.h"
 
+#include <map>
+
 namespace carelog::metrics {
+
+namespace {
+
+using Case = schema::CareEvent::PayloadCase;
+
+// Passes over the events that stand on nothing, in timeline order: an event
+// about a spell, package, placement, referral or assessment that is not
+// started before it (its start retracted), or that it ended already, as the
+// person's fold passes over them; a move before the registration. Only a
+// retraction leaves such events (the rules accept no other).
+class Orphans {
+ public:
+  explicit Orphans(const PersonFacts& facts) : facts_(facts) {}
+
+  bool StandsOnNothing(const StoredCareEvent& stored) {
+    const schema::CareEvent& e = stored.event;
+    switch (e.payload_case()) {
+      case Case::kPersonMoved:
+        return !facts_.registered_at() ||
+               stored.occurred_at < *facts_.registered_at();
+      case Case::kReferralReceived:
+        referrals_[e.referral_received().referral_id()] = false;
+        return false;
+      case Case::kReferralAccepted:
+        return !End(referrals_, e.referral_accepted().referral_id());
+      case Case::kReferralDeclined:
+        return !End(referrals_, e.referral_declined().referral_id());
+      case Case::kJointAssessmentStarted:
+        assessments_[e.joint_assessment_started().assessment_id()] = false;
+        return false;
+      case Case::kJointAssessmentCompleted:
+        return !End(assessments_,
+                    e.joint_assessment_completed().assessment_id());
+      case Case::kCarePackageStarted:
+        packages_[e.care_package_started().package_id()] = false;
+        return false;
+      case Case::kAccountableProfessionalAssigned:
+        return !Open(packages_,
+                     e.accountable_professional_assigned().package_id());
+      case Case::kCarePackageEnded:
+        return !End(packages_, e.care_package_ended().package_id());
+      case Case::kCareHomeAdmitted:
+        placements_[e.care_home_admitted().placement_id()] = false;
+        return false;
+      case Case::kCareHomeLeft:
+        return !End(placements_, e.care_home_left().placement_id());
+      case Case::kHospitalAdmitted:
+        spells_[e.hospital_admitted().spell_id()] = false;
+        return false;
+      case Case::kReadyForDischarge:
+        return !Open(spells_, e.ready_for_discharge().spell_id());
+      case Case::kReadyForDischargeWithdrawn:
+        return !Open(spells_, e.ready_for_discharge_withdrawn().spell_id());
+      case Case::kDischargeDelayRecorded:
+        return !Open(spells_, e.discharge_delay_recorded().spell_id());
+      case Case::kDischarged:
+        return !End(spells_, e.discharged().spell_id());
+      case Case::kFollowUpRecorded: {
+        auto it = spells_.find(e.follow_up_recorded().spell_id());
+        return it == spells_.end() || !it->second;  // needs its discharge
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  using Ended = std::map<std::string, bool>;  // id -> ended (or answered)
+  static bool Open(const Ended& m, const std::string& id) {
+    auto it = m.find(id);
+    return it != m.end() && !it->second;
+  }
+  // Ends the thing when it is open; false when it is not.
+  static bool End(Ended& m, const std::string& id) {
+    auto it = m.find(id);
+    if (it == m.end() || it->second) return false;
+    it->second = true;
+    return true;
+  }
+
+  const PersonFacts& facts_;
+  Ended referrals_, assessments_, packages_, placements_, spells_;
+};
+
+}  // namespace
 
 PersonHistory::PersonHistory(const PersonState& state)
     : facts_(&state.facts()) {
   events_.reserve(state.timeline().size());
+  // Without a retraction every event stood on what it names when the rules
+  // accepted it.
+  const bool retractions = state.recorded().size() != state.timeline().size();
+  Orphans orphans(state.facts());
   for (const StoredCareEventPtr& e : state.timeline()) {
+    if (retractions && orphans.StandsOnNothing(*e)) continue;
     events_.push_back(HistoryEvent{e->occurred_at, e->version, &e->event});
   }
 }

@@ -36,6 +36,9 @@ class PersonHistory {
   // fold (for tests).
   static PersonHistory Build(const std::vector<schema::CareEvent>& stream);
 
+  // The effective events in timeline order, without those that stand on
+  // nothing (about a spell, package, placement, referral or assessment whose
+  // start was retracted; docs/READINGS.md "Retractions").
   const std::vector<HistoryEvent>& events() const { return events_; }
   // From the personRegistered; nullopt when there is none.
   std::optional<Date> birth_date() const { return facts_->birth_date(); }
