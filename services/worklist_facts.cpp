@@ -32,6 +32,8 @@ std::optional<Fact> ToFact(const schema::CareEvent& e, uint64_t version) {
     case P::kPersonMoved:
       f.kind = Fact::Kind::kArea;
       f.ref = e.person_moved().area_code();
+      f.flag = true;  // a move (rows written before this flag read as
+                      // registrations: the area is all they gave)
       break;
     case P::kPersonDied:
       f.kind = Fact::Kind::kDied;
@@ -124,6 +126,9 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   };
   PersonItems items;
   bool died = false;
+  // A person with no registration (it was retracted) is on no list; a move
+  // before the registration stands on nothing (the person's fold).
+  bool registered = false;
   std::map<std::string, Spell> spells;
   std::map<std::string, Package> packages;
   // An event about a spell or package that was never started (its start
@@ -141,7 +146,8 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   for (const Fact* f : facts) {
     switch (f->kind) {
       case Fact::Kind::kArea:
-        items.area = f->ref;
+        if (!f->flag || registered) items.area = f->ref;
+        registered = registered || !f->flag;
         break;
       case Fact::Kind::kDied:
         died = true;
@@ -192,6 +198,7 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
     }
   }
 
+  if (!registered) return PersonItems{};
   const Fact* professional = nullptr;
   for (const auto& [id, p] : packages) {
     if (p.ended) continue;
@@ -276,6 +283,9 @@ bool MayOpenItem(const schema::CareEvent& e) {
   switch (e.payload_case()) {
     case P::kReadyForDischarge:
     case P::kEventRetracted:
+    // A registration again, after one retracted: what stood on nothing
+    // stands on it.
+    case P::kPersonRegistered:
       return true;
     case P::kDischarged:
       return ToReablement(e.discharged().destination());

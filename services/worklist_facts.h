@@ -36,7 +36,7 @@ struct Fact {
   Kind kind = Kind::kArea;
   int code = 0;       // destination, delay reason
   int code2 = 0;      // delay agency
-  bool flag = false;  // package integrated
+  bool flag = false;  // package integrated; an area from a personMoved
   std::string ref;    // spell id, package id, area code, or retracted event id
   std::string text;   // site, or the serialized accountable professional
 };
@@ -58,7 +58,7 @@ std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version);
 
 // False when the event cannot give an open item to a person who has none: only
 // a readiness, a discharge to reablement or a rehabilitation bed, an integrated
-// package or a retraction can.
+// package, a retraction or a registration (after one retracted) can.
 bool MayOpenItem(const schema::CareEvent& event);
 
 // The person's open items from their whole history of facts (any order;

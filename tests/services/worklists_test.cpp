@@ -338,5 +338,29 @@ TEST_F(WorklistsTest, AMoveTakesTheItemsToTheNewArea) {
   EXPECT_EQ(projection_.Discharge(kOther, std::nullopt, now).size(), 1u);
 }
 
+// A person whose registration is retracted is registered nowhere: their spell
+// is on no area's list, even the area a move (standing on the registration)
+// named, as the person's fold and the metrics count them nowhere.
+TEST_F(WorklistsTest, APersonWhoseRegistrationIsRetractedIsOnNoList) {
+  Register();
+  Admit("S1", "2015-02-06T09:00:00Z");
+  Ready("r1", "S1", "2015-02-07T12:00:00Z");
+  auto e = Event("m1", "2015-02-08T10:00:00Z");
+  e.mutable_person_moved()->set_area_code(kOther);
+  Add(e);
+  const Instant now = At("2015-02-11T10:00:00Z");
+  ASSERT_EQ(projection_.Discharge(kOther, std::nullopt, now).size(), 1u);
+  Retract("x1", "reg-" + std::string(kNhs), "2015-02-09T10:00:00Z");
+  EXPECT_TRUE(projection_.Discharge(kOther, std::nullopt, now).empty());
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  // Registered again: the spell stands on the new registration.
+  auto again = Event("reg2", "2015-02-10T10:00:00Z");
+  again.mutable_person_registered()->set_birth_date("1940-01-01");
+  again.mutable_person_registered()->set_area_code(kArea);
+  Add(again);
+  EXPECT_EQ(projection_.Discharge(kArea, std::nullopt, now).size(), 1u);
+  EXPECT_TRUE(projection_.Discharge(kOther, std::nullopt, now).empty());
+}
+
 }  // namespace
 }  // namespace carelog
