@@ -108,16 +108,20 @@ Status CheckEachEvent(const PersonState& before,
 // those that stood on what the request retracts: every derived view behaves
 // as if the retracted event had never been recorded, and so as if what stood
 // on it had not either (the fold passes over them).
+// `known`, when given, is Misfits of the history's effective timeline.
 std::optional<RuleViolation> NewMisfit(
     const std::vector<StoredCareEventPtr>& history,
-    const std::vector<StoredCareEventPtr>& fresh, size_t count) {
+    const std::vector<StoredCareEventPtr>& fresh, size_t count,
+    const std::vector<const StoredCareEvent*>* known = nullptr) {
   std::vector<StoredCareEventPtr> all = history;
   all.insert(all.end(), fresh.begin(),
              fresh.begin() + static_cast<ptrdiff_t>(count));
   const auto timeline = PersonState::EffectiveTimeline(all);
   const auto after = Misfits(timeline);
   if (after.empty()) return std::nullopt;
-  const auto before = Misfits(PersonState::EffectiveTimeline(history));
+  const auto before = known != nullptr
+                          ? *known
+                          : Misfits(PersonState::EffectiveTimeline(history));
   std::vector<const StoredCareEvent*> retracted;
   for (size_t i = 0; i < count; ++i) {
     if (!fresh[i]->event.has_event_retracted()) continue;
@@ -143,8 +147,11 @@ std::optional<RuleViolation> NewMisfit(
 Status BlameInside(const PersonState& before,
                    const std::vector<StoredCareEventPtr>& fresh) {
   const uint64_t first_new = before.version() + 1;
+  // What did not fit before the request, once (the scan below folds the
+  // history once per first part of the request).
+  const auto misfits = Misfits(before.timeline());
   for (size_t count = 1; count <= fresh.size(); ++count) {
-    auto v = NewMisfit(before.recorded(), fresh, count);
+    auto v = NewMisfit(before.recorded(), fresh, count, &misfits);
     if (!v) continue;
     const size_t blame = count - 1;
     if (v->event->version == first_new + blame)
