@@ -602,6 +602,54 @@ TEST_P(RulesTest, RetractedRegistrationLeavesThePersonUnregistered) {
   EXPECT_TRUE(State()->facts().spells()[0].discharged_at.has_value());
 }
 
+// A late event of a request that makes an earlier event of the same request
+// stop fitting is blamed (the first new event after which the history no
+// longer fits), naming the event it breaks.
+TEST_P(RulesTest, ALaterEventBreakingAnEarlierOneOfTheRequestIsBlamed) {
+  Register();
+  Status s = Refuse({Ev("a1", "2014-06-10T10:00:00+01:00", Admitted("S1")),
+                     Ev("d1", "2014-06-12T10:00:00+01:00", Discharged("S1")),
+                     // Never discharged: S1 would start inside it.
+                     Ev("a2", "2014-06-05T10:00:00+01:00", Admitted("S2"))});
+  EXPECT_EQ(FieldOf(s), "events[2].hospitalAdmitted.spellId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("events[0]"));
+  EXPECT_THAT(MessageOf(s), HasSubstr("no longer fits"));
+  EXPECT_EQ(Version(), 1u);
+  // With its discharge before S1 it fits.
+  Accept({Ev("a1", "2014-06-10T10:00:00+01:00", Admitted("S1")),
+          Ev("d1", "2014-06-12T10:00:00+01:00", Discharged("S1")),
+          Ev("a2", "2014-06-05T10:00:00+01:00", Admitted("S2")),
+          Ev("d2", "2014-06-06T10:00:00+01:00", Discharged("S2"))});
+  EXPECT_EQ(State()->facts().spells().size(), 2u);
+}
+
+// Late events land before an event a retraction left standing on nothing:
+// the orphan is not held against them. An admission of the same spell id
+// before the orphaned readiness gives it a spell again (the fold, the person
+// view and the metrics then see the readiness).
+TEST_P(RulesTest, LateEventsBeforeAnOrphan) {
+  Register();
+  Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
+          Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1"))});
+  Accept({Ev("t1", "2014-06-11T09:00:00+01:00", Retract("a1"))});
+  Accept({Ev("ae1", "2014-06-09T10:00:00+01:00",
+             R"("aeAttended": {"attendanceId": "A1"})"),
+          Ev("a2", "2014-06-05T10:00:00+01:00", Admitted("S2")),
+          Ev("d2", "2014-06-06T10:00:00+01:00", Discharged("S2"))});
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  // A readiness still needs its spell.
+  Status s = Refuse({Ev("r2", "2014-06-10T10:00:00+01:00", Ready("S1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
+  Accept({Ev("a3", "2014-06-08T10:00:00+01:00", Admitted("S1"))});
+  const auto state = State();
+  ASSERT_EQ(state->facts().spells().size(), 2u);
+  const Spell* s1 = state->facts().FindSpell("S1");
+  ASSERT_NE(s1, nullptr);
+  ASSERT_EQ(s1->readiness.size(), 1u);
+  EXPECT_EQ(s1->readiness[0].ready_at,
+            *ParseRfc3339("2014-06-10T09:00:00+01:00"));
+}
+
 // --- Format: malformed requests are 400 and name the field.
 
 TEST_P(RulesTest, MalformedEventsAreInvalidArgument) {
