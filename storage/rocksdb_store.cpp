@@ -115,6 +115,13 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   // kPointInTimeRecovery.
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
+  // Flushes and compactions hand their table files to the disk a megabyte at
+  // a time (sync_file_range) instead of leaving them dirty until each file's
+  // closing fsync: a 64 MB file written back in one go queued the write-ahead
+  // log's fsyncs behind it (docs/PERFORMANCE.md, "P8, session 10": during a
+  // 150 MB compaction the log's mean fsync went from 1.7 to 7 ms; with this,
+  // about 3).
+  db_options.bytes_per_sync = 1u << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName,
@@ -132,6 +139,17 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
       // of it, so scattered live worklist writes flush it a little sooner.)
       cf.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(16));
+    }
+    if (std::string_view(name) == "head" || std::string_view(name) == "dedup") {
+      // New streams and event ids are spread over the whole key range, so
+      // every compaction of level 0 into level 1 rewrites all of level 1 (27
+      // and 140 MB at 10 M events) whatever level 0 brings. Eight level-0 files
+      // a compaction instead of four: half as many such rewrites (each a
+      // little bigger), i.e. about 45 % less compaction work for these two
+      // families, at the price of up to four more level-0 files for a lookup
+      // to rule out by their pinned bloom filters (docs/PERFORMANCE.md, "P8,
+      // session 10"). Writes slow down at 20 level-0 files, as before.
+      cf.level0_file_num_compaction_trigger = 8;
     }
     families.emplace_back(name, std::move(cf));
   }
