@@ -1,5 +1,10 @@
-// GET /v1/events (admin): the global log in order. GET /v1/audit (auditor): who
-// read or wrote a person, refusals included. Neither can change anything.
+// GET /v1/events (admin): the global log in order, every person it shows
+// audited. GET /v1/audit (auditor): who read or wrote a person, refusals
+// included. Neither can change anything.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "gateway/audit.h"
 #include "gateway/json.h"
 #include "gateway/problem.h"
@@ -13,7 +18,9 @@ namespace {
 
 constexpr uint64_t kMaxPage = 1000;
 
-Response Feed(const ApiContext& context, const RouteContext& ctx) {
+// A page of the feed, and the people whose events it shows.
+Response Feed(const ApiContext& context, const RouteContext& ctx,
+              std::vector<std::string>& people) {
   auto after = QueryNumber(ctx.request, "after", 0, 0, UINT64_MAX - 1);
   if (!after.ok()) return ProblemResponse(after.status());
   auto limit = QueryNumber(ctx.request, "limit", 100, 1, kMaxPage);
@@ -29,9 +36,12 @@ Response Feed(const ApiContext& context, const RouteContext& ctx) {
     if (!rendered.ok()) return ProblemResponse(rendered.status());
     std::string json = ToJson(*rendered);
     ShowMissingSectorAsNull(json);
-    if (!rendered->has_nhs_number() && json.size() > 1)
+    if (rendered->has_nhs_number()) {
+      people.push_back(rendered->nhs_number());
+    } else if (json.size() > 1) {
       json.insert(
           1, json.size() > 2 ? "\"nhsNumber\":null," : "\"nhsNumber\":null");
+    }
     if (last != *after) body += ',';
     body += json;
     last = record.position;
@@ -39,7 +49,31 @@ Response Feed(const ApiContext& context, const RouteContext& ctx) {
   body += "],\"lastPosition\":" + std::to_string(last) + "}";
   Response response;
   response.body = std::move(body);
+  std::sort(people.begin(), people.end());
+  people.erase(std::unique(people.begin(), people.end()), people.end());
   return response;
+}
+
+// Answers a page of the feed once every person on it has an audit entry, as
+// a worklist does (SPEC.md "Access": every read of a person is audited; the
+// feed shows people's events): a person's data never leaves unaudited, and if
+// the trail cannot be written the answer is 503.
+void AnswerFeed(const ApiContext& context, const RouteContext& ctx,
+                const Reply& reply) {
+  std::vector<std::string> people;
+  Response response = Feed(context, ctx, people);
+  if (response.status != 200 || people.empty() || context.audit == nullptr) {
+    reply(std::move(response), false);
+    return;
+  }
+  api::AuditEntry entry =
+      AuditEntryOf(ctx.principal.get(), ctx.request, "/v1/events");
+  entry.set_outcome(200);
+  context.audit->RecordSeenAsync(
+      people, entry, [reply, r = std::move(response)](Status written) mutable {
+        if (!written.ok()) r = ProblemResponse(AuditUnwritten(written));
+        reply(std::move(r), false);
+      });
 }
 
 Response Audit(const ApiContext& context, const RouteContext& ctx) {
@@ -67,13 +101,15 @@ Response Audit(const ApiContext& context, const RouteContext& ctx) {
 }  // namespace
 
 void AddFeedRoutes(Router& router, const ApiContext& context) {
-  router.Add(
-      {"GET",
-       "/v1/events",
-       true,
-       {Role::kAdmin},
-       "",
-       [context](const RouteContext& ctx) { return Feed(context, ctx); }});
+  Route feed;
+  feed.method = "GET";
+  feed.pattern = "/v1/events";
+  feed.roles = {Role::kAdmin};
+  feed.async_handler = [context](const RouteContext& ctx, Reply reply) {
+    AnswerFeed(context, ctx, reply);
+  };
+  feed.may_block = true;  // reads the log from the store
+  router.Add(std::move(feed));
   router.Add(
       {"GET",
        "/v1/audit",

@@ -35,9 +35,15 @@ Status IoError(const std::string& what, const std::string& path) {
                 what + " " + path + ": " + std::strerror(errno));
 }
 
-// Reads the tokens file; a missing file is an empty one.
+// Reads the tokens file; a missing file is an empty one, a directory is no
+// tokens file (it opens, and read as empty it would refuse every token).
 Result<api::TokenFile> ReadTokenFile(const std::string& path) {
   api::TokenFile file;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    errno = EISDIR;
+    return IoError("cannot read tokens file", path);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (errno == ENOENT) return file;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -13,6 +15,14 @@ namespace {
 
 constexpr char kAreaIndex[] = "area-index";
 constexpr int kMaxAttempts = 20;
+// Bounds that keep every sum and product of the figures exact in the integer
+// pence, counts and fractions the metrics and payments compute with: far above
+// any real HWB (England's whole population is about 56 million, the whole fund
+// £3.8bn), far below where an int32 population total or int64 pence overflow.
+constexpr int32_t kMaxBand = 100'000'000;  // residents of one age band
+constexpr double kMaxPounds = 1e12;        // any amount or pot, in pounds
+constexpr double kMaxFigure = 1e9;         // a baseline or target
+constexpr double kMaxWeight = 1e6;         // a tranche metric's weight
 
 bool IsAreaCode(std::string_view code) {
   if (code.size() != 9 || code[0] != 'E') return false;
@@ -58,7 +68,13 @@ void CheckMetric(const std::string& field, const std::string& metric,
 void CheckMoney(const std::string& field, double value, Problems& p) {
   if (!std::isfinite(value) || value < 0) {
     p.rules.push_back({field, "must be a non-negative amount of pounds"});
-  } else if (std::fabs(value * 100 - std::round(value * 100)) > 1e-6) {
+  } else if (value > kMaxPounds) {
+    p.rules.push_back({field, "must be at most 1000000000000 pounds"});
+  } else if (double pence = value * 100;
+             // the tolerance grows with the double's own spacing, so that
+             // 10000000000.03 is two decimals, as written
+             std::fabs(pence - std::round(pence)) >
+             1e-6 + 4 * std::numeric_limits<double>::epsilon() * pence) {
     p.malformed.push_back({field, "money has at most two decimals"});
   }
 }
@@ -135,12 +151,16 @@ Status ValidateArea(const schema::Area& area) {
              "required: the mid-year estimate of the residents of that age"});
       }
     }
-    if (pop.age0to17() < 0)
-      p.rules.push_back({at + ".age0to17", "must not be negative"});
-    if (pop.age18to64() < 0)
-      p.rules.push_back({at + ".age18to64", "must not be negative"});
-    if (pop.age65plus() < 0)
-      p.rules.push_back({at + ".age65plus", "must not be negative"});
+    for (const auto& [count, band] :
+         {std::pair{pop.age0to17(), "age0to17"},
+          std::pair{pop.age18to64(), "age18to64"},
+          std::pair{pop.age65plus(), "age65plus"}}) {
+      if (count < 0) {
+        p.rules.push_back({at + "." + band, "must not be negative"});
+      } else if (count > kMaxBand) {
+        p.rules.push_back({at + "." + band, "must be at most 100000000"});
+      }
+    }
   }
   return Verdict(p, "the area");
 }
@@ -157,8 +177,8 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
   if (plan.has_performance_element_gbp()) {
     CheckMoney("performanceElementGbp", plan.performance_element_gbp(), p);
   }
-  std::set<std::pair<std::string, std::string>>
-      targets;  // (metric, period label)
+  // (metric, period label) -> |baseline - target|, for unitCostGbp pots
+  std::map<std::pair<std::string, std::string>, double> targets;
   for (int i = 0; i < plan.targets_size(); ++i) {
     const auto& t = plan.targets(i);
     const std::string at = "targets[" + std::to_string(i) + "]";
@@ -168,13 +188,20 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
       p.malformed.push_back({at + ".baseline", "required"});
     } else if (!std::isfinite(t.baseline())) {
       p.malformed.push_back({at + ".baseline", "not a number"});
+    } else if (std::fabs(t.baseline()) > kMaxFigure) {
+      p.rules.push_back({at + ".baseline", "must be between -1e9 and 1e9"});
     }
     if (!t.has_target()) {
       p.malformed.push_back({at + ".target", "required"});
     } else if (!std::isfinite(t.target())) {
       p.malformed.push_back({at + ".target", "not a number"});
+    } else if (std::fabs(t.target()) > kMaxFigure) {
+      p.rules.push_back({at + ".target", "must be between -1e9 and 1e9"});
     }
-    if (!label.empty() && !targets.insert({t.metric(), label}).second) {
+    if (!label.empty() && !targets
+                               .emplace(std::pair{t.metric(), label},
+                                        std::fabs(t.baseline() - t.target()))
+                               .second) {
       p.rules.push_back(
           {at, "a second target for " + t.metric() + " in " + label});
     }
@@ -200,6 +227,13 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
       if (tr.metrics_size() != 1) {
         p.rules.push_back(
             {at + ".metrics", "a unitCostGbp tranche has exactly one metric"});
+      } else if (auto it = targets.find({tr.metrics(0).metric(), label});
+                 it != targets.end() &&
+                 it->second * tr.unit_cost_gbp() > kMaxPounds) {
+        p.rules.push_back(
+            {at + ".unitCostGbp",
+             "the pot, |baseline - target| x unitCostGbp, must be at most "
+             "1000000000000 pounds"});
       }
     }
     if (tr.metrics_size() == 0) {
@@ -212,6 +246,9 @@ Status ValidatePlan(std::string_view year, const schema::Plan& plan) {
       CheckMetric(mat + ".metric", m.metric(), p);
       if (!std::isfinite(m.weight()) || m.weight() <= 0) {
         p.rules.push_back({mat + ".weight", "a weight must be greater than 0"});
+      } else if (m.weight() > kMaxWeight) {
+        p.rules.push_back(
+            {mat + ".weight", "a weight must be at most 1000000"});
       }
       if (!label.empty() && IsMetricId(m.metric()) &&
           !targets.count({m.metric(), label})) {

@@ -1,6 +1,8 @@
 #include "services/event_rules.h"
 
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include "services/event_format.h"
 
@@ -56,6 +58,9 @@ struct Checker {
   const PersonFacts& f;
   const StoredCareEvent& s;
   const StartIndex& starts;
+  // The first registration of the whole timeline, when known: the one an
+  // event occurring before any registration is judged against.
+  const StoredCareEvent* registration;
   std::string payload = PayloadName(s.event);
   Instant t = s.occurred_at;
 
@@ -112,34 +117,51 @@ struct Checker {
     return std::nullopt;
   }
 
+  // occurredAt before the birth date that `r` gives.
+  std::optional<Violation> BeforeBirth(
+      const schema::PersonRegistered& r) const {
+    auto birth = ParseDate(r.birth_date());
+    if (!birth.ok() || LondonDate(t) >= *birth) return std::nullopt;
+    return Violation{&s, "occurredAt",
+                     payload + " at " + When(t) + " is before the birth date " +
+                         FormatDate(*birth) +
+                         ": events occur on or after the birth date"};
+  }
+  std::optional<Violation> AfterDeath() const;
+
   std::optional<Violation> Run() const;
   std::optional<Violation> Payload() const;
 };
 
 std::optional<Violation> Checker::Run() const {
   const Case kind = s.event.payload_case();
-  if (!f.registered()) {
-    if (kind != Case::kPersonRegistered) {
-      return Fail("", payload + " at " + When(t) +
-                          " comes before the person is registered: the first "
-                          "event of a person is "
-                          "personRegistered, at or before every other event");
-    }
-    auto birth = ParseDate(s.event.person_registered().birth_date());
-    if (birth.ok() && LondonDate(t) < *birth) {
-      return Violation{&s, "occurredAt",
-                       "personRegistered at " + When(t) +
-                           " is before the birth date " + FormatDate(*birth) +
-                           ": events occur on or after the birth date"};
-    }
-    return std::nullopt;
-  }
   if (kind == Case::kPersonRegistered) {
-    return Fail("", "the person is already registered (personRegistered at " +
-                        When(*f.registered_at()) +
-                        "): a second personRegistered is refused; use "
-                        "personMoved for a change "
-                        "of area");
+    if (f.registered()) {
+      return Fail("", "the person is already registered (personRegistered at " +
+                          When(*f.registered_at()) +
+                          "): a second personRegistered is refused; use "
+                          "personMoved for a change of area");
+    }
+    if (auto v = BeforeBirth(s.event.person_registered())) return v;
+    return AfterDeath();
+  }
+  if (!f.registered()) {
+    // Before the registration in time (recorded after it, or later in the
+    // same request): judged against the registration the timeline holds.
+    if (registration == nullptr) {
+      return Fail("", payload + " at " + When(t) +
+                          ": the person is not registered; the first event "
+                          "of a person is personRegistered");
+    }
+    if (kind == Case::kPersonMoved) {
+      return Fail("", "personMoved at " + When(t) +
+                          " is before the person's registration at " +
+                          When(registration->occurred_at) +
+                          ": a move changes the area the person was "
+                          "registered in; give the registration the area "
+                          "they lived in first");
+    }
+    if (auto v = BeforeBirth(registration->event.person_registered())) return v;
   }
   if (f.birth_date() && LondonDate(t) < *f.birth_date()) {
     return Violation{
@@ -147,21 +169,26 @@ std::optional<Violation> Checker::Run() const {
         payload + " at " + When(t) + " is before the person's birth date " +
             FormatDate(*f.birth_date()) + ": events occur on or after it"};
   }
-  if (f.died_at()) {
-    if (kind == Case::kPersonDied) {
-      return Fail("", "the person's death is already recorded (on " +
-                          FormatDate(*f.died_on()) + "): record it once");
-    }
-    if (kind != Case::kFollowUpRecorded && LondonDate(t) > *f.died_on()) {
-      return Violation{
-          &s, "occurredAt",
-          payload + " at " + When(t) + " is after the person's death on " +
-              FormatDate(*f.died_on()) +
-              ": after a death only followUpRecorded and eventRetracted are "
-              "accepted"};
-    }
-  }
+  if (auto v = AfterDeath()) return v;
   return Payload();
+}
+
+std::optional<Violation> Checker::AfterDeath() const {
+  if (!f.died_at()) return std::nullopt;
+  const Case kind = s.event.payload_case();
+  if (kind == Case::kPersonDied) {
+    return Fail("", "the person's death is already recorded (on " +
+                        FormatDate(*f.died_on()) + "): record it once");
+  }
+  if (kind != Case::kFollowUpRecorded && LondonDate(t) > *f.died_on()) {
+    return Violation{
+        &s, "occurredAt",
+        payload + " at " + When(t) + " is after the person's death on " +
+            FormatDate(*f.died_on()) +
+            ": after a death only followUpRecorded and eventRetracted are "
+            "accepted"};
+  }
+  return std::nullopt;
 }
 
 std::optional<Violation> Checker::Payload() const {
@@ -394,24 +421,130 @@ std::optional<Violation> Checker::Payload() const {
 
 }  // namespace
 
+namespace {
+
+const StoredCareEvent* FirstRegistration(
+    const std::vector<StoredCareEventPtr>& timeline) {
+  for (const auto& e : timeline) {
+    if (e->event.has_person_registered()) return e.get();
+  }
+  return nullptr;
+}
+
+// The ids an event names or starts, each with the kind of event that starts
+// it: a readiness names its spell, an assessment its own id and its referral.
+std::vector<std::pair<Case, std::string>> IdsNamed(const schema::CareEvent& e) {
+  std::vector<std::pair<Case, std::string>> ids;
+  auto add = [&ids](Case start, const std::string& id) {
+    if (!id.empty()) ids.emplace_back(start, id);
+  };
+  switch (e.payload_case()) {
+    case Case::kReferralReceived:
+      add(Case::kReferralReceived, e.referral_received().referral_id());
+      break;
+    case Case::kReferralAccepted:
+      add(Case::kReferralReceived, e.referral_accepted().referral_id());
+      break;
+    case Case::kReferralDeclined:
+      add(Case::kReferralReceived, e.referral_declined().referral_id());
+      break;
+    case Case::kJointAssessmentStarted:
+      add(Case::kJointAssessmentStarted,
+          e.joint_assessment_started().assessment_id());
+      add(Case::kReferralReceived, e.joint_assessment_started().referral_id());
+      break;
+    case Case::kJointAssessmentCompleted:
+      add(Case::kJointAssessmentStarted,
+          e.joint_assessment_completed().assessment_id());
+      break;
+    case Case::kCarePackageStarted:
+      add(Case::kCarePackageStarted, e.care_package_started().package_id());
+      add(Case::kJointAssessmentStarted,
+          e.care_package_started().assessment_id());
+      break;
+    case Case::kAccountableProfessionalAssigned:
+      add(Case::kCarePackageStarted,
+          e.accountable_professional_assigned().package_id());
+      break;
+    case Case::kCarePackageEnded:
+      add(Case::kCarePackageStarted, e.care_package_ended().package_id());
+      break;
+    case Case::kHospitalAdmitted:
+      add(Case::kHospitalAdmitted, e.hospital_admitted().spell_id());
+      break;
+    case Case::kReadyForDischarge:
+      add(Case::kHospitalAdmitted, e.ready_for_discharge().spell_id());
+      break;
+    case Case::kReadyForDischargeWithdrawn:
+      add(Case::kHospitalAdmitted,
+          e.ready_for_discharge_withdrawn().spell_id());
+      break;
+    case Case::kDischargeDelayRecorded:
+      add(Case::kHospitalAdmitted, e.discharge_delay_recorded().spell_id());
+      break;
+    case Case::kDischarged:
+      add(Case::kHospitalAdmitted, e.discharged().spell_id());
+      break;
+    case Case::kFollowUpRecorded:
+      add(Case::kHospitalAdmitted, e.follow_up_recorded().spell_id());
+      break;
+    case Case::kCareHomeAdmitted:
+      add(Case::kCareHomeAdmitted, e.care_home_admitted().placement_id());
+      break;
+    case Case::kCareHomeLeft:
+      add(Case::kCareHomeAdmitted, e.care_home_left().placement_id());
+      break;
+    default:
+      break;
+  }
+  return ids;
+}
+
+}  // namespace
+
 std::optional<RuleViolation> CheckEvent(
     const PersonFacts& before, const StoredCareEvent& event,
     const std::vector<StoredCareEventPtr>* timeline) {
   static const std::vector<StoredCareEventPtr> kNone;
   const StartIndex starts(timeline != nullptr ? *timeline : kNone);
-  return Checker{before, event, starts}.Run();
+  return Checker{before, event, starts,
+                 timeline != nullptr ? FirstRegistration(*timeline) : nullptr}
+      .Run();
 }
 
-// The first rule broken along a timeline, each event checked against the
-// history before it.
-std::optional<Violation> FirstViolation(
-    const std::vector<StoredCareEventPtr>& timeline) {
+std::optional<Violation> ViolationAt(
+    const std::vector<StoredCareEventPtr>& timeline,
+    const StoredCareEvent& target) {
   PersonFacts facts;
   for (const auto& e : timeline) {
-    if (CheckEvent(facts, *e)) return CheckEvent(facts, *e, &timeline);
+    if (e.get() == &target) return CheckEvent(facts, target, &timeline);
     facts.Apply(*e);
   }
   return std::nullopt;
+}
+
+std::vector<const StoredCareEvent*> Misfits(
+    const std::vector<StoredCareEventPtr>& timeline) {
+  static const std::vector<StoredCareEventPtr> kNone;
+  const StartIndex no_starts(kNone);
+  const StoredCareEvent* registration = FirstRegistration(timeline);
+  std::vector<const StoredCareEvent*> out;
+  PersonFacts facts;
+  for (const auto& e : timeline) {
+    if (Checker{facts, *e, no_starts, registration}.Run())
+      out.push_back(e.get());
+    facts.Apply(*e);
+  }
+  return out;
+}
+
+bool DependsOn(const StoredCareEvent& event, const StoredCareEvent& retracted) {
+  if (retracted.event.has_person_registered()) return true;
+  const auto named = IdsNamed(event.event);
+  for (const auto& id : IdsNamed(retracted.event)) {
+    if (std::find(named.begin(), named.end(), id) != named.end()) return true;
+  }
+  return false;
 }
 
 }  // namespace carelog

@@ -1,5 +1,5 @@
 // The rules of SPEC.md for one event against the history before it in timeline
-// order, and the first rule broken along a whole timeline. services/rules.h
+// order, and the events of a whole timeline that break one. services/rules.h
 // builds requests' checks on these.
 #pragma once
 
@@ -26,9 +26,21 @@ std::optional<RuleViolation> CheckEvent(
     const PersonFacts& before, const StoredCareEvent& event,
     const std::vector<StoredCareEventPtr>* timeline = nullptr);
 
-// The first rule broken along a timeline, each event checked against the
-// history before it.
-std::optional<RuleViolation> FirstViolation(
+// The rule `target` breaks where it lies in `timeline` (an effective
+// timeline), against the events before it; nothing when `target` is not in it.
+std::optional<RuleViolation> ViolationAt(
+    const std::vector<StoredCareEventPtr>& timeline,
+    const StoredCareEvent& target);
+
+// Every event of `timeline` that breaks a rule against the history before it
+// (each still folded, leniently, into the history of the events after it).
+std::vector<const StoredCareEvent*> Misfits(
     const std::vector<StoredCareEventPtr>& timeline);
+
+// Whether retracting `retracted` may take away what `event` stands on: a
+// registration (everything stands on it), or an event about an id `event`
+// names too (a spell's admission or readiness for its delay records, a
+// referral for its assessment...).
+bool DependsOn(const StoredCareEvent& event, const StoredCareEvent& retracted);
 
 }  // namespace carelog

@@ -117,6 +117,15 @@ Placement* PersonFacts::MutablePlacement(std::string_view id) {
   return Find(placements_, placement_index_, id);
 }
 
+void PersonFacts::LinkLocalId(const std::string& system,
+                              const std::string& value, Instant at) {
+  bool known = std::any_of(local_ids_.begin(), local_ids_.end(),
+                           [&](const LocalIdLink& l) {
+                             return l.system == system && l.value == value;
+                           });
+  if (!known) local_ids_.push_back(LocalIdLink{system, value, at});
+}
+
 void PersonFacts::Apply(const StoredCareEvent& stored) {
   const schema::CareEvent& e = stored.event;
   const Instant t = stored.occurred_at;
@@ -128,15 +137,15 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       auto birth = ParseDate(p.birth_date());
       if (birth.ok()) birth_date_ = *birth;
       gp_practice_ = p.gp_practice();
-      nhs_number_status_ =
-          p.nhs_number_status() == schema::NhsNumberStatus::VERIFIED
-              ? schema::NhsNumberStatus::VERIFIED
-              : schema::NhsNumberStatus::UNVERIFIED;
-      if (nhs_number_status_ == schema::NhsNumberStatus::VERIFIED)
-        verified_at_ = t;
-      for (const auto& id : p.local_ids()) {
-        local_ids_.push_back(LocalIdLink{id.system(), id.value(), t});
-      }
+      // A verification or a local id recorded as occurring before the
+      // registration stays.
+      const bool verified =
+          p.nhs_number_status() == schema::NhsNumberStatus::VERIFIED;
+      if (verified && !verified_at_) verified_at_ = t;
+      nhs_number_status_ = verified_at_ ? schema::NhsNumberStatus::VERIFIED
+                                        : schema::NhsNumberStatus::UNVERIFIED;
+      for (const auto& id : p.local_ids())
+        LinkLocalId(id.system(), id.value(), t);
       areas_.push_back(AreaChange{t, p.area_code()});
       return;
     }
@@ -148,15 +157,9 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       nhs_number_status_ = schema::NhsNumberStatus::VERIFIED;
       if (!verified_at_) verified_at_ = t;
       return;
-    case Case::kLocalIdLinked: {
-      const auto& p = e.local_id_linked();
-      bool known = std::any_of(
-          local_ids_.begin(), local_ids_.end(), [&p](const LocalIdLink& l) {
-            return l.system == p.system() && l.value == p.value();
-          });
-      if (!known) local_ids_.push_back(LocalIdLink{p.system(), p.value(), t});
+    case Case::kLocalIdLinked:
+      LinkLocalId(e.local_id_linked().system(), e.local_id_linked().value(), t);
       return;
-    }
     case Case::kPersonDied:
       if (!died_at_) died_at_ = t;
       return;

@@ -258,6 +258,9 @@ class PersonFacts {
   const Spell* OpenSpell() const;
 
  private:
+  // Adds the link unless the same system and value are linked already.
+  void LinkLocalId(const std::string& system, const std::string& value,
+                   Instant at);
   Referral* MutableReferral(std::string_view id);
   Assessment* MutableAssessment(std::string_view id);
   CarePackage* MutablePackage(std::string_view id);

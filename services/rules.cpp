@@ -87,87 +87,81 @@ std::optional<std::string> RetractionProblem(
   return std::nullopt;
 }
 
-std::vector<StoredCareEventPtr> Joined(
-    const PersonState& before, const std::vector<StoredCareEventPtr>& fresh,
-    size_t count) {
-  std::vector<StoredCareEventPtr> all = before.recorded();
-  all.insert(all.end(), fresh.begin(),
-             fresh.begin() + static_cast<ptrdiff_t>(count));
-  return all;
-}
-
-// The rules of each new event alone (time bounds, what a retraction names);
-// `in_order` says whether the new events all come after the history in
-// timeline order and retract nothing.
+// The rules of each new event alone: time bounds, what a retraction names.
 Status CheckEachEvent(const PersonState& before,
-                      const std::vector<StoredCareEventPtr>& fresh, Instant now,
-                      bool* in_order) {
-  *in_order = true;
-  Instant last = before.timeline().empty()
-                     ? fresh.front()->occurred_at
-                     : before.timeline().back()->occurred_at;
+                      const std::vector<StoredCareEventPtr>& fresh,
+                      Instant now) {
   for (size_t i = 0; i < fresh.size(); ++i) {
     if (auto problem = InstantProblem(*fresh[i], now))
       return RuleError(i, "occurredAt", *problem);
     if (fresh[i]->event.has_event_retracted()) {
-      *in_order = false;
       if (auto problem = RetractionProblem(before, fresh, i)) {
         return RuleError(i, "eventRetracted.eventId", *problem);
       }
     }
-    if (fresh[i]->occurred_at < last) *in_order = false;
-    last = std::max(last, fresh[i]->occurred_at);
   }
   return Status::Ok();
 }
 
-// Some event lands inside the history or retracts one: re-checks the whole
-// timeline with the new events.
-Status CheckWholeTimeline(const PersonState& before,
-                          const std::vector<StoredCareEventPtr>& fresh) {
-  const uint64_t first_new = before.version() + 1;
-  auto v = FirstViolation(
-      PersonState::EffectiveTimeline(Joined(before, fresh, fresh.size())));
-  if (!v) return Status::Ok();
-  // Blame an event that turns a fitting history into one that does not: the
-  // last one when the rest fits (the usual case), else one found by bisection
-  // over the request's prefixes.
-  auto fits = [&](size_t count) {
-    return !FirstViolation(
-        PersonState::EffectiveTimeline(Joined(before, fresh, count)));
-  };
-  size_t fitting = 0,
-         failing =
-             fresh.size();  // a prefix that fits, a longer one that does not
-  if (fits(fresh.size() - 1)) {
-    fitting = fresh.size() - 1;
-  } else {
-    failing = fresh.size() - 1;
-    while (failing - fitting > 1) {
-      size_t mid = fitting + (failing - fitting) / 2;
-      (fits(mid) ? fitting : failing) = mid;
+// The first event that no longer fits once fresh[0..count) are in, other
+// than those that did not fit before (orphaned by an earlier retraction) and
+// those that stood on what the request retracts: every derived view behaves
+// as if the retracted event had never been recorded, and so as if what stood
+// on it had not either (the fold passes over them).
+std::optional<RuleViolation> NewMisfit(
+    const std::vector<StoredCareEventPtr>& history,
+    const std::vector<StoredCareEventPtr>& fresh, size_t count) {
+  std::vector<StoredCareEventPtr> all = history;
+  all.insert(all.end(), fresh.begin(),
+             fresh.begin() + static_cast<ptrdiff_t>(count));
+  const auto timeline = PersonState::EffectiveTimeline(all);
+  const auto after = Misfits(timeline);
+  if (after.empty()) return std::nullopt;
+  const auto before = Misfits(PersonState::EffectiveTimeline(history));
+  std::vector<const StoredCareEvent*> retracted;
+  for (size_t i = 0; i < count; ++i) {
+    if (!fresh[i]->event.has_event_retracted()) continue;
+    const std::string& target = fresh[i]->event.event_retracted().event_id();
+    for (const auto& e : all) {
+      if (e->event.event_id() == target) retracted.push_back(e.get());
     }
   }
-  const size_t blame = fitting;
-  if (v->event->version != first_new + blame) {
-    // The whole request's problem lies elsewhere: say what goes wrong when
-    // this event comes in.
-    v = FirstViolation(
-        PersonState::EffectiveTimeline(Joined(before, fresh, blame + 1)));
+  for (const StoredCareEvent* e : after) {
+    if (std::find(before.begin(), before.end(), e) != before.end()) continue;
+    if (std::any_of(
+            retracted.begin(), retracted.end(),
+            [e](const StoredCareEvent* r) { return DependsOn(*e, *r); }))
+      continue;
+    return ViolationAt(timeline, *e);
   }
-  if (v->event->version == first_new + blame)
-    return RuleError(blame, v->field, v->message);
-  const bool retraction = fresh[blame]->event.has_event_retracted();
-  std::string field = retraction ? "eventRetracted.eventId" : "occurredAt";
-  if (v->event->event.payload_case() == fresh[blame]->event.payload_case()) {
-    field = v->field;  // two events of one kind clash: point at the same field
-                       // of the new one
+  return std::nullopt;
+}
+
+// The request's events each fit where they landed, but an event recorded
+// before (or earlier in the request) no longer fits once they are in: names
+// the first new event after which one does not, and the event it breaks.
+Status BlameInside(const PersonState& before,
+                   const std::vector<StoredCareEventPtr>& fresh) {
+  const uint64_t first_new = before.version() + 1;
+  for (size_t count = 1; count <= fresh.size(); ++count) {
+    auto v = NewMisfit(before.recorded(), fresh, count);
+    if (!v) continue;
+    const size_t blame = count - 1;
+    if (v->event->version == first_new + blame)
+      return RuleError(blame, v->field, v->message);
+    const bool retraction = fresh[blame]->event.has_event_retracted();
+    std::string field = retraction ? "eventRetracted.eventId" : "occurredAt";
+    if (v->event->event.payload_case() == fresh[blame]->event.payload_case()) {
+      field = v->field;  // two events of one kind clash: point at the same
+                         // field of the new one
+    }
+    return RuleError(
+        blame, field,
+        std::string(retraction ? "with this retraction" : "with this event") +
+            ", " + Describe(*v->event, first_new) +
+            " no longer fits the history: " + v->message);
   }
-  return RuleError(
-      blame, field,
-      std::string(retraction ? "with this retraction" : "with this event") +
-          ", " + Describe(*v->event, first_new) +
-          " no longer fits the history: " + v->message);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -235,22 +229,48 @@ Status CheckRules(const PersonState& before,
 Status CheckAndExtend(PersonState& state,
                       const std::vector<StoredCareEventPtr>& fresh,
                       Instant now) {
-  bool in_order = true;
-  CARELOG_RETURN_IF_ERROR(CheckEachEvent(state, fresh, now, &in_order));
-  if (!in_order) {
-    CARELOG_RETURN_IF_ERROR(CheckWholeTimeline(state, fresh));
-    state.Extend(fresh);
-    return Status::Ok();
-  }
+  CARELOG_RETURN_IF_ERROR(CheckEachEvent(state, fresh, now));
+  // Each event in the order sent, against what happened before it in the
+  // history the events before it built (SPEC.md "Rules": "checked in order
+  // against the history they build").
   const uint64_t before = state.version();
+  // Once an event lands inside the history (or retracts one), the rest are
+  // judged on the recorded events, folded up to each; the state is extended
+  // with them at the end.
+  std::optional<size_t> inside;
+  std::vector<StoredCareEventPtr> recorded;
   for (size_t i = 0; i < fresh.size(); ++i) {
-    if (auto v = CheckEvent(state.facts(), *fresh[i])) {
-      Status refused = RuleError(i, v->field, v->message);
-      state.TruncateTo(before);
-      return refused;
+    const StoredCareEvent& e = *fresh[i];
+    std::optional<RuleViolation> v;
+    if (!inside && !e.event.has_event_retracted() &&
+        (state.timeline().empty() ||
+         e.occurred_at >= state.timeline().back()->occurred_at)) {
+      v = CheckEvent(state.facts(), e);  // at the end of the timeline
+      if (!v) state.Extend(fresh[i]);
+    } else {
+      if (!inside) {
+        inside = i;
+        recorded = state.recorded();
+      }
+      recorded.push_back(fresh[i]);
+      if (!e.event.has_event_retracted())
+        v = ViolationAt(PersonState::EffectiveTimeline(recorded), e);
     }
-    state.Extend(fresh[i]);
+    if (v) {
+      state.TruncateTo(before);
+      return RuleError(i, v->field, v->message);
+    }
   }
+  if (!inside) return Status::Ok();
+  // And every event after a new one inside the history still fits.
+  const std::vector<StoredCareEventPtr> history(
+      recorded.begin(), recorded.begin() + static_cast<ptrdiff_t>(before));
+  if (NewMisfit(history, fresh, fresh.size())) {
+    state.TruncateTo(before);
+    return BlameInside(state, fresh);
+  }
+  state.Extend(std::vector<StoredCareEventPtr>(
+      fresh.begin() + static_cast<ptrdiff_t>(*inside), fresh.end()));
   return Status::Ok();
 }
 

@@ -126,6 +126,18 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   bool died = false;
   std::map<std::string, Spell> spells;
   std::map<std::string, Package> packages;
+  // An event about a spell or package that was never started (its start
+  // retracted) stands on nothing and is passed over, as the person's fold
+  // does (services/person_state.h).
+  auto open_spell = [&spells](const std::string& id) -> Spell* {
+    auto it = spells.find(id);
+    return it == spells.end() || it->second.discharge != nullptr ? nullptr
+                                                                 : &it->second;
+  };
+  auto package = [&packages](const std::string& id) -> Package* {
+    auto it = packages.find(id);
+    return it == packages.end() ? nullptr : &it->second;
+  };
   for (const Fact* f : facts) {
     switch (f->kind) {
       case Fact::Kind::kArea:
@@ -135,33 +147,32 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
         died = true;
         break;
       case Fact::Kind::kAdmitted:
-        spells[f->ref].site = f->text;
+        spells.try_emplace(f->ref).first->second.site = f->text;
         break;
-      case Fact::Kind::kReady: {
-        Spell& s = spells[f->ref];
-        if (!s.ready) {
-          s.ready = true;
-          s.ready_since = f->at;
-          s.delay = nullptr;
+      case Fact::Kind::kReady:
+        if (Spell* s = open_spell(f->ref); s != nullptr && !s->ready) {
+          s->ready = true;
+          s->ready_since = f->at;
+          s->delay = nullptr;
         }
         break;
-      }
-      case Fact::Kind::kWithdrawn: {
-        Spell& s = spells[f->ref];
-        s.ready = false;
-        s.delay = nullptr;
+      case Fact::Kind::kWithdrawn:
+        if (Spell* s = open_spell(f->ref)) {
+          s->ready = false;
+          s->delay = nullptr;
+        }
         break;
-      }
-      case Fact::Kind::kDelay: {
-        Spell& s = spells[f->ref];
-        if (s.ready) s.delay = f;
+      case Fact::Kind::kDelay:
+        if (Spell* s = open_spell(f->ref); s != nullptr && s->ready)
+          s->delay = f;
         break;
-      }
       case Fact::Kind::kDischarged:
-        spells[f->ref].discharge = f;
+        if (Spell* s = open_spell(f->ref)) s->discharge = f;
         break;
       case Fact::Kind::kFollowUp:
-        spells[f->ref].followed_up = true;
+        if (auto it = spells.find(f->ref);
+            it != spells.end() && it->second.discharge != nullptr)
+          it->second.followed_up = true;
         break;
       case Fact::Kind::kPackageStarted: {
         Package& p = packages[f->ref];
@@ -170,10 +181,11 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
         break;
       }
       case Fact::Kind::kPackageEnded:
-        packages[f->ref].ended = true;
+        if (Package* p = package(f->ref)) p->ended = true;
         break;
       case Fact::Kind::kProfessional:
-        packages[f->ref].professional = f;
+        if (Package* p = package(f->ref); p != nullptr && !p->ended)
+          p->professional = f;
         break;
       case Fact::Kind::kRetraction:
         break;

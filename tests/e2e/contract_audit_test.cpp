@@ -137,11 +137,11 @@ TEST_F(ContractAuditTest, AFutureAsOfDoesNotWaitForMinPosition) {
   }
 }
 
-// SPEC.md "Access": practitioners write the people of their own areas. A
-// request may list its events in any order (READINGS "Which event is
-// blamed"), so a registration second in the request is still where the new
-// person will live: area B's practitioner may not create a person in area A
-// that way, nor re-register in A a person whose registration was retracted.
+// SPEC.md "Access": practitioners write the people of their own areas. The
+// registration decides where a new person will live wherever it stands in
+// the request: area B's practitioner may not create a person in area A with
+// it second (refused for access before the rules would refuse the order),
+// nor re-register in A a person whose registration was retracted.
 TEST_F(ContractAuditTest, ANewPersonIsWrittenOnlyByTheAreaTheyAreRegisteredIn) {
   HttpClient practitioner_b(server_->port(), server_->practitioner_b);
   HttpClient practitioner_a(server_->port(), server_->practitioner_a);
@@ -163,10 +163,16 @@ TEST_F(ContractAuditTest, ANewPersonIsWrittenOnlyByTheAreaTheyAreRegisteredIn) {
   EXPECT_NE(malformed.body.find("events[1].personRegistered.areaCode"),
             std::string::npos)
       << malformed.body;
-  // Area A's own practitioner may.
+  // Area A's own practitioner may, the registration first (SPEC.md "Rules":
+  // checked in order; the first event of a person is personRegistered).
   EXPECT_EQ(practitioner_a
                 .Send("POST", "/v1/people/" + newcomer + "/events",
                       EventsBody({attended, RegisterEvent(LiveServer::kAreaA)}))
+                .status,
+            422);
+  EXPECT_EQ(practitioner_a
+                .Send("POST", "/v1/people/" + newcomer + "/events",
+                      EventsBody({RegisterEvent(LiveServer::kAreaA), attended}))
                 .status,
             201);
 

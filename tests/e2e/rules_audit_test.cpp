@@ -43,11 +43,23 @@ std::vector<RuleCase> Cases() {
        {Reg(At(1, 9)), Ev(At(1, 9), Admit("S1"))},
        201,
        ""},
+      // Occurring before the registration (recorded late) is fine when the
+      // stream has one (docs/READINGS.md "Before the registration").
       {"event before the registration",
        {reg},
        {Ev(At(1, 8), Ae("AE1"))},
+       201,
+       ""},
+      {"registration later in the request",
+       {},
+       {Ev(At(1, 8), Ae("AE1")), Reg(At(1, 9))},
        422,
        "events[0].aeAttended"},
+      {"event before the registration sent after it",
+       {},
+       {Reg(At(1, 9)), Ev(At(1, 8), Ae("AE1"))},
+       201,
+       ""},
       // Not before 1900-01-01, not before the birth date (London dates).
       {"before 1900",
        {},

@@ -7,6 +7,7 @@
 // the whole stream from scratch.
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -167,10 +168,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_REQUIRE(!rules.message().empty());
       continue;
     }
+    // Checked in order against the history they build: every first part of
+    // an accepted request is accepted too.
+    for (size_t k = 1; k < request.size(); ++k) {
+      const std::vector<schema::CareEvent> prefix(
+          request.begin(), request.begin() + static_cast<ptrdiff_t>(k));
+      FUZZ_REQUIRE(CheckRules(state, prefix, now).ok());
+    }
     state = state.With(AsNextEvents(state, request, now, "fuzz"));
-    // Rules speak of the timeline: whatever order events were typed in, an
-    // accepted history is that of a registered person.
-    FUZZ_REQUIRE(state.timeline().empty() || state.facts().registered());
+    // The first event of every stream is personRegistered, and an accepted
+    // history is that of a registered person, unless its registration was
+    // retracted (what stood on it then stands on nothing).
+    FUZZ_REQUIRE(state.recorded().empty() ||
+                 state.recorded().front()->event.has_person_registered());
+    const bool registration_retracted =
+        std::any_of(state.recorded().begin(), state.recorded().end(),
+                    [&state](const StoredCareEventPtr& e) {
+                      return e->event.has_person_registered() &&
+                             state.IsRetracted(e->event.event_id());
+                    });
+    FUZZ_REQUIRE(state.timeline().empty() || state.facts().registered() ||
+                 registration_retracted);
   }
   const PersonState refolded = PersonState::FromStream(state.recorded());
   FUZZ_REQUIRE(Summary(refolded) == Summary(state));

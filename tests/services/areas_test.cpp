@@ -242,5 +242,46 @@ TEST_F(AreasTest, PlanAsItStood) {
   EXPECT_EQ((*now)->plan.targets(0).target(), 6000);
 }
 
+// Figures so large that the totals computed from them would overflow (an
+// int32 population total, int64 pence) are refused, naming the field; the
+// bounds lie far above any real HWB and far below the overflow.
+TEST_F(AreasTest, FiguresBeyondTheBoundsAreRefused) {
+  schema::Area area = Barking(100'000'000);
+  EXPECT_TRUE(ValidateArea(area).ok());
+  area.mutable_population(0)->set_age65plus(100'000'001);
+  Status s = ValidateArea(area);
+  EXPECT_EQ(s.code(), Code::kRuleViolation);
+  EXPECT_TRUE(HasError(s, "population[0].age65plus")) << s.ToString();
+
+  schema::Plan rich = ExamplePlan();
+  rich.set_allocation_gbp(1e12);
+  EXPECT_TRUE(ValidatePlan("2015-16", rich).ok());
+  rich.set_allocation_gbp(1e12 + 1);
+  EXPECT_TRUE(HasError(ValidatePlan("2015-16", rich), "allocationGbp"));
+  // Pence stay pence among billions, where value x 100 is not exact in a
+  // double (10000000000.03 x 100 = 1000000000003.0001).
+  rich.set_allocation_gbp(10000000000.03);
+  EXPECT_TRUE(ValidatePlan("2015-16", rich).ok());
+  rich.set_allocation_gbp(10000000000.001);
+  EXPECT_TRUE(HasError(ValidatePlan("2015-16", rich), "allocationGbp"));
+
+  schema::Plan far = ExamplePlan();
+  far.mutable_targets(0)->set_baseline(-1e9 - 1);
+  EXPECT_TRUE(HasError(ValidatePlan("2015-16", far), "targets[0].baseline"));
+
+  schema::Plan heavy = ExamplePlan();
+  heavy.mutable_tranches(1)->mutable_metrics(0)->set_weight(1e6 + 1);
+  EXPECT_TRUE(HasError(ValidatePlan("2015-16", heavy),
+                       "tranches[1].metrics[0].weight"));
+
+  // The pot of the unitCostGbp tranche: (6200 - 5983) x unit cost.
+  schema::Plan pot = ExamplePlan();
+  pot.mutable_tranches(0)->set_unit_cost_gbp(4608294930);
+  EXPECT_TRUE(ValidatePlan("2015-16", pot).ok());
+  pot.mutable_tranches(0)->set_unit_cost_gbp(4608294931);
+  EXPECT_TRUE(
+      HasError(ValidatePlan("2015-16", pot), "tranches[0].unitCostGbp"));
+}
+
 }  // namespace
 }  // namespace carelog

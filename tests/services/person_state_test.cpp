@@ -227,6 +227,26 @@ TEST(PersonStateTest, UnregisteredPersonHasNoArea) {
             schema::NhsNumberStatus::NHS_NUMBER_STATUS_UNSPECIFIED);
 }
 
+// What is recorded as occurring before the registration stays when the
+// registration folds: a verification keeps the number VERIFIED, a local id is
+// linked once.
+TEST(PersonStateTest, EventsBeforeTheRegistrationStay) {
+  PersonState state = PersonState::FromStream(Stream(
+      {Ev("reg", "2014-06-01T09:00:00+01:00",
+          R"("personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "nhsNumberStatus": "UNVERIFIED", "localIds": [{"system": "PAS", "value": "H123"}]})"),
+       Ev("ver", "2014-05-01T09:00:00+01:00", R"("nhsNumberVerified": {})"),
+       Ev("lid", "2014-05-02T09:00:00+01:00",
+          R"("localIdLinked": {"system": "PAS", "value": "H123"})"),
+       Ev("adm", "2014-05-03T10:00:00+01:00", Admitted("S1"))}));
+  const PersonFacts& f = state.facts();
+  EXPECT_EQ(f.nhs_number_status(), schema::NhsNumberStatus::VERIFIED);
+  EXPECT_EQ(*f.verified_at(), At("2014-05-01T09:00:00+01:00"));
+  ASSERT_EQ(f.local_ids().size(), 1u);
+  EXPECT_EQ(f.local_ids()[0].linked_at, At("2014-05-02T09:00:00+01:00"));
+  ASSERT_EQ(f.spells().size(), 1u);
+  EXPECT_EQ(*f.registered_at(), At("2014-06-01T09:00:00+01:00"));
+}
+
 // The facts view the strings of the events the state holds instead of copying
 // them; a copy of the state holds the same events, so its facts stay valid
 // when the original is gone.

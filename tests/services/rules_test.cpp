@@ -35,13 +35,85 @@ TEST_P(RulesTest, SecondRegistrationRefused) {
   EXPECT_EQ(FieldOf(s), "events[0].personRegistered");
 }
 
-TEST_P(RulesTest, EventBeforeRegistrationRefused) {
-  Register();
-  Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
+// The registration is the stream's first event; an event may occur before it
+// (recorded late, or typed in after it in one request) and is judged against
+// it (docs/READINGS.md "Before the registration").
+TEST_P(RulesTest, EventBeforeRegistrationAccepted) {
+  Register();  // 2014-06-01 09:00
+  Accept({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
+  // And its spell's events after it, still before the registration.
+  Accept({Ev("rd1", "2014-05-31T10:00:00+01:00",
+             R"("readyForDischarge": {"spellId": "S1"})")});
+  EXPECT_EQ(Version(), 3u);
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+}
+
+// The request's events are checked in the order sent: the registration must
+// come first in it, though the event after it may occur earlier.
+TEST_P(RulesTest, EventBeforeRegistrationInTheSameRequest) {
+  Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1")),
+                     Ev("r1", "2014-06-01T09:00:00+01:00", Registered())});
   EXPECT_EQ(FieldOf(s), "events[0].hospitalAdmitted");
-  EXPECT_THAT(MessageOf(s), HasSubstr("before the person is registered"));
-  // Same instant as the registration, recorded after it: fine.
-  Accept({Ev("a2", "2014-06-01T09:00:00+01:00", Admitted("S1"))});
+  EXPECT_THAT(MessageOf(s), HasSubstr("the person is not registered"));
+  Accept({Ev("r1", "2014-06-01T09:00:00+01:00", Registered()),
+          Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1"))});
+  EXPECT_EQ(Version(), 2u);
+  EXPECT_EQ(State()->facts().area_code(), "E09000002");
+}
+
+// SPEC.md "Rules": a request's events are checked in order against the
+// history they build. A readiness sent before the admission of its spell is
+// refused even when the admission, later in the request, occurs before it.
+TEST_P(RulesTest, RequestCheckedInTheOrderSent) {
+  Register();
+  Status s = Refuse({Ev("rd1", "2014-06-03T10:00:00+01:00", Ready("S1")),
+                     Ev("a1", "2014-06-02T10:00:00+01:00", Admitted("S1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("spell S1"));
+  // Sent the other way round, the readiness lands after the admission; and
+  // a late discharge sent after them lands between.
+  Accept({Ev("a1", "2014-06-02T10:00:00+01:00", Admitted("S1")),
+          Ev("rd1", "2014-06-03T10:00:00+01:00", Ready("S1"))});
+  Accept({Ev("a0", "2014-06-01T10:00:00+01:00", Admitted("S0")),
+          Ev("d0", "2014-06-01T20:00:00+01:00", Discharged("S0"))});
+  EXPECT_EQ(Version(), 5u);
+}
+
+TEST_P(RulesTest, EventWithoutAnyRegistrationRefused) {
+  Status s = Refuse({Ev("a1", "2014-05-30T10:00:00+01:00", Admitted("S1")),
+                     Ev("a2", "2014-06-30T10:00:00+01:00", Admitted("S2"))});
+  EXPECT_EQ(FieldOf(s), "events[0].hospitalAdmitted");
+  EXPECT_THAT(MessageOf(s), HasSubstr("the person is not registered"));
+}
+
+TEST_P(RulesTest, EventBeforeRegistrationStillAfterTheBirthDate) {
+  Register();  // born 1938-02-11
+  Status s = Refuse({Ev("a1", "1938-02-10T23:30:00Z", Admitted("S1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
+  EXPECT_THAT(MessageOf(s), HasSubstr("before the birth date 1938-02-11"));
+  // 23:30 UTC on the 10th is 23:30 GMT: still the 10th in London. At
+  // midnight it is the birth date.
+  Accept({Ev("a1", "1938-02-11T00:00:00Z", Admitted("S1"))});
+}
+
+TEST_P(RulesTest, MoveBeforeRegistrationRefused) {
+  Register();
+  Status s = Refuse({Ev("m1", "2014-05-01T10:00:00+01:00",
+                        R"("personMoved": {"areaCode": "E09000003"})")});
+  EXPECT_EQ(FieldOf(s), "events[0].personMoved");
+  EXPECT_THAT(MessageOf(s), HasSubstr("before the person's registration"));
+}
+
+TEST_P(RulesTest, DeathBeforeRegistrationLeavesTheRegistrationAfterIt) {
+  Register();  // 2014-06-01
+  // A death on 2014-05-20 would put the registration after the death.
+  Status s =
+      Refuse({Ev("d1", "2014-05-20T10:00:00+01:00", R"("personDied": {})")});
+  EXPECT_EQ(FieldOf(s), "events[0].occurredAt");
+  EXPECT_THAT(MessageOf(s), HasSubstr("personRegistered"));
+  EXPECT_THAT(MessageOf(s), HasSubstr("after the person's death"));
+  // On the day of the registration it is fine.
+  Accept({Ev("d1", "2014-06-01T08:00:00+01:00", R"("personDied": {})")});
 }
 
 TEST_P(RulesTest, RegistrationAndEventsInOneRequest) {
@@ -464,18 +536,30 @@ TEST_P(RulesTest, RetractionNamesAnEarlierUnretractedEventOfThePerson) {
   Accept({Ev("t6", "2014-07-06T10:00:00+01:00", Retract("ae3"))});
 }
 
-TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
+// SPEC.md: every derived view behaves as if the retracted event had never
+// been recorded. Retracting an admission takes its spell's readiness with it
+// (the readiness stays recorded, standing on nothing; the fold passes over it).
+TEST_P(RulesTest, RetractionTakesWhatStoodOnIt) {
   Register();
   Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
-          Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1"))});
-  Status s = Refuse({Ev("t1", "2014-06-11T09:00:00+01:00", Retract("a1"))});
-  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
-  EXPECT_THAT(MessageOf(s), HasSubstr("no longer fits"));
-  // Dependants first, then the admission: fine, in one request.
-  Accept({Ev("t2", "2014-06-11T09:00:00+01:00", Retract("r1")),
-          Ev("t3", "2014-06-11T09:00:00+01:00", Retract("a1"))});
+          Ev("r1", "2014-06-10T09:00:00+01:00", Ready("S1")),
+          Ev("d1", "2014-06-10T12:00:00+01:00", Delay("S1", "A", "NHS"))});
+  // The readiness alone: the delay record stood on it.
+  Accept({Ev("t0", "2014-06-11T09:00:00+01:00", Retract("r1"))});
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].readiness.empty());
+  // Then the admission.
+  Accept({Ev("t1", "2014-06-11T09:00:00+01:00", Retract("a1"))});
   EXPECT_TRUE(State()->facts().spells().empty());
-  EXPECT_EQ(State()->timeline().size(), 1u);  // the registration
+  // The spell's id is free again; the orphaned delay record, before the new
+  // admission, stays without effect.
+  Accept({Ev("a2", "2014-06-12T10:00:00+01:00", Admitted("S1"))});
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].readiness.empty());
+  // Later writes are judged as usual, orphans and all: a late event inside
+  // the history is fine.
+  Accept({Ev("ae1", "2014-06-05T10:00:00+01:00",
+             R"("aeAttended": {"attendanceId": "A1"})")});
   // A wrongly dated registration is corrected by retracting it and registering
   // again at once.
   Accept({Ev("t4", "2014-06-12T09:00:00+01:00",
@@ -483,6 +567,39 @@ TEST_P(RulesTest, RetractionMustNotOrphanDependants) {
           Ev("reg2", "2014-05-01T09:00:00+01:00",
              Registered("1938-02-11", "E09000003"))});
   EXPECT_EQ(State()->facts().area_code(), "E09000003");
+}
+
+// What a retraction takes away is only what stood on the retracted event: a
+// retracted discharge that would leave the spell overlapping a later one is
+// still refused, naming the later admission.
+TEST_P(RulesTest, RetractionThatBreaksAnotherEventRefused) {
+  Register();
+  Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1")),
+          Ev("x1", "2014-06-05T10:00:00+01:00", Discharged("S1")),
+          Ev("a2", "2014-06-08T10:00:00+01:00", Admitted("S2"))});
+  Status s = Refuse({Ev("t1", "2014-06-09T09:00:00+01:00", Retract("x1"))});
+  EXPECT_EQ(FieldOf(s), "events[0].eventRetracted.eventId");
+  EXPECT_THAT(MessageOf(s), HasSubstr("no longer fits"));
+  EXPECT_THAT(MessageOf(s), HasSubstr("the recorded event a2"));
+}
+
+// Retracting the registration of a person with events leaves them
+// unregistered: they count nowhere, and a new event needs a registration
+// first.
+TEST_P(RulesTest, RetractedRegistrationLeavesThePersonUnregistered) {
+  Register();
+  Accept({Ev("a1", "2014-06-04T10:00:00+01:00", Admitted("S1"))});
+  Accept({Ev("t1", "2014-06-05T09:00:00+01:00",
+             Retract(std::string("reg-") + kNhs))});
+  EXPECT_FALSE(State()->facts().registered());
+  EXPECT_EQ(State()->facts().area_code(), "");
+  Status s = Refuse({Ev("x1", "2014-06-06T10:00:00+01:00", Discharged("S1"))});
+  EXPECT_THAT(MessageOf(s), HasSubstr("the person is not registered"));
+  Accept({Ev("reg2", "2014-06-01T09:00:00+01:00", Registered()),
+          Ev("x1", "2014-06-06T10:00:00+01:00", Discharged("S1"))});
+  EXPECT_EQ(State()->facts().area_code(), "E09000002");
+  ASSERT_EQ(State()->facts().spells().size(), 1u);
+  EXPECT_TRUE(State()->facts().spells()[0].discharged_at.has_value());
 }
 
 // --- Format: malformed requests are 400 and name the field.
@@ -638,9 +755,10 @@ TEST_P(RulesTest, PlacementsAndIdentityEvents) {
 }
 
 TEST_P(RulesTest, OutOfOrderRequestBlamesTheEventThatCannotFit) {
-  // 1000 events in reverse time order; the first one names a spell nobody
-  // admitted.
+  // The registration, then 999 events in reverse time order; the first of
+  // them names a spell nobody admitted.
   std::vector<schema::CareEvent> events;
+  events.push_back(Ev("reg", "2014-06-01T09:00:00+01:00", Registered()));
   Instant t = *ParseRfc3339("2014-07-01T00:00:00Z");
   events.push_back(
       Ev("bad", FormatRfc3339Utc(t + 2000 * 60'000'000LL), Ready("S9")));
@@ -649,12 +767,11 @@ TEST_P(RulesTest, OutOfOrderRequestBlamesTheEventThatCannotFit) {
         Ev("ae" + std::to_string(i), FormatRfc3339Utc(t + i * 60'000'000LL),
            R"("aeAttended": {"attendanceId": "A)" + std::to_string(i) + "\"}"));
   }
-  events.push_back(Ev("reg", "2014-06-01T09:00:00+01:00", Registered()));
   ASSERT_EQ(events.size(), kMaxEventsPerRequest);
   Status s = Refuse(events);
-  EXPECT_EQ(FieldOf(s), "events[0].readyForDischarge.spellId");
+  EXPECT_EQ(FieldOf(s), "events[1].readyForDischarge.spellId");
   EXPECT_THAT(MessageOf(s), HasSubstr("S9"));
-  events.erase(events.begin());
+  events.erase(events.begin() + 1);
   EXPECT_EQ(Accept(events).last_version, 999u);
 }
 

@@ -222,6 +222,50 @@ TEST_F(WorklistsTest, WithdrawalStopsTheClockAndANewReadinessRestartsIt) {
       "UNRECORDED");  // the earlier readiness's reason does not carry over
 }
 
+// A retracted admission takes its spell's readiness and delay with it (they
+// stand on nothing): the list behaves as if they had never been recorded.
+TEST_F(WorklistsTest, WhatStoodOnARetractedAdmissionIsPassedOver) {
+  Register();
+  Admit("S1", "2015-03-01T09:00:00Z");
+  Ready("r1", "S1", "2015-03-02T12:00:00Z");
+  Delay("d1", "S1", "2015-03-03T12:00:00Z", schema::DelayReason::E,
+        schema::Agency::BOTH);
+  const Instant now = At("2015-03-10T12:00:00Z");
+  ASSERT_EQ(projection_.Discharge(kArea, std::nullopt, now).size(), 1u);
+  Retract("x1", "adm-" + std::string(kNhs) + "S1", "2015-03-04T12:00:00Z");
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  // A new admission of S1 after the old readiness does not bring it back.
+  auto again = Event("adm2", "2015-03-05T09:00:00Z");
+  again.mutable_hospital_admitted()->set_spell_id("S1");
+  again.mutable_hospital_admitted()->set_method(
+      schema::AdmissionMethod::EMERGENCY);
+  Add(again);
+  EXPECT_TRUE(projection_.Discharge(kArea, std::nullopt, now).empty());
+  Ready("r2", "S1", "2015-03-06T12:00:00Z");
+  auto list = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].reason, "UNRECORDED");
+}
+
+// A professional assigned to a package whose start is retracted is nobody's
+// accountable professional.
+TEST_F(WorklistsTest, AProfessionalOfARetractedPackageIsPassedOver) {
+  Register();
+  Admit("S1", "2015-03-01T09:00:00Z");
+  Ready("r1", "S1", "2015-03-02T12:00:00Z");
+  StartPackage("K1", "2015-03-01T09:00:00Z", true);
+  Assign("a1", "K1", "2015-03-02T09:00:00Z", "Ann");
+  const Instant now = At("2015-03-10T12:00:00Z");
+  auto list = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(list.size(), 1u);
+  ASSERT_TRUE(list[0].accountable_professional.has_value());
+  EXPECT_EQ(list[0].accountable_professional->name(), "Ann");
+  Retract("x1", "pkg-K1", "2015-03-04T12:00:00Z");
+  list = projection_.Discharge(kArea, std::nullopt, now);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_FALSE(list[0].accountable_professional.has_value());
+}
+
 TEST_F(WorklistsTest, ALateDischargeRemovesTheRowAndStartsTheFollowUpClock) {
   Register();
   Admit("S1", "2015-03-01T09:00:00Z");

@@ -49,6 +49,19 @@ TEST_F(MetricDefinitionsTest, NonElectiveAdmissions) {
             std::nullopt);  // no data
 }
 
+// An admission recorded as occurring before the person's registration (16
+// April 2014; admitted 5 April) counts for the registration's area: the one
+// area known for them then (docs/READINGS.md "Area, age, date").
+TEST_F(MetricDefinitionsTest, AdmissionBeforeTheRegistrationCountsForItsArea) {
+  h.Record("1", Registered("2014-04-16T09:00:00+01:00", "1938-02-11", kArea));
+  h.Record("1", Admitted("2014-04-05T10:00:00+01:00", "S1",
+                         AdmissionMethod::EMERGENCY));
+  EXPECT_EQ(M("2014-04", MetricId::kNonElectiveAdmissions).value,
+            Fraction::Of(1));
+  EXPECT_EQ(M("2014-15-Q1", MetricId::kNonElectiveAdmissions).value,
+            Fraction::Of(1));
+}
+
 // Born 15 May 1949: 65 on 15 May 2014, admitted that day ->
 // permanentAdmissions65. Born 16 May 1949, admitted 15 May 2014 -> still 64 ->
 // permanentAdmissions18to64. Rates for May 2014: 1 x 100,000 / 20,000 = 5; 1 x
