@@ -1,6 +1,9 @@
 #include "gateway/demo_command.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +65,32 @@ Result<double> ParseScale(const std::string& text) {
   return scale;
 }
 
+// SIGINT or SIGTERM while the demo loads (the server takes the signals over
+// only once it listens): the load stops after the day in hand.
+std::atomic<bool> stop_signalled{false};
+void OnStopSignal(int) { stop_signalled.store(true); }
+
+class StopSignalsWhileLoading {
+ public:
+  StopSignalsWhileLoading() {
+    struct sigaction on_stop {};
+    on_stop.sa_handler = OnStopSignal;
+    sigemptyset(&on_stop.sa_mask);
+    sigaction(SIGINT, &on_stop, &old_int_);
+    sigaction(SIGTERM, &on_stop, &old_term_);
+  }
+  ~StopSignalsWhileLoading() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignalsWhileLoading(const StopSignalsWhileLoading&) = delete;
+  StopSignalsWhileLoading& operator=(const StopSignalsWhileLoading&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
 Status LoadAreas(const std::vector<const SyntheticArea*>& areas,
                  ServeServices& services, LoadClock& clock, std::ostream& err) {
   // Areas and plans go through the same service as PUT /v1/areas..., recorded
@@ -83,6 +112,8 @@ Status LoadAreas(const std::vector<const SyntheticArea*>& areas,
   options.progress = [&](uint64_t done, uint64_t total) {
     bar.Show("loading care events", done, total);
   };
+  options.stop_requested = [] { return stop_signalled.load(); };
+  StopSignalsWhileLoading stop_signals;
   return LoadSyntheticPeople(areas, services.recorder, clock, options);
 }
 

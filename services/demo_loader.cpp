@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -171,10 +172,15 @@ Status LoadSyntheticPeople(const std::vector<const SyntheticArea *> &areas,
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return waiting == 0; });
     if (!error.ok()) return error;
-    if (options.progress) {
-      const uint64_t so_far = done;
-      lock.unlock();
-      options.progress(so_far, total);
+    const uint64_t so_far = done;
+    lock.unlock();
+    if (options.progress) options.progress(so_far, total);
+    if (options.stop_requested && options.stop_requested()) {
+      return Status(Code::kUnavailable,
+                    "the load was stopped after " + std::to_string(so_far) +
+                        " of " + std::to_string(total) +
+                        " events (all of them kept); run the same command "
+                        "again to load the rest");
     }
   }
   return Status::Ok();

@@ -47,6 +47,9 @@ struct DemoLoadOptions {
   std::string recorded_by = "demo-loader";
   // Called on the loading thread after each day: (events done, events in all).
   std::function<void(uint64_t, uint64_t)> progress;
+  // Asked after each day: true ends the load there (kUnavailable), every
+  // event submitted so far durable.
+  std::function<bool()> stop_requested;
 };
 
 // The id of the event the loader records last: if it is stored, the areas were
@@ -56,7 +59,8 @@ std::string LastLoadedEventId(const std::vector<const SyntheticArea*>& areas,
 
 // Records every event of the areas' people, their days interleaved. Events
 // already recorded identically are accepted as retries, so an interrupted load
-// can be run again. Stops at the first refusal, naming the person and the rule.
+// can be run again. Stops at the first refusal, naming the person and the rule,
+// or when asked to stop.
 Status LoadSyntheticPeople(const std::vector<const SyntheticArea*>& areas,
                            Recorder& recorder, LoadClock& clock,
                            const DemoLoadOptions& options);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -188,7 +189,19 @@ Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
     std::string_view bytes;
   };
   const std::hash<std::string_view> hash;
+  // Counted first (a spilled event starts with its size), so that the
+  // entries are not moved as their vector grows.
+  size_t count = 0;
+  for (std::string_view part : (*data)->parts()) {
+    for (size_t at = 0; part.size() - at >= sizeof(uint32_t); ++count) {
+      uint32_t size = 0;
+      std::memcpy(&size, part.data() + at, sizeof size);
+      if (size == 0) break;  // malformed: found below
+      at += size;
+    }
+  }
   std::vector<Entry> entries;
+  entries.reserve(count);
   for (std::string_view rest : (*data)->parts()) {
     while (!rest.empty()) {
       auto header = PeekSpilled(rest);
@@ -200,11 +213,29 @@ Status SortOut(SpillFiles& spill, const std::vector<size_t>& files,
       rest.remove_prefix(header->size);
     }
   }
+  // By (hash, position): a stream's events together in version order without
+  // comparing names. Streams whose names hash alike (a run of one hash with
+  // more than one name) are then put in (name, position) order.
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    if (a.stream != b.stream) return a.stream < b.stream;
-    return a.position < b.position;
+    return a.hash != b.hash ? a.hash < b.hash : a.position < b.position;
   });
+  for (size_t at = 0; at < entries.size();) {
+    size_t end = at + 1;
+    bool one_name = true;
+    for (; end < entries.size() && entries[end].hash == entries[at].hash;
+         ++end) {
+      one_name = one_name && entries[end].stream == entries[at].stream;
+    }
+    if (!one_name) {
+      std::sort(entries.begin() + static_cast<std::ptrdiff_t>(at),
+                entries.begin() + static_cast<std::ptrdiff_t>(end),
+                [](const Entry& a, const Entry& b) {
+                  return a.stream != b.stream ? a.stream < b.stream
+                                              : a.position < b.position;
+                });
+    }
+    at = end;
+  }
   chunk.data = *data;
   for (size_t at = 0; at < entries.size();) {
     size_t end = at;
@@ -286,6 +317,7 @@ Status BuildStreamByStream(storage::EventLog& log, uint64_t last,
   threads = std::max(1, threads);
   ChunkQueue queue(2 * static_cast<size_t>(threads));
   std::atomic<uint64_t> folded{0}, read{0};
+  for (StreamBuild* b : builds) b->Prepare(last, spill_options);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < threads; ++t)
     workers.push_back(std::make_unique<Worker>(log, builds));

@@ -12,7 +12,9 @@
 namespace carelog {
 namespace {
 
-constexpr size_t kBufferBytes = 256u << 10;  // per file, before a write
+// Per file, before a write: a build holds one for each of its ~140 files
+// while it reads the log (32 MiB groups at 10 M events).
+constexpr size_t kBufferBytes = 128u << 10;
 
 // [u32 size][u64 position][u64 version][i64 recorded_at], then the strings
 // stream, event_id, type, body, recorded_by, content_hash as [u32 len][bytes].
@@ -121,20 +123,28 @@ Result<SpillFiles> SpillFiles::Create(size_t count,
     }
   }
   SpillFiles files;
+  files.directory_ = dir.string();
   for (size_t i = 0; i < count; ++i) {
-    std::string name = (dir / "carelog-rebuild-XXXXXX").string();
-    const int fd = ::mkstemp(name.data());
-    if (fd < 0) return IoError(("cannot create in " + dir.string()).c_str());
-    ::unlink(name.c_str());  // gone when closed, also if the process dies
-    std::FILE* f = ::fdopen(fd, "w+b");
-    if (!f) {
-      ::close(fd);
-      return IoError("cannot open");
-    }
-    files.files_.emplace_back(f);
+    auto added = files.Add();
+    if (!added.ok()) return added.status();
   }
-  files.buffers_.resize(count);
   return files;
+}
+
+Result<size_t> SpillFiles::Add() {
+  std::string name =
+      (std::filesystem::path(directory_) / "carelog-rebuild-XXXXXX").string();
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) return IoError(("cannot create in " + directory_).c_str());
+  ::unlink(name.c_str());  // gone when closed, also if the process dies
+  std::FILE* f = ::fdopen(fd, "w+b");
+  if (!f) {
+    ::close(fd);
+    return IoError("cannot open");
+  }
+  files_.emplace_back(f);
+  buffers_.emplace_back();
+  return files_.size() - 1;
 }
 
 SpillFiles::~SpillFiles() = default;
@@ -151,6 +161,15 @@ Status SpillFiles::WriteOut(size_t i) {
 
 Status SpillFiles::Written(size_t i) {
   return buffers_[i].size() >= kBufferBytes ? WriteOut(i) : Status::Ok();
+}
+
+Status SpillFiles::Write(size_t i, std::string_view bytes) {
+  CARELOG_RETURN_IF_ERROR(WriteOut(i));
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(),
+                                    files_[i].get()) != bytes.size()) {
+    return IoError("cannot write");
+  }
+  return Status::Ok();
 }
 
 SpillData::~SpillData() {

@@ -64,10 +64,14 @@ class SpillFiles {
   ~SpillFiles();
 
   size_t count() const { return files_.size(); }
+  // Creates one more file (in the same directory); its index.
+  Result<size_t> Add();
   // The buffer of file `i`: append to it, then call Written(i).
   std::string& buffer(size_t i) { return buffers_[i]; }
   // Writes file i's buffer out when it has grown large.
   Status Written(size_t i);
+  // Appends `bytes` to file i straight away (after its buffer).
+  Status Write(size_t i, std::string_view bytes);
   // Everything appended to these files, one after the other; they are closed.
   Result<std::shared_ptr<const SpillData>> ReadBack(
       const std::vector<size_t>& files);
@@ -75,6 +79,7 @@ class SpillFiles {
  private:
   SpillFiles() = default;
   Status WriteOut(size_t i);
+  std::string directory_;
   struct Close {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };

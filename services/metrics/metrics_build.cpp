@@ -3,10 +3,11 @@
 // position order, so folding one person's stream version by version and
 // diffing the contribution after each event against the one before gives each
 // event exactly the delta log-order Apply gives it. The deltas go out as the
-// same d| rows; their sums are the c| totals, and an area's totals before a
-// bucket's first delta (the s| snapshot) is the sum of its deltas in all
-// earlier buckets. Every row before the last write carries no checkpoint; the
-// last write holds the totals and the checkpoint, so an interrupted build
+// same d| rows, held in temporary files until the end (delta_rows.h) and then
+// written in key order; their sums are the c| totals, and an area's totals
+// before a bucket's first delta (the s| snapshot) is the sum of its deltas in
+// all earlier buckets. Every row before the last write carries no checkpoint;
+// the last write holds the totals and the checkpoint, so an interrupted build
 // leaves rows without a checkpoint, which the runner drops.
 #include <algorithm>
 #include <deque>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "services/metrics/contribution.h"
+#include "services/metrics/delta_rows.h"
 #include "services/metrics/metric_rows.h"
 #include "services/metrics/metrics_projection.h"
 #include "services/metrics/person_history.h"
@@ -24,6 +26,11 @@ namespace carelog::metrics {
 
 constexpr size_t kRowsPerWrite = 32768;     // delta rows per write
 constexpr size_t kSnapshotsPerWrite = 256;  // an area's totals each
+// Positions of one partition of an area's d| rows held until the end: what
+// is read back and sorted at once (~1 M rows at most, ~170 MB).
+constexpr uint64_t kRowRangePositions = uint64_t{1} << 20;
+// A sink's bytes of a partition's rows before they go to its file.
+constexpr size_t kRowBufferBytes = 64u << 10;
 
 namespace {
 
@@ -75,8 +82,11 @@ using SumMap = std::unordered_map<SumKey, int64_t, SumKeyHash>;
 // The sums of deltas per (area, bucket, cell key), the keys interned. An area's
 // totals are the sums over all its buckets.
 struct MetricsProjection::BuildSums {
+  explicit BuildSums(const std::string& spill_directory)
+      : rows(spill_directory, kRowRangePositions) {}
   Interner strings;
   SumMap sums;
+  DeltaRowSpill rows;  // the d| rows, written at the end
 };
 
 MetricsProjection::MetricsProjection(uint64_t bucket_positions,
@@ -93,8 +103,7 @@ void MetricsProjection::ResetBuild() {
 // go to the build's after each chunk.
 class MetricsProjection::Sink final : public StreamBuildSink {
  public:
-  Sink(MetricsProjection& p, storage::EventLog& log)
-      : p_(p), log_(log), name_(p.Name()) {}
+  Sink(MetricsProjection& p, DeltaRowSpill& rows) : p_(p), rows_(rows) {}
 
   Status Stream(const BuildStream& s) override {
     PersonState state;
@@ -103,7 +112,8 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     for (size_t k = 0; k < s.care.size(); ++k) {
       state.Extend(s.care[k]);
       StepContribution(state, before, delta);
-      if (!delta.empty()) Add(delta, s.recorded[k].position);
+      if (!delta.empty())
+        CARELOG_RETURN_IF_ERROR(Add(delta, s.recorded[k].position));
     }
     return Status::Ok();
   }
@@ -122,17 +132,28 @@ class MetricsProjection::Sink final : public StreamBuildSink {
       }
     }
     chunk_.clear();
-    return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
+    return Status::Ok();
   }
 
-  Status Flush() override { return WriteSortedRows(log_, write_); }
+  Status Flush() override {
+    for (size_t p = 0; p < buffers_.size(); ++p) {
+      if (buffers_[p].empty()) continue;
+      CARELOG_RETURN_IF_ERROR(rows_.Append(p, buffers_[p]));
+      std::string().swap(buffers_[p]);
+    }
+    return Status::Ok();
+  }
 
  private:
-  // As MetricsProjection::WriteDelta, the sums in place of the snapshots.
-  void Add(const Cells& delta, uint64_t position) {
+  // As MetricsProjection::WriteDelta, the sums in place of the snapshots and
+  // the row held for the end.
+  Status Add(const Cells& delta, uint64_t position) {
     const uint64_t bucket = position / p_.bucket_positions_;
+    const uint64_t range = position / rows_.range_positions();
+    Status status;
     ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
                            Cells::const_iterator last) {
+      if (!status.ok()) return;
       const size_t strip = area.size() + 1;
       const uint32_t area_id = strings_.Id(area);
       for (auto it = first; it != last; ++it) {
@@ -140,9 +161,36 @@ class MetricsProjection::Sink final : public StreamBuildSink {
             {area_id, strings_.Id(std::string_view(it->first).substr(strip)),
              bucket, it->second});
       }
-      write_.rows.push_back({name_, rows::DeltaKey(area, bucket, position),
-                             EncodeCells(first, last, strip)});
+      auto partition = PartitionOf(area_id, area, range);
+      if (!partition.ok()) {
+        status = partition.status();
+        return;
+      }
+      std::string& buffer = buffers_[*partition];
+      DeltaRowSpill::AppendRecord(position, EncodeCells(first, last, strip),
+                                  buffer);
+      if (buffer.size() >= kRowBufferBytes) {
+        status = rows_.Append(*partition, buffer);
+        buffer.clear();
+      }
     });
+    return status;
+  }
+
+  // The partition of this sink's area `area_id` (named `area`) and `range`,
+  // with a buffer.
+  Result<size_t> PartitionOf(uint32_t area_id, std::string_view area,
+                             uint64_t range) {
+    if (partitions_.size() <= area_id) partitions_.resize(area_id + 1);
+    std::vector<size_t>& of_area = partitions_[area_id];
+    if (of_area.size() <= range) of_area.resize(range + 1, kNone);
+    if (of_area[range] == kNone) {
+      auto partition = rows_.Partition(area, range);
+      if (!partition.ok()) return partition.status();
+      of_area[range] = *partition;
+      if (buffers_.size() <= *partition) buffers_.resize(*partition + 1);
+    }
+    return of_area[range];
   }
 
   struct Sum {
@@ -150,13 +198,16 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     uint64_t bucket;
     int64_t value;
   };
+  static constexpr size_t kNone = ~size_t{0};
   MetricsProjection& p_;
-  storage::EventLog& log_;
-  const std::string name_;
-  Interner strings_;                // this sink's numbers
-  std::vector<uint32_t> global_;    // the build's number of each of them
-  std::vector<Sum> chunk_;          // the deltas of the chunk being folded
-  storage::ProjectionWrite write_;  // rows not yet written
+  DeltaRowSpill& rows_;
+  Interner strings_;              // this sink's numbers
+  std::vector<uint32_t> global_;  // the build's number of each of them
+  std::vector<Sum> chunk_;        // the deltas of the chunk being folded
+  // Partition of each (area number, range); records not yet appended, by
+  // partition.
+  std::vector<std::vector<size_t>> partitions_;
+  std::vector<std::string> buffers_;
 };
 
 namespace {
@@ -223,11 +274,19 @@ void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
 
 }  // namespace
 
+void MetricsProjection::Prepare(uint64_t last, const SpillOptions& spill) {
+  (void)last;
+  std::lock_guard lock(build_mu_);
+  build_spill_directory_ = spill.directory;
+}
+
 std::unique_ptr<StreamBuildSink> MetricsProjection::NewSink(
     storage::EventLog& log) {
+  (void)log;
   std::lock_guard lock(build_mu_);
-  if (!build_sums_) build_sums_ = std::make_unique<BuildSums>();
-  return std::make_unique<Sink>(*this, log);
+  if (!build_sums_)
+    build_sums_ = std::make_unique<BuildSums>(build_spill_directory_);
+  return std::make_unique<Sink>(*this, build_sums_->rows);
 }
 
 Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
@@ -237,8 +296,11 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
     std::lock_guard lock(build_mu_);
     all = std::move(build_sums_);
   }
-  if (!all) all = std::make_unique<BuildSums>();
-  // Snapshots first (no checkpoint), then the totals with the checkpoint.
+  if (!all) all = std::make_unique<BuildSums>(std::string());
+  // The deltas in key order, then the snapshots (no checkpoint), then the
+  // totals with the checkpoint.
+  CARELOG_RETURN_IF_ERROR(
+      all->rows.WriteInKeyOrder(log, name, bucket_positions_, kRowsPerWrite));
   std::vector<storage::ProjectionWrite::Row> snapshot_rows;
   Cells totals;
   std::set<std::pair<std::string, uint64_t>> snapshots;

@@ -82,6 +82,7 @@ class MetricsProjection final : public Projection, private StreamBuild {
   struct BuildSums;
   bool WantsPersonStreams() const override { return true; }
   bool WantsOtherStreams() const override { return false; }
+  void Prepare(uint64_t last, const SpillOptions& spill) override;
   std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) override;
   Status Finish(storage::EventLog& log, uint64_t last) override;
   void ResetBuild();  // forgets the sums of a build that failed
@@ -97,6 +98,7 @@ class MetricsProjection final : public Projection, private StreamBuild {
 
   std::mutex build_mu_;  // guards build_sums_ (the build's workers)
   std::unique_ptr<BuildSums> build_sums_;
+  std::string build_spill_directory_;  // of the next build (Prepare)
 
   // The batch in progress (runner thread only).
   Cells pending_delta_;

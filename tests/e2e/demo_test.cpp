@@ -139,5 +139,31 @@ TEST(DemoE2eTest, FiguresOfASmallerDemoAreThoseOfARealBorough) {
   }
 }
 
+// Ctrl-C (or SIGTERM) while the demo loads stops it after the day in hand,
+// with one line saying so and a non-zero exit, instead of loading on for a
+// minute; what was loaded is kept, and the next run loads the rest (retries of
+// what is stored are accepted as such).
+TEST(DemoE2eTest, AStopSignalDuringTheLoadStopsIt) {
+  TempDir dir;
+  ServerProcess demo({"demo", "--data", dir.path(), "--listen", "127.0.0.1:0",
+                      "--scale", "0.2"},
+                     "");
+  demo.Launch();
+  ASSERT_TRUE(demo.WaitForStderr("loading care events", 120)) << demo.Stderr();
+  const auto signalled = std::chrono::steady_clock::now();
+  const int code = demo.Stop(SIGINT);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled,
+            std::chrono::seconds(10));
+  EXPECT_NE(code, 0);
+  EXPECT_NE(demo.Stderr().find("the load was stopped after"), std::string::npos)
+      << demo.Stderr();
+  ServerProcess again({"demo", "--data", dir.path(), "--listen", "127.0.0.1:0",
+                       "--scale", "0.2"},
+                      "");
+  ASSERT_TRUE(again.Start()) << again.error();
+  EXPECT_FALSE(again.Line("admin token").empty());
+  EXPECT_EQ(again.Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace carelog::e2e

@@ -55,6 +55,10 @@ class ServerProcess {
   // Starts the server; false (with the reason in error()) if it did not come up
   // in 120 s.
   bool Start();
+  // Starts the process without waiting for it to listen.
+  void Launch();
+  // Waits up to `seconds` for `text` to appear on its stderr.
+  bool WaitForStderr(const std::string& text, int seconds);
   uint16_t port() const { return port_; }
   const std::string& listening_line() const { return line_; }
   // The value of a "key: value" line printed before listening, or "".

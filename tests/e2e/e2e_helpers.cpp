@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -120,15 +122,30 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove(err_path_, ec);
 }
 
-bool ServerProcess::Start() {
+void ServerProcess::Launch() {
   int fds[2];
-  if (::pipe(fds) != 0) return false;
+  if (::pipe(fds) != 0) return;
   const int err_fd =
       ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   pid_ = Spawn(args_, fds[1], err_fd, now_);
   ::close(fds[1]);
   ::close(err_fd);
   out_fd_ = fds[0];
+}
+
+bool ServerProcess::WaitForStderr(const std::string& text, int seconds) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Slurp(err_path_).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+bool ServerProcess::Start() {
+  Launch();
+  if (out_fd_ < 0) return false;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::string text;

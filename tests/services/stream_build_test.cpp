@@ -427,6 +427,25 @@ TEST(StreamSpill, FilesGiveBackWhatWasAppended) {
   EXPECT_EQ((*rest)->parts().size(), 2u);
 }
 
+// Files added later and bytes written straight away (the metrics build's
+// rows) read back as appended, after what the buffer held.
+TEST(StreamSpill, AddedFilesAndDirectWrites) {
+  auto files = SpillFiles::Create(0);
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->count(), 0u);
+  auto a = files->Add();
+  auto b = files->Add();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, 0u);
+  EXPECT_EQ(*b, 1u);
+  files->buffer(*b) += "buffered ";
+  ASSERT_TRUE(files->Write(*b, "then written").ok());
+  ASSERT_TRUE(files->Write(*a, std::string(300000, 'q')).ok());
+  auto back = files->ReadBack({*b, *a});
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(Joined(**back), "buffered then written" + std::string(300000, 'q'));
+}
+
 // A file nothing was appended to (a group of streams without events) reads
 // back as nothing, alone or among others: it is left out of the parts.
 TEST(StreamSpill, EmptyFilesReadBackAsNothing) {
