@@ -241,43 +241,51 @@ Status CheckAndExtend(PersonState& state,
   // history the events before it built (SPEC.md "Rules": "checked in order
   // against the history they build").
   const uint64_t before = state.version();
-  // Once an event lands inside the history (or retracts one), the rest are
-  // judged on the recorded events, folded up to each; the state is extended
-  // with them at the end.
-  std::optional<size_t> inside;
-  std::vector<StoredCareEventPtr> recorded;
+  // An event at the end of the timeline is checked against the state's facts;
+  // one inside it (or a retraction) against the recorded events folded up to
+  // it, and waits in `pending` until an event at the end needs the state.
+  bool inside = false;
+  std::vector<StoredCareEventPtr> pending;
+  std::optional<Instant> last;  // no effective event occurs later
+  if (!state.timeline().empty()) last = state.timeline().back()->occurred_at;
   for (size_t i = 0; i < fresh.size(); ++i) {
     const StoredCareEvent& e = *fresh[i];
+    const bool retraction = e.event.has_event_retracted();
     std::optional<RuleViolation> v;
-    if (!inside && !e.event.has_event_retracted() &&
-        (state.timeline().empty() ||
-         e.occurred_at >= state.timeline().back()->occurred_at)) {
-      v = CheckEvent(state.facts(), e);  // at the end of the timeline
+    if (!retraction && (!last || e.occurred_at >= *last)) {
+      if (!pending.empty()) {
+        state.Extend(pending);
+        pending.clear();
+      }
+      v = CheckEvent(state.facts(), e);
       if (!v) state.Extend(fresh[i]);
     } else {
-      if (!inside) {
-        inside = i;
-        recorded = state.recorded();
-      }
-      recorded.push_back(fresh[i]);
-      if (!e.event.has_event_retracted())
+      inside = true;
+      if (!retraction) {
+        std::vector<StoredCareEventPtr> recorded = state.recorded();
+        recorded.insert(recorded.end(), pending.begin(), pending.end());
+        recorded.push_back(fresh[i]);
         v = ViolationAt(PersonState::EffectiveTimeline(recorded), e);
+      }
+      if (!v) pending.push_back(fresh[i]);
     }
     if (v) {
       state.TruncateTo(before);
       return RuleError(i, v->field, v->message);
     }
+    if (!retraction)
+      last = last ? std::max(*last, e.occurred_at) : e.occurred_at;
   }
+  if (!pending.empty()) state.Extend(pending);
   if (!inside) return Status::Ok();
   // And every event after a new one inside the history still fits.
   const std::vector<StoredCareEventPtr> history(
-      recorded.begin(), recorded.begin() + static_cast<ptrdiff_t>(before));
+      state.recorded().begin(),
+      state.recorded().begin() + static_cast<ptrdiff_t>(before));
   if (NewMisfit(history, fresh, fresh.size())) {
     state.TruncateTo(before);
     return BlameInside(state, fresh);
   }
-  state.Extend(std::vector<StoredCareEventPtr>(
-      fresh.begin() + static_cast<ptrdiff_t>(*inside), fresh.end()));
   return Status::Ok();
 }
 
