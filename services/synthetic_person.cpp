@@ -118,6 +118,10 @@ class Builder {
   Instant registered_recorded_ = 0;
   Instant permanent_placement_ = kNever;  // when a permanent placement began
   Instant last_discharge_ = 0;
+  // When the last discharge was recorded: a new admission is recorded after
+  // it (a request's events are checked in the order sent, and spells do not
+  // overlap).
+  Instant last_discharge_recorded_ = 0;
   int next_id_ = 1;
   uint32_t seq_ = 0;
   std::vector<Pending> pending_;
@@ -291,7 +295,8 @@ void Builder::Spell(Instant admitted, bool emergency) {
                     ? schema::AdmissionMethod::ELECTIVE
                     : (rng_.Chance(0.08) ? schema::AdmissionMethod::TRANSFER
                                          : schema::AdmissionMethod::EMERGENCY));
-  const Instant admitted_rec = Add(admitted, 0, std::move(adm));
+  const Instant admitted_rec =
+      Add(admitted, last_discharge_recorded_, std::move(adm));
 
   // The readiness and delay records, possibly typed in days after the
   // discharge.
@@ -328,6 +333,7 @@ void Builder::Spell(Instant admitted, bool emergency) {
   dis.mutable_discharged()->set_destination(destination);
   const Instant discharged_rec = Add(discharge, admitted_rec, std::move(dis));
   last_discharge_ = discharge;
+  last_discharge_recorded_ = std::max(last_discharge_recorded_, discharged_rec);
   if (late) {
     readiness_events(
         discharged_rec + static_cast<Instant>(rng_.Uniform(1, 10) * kDay), 0);
