@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -91,6 +92,12 @@ class Latencies {
   std::vector<double> samples_;
 };
 
+// Dies with a message: a benchmark that cannot run must not report a figure.
+[[noreturn]] inline void Fail(const std::string& what) {
+  std::fprintf(stderr, "bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
 // Flags of the form --name=value or --name value; a bare --name is "1".
 class Flags {
  public:
@@ -125,17 +132,21 @@ class Flags {
     return it == values_.end() ? fallback : std::atof(it->second.c_str());
   }
   bool Has(const std::string& name) const { return values_.count(name) != 0; }
+  // Dies naming the first flag not in `known`: a mistyped flag must not
+  // leave a benchmark running on its defaults.
+  void Allow(std::initializer_list<std::string_view> known) const {
+    for (const auto& [name, value] : values_) {
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      std::string list;
+      for (std::string_view k : known) list += " --" + std::string(k);
+      Fail("unknown flag --" + name + " (known:" + list + ")");
+    }
+  }
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
   std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
 };
-
-// Dies with a message: a benchmark that cannot run must not report a figure.
-[[noreturn]] inline void Fail(const std::string& what) {
-  std::fprintf(stderr, "bench: %s\n", what.c_str());
-  std::exit(1);
-}
 
 }  // namespace carelog::bench

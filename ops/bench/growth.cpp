@@ -161,5 +161,7 @@ int Main(const Flags& flags) {
 }  // namespace carelog::bench
 
 int main(int argc, char** argv) {
-  return carelog::bench::Main(carelog::bench::Flags(argc, argv));
+  const carelog::bench::Flags flags(argc, argv);
+  flags.Allow({"dir", "events", "rounds", "scale", "threads"});
+  return carelog::bench::Main(flags);
 }

@@ -289,6 +289,11 @@ int P8Ref(const Flags& flags) {
 int main(int argc, char** argv) {
   using namespace carelog::bench;
   Flags flags(argc, argv);
+  flags.Allow({"area",        "areas",   "as-of", "commissioner", "connections",
+               "coordinator", "delayed", "dir",   "expect",       "key",
+               "path",        "period",  "rate",  "repeat",       "requests",
+               "scale",       "seconds", "state", "token",        "url",
+               "what"});
   const std::string mode =
       flags.positional().empty() ? "" : flags.positional()[0];
   if (mode == "setup") return Setup(flags);

@@ -194,5 +194,8 @@ int Main(const Flags& flags) {
 }  // namespace carelog::bench
 
 int main(int argc, char** argv) {
-  return carelog::bench::Main(carelog::bench::Flags(argc, argv));
+  const carelog::bench::Flags flags(argc, argv);
+  flags.Allow(
+      {"connections", "conninfo", "events", "key", "per-request", "scale"});
+  return carelog::bench::Main(flags);
 }

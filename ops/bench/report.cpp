@@ -297,5 +297,7 @@ int Main(const Flags& flags) {
 }  // namespace carelog::bench
 
 int main(int argc, char** argv) {
-  return carelog::bench::Main(carelog::bench::Flags(argc, argv));
+  const carelog::bench::Flags flags(argc, argv);
+  flags.Allow({"commit", "date", "doc", "machine", "mode", "results", "store"});
+  return carelog::bench::Main(flags);
 }

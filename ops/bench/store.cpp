@@ -245,6 +245,7 @@ int Dump(const Flags& flags) {
 int main(int argc, char** argv) {
   using namespace carelog::bench;
   Flags flags(argc, argv);
+  flags.Allow({"areas", "dir", "out", "projections", "scale"});
   const std::string mode =
       flags.positional().empty() ? "" : flags.positional()[0];
   if (mode == "build") return Build(flags);
