@@ -100,6 +100,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     buffer_.clear();
   }
 
+  // The server closed the connection: connect again without holding up the
+  // other connections of the loop, then send the request that was due (its
+  // latency counts from its due time, the reconnection included).
+  void Reconnect() {
+    socket_ = net::ip::tcp::socket(run_.io);
+    buffer_.clear();
+    socket_.async_connect(
+        run_.server, [self = shared_from_this()](boost::system::error_code ec) {
+          if (!ec) self->socket_.set_option(net::ip::tcp::no_delay(true), ec);
+          if (ec) return self->Failed("connect: " + ec.message());
+          self->Send();
+        });
+  }
+
   // Schedules request i_ at its due time, or stops past the run's end.
   void Next() {
     const auto& mine = (*run_.requests)[c_];
@@ -139,11 +153,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Send() {
-    if (!socket_.is_open()) {
-      boost::system::error_code ec;
-      Connect(ec);
-      if (ec) return Failed("connect: " + ec.message());
-    }
+    if (!socket_.is_open()) return Reconnect();
     const Post& post = (*run_.requests)[c_][i_];
     text_.clear();
     text_ += "POST ";
