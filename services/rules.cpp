@@ -117,8 +117,9 @@ std::optional<RuleViolation> FootingProblem(
       first = RuleViolation{
           &registration, moved ? "occurredAt" : "personRegistered.birthDate",
           "this registration gives footing again to what stood on the "
-          "retracted one, and " +
-              Describe(e, history + 1) + " would not fit it: " + v->message +
+          "retracted one, and the recorded event " +
+              e.event.event_id() + " (version " + std::to_string(e.version) +
+              ") would not fit it: " + v->message +
               "; retract that event first (in this request, before the "
               "registration) or correct the registration"};
     }

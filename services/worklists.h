@@ -19,9 +19,8 @@
 // back from the log (or the reader given), unless they were seen recently (a
 // bounded cache of their facts), so memory and start-up grow with the open
 // items (and the few people a retraction left such events), not with the
-// log. Queries are
-// thread-safe; the runner calls the Projection methods from one thread at a
-// time.
+// log. Queries are thread-safe; the runner calls the Projection methods from
+// one thread at a time.
 #pragma once
 
 #include <cstdint>
