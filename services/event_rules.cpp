@@ -128,6 +128,19 @@ struct Checker {
                          ": events occur on or after the birth date"};
   }
   std::optional<Violation> AfterDeath() const;
+  // The rules of an event occurring before `registration`: no move, not
+  // before its birth date.
+  std::optional<Violation> BeforeRegistration() const {
+    if (s.event.payload_case() == Case::kPersonMoved) {
+      return Fail("", "personMoved at " + When(t) +
+                          " is before the person's registration at " +
+                          When(registration->occurred_at) +
+                          ": a move changes the area the person was "
+                          "registered in; give the registration the area "
+                          "they lived in first");
+    }
+    return BeforeBirth(registration->event.person_registered());
+  }
 
   std::optional<Violation> Run() const;
   std::optional<Violation> Payload() const;
@@ -153,15 +166,7 @@ std::optional<Violation> Checker::Run() const {
                           ": the person is not registered; the first event "
                           "of a person is personRegistered");
     }
-    if (kind == Case::kPersonMoved) {
-      return Fail("", "personMoved at " + When(t) +
-                          " is before the person's registration at " +
-                          When(registration->occurred_at) +
-                          ": a move changes the area the person was "
-                          "registered in; give the registration the area "
-                          "they lived in first");
-    }
-    if (auto v = BeforeBirth(registration->event.person_registered())) return v;
+    if (auto v = BeforeRegistration()) return v;
   }
   if (f.birth_date() && LondonDate(t) < *f.birth_date()) {
     return Violation{
@@ -536,6 +541,16 @@ std::vector<const StoredCareEvent*> Misfits(
     facts.Apply(*e);
   }
   return out;
+}
+
+std::optional<RuleViolation> RegistrationMisfit(
+    const StoredCareEvent& event, const StoredCareEvent& registration) {
+  static const std::vector<StoredCareEventPtr> kNone;
+  const StartIndex no_starts(kNone);
+  const PersonFacts none;
+  const Checker check{none, event, no_starts, &registration};
+  if (TimelineBefore(event, registration)) return check.BeforeRegistration();
+  return check.BeforeBirth(registration.event.person_registered());
 }
 
 bool DependsOn(const StoredCareEvent& event, const StoredCareEvent& retracted) {

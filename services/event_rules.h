@@ -37,6 +37,13 @@ std::optional<RuleViolation> ViolationAt(
 std::vector<const StoredCareEvent*> Misfits(
     const std::vector<StoredCareEventPtr>& timeline);
 
+// The rule `event` breaks against `registration` alone, wherever each lies in
+// the timeline: occurring before its birth date, or a personMoved before it.
+// For a registration recorded after one retracted, which gives footing again
+// to every event that stood on the retracted one.
+std::optional<RuleViolation> RegistrationMisfit(
+    const StoredCareEvent& event, const StoredCareEvent& registration);
+
 // Whether retracting `retracted` may take away what `event` stands on: a
 // registration (everything stands on it), or an event about an id `event`
 // names too (a spell's admission or readiness for its delay records, a

@@ -58,6 +58,10 @@ schema::PersonView RenderPerson(std::string_view nhs_number,
   schema::PersonView v;
   v.set_nhs_number(std::string(nhs_number));
   v.set_version(static_cast<uint32_t>(state.version()));
+  // Their registration retracted: everything stood on it (docs/READINGS.md
+  // "Retractions"), a death or a verification recorded before the retraction
+  // included, and the person counts nowhere until registered again.
+  if (!f.registered()) return v;
   if (f.birth_date()) v.set_birth_date(FormatDate(*f.birth_date()));
   v.set_area_code(f.area_code());
   v.set_nhs_number_status(f.nhs_number_status());

@@ -87,6 +87,46 @@ std::optional<std::string> RetractionProblem(
   return std::nullopt;
 }
 
+// A registration of a person whose history holds none in effect (it was
+// retracted) gives footing again to every event that stood on the retracted
+// one (docs/READINGS.md "Retractions"): the first such event, of the first
+// `history` versions and not retracted by then, that would not fit it.
+std::optional<RuleViolation> FootingProblem(
+    const PersonState& state, uint64_t history,
+    const std::vector<StoredCareEventPtr>& fresh, size_t index) {
+  const StoredCareEvent& registration = *fresh[index];
+  auto retracted = [&](const StoredCareEvent& e) {
+    const std::string& id = e.event.event_id();
+    if (state.IsRetracted(id)) return true;
+    return std::any_of(fresh.begin(),
+                       fresh.begin() + static_cast<ptrdiff_t>(index),
+                       [&id](const StoredCareEventPtr& r) {
+                         return r->event.has_event_retracted() &&
+                                r->event.event_retracted().event_id() == id;
+                       });
+  };
+  std::optional<RuleViolation> first;
+  for (uint64_t k = 0; k < history; ++k) {
+    const StoredCareEvent& e = *state.recorded()[k];
+    if (e.event.has_event_retracted() || retracted(e)) continue;
+    // A registration in effect: the rules of a second one apply instead.
+    if (e.event.has_person_registered()) return std::nullopt;
+    if (first) continue;
+    if (auto v = RegistrationMisfit(e, registration)) {
+      const bool moved = e.event.has_person_moved();
+      first = RuleViolation{
+          &registration, moved ? "occurredAt" : "personRegistered.birthDate",
+          "this registration gives footing again to what stood on the "
+          "retracted one, and the recorded event " +
+              e.event.event_id() + " (version " + std::to_string(e.version) +
+              ") would not fit it: " + v->message +
+              "; retract that event first (in this request, before the "
+              "registration) or correct the registration"};
+    }
+  }
+  return first;
+}
+
 // The rules of each new event alone: time bounds, what a retraction names.
 Status CheckEachEvent(const PersonState& before,
                       const std::vector<StoredCareEventPtr>& fresh,
@@ -269,6 +309,8 @@ Status CheckAndExtend(PersonState& state,
       }
       if (!v) pending.push_back(fresh[i]);
     }
+    if (!v && before > 0 && e.event.has_person_registered())
+      v = FootingProblem(state, before, fresh, i);
     if (v) {
       state.TruncateTo(before);
       return RuleError(i, v->field, v->message);

@@ -133,14 +133,19 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
   std::map<std::string, Package> packages;
   // An event about a spell or package that was never started (its start
   // retracted) stands on nothing and is passed over, as the person's fold
-  // does (services/person_state.h).
-  auto open_spell = [&spells](const std::string& id) -> Spell* {
+  // does (services/person_state.h); the person is marked as having one.
+  auto spell = [&spells, &items](const std::string& id) -> Spell* {
     auto it = spells.find(id);
-    return it == spells.end() || it->second.discharge != nullptr ? nullptr
-                                                                 : &it->second;
+    items.orphans = items.orphans || it == spells.end();
+    return it == spells.end() ? nullptr : &it->second;
   };
-  auto package = [&packages](const std::string& id) -> Package* {
+  auto open_spell = [&spell](const std::string& id) -> Spell* {
+    Spell* s = spell(id);
+    return s == nullptr || s->discharge != nullptr ? nullptr : s;
+  };
+  auto package = [&packages, &items](const std::string& id) -> Package* {
     auto it = packages.find(id);
+    items.orphans = items.orphans || it == packages.end();
     return it == packages.end() ? nullptr : &it->second;
   };
   for (const Fact* f : facts) {
@@ -176,9 +181,8 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
         if (Spell* s = open_spell(f->ref)) s->discharge = f;
         break;
       case Fact::Kind::kFollowUp:
-        if (auto it = spells.find(f->ref);
-            it != spells.end() && it->second.discharge != nullptr)
-          it->second.followed_up = true;
+        if (Spell* s = spell(f->ref); s != nullptr && s->discharge != nullptr)
+          s->followed_up = true;
         break;
       case Fact::Kind::kPackageStarted: {
         Package& p = packages[f->ref];

@@ -47,18 +47,29 @@ struct PersonItems {
   std::vector<DischargeItem> discharge;
   std::vector<FollowUpItem> follow_ups;
   std::vector<UnassignedPackageItem> unassigned;
+  // Some event of a registered person is about a spell or package not started
+  // before it (its start retracted): it stands on nothing, and a start
+  // recorded before it (an admission, which may open no item of its own)
+  // would bring it back (docs/READINGS.md "Retractions").
+  bool orphans = false;
   bool empty() const {
     return discharge.empty() && follow_ups.empty() && unassigned.empty();
   }
+  // Whether the projection holds the person: an open item, or an event a
+  // start may bring back.
+  bool worth_holding() const { return !empty() || orphans; }
 };
 
 // The fact of a care event at stream `version`; nullopt for events no worklist
 // needs and for an unparsable occurredAt.
 std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version);
 
-// False when the event cannot give an open item to a person who has none: only
-// a readiness, a discharge to reablement or a rehabilitation bed, an integrated
-// package, a retraction or a registration (after one retracted) can.
+// False when the event cannot give an open item to a person who has none and
+// no event standing on nothing (PersonItems::orphans; the projection holds
+// such a person, so that an admission or a package start bringing one back is
+// seen): only a readiness, a discharge to reablement or a rehabilitation bed,
+// an integrated package, a retraction or a registration (after one retracted)
+// can.
 bool MayOpenItem(const schema::CareEvent& event);
 
 // The person's open items from their whole history of facts (any order;

@@ -35,7 +35,7 @@ int DaysDelayed(Instant ready_since, Instant now) {
   return LondonDate(now).days - FirstDayEndingAtOrAfter(ready_since).days;
 }
 
-// A person with at least one open item.
+// A person with at least one open item, or an event standing on nothing.
 struct Held {
   std::vector<Fact> facts;  // in version order
   PersonItems items;
@@ -128,8 +128,9 @@ struct WorklistProjection::Impl {
       dirty.insert(nhs);
       return Status::Ok();
     }
-    // Not held: the person had no open item. Their facts so far come from
-    // the recent people when they are there, else from the stored history
+    // Not held: the person had no open item and no event standing on
+    // nothing (so an admission brings nothing back). Their facts so far come
+    // from the recent people when they are there, else from the stored history
     // (only when this event may open an item; a first event has none).
     std::vector<Fact> facts;
     Recent* recent = recent_people.Find(nhs);
@@ -139,7 +140,7 @@ struct WorklistProjection::Impl {
       recent_people.AddWeight(1);
       if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
-      if (items.empty()) return Status::Ok();
+      if (!items.worth_holding()) return Status::Ok();
       facts = recent_people.Remove(nhs).facts;
       std::unique_lock lock(mu);
       Hold(nhs, std::move(facts), std::move(items));
@@ -160,7 +161,7 @@ struct WorklistProjection::Impl {
     facts.push_back(std::move(*fact));
     PersonItems items =
         may_open ? worklist_facts::Derive(nhs, facts) : PersonItems{};
-    if (items.empty()) {
+    if (!items.worth_holding()) {
       Remember(nhs, version, std::move(facts));
       return Status::Ok();
     }
@@ -196,6 +197,7 @@ struct WorklistProjection::Impl {
     Index(nhs, held.items);
   }
   void Index(const std::string& nhs, const PersonItems& items) {
+    if (items.empty()) return;  // held for an event standing on nothing
     AreaIndex& area = by_area[items.area];
     if (!items.discharge.empty()) area.discharge.insert(nhs);
     if (!items.follow_ups.empty()) area.follow_ups.insert(nhs);
@@ -209,13 +211,13 @@ struct WorklistProjection::Impl {
     it->second.unassigned.erase(nhs);
     if (it->second.empty()) by_area.erase(it);
   }
-  // Recomputes a held person's items; when none is left, drops the person
-  // and returns their facts.
+  // Recomputes a held person's items; when none is left (nor an event a start
+  // may bring back), drops the person and returns their facts.
   std::optional<std::vector<Fact>> Rederive(decltype(people)::iterator it) {
     const std::string& nhs = it->first;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
-    if (it->second.items.empty()) {
+    if (!it->second.items.worth_holding()) {
       std::vector<Fact> facts = std::move(it->second.facts);
       people.erase(it);
       return facts;
@@ -229,12 +231,13 @@ struct WorklistProjection::Impl {
     Unindex(nhs, it->second.items);
     people.erase(it);
   }
-  // Holds the person of a stored row if it has open items; false when the row
-  // gives none (a row of an earlier version, which kept everyone).
+  // Holds the person of a stored row if it has open items or an event standing
+  // on nothing; false when the row gives neither (a row of an earlier
+  // version, which kept everyone).
   bool HoldRow(const std::string& nhs, const schema::WorklistPerson& row) {
     std::vector<Fact> facts = worklist_facts::FromRow(row);
     PersonItems items = worklist_facts::Derive(nhs, facts);
-    if (items.empty()) return false;
+    if (!items.worth_holding()) return false;
     Hold(nhs, std::move(facts), std::move(items));
     return true;
   }

@@ -10,13 +10,17 @@
 // personRegistered/personMoved).
 //
 // Only people with an open item are held (in memory and as one row each of the
-// facts it needs, schema/carelog/worklists.proto); a person whose last item
-// closes is dropped from both. An event that may open an item for someone not
-// held reads their earlier events back from the log (or the reader given),
-// unless they were seen recently (a bounded cache of their facts), so memory
-// and start-up grow with the open items, not with the log. Queries are
-// thread-safe; the runner calls the Projection methods from one thread at a
-// time.
+// facts it needs, schema/carelog/worklists.proto), and people with an event
+// standing on nothing (its spell's admission or package's start retracted),
+// whose every next event is then seen: an admission recorded before such an
+// event brings it back (docs/READINGS.md "Retractions") though an admission
+// opens no item of its own. A person with neither is dropped from both. An
+// event that may open an item for someone not held reads their earlier events
+// back from the log (or the reader given), unless they were seen recently (a
+// bounded cache of their facts), so memory and start-up grow with the open
+// items (and the few people a retraction left such events), not with the
+// log. Queries are thread-safe; the runner calls the Projection methods from
+// one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -109,7 +113,7 @@ class WorklistProjection final : public Projection {
 
   // Position of the last log event committed (0 if none).
   uint64_t position() const;
-  // How many people are held (those with an open item).
+  // How many people are held (an open item or an event standing on nothing).
   size_t PeopleHeld() const;
 
   // People of the area in a spell and ready for discharge at `now`, longest

@@ -1,8 +1,9 @@
 // WorklistProjection's stream build (services/stream_build.h): each person's
 // stream folded as log-order Apply folds it -- a person not held is taken up
-// when an event that may open an item gives them one, a held person is dropped
-// when their last item closes -- so the rows are those of log order: one per
-// person holding an open item after their last event.
+// when an event that may open an item gives them one (or leaves an event of
+// theirs standing on nothing), a held person is dropped when neither is left
+// -- so the rows are those of log order: one per person held after their last
+// event.
 
 #include "carelog/worklists.pb.h"
 #include "services/recorder.h"
@@ -31,7 +32,7 @@ class WorklistSink final : public StreamBuildSink {
       // Held: the facts gained one and the items are derived again; not held:
       // only an event that may open an item takes the person up.
       if (held || worklist_facts::MayOpenItem(event)) {
-        held = !worklist_facts::Derive(nhs, facts).empty();
+        held = worklist_facts::Derive(nhs, facts).worth_holding();
       }
     }
     if (held) {

@@ -138,6 +138,60 @@ TEST_F(RetractionAuditTest, RetractingAnAdmissionTakesItsSpellAway) {
   EXPECT_FALSE(listed());
 }
 
+// A discharge coordinator re-entering an admission whose date was wrong: the
+// wrong one retracted leaves the readiness and delay record standing on
+// nothing (off the list); the admission entered again, dated before them,
+// gives them footing at once, in the person view and on the discharge
+// worklist alike.
+TEST_F(RetractionAuditTest, AnAdmissionEnteredAgainBeforeItsReadinessRelists) {
+  HttpClient client = Practitioner();
+  const std::string nhs = TestNhsNumber(1210);
+  const std::string admit = NewEventId();
+  ASSERT_EQ(Post(client, nhs,
+                 {Reg(At(1, 9)), Ev(At(3, 9), Admit("S1"), admit),
+                  Ev(At(4, 9), Ready("S1")), Ev(At(4, 10), Delay("S1", "D2"))})
+                .status,
+            201);
+  ASSERT_TRUE(Has(DischargeItem(nhs), "spellId"));
+  ASSERT_EQ(Post(client, nhs, {Ev(At(5, 9), Retract(admit))}).status, 201);
+  EXPECT_FALSE(Has(DischargeItem(nhs), "spellId"));
+  auto again = Post(client, nhs, {Ev(At(2, 9), Admit("S1"))});
+  ASSERT_EQ(again.status, 201) << again.body;
+  auto spells = List(PersonView(client, nhs), "spells");
+  ASSERT_EQ(spells.size(), 1u);
+  EXPECT_TRUE(spells[0].fields().at("readyForDischarge").bool_value());
+  const Struct item = DischargeItem(nhs);
+  EXPECT_EQ(Text(item, "spellId"), "S1");
+  EXPECT_EQ(Text(item, "reason"), "D2");
+}
+
+// A registration entered after the person's was retracted gives footing
+// again to everything that stood on the old one, so a birth date after one of
+// those events is refused (422 naming the birth date and the event); with a
+// birth date they fit, the person is back, on the list too.
+TEST_F(RetractionAuditTest, RegisteringAgainBornAfterAnEventIsRefused) {
+  HttpClient client = Practitioner();
+  const std::string nhs = TestNhsNumber(1211);
+  const std::string registration = NewEventId(), admit = NewEventId();
+  ASSERT_EQ(Post(client, nhs,
+                 {Reg(At(1, 9), "1940-05-05", LiveServer::kAreaA, registration),
+                  Ev(At(2, 9), Admit("S1"), admit), Ev(At(3, 9), Ready("S1"))})
+                .status,
+            201);
+  ASSERT_EQ(Post(client, nhs, {Ev(At(4, 9), Retract(registration))}).status,
+            201);
+  EXPECT_FALSE(Has(DischargeItem(nhs), "spellId"));
+  auto refused = Post(client, nhs, {Reg(At(5, 9), "2015-06-03")});
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(FirstErrorField(refused), "events[0].personRegistered.birthDate");
+  EXPECT_NE(refused.body.find(admit), std::string::npos) << refused.body;
+  // The refusal appended nothing: the registration that fits is version 5.
+  auto accepted = Post(client, nhs, {Reg(At(5, 9), "1940-05-05")});
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+  EXPECT_EQ(Number(accepted.Json(), "firstVersion"), 5);
+  EXPECT_EQ(Text(DischargeItem(nhs), "spellId"), "S1");
+}
+
 // A retracted response leaves the referral open for its one response; a
 // retracted package end lets a professional be assigned again.
 TEST_F(RetractionAuditTest, RetractedResponsesAndEndsAreAsIfNeverRecorded) {

@@ -64,5 +64,29 @@ TEST_F(PersonViewTest, DiedOnIsALondonDate) {
               HasSubstr(R"("diedOn":"2014-08-02")"));
 }
 
+// A person whose registration is retracted counts nowhere (docs/READINGS.md
+// "Retractions"): everything stood on the registration, a death, a
+// verification and a local id recorded before the retraction included, so
+// the view shows only who they are and their version. Registered again, what
+// fits the new registration is back.
+TEST_F(PersonViewTest, ARetractedRegistrationLeavesNothingStanding) {
+  Accept(
+      {Ev("reg", "2014-06-01T09:00:00+01:00",
+          R"("personRegistered": {"birthDate": "1938-02-11", "areaCode": "E09000002", "nhsNumberStatus": "UNVERIFIED"})"),
+       Ev("v", "2014-06-02T09:00:00+01:00", R"("nhsNumberVerified": {})"),
+       Ev("l", "2014-06-02T10:00:00+01:00",
+          R"("localIdLinked": {"system": "PAS", "value": "H1"})"),
+       Ev("adm", "2014-06-03T10:00:00+01:00", Admitted("S1")),
+       Ev("d", "2014-06-04T10:00:00+01:00", R"("personDied": {})"),
+       Ev("t", "2014-06-05T10:00:00+01:00", Retract("reg"))});
+  EXPECT_EQ(Json(RenderPerson(kNhs, *State())),
+            R"({"nhsNumber":"9434765919","version":6})");
+  Accept({Ev("reg2", "2014-06-01T12:00:00+01:00", Registered())});
+  const std::string json = Json(RenderPerson(kNhs, *State()));
+  EXPECT_THAT(json, HasSubstr(R"("nhsNumberStatus":"VERIFIED")"));
+  EXPECT_THAT(json, HasSubstr(R"("diedOn":"2014-06-04")"));
+  EXPECT_THAT(json, HasSubstr(R"("spells":[{"spellId":"S1")"));
+}
+
 }  // namespace
 }  // namespace carelog::testing

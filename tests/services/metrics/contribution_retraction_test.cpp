@@ -133,5 +133,41 @@ TEST(ContributionRetraction, APlacementAndAPackageTakeTheirEvents) {
   ExpectAsIfNeverRecorded(recorded, package, "2014-09-20T10:00:00Z", {reg});
 }
 
+// A retracted registration takes everything with it: the person counts
+// nowhere, their verification (nhsNumberVerified) and death included.
+TEST(ContributionRetraction, ARegistrationTakesEverything) {
+  auto reg = Registered("2014-04-01T09:00:00Z", "1934-02-11", kArea,
+                        /*verified=*/false);
+  std::vector<schema::CareEvent> recorded = {
+      reg,
+      Ae("2014-10-02T09:00:00Z"),
+      Verified("2014-10-03T09:00:00Z"),
+      Admitted("2014-11-01T10:00:00Z", "S1"),
+      Died("2014-11-02T10:00:00Z"),
+  };
+  ExpectAsIfNeverRecorded(recorded, reg, "2014-11-03T10:00:00Z", {});
+}
+
+// An admission recorded again, dated before the readiness and discharge that
+// stood on the retracted one, gives them footing: the history counts as if
+// only the new admission had ever been recorded.
+TEST(ContributionRetraction, AnAdmissionRecordedAgainBeforeItsEvents) {
+  auto reg = Registered("2014-04-01T09:00:00Z", "1934-02-11", kArea);
+  auto admitted = Admitted("2014-11-05T10:00:00Z", "S1");
+  auto again = Admitted("2014-11-01T10:00:00Z", "S1");
+  auto ready = Ready("2014-11-06T09:00:00Z", "S1");
+  auto discharged =
+      Discharged("2014-11-15T11:00:00Z", "S1", Destination::REABLEMENT);
+  const std::vector<schema::CareEvent> recorded = {
+      reg,
+      admitted,
+      ready,
+      discharged,
+      Retract("2014-11-16T10:00:00Z", admitted.event_id()),
+      again};
+  EXPECT_EQ(Of(recorded), Of({reg, again, ready, discharged}));
+  EXPECT_NE(Of(recorded), Of({reg, again}));
+}
+
 }  // namespace
 }  // namespace carelog::testing
