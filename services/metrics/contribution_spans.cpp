@@ -159,7 +159,9 @@ void AddPackageCoverage(const PersonHistory& h, Cells& cells) {
         limit = std::max(limit, move);
     }
     int start_days = LondonDate(p.start).days;
-    int k = MonthIndex(LondonDate(p.start));
+    // From the month before the start's: a package started at exactly 00:00 on
+    // the 1st is open at the previous month's end ("started at or before it").
+    int k = MonthIndex(LondonDate(p.start)) - 1;
     for (;; ++k) {
       Instant m = MonthEndInstant(k);
       if (m >= limit) break;
