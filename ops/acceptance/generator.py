@@ -198,6 +198,9 @@ class Generator:
             for episode in range(1 if rng.random() < 0.75 else 2):
                 ctx["t"] = s.after(ctx["t"])
                 ready = s.add(ctx["t"], "readyForDischarge", {"spellId": sid}, [dep])
+                if rng.random() < 0.15:  # given again while ready
+                    ctx["t"] = s.after(ctx["t"])
+                    ready = s.add(ctx["t"], "readyForDischarge", {"spellId": sid}, [ready])
                 for _ in range(rng.choice([0, 1, 1, 2, 3])):
                     ctx["t"] = s.after(ctx["t"])
                     s.add(ctx["t"], "dischargeDelayRecorded", {

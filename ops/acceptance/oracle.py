@@ -95,7 +95,8 @@ def readiness_at(spell, m):
         if t > m or (t == m and kind != "dischargeDelayRecorded"):
             break
         if kind == "readyForDischarge":
-            ready, delay = t, None
+            if ready is None:  # READING (docs/READINGS.md): a second one while ready changes nothing
+                ready, delay = t, None
         elif kind == "readyForDischargeWithdrawn":
             ready, delay = None, None
         elif ready is not None:
@@ -355,7 +356,9 @@ def payments(state, areas, area, plan):
             pot = Fraction(str(tr["amountGbp"]))
         else:
             tg = targets[(tr["metrics"][0]["metric"], tr["period"])]
-            pot = (Fraction(str(tg["baseline"])) - Fraction(str(tg["target"]))) * Fraction(str(tr["unitCostGbp"]))
+            # READING (docs/READINGS.md): |baseline - target|, so that a higher-is-better metric's
+            # pot is not negative.
+            pot = abs(Fraction(str(tg["baseline"])) - Fraction(str(tg["target"]))) * Fraction(str(tr["unitCostGbp"]))
         weighted = wach / wsum
         # READING (docs/READINGS.md): the pot is money, so a unit-cost pot with a fraction of a
         # penny ((b - t) x 123.45) is rounded half up to the penny first; earned is computed from it.

@@ -1,7 +1,7 @@
 """Plans for the differential test (differential.py): per area and financial year, a tranche of a
 fixed amount for every metric and period of the year (so that the payments show every exact
-actual), the quarterly `unitCostGbp` tranches of the July 2014 scheme, a `unitCostGbp` tranche on
-delayedDays and a weighted tranche on all metrics. Baselines and targets are put around the
+actual), the quarterly `unitCostGbp` tranches of the July 2014 scheme, `unitCostGbp` tranches on
+delayedDays and on reablement91 (higher is better) and a weighted tranche on all metrics. Baselines and targets are put around the
 oracle's actual so that achievements fall inside (0, 1), above, below, and on target = baseline.
 Deterministic from the seed. Standard library only."""
 
@@ -52,8 +52,10 @@ def plan(rng, state, populations, area, year):
                          "metrics": [{"metric": "nonElectiveAdmissions", "weight": 1}]})
     tranches.append({"id": "dd-year", "period": year, "unitCostGbp": 123.45,
                      "metrics": [{"metric": "delayedDays", "weight": 1}]})
+    tranches.append({"id": "r91-year", "period": year, "unitCostGbp": 2500,
+                     "metrics": [{"metric": "reablement91", "weight": 1}]})
     tranches.append({"id": "weighted", "period": year, "amountGbp": 1850000.01,
-                     "metrics": [{"metric": m, "weight": rng.choice([1, 2, 3])} for m in oracle.METRICS]})
+                     "metrics": [{"metric": m, "weight": rng.choice([1, 2, 3, 0.5])} for m in oracle.METRICS]})
     return {"allocationGbp": 14000000, "performanceElementGbp": 3700000,
             "conditions": {"plansJointlyAgreed": True, "socialCareProtected": True, "acuteImpactAgreed": False},
             "targets": targets, "tranches": tranches}
