@@ -100,6 +100,10 @@ class Generator:
                 break
         if not ctx["open"] and not ctx["dead"] and rng.random() < 0.12:
             s.add(s.after(ctx["t"]), "personDied", {}, [ctx["discharge"]])
+        if rng.random() < 0.1:  # happened before the registration, recorded late
+            early = start - dt.timedelta(seconds=rng.randrange(60, 40 * 86400))
+            i = s.add(early, "aeAttended", {"attendanceId": s.new_id("AE"), "site": "Queen's"})
+            s.events[i]["phase"] = 2
         self.birth(s, start)
         return s
 
@@ -260,7 +264,7 @@ class Generator:
         rng = self.rng
         for e in s.events[1:]:
             if rng.random() < 0.12:
-                e["phase"] = rng.choice([2, 3])
+                e["phase"] = max(e["phase"], rng.choice([2, 3]))
         for e in s.events:
             e["phase"] = max([e["phase"]] + [s.events[d]["phase"] for d in e["deps"]])
         needed = {d for e in s.events for d in e["deps"]}

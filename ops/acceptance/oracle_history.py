@@ -121,8 +121,8 @@ class Person:
         if kind == "personRegistered":
             self.birth = dt.date.fromisoformat(p["birthDate"])
             self.residence.append((t, p["areaCode"]))
-            if p["nhsNumberStatus"] == "VERIFIED":
-                self.verified.append(t)
+            if p["nhsNumberStatus"] == "VERIFIED":  # the number's status, whenever registered
+                self.verified.append(dt.datetime.min.replace(tzinfo=UTC))
         elif kind == "personMoved":
             self.residence.append((t, p["areaCode"]))
         elif kind == "nhsNumberVerified":
@@ -163,8 +163,9 @@ class Person:
             self.surveys.append((t, p["positive"]))
 
     def area_at(self, t):
-        """SPEC: "the area of their latest personRegistered/personMoved at or before that instant"."""
-        area = None
+        """SPEC: "the area of their latest personRegistered/personMoved at or before that instant".
+        READING (docs/READINGS.md): an event before the registration counts for its area."""
+        area = self.residence[0][1] if self.residence else None
         for at, code in self.residence:
             if at <= t:
                 area = code
@@ -174,6 +175,8 @@ class Person:
         return age_on(self.birth, local_date(t))
 
     def verified_at(self, t):
-        """READING: the state at an instant includes the events occurring at that instant (as
-        SPEC's "at or before" for areas and delay reasons)."""
+        """READING (docs/READINGS.md): registered VERIFIED, or an nhsNumberVerified at or before
+        t (the state at an instant includes the events at that instant, as SPEC's "at or before"
+        for areas and delay reasons). An event recorded before the registration happened is of a
+        person whose registration says the number is verified."""
         return any(v <= t for v in self.verified)
