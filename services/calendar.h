@@ -50,9 +50,9 @@ Date LondonDate(Instant instant);
 // The instant of local midnight at the start of a London date (00:00 local).
 Instant LondonStartOfDay(Date date);
 // The first London date whose ending midnight is at or after `instant`: the
-// first day a state that begins at `instant` is in at a midnight (SPEC.md
-// "Delayed days"). A state beginning at exactly 00:00 is in at the midnight
-// that ends the day before.
+// first day a change made at `instant` (a delay record, a move) is seen at the
+// midnight that ends it ("at or before it", SPEC.md "Delayed days"). A change
+// at exactly 00:00 is seen at the midnight that ends the day before.
 Date FirstDayEndingAtOrAfter(Instant instant);
 
 bool IsBankHoliday(Date date);  // England and Wales, 2010-2030

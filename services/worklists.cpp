@@ -26,13 +26,14 @@ int MidnightsBetween(Instant from, Instant to) {
   return std::max(0, LondonDate(to).days - LondonDate(from).days);
 }
 
-// Days delayed as SPEC.md "Delayed days" counts them: the London midnights at
-// which the person was ready, from the readiness's instant to `now`, both
-// included (a readiness given at 00:00 counts the day that midnight ends, as
-// the delayedDays metric does).
+// Days delayed as SPEC.md "Delayed days" counts them: the days from the
+// readiness's London date to the day before `now`'s, each counted at the
+// midnight that ends it (a readiness given at 00:00 is ready on that day, not
+// the one before: "ready and discharged the same day: 0"), as the delayedDays
+// metric does.
 int DaysDelayed(Instant ready_since, Instant now) {
   if (now < ready_since) return 0;
-  return LondonDate(now).days - FirstDayEndingAtOrAfter(ready_since).days;
+  return LondonDate(now).days - LondonDate(ready_since).days;
 }
 
 // A person with at least one open item, or an event standing on nothing.

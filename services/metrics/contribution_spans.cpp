@@ -90,21 +90,25 @@ void AddDelayedDays(const PersonHistory& h, Cells& cells) {
   if (!h.birth_date()) return;
   Date adult_from = BirthdayOfAge(*h.birth_date(), 18);
   for (const Readiness& r : Readinesses(h)) {
-    // Days are counted explicitly up to `limit`; for an open readiness that is
-    // the last change of state (a delay record or a move), after which the open
-    // item takes over.
+    // SPEC.md counts by London dates ("ready and discharged the same day: 0"):
+    // the days from the readiness's date to the day before its end, so a
+    // readiness given at 00:00 is not in at that midnight (it ends the day
+    // before) and one ended at 00:00 still is. Days are counted explicitly up
+    // to `limit`; for an open readiness that is the last change of state (a
+    // delay record or a move, never the readiness's own instant), after which
+    // the open item takes over.
     Instant limit;
     if (r.end) {
       limit = *r.end;
     } else {
-      limit = r.start;
+      limit = r.start + 1;
       if (!r.delays.empty()) limit = std::max(limit, r.delays.back().at);
       for (Instant move : h.MovesIn(r.start, std::nullopt))
         limit = std::max(limit, move);
     }
-    for (Date d = FirstDayEndingAtOrAfter(r.start);; ++d.days) {
+    for (Date d = LondonDate(r.start);; ++d.days) {
       Instant m = MidnightEnding(d);
-      if (m >= limit) break;
+      if (r.end ? m > limit : m >= limit) break;
       if (d < adult_from) continue;
       const std::string& area = h.AreaAt(m);
       auto [agency, reason] = DelayAt(r, m);
@@ -155,7 +159,9 @@ void AddPackageCoverage(const PersonHistory& h, Cells& cells) {
         limit = std::max(limit, move);
     }
     int start_days = LondonDate(p.start).days;
-    int k = MonthIndex(LondonDate(p.start));
+    // From the month before the start's: a package started at exactly 00:00 on
+    // the 1st is open at the previous month's end ("started at or before it").
+    int k = MonthIndex(LondonDate(p.start)) - 1;
     for (;; ++k) {
       Instant m = MonthEndInstant(k);
       if (m >= limit) break;

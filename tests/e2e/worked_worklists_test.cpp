@@ -69,8 +69,9 @@ class WorkedWorklistsTest : public ClockedServerTest {
 };
 
 TEST_F(WorkedWorklistsTest, DischargeFollowUpsAndUnassignedPackagesByHand) {
-  // P0: ready at 00:00 BST on Friday 23 October, the midnight that ends
-  // Thursday: Thursday and Friday count: 2 days; not a weekend readiness.
+  // P0: ready at 00:00 BST on Friday 23 October: ready on Friday (SPEC.md
+  // counts by dates: "ready and discharged the same day: 0"), so only the
+  // midnight that ends Friday counts: 1 day; not a weekend readiness.
   Post(0, {Register("1940-01-01"), Admit("2015-10-20T09:00:00+01:00", "S1"),
            Ev("2015-10-23T00:00:00+01:00",
               "\"readyForDischarge\":{\"spellId\":\"S1\"}")});
@@ -130,7 +131,7 @@ TEST_F(WorkedWorklistsTest, DischargeFollowUpsAndUnassignedPackagesByHand) {
                 .string_value(),
             "Ann");
   EXPECT_EQ(Text(discharge[1], "nhsNumber"), kPeople[0]);
-  EXPECT_EQ(Number(discharge[1], "daysDelayed"), 2);
+  EXPECT_EQ(Number(discharge[1], "daysDelayed"), 1);
   EXPECT_FALSE(discharge[1].fields().at("readyOnWeekend").bool_value());
   EXPECT_EQ(Text(discharge[1], "reason"), "UNRECORDED");
   EXPECT_TRUE(

@@ -142,27 +142,27 @@ TEST_F(WorklistsTest,
   EXPECT_TRUE(list[0].ready_on_weekend);
 }
 
-// SPEC.md: days delayed are "midnights counted as above" (Delayed days): day D
-// counts when the person is ready at the midnight that ends D. Ready at 00:00
-// BST on Friday 23 October 2015 is ready at the midnight that ends Thursday:
-// 1 day at once, as the delayedDays metric counts it; 2 after Friday's
-// midnight.
-TEST_F(WorklistsTest, ReadyAtMidnightCountsTheDayThatMidnightEnds) {
+// SPEC.md: days delayed are "midnights counted as above" (Delayed days), which
+// counts by London dates: "ready and discharged the same day: 0". Ready at
+// 00:00 BST on Friday 23 October 2015 is ready on Friday, not at the midnight
+// that ends Thursday: 0 days on Friday, as the delayedDays metric counts it; 1
+// after Friday's midnight.
+TEST_F(WorklistsTest, ReadyAtMidnightIsReadyOnThatDay) {
   Register();
   Admit("S1", "2015-10-20T09:00:00+01:00");
   Ready("r1", "S1", "2015-10-23T00:00:00+01:00");
   auto list = projection_.Discharge(kArea, std::nullopt,
                                     At("2015-10-23T00:00:00+01:00"));
   ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0].days_delayed, 1);
+  EXPECT_EQ(list[0].days_delayed, 0);
   EXPECT_FALSE(list[0].ready_on_weekend);  // Friday
   list = projection_.Discharge(kArea, std::nullopt,
                                At("2015-10-23T10:00:00+01:00"));
-  EXPECT_EQ(list[0].days_delayed, 1);
+  EXPECT_EQ(list[0].days_delayed, 0);
   list = projection_.Discharge(kArea, std::nullopt,
                                At("2015-10-24T00:00:00+01:00"));
-  EXPECT_EQ(list[0].days_delayed, 2);
-  // A minute after midnight the midnight had passed before the readiness.
+  EXPECT_EQ(list[0].days_delayed, 1);
+  // A minute after midnight: the same day, the same count.
   Admit("S2", "2015-10-20T09:00:00+01:00", "Queen's", "9990000026");
   Register("9990000026");
   Ready("r2", "S2", "2015-10-23T00:01:00+01:00", "9990000026");

@@ -201,5 +201,51 @@ TEST_F(DelayedDaysTest, DeathEndsTheDelay) {
   EXPECT_EQ(Days("2014-08"), 0);
 }
 
+// SPEC.md's example counts days by their London dates: "Ready on 28 April,
+// discharged 3 May: April gets 28, 29, 30 (3 days), May gets 1 and 2 (2 days);
+// ready and discharged the same day: 0". Ready at exactly 00:00 BST on 28 April
+// is ready on 28 April, not at the midnight that ends 27 April; discharged at
+// exactly 00:00 BST on 3 May is discharged on 3 May, so the midnight ending 2
+// May still finds the person ready -> April 3, May 2 (the same as at 09:00 and
+// 11:00 above).
+TEST_F(DelayedDaysTest, ReadyAndDischargedAtMidnightCountByTheirDates) {
+  h.Record("1", Registered("2014-04-01T09:00:00+01:00", "1938-02-11", kArea));
+  h.Record("1", Admitted("2014-04-20T10:00:00+01:00", "S1"));
+  h.Record("1", Ready("2014-04-28T00:00:00+01:00", "S1"));
+  h.Record("1", Discharged("2014-05-03T00:00:00+01:00", "S1"));
+  EXPECT_EQ(Days("2014-04"), 3);
+  EXPECT_EQ(Days("2014-05"), 2);
+}
+
+// Ready at 00:00 GMT on Christmas Day 2014 and discharged at 03:30 that day:
+// ready and discharged the same day -> 0 (not 1 for 24 December).
+TEST_F(DelayedDaysTest, ReadyAtMidnightAndDischargedThatDayIsZero) {
+  h.Record("1", Registered("2014-04-01T09:00:00+01:00", "1938-02-11", kArea));
+  h.Record("1", Admitted("2014-12-01T23:59:59Z", "S1"));
+  h.Record("1", Ready("2014-12-25T00:00:00Z", "S1"));
+  h.Record("1", Discharged("2014-12-25T03:30:00Z", "S1"));
+  EXPECT_EQ(Days("2014-12"), 0);
+}
+
+// An open delay given at 00:00 BST on 20 May 2016, not discharged: at 1 June
+// 2016 12:00 UTC May has days 20..31 = 12 (not 13 with 19 May).
+TEST_F(DelayedDaysTest, OpenDelayReadyAtMidnightStartsThatDay) {
+  h.Record("1", Registered("2016-04-01T09:00:00+01:00", "1938-02-11", kArea));
+  h.Record("1", Admitted("2016-05-18T10:00:00+01:00", "S1"));
+  h.Record("1", Ready("2016-05-20T00:00:00+01:00", "S1"));
+  EXPECT_EQ(Days("2016-05"), 12);
+}
+
+// Withdrawn at exactly 00:00 BST on 4 July: ready 2 and 3 July (the midnight
+// ending 3 July is the withdrawal's instant; withdrawn on 4 July) -> 2 days.
+TEST_F(DelayedDaysTest, WithdrawnAtMidnightCountsTheDayBefore) {
+  h.Record("1", Registered("2014-04-01T09:00:00+01:00", "1938-02-11", kArea));
+  h.Record("1", Admitted("2014-07-01T10:00:00+01:00", "S1"));
+  h.Record("1", Ready("2014-07-02T10:00:00+01:00", "S1"));
+  h.Record("1", Withdrawn("2014-07-04T00:00:00+01:00", "S1"));
+  h.Record("1", Discharged("2014-07-08T10:00:00+01:00", "S1"));
+  EXPECT_EQ(Days("2014-07"), 2);
+}
+
 }  // namespace
 }  // namespace carelog::testing

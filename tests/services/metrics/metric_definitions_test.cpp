@@ -306,6 +306,25 @@ TEST_F(MetricDefinitionsTest, AccountableProfessionalCoverage) {
       M("2014-15", MetricId::kAccountableProfessionalCoverage).denominator, 0);
 }
 
+// "Integrated packages open at the end of the period": the end of July is the
+// instant 00:00 BST on 1 August, and a package started at exactly that instant
+// has started at or before it (docs/READINGS.md, as the NHS number's
+// verification at that instant counts): open without a professional at the end
+// of July -> 0/1 = 0%; the professional assigned at 00:00 on 1 September is
+// there at the end of August -> 1/1 = 100%.
+TEST_F(MetricDefinitionsTest, PackageStartedAtTheMidnightEndingTheMonth) {
+  Register("1");
+  h.Record("1", PackageStarted("2014-08-01T00:00:00+01:00", "P1", true));
+  h.Record("1", Professional("2014-09-01T00:00:00+01:00", "P1"));
+  auto july = M("2014-07", MetricId::kAccountableProfessionalCoverage);
+  EXPECT_EQ(july.numerator, 0);
+  EXPECT_EQ(july.denominator, 1);
+  EXPECT_EQ(july.value, Fraction::Of(0));
+  auto august = M("2014-08", MetricId::kAccountableProfessionalCoverage);
+  EXPECT_EQ(august.denominator, 1);
+  EXPECT_EQ(august.value, Fraction::Of(100));
+}
+
 // Integrated packages started in April: P1 names A1 (completed), P2 names A2
 // (started, not completed), P3 names none -> 1/3.
 TEST_F(MetricDefinitionsTest, JointAssessmentCoverage) {
