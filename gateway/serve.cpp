@@ -149,6 +149,15 @@ int Serve(const ServeOptions& options, std::ostream& out, std::ostream& err,
         " (writes go on; metrics, worklists and payments answer as of that "
         "position and /readyz 503 until a restart applies the log again)");
   };
+  // An upgrade that changed what a projection's rows mean rebuilds it.
+  projector_options.on_redefined = [&say](std::string_view projection,
+                                          const std::string& stored) {
+    say("the " + std::string(projection) + " projection was written by " +
+        (stored.empty() ? std::string("an earlier version")
+                        : "definition " + stored) +
+        " of its code: building it again from the log (/readyz 503 until it "
+        "is done)");
+  };
   auto read_side = std::make_unique<ReadSide>(**log, clock, projector_options);
   Status opened = read_side->Open();
   if (!opened.ok())

@@ -28,6 +28,28 @@ Status ProjectionRunner::DropIfUncheckpointed(size_t i) {
   return log_.DropProjection(projections_[i]->Name());
 }
 
+// The row namespace where each projection's definition is recorded (one row
+// a projection, keyed by its name; storage/FORMAT.md).
+constexpr std::string_view kDefinitions = "definitions";
+
+Status ProjectionRunner::KeepDefinition(size_t i, uint64_t* checkpoint) {
+  Projection* p = projections_[i];
+  const std::string wanted = std::to_string(p->Definition());
+  auto stored = log_.GetProjectionRow(kDefinitions, p->Name());
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value() && **stored == wanted) return Status::Ok();
+  if (*checkpoint > 0) {
+    if (options_.on_redefined)
+      options_.on_redefined(p->Name(), stored->value_or(""));
+    CARELOG_RETURN_IF_ERROR(log_.DropProjection(p->Name()));
+    *checkpoint = 0;
+  }
+  storage::ProjectionWrite write;
+  write.rows.push_back(
+      {std::string(kDefinitions), std::string(p->Name()), wanted});
+  return log_.WriteProjections(write);
+}
+
 Status ProjectionRunner::Open() {
   std::lock_guard<std::mutex> batch(batch_mu_);
   checkpoints_.clear();
@@ -36,6 +58,7 @@ Status ProjectionRunner::Open() {
     Projection* p = projections_[i];
     auto cp = log_.ProjectionCheckpoint(p->Name());
     if (!cp.ok()) return cp.status();
+    CARELOG_RETURN_IF_ERROR(KeepDefinition(i, &*cp));
     checkpoints_.push_back(*cp);
     // Rows without a checkpoint are what an interrupted stream build left.
     if (*cp == 0) CARELOG_RETURN_IF_ERROR(DropIfUncheckpointed(i));

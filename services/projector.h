@@ -56,6 +56,12 @@ class Projection {
   // in the same atomic write as its last rows; rows written before carry none
   // (the runner drops them on Open after a crash, or when the build fails).
   virtual StreamBuild* stream_build() { return nullptr; }
+  // What its rows mean. Raise it with any change of the code that gives rows
+  // already written another meaning (a metric's definition, which people the
+  // worklists keep): the runner's Open drops rows written under another
+  // definition, or before definitions were recorded, and the projection is
+  // built again from the log (docs/OPERATIONS.md, "Upgrades").
+  virtual uint32_t Definition() const { return 1; }
 };
 
 struct ProjectorOptions {
@@ -80,6 +86,11 @@ struct ProjectorOptions {
   // the position applied until then (a projection that cannot apply the log
   // stops rather than skip ahead).
   std::function<void(const Status&, uint64_t applied)> on_stopped = {};
+  // Called by Open for each projection whose rows it drops because they were
+  // written under another definition (`stored`: that definition, empty when
+  // none was recorded), before they are built again.
+  std::function<void(std::string_view projection, const std::string& stored)>
+      on_redefined = {};
 };
 
 class ProjectionRunner {
@@ -125,6 +136,9 @@ class ProjectionRunner {
   void AbortAll();  // every projection not being built
   // Drops the rows a projection left without a checkpoint.
   Status DropIfUncheckpointed(size_t i);
+  // Drops projection i's rows (and sets *checkpoint to 0) when they were
+  // written under another definition than its code's; records its definition.
+  Status KeepDefinition(size_t i, uint64_t* checkpoint);
   void Run();
   // Records the error that stops the follower and reports it (on_stopped).
   void Fail(const Status& error);

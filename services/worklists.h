@@ -95,6 +95,8 @@ class WorklistProjection final : public Projection {
   // undecodable body (the recorder only stores valid events); the rows of the
   // people changed go out in FinishBatch.
   std::string_view Name() const override { return kName; }
+  // 2: people with an event standing on nothing are kept.
+  uint32_t Definition() const override { return 2; }
   Status Load(storage::EventLog& log) override;
   Status Apply(const storage::RecordedEvent& event,
                storage::ProjectionWrite& write) override;

@@ -43,6 +43,9 @@ class MetricsProjection final : public Projection, private StreamBuild {
   ~MetricsProjection() override;
 
   std::string_view Name() const override { return "metrics"; }
+  // 2: delayed days counted by London dates, a package started at the midnight
+  // ending a month open at that month's end.
+  uint32_t Definition() const override { return 2; }
   Status Load(storage::EventLog& log) override;
   Status Apply(const storage::RecordedEvent& event,
                storage::ProjectionWrite& write) override;

@@ -19,7 +19,10 @@ using testing::Registered;
 // A projection that counts the events it saw, in a row of its own.
 class CountingProjection final : public Projection {
  public:
+  explicit CountingProjection(uint32_t definition = 1)
+      : definition_(definition) {}
   std::string_view Name() const override { return "counting"; }
+  uint32_t Definition() const override { return definition_; }
   Status Load(storage::EventLog& log) override {
     auto row = log.GetProjectionRow(Name(), "n");
     if (!row.ok()) return row.status();
@@ -44,6 +47,9 @@ class CountingProjection final : public Projection {
   void Reset() override { committed = pending = 0; }
   uint64_t committed = 0;
   uint64_t pending = 0;
+
+ private:
+  uint32_t definition_;
 };
 
 void AppendN(MemoryEventLog& log, int n, int first_person = 1000) {
@@ -76,6 +82,70 @@ TEST(ProjectionRunner, AppliesEachEventOnceAcrossRestarts) {
   ASSERT_TRUE(row.ok() && row->has_value());
   EXPECT_EQ(**row, "8");
   EXPECT_EQ(*log.ProjectionCheckpoint("counting"), 8u);
+}
+
+// Rows written under another definition of the projection are dropped when the
+// runner opens, and built again from the log; under the same one they stay.
+TEST(ProjectionRunner, RowsOfAnotherDefinitionAreBuiltAgain) {
+  MemoryEventLog log;
+  AppendN(log, 4);
+  std::vector<std::string> redefined;
+  const ProjectorOptions options{
+      .on_redefined = [&](std::string_view name, const std::string& stored) {
+        redefined.push_back(std::string(name) + " " + stored);
+      }};
+  {
+    CountingProjection p(1);
+    ProjectionRunner runner(log, {&p}, options);
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+  }
+  // A stale row the new definition would never write: it must go.
+  ASSERT_TRUE(log.WriteProjections({{{"counting", "stale", "x"}}, {}}).ok());
+  AppendN(log, 2, 2000);
+  {
+    CountingProjection same(1);
+    ProjectionRunner runner(log, {&same}, options);
+    ASSERT_TRUE(runner.Open().ok());
+    EXPECT_EQ(runner.AppliedPosition(), 4u);
+    EXPECT_EQ(same.committed, 4u);
+    EXPECT_TRUE(redefined.empty());
+    ASSERT_TRUE(runner.CatchUp().ok());
+  }
+  CountingProjection next(2);
+  ProjectionRunner runner(log, {&next}, options);
+  ASSERT_TRUE(runner.Open().ok());
+  EXPECT_EQ(redefined, std::vector<std::string>{"counting 1"});
+  EXPECT_EQ(runner.AppliedPosition(), 0u);
+  EXPECT_EQ(next.committed, 0u);
+  EXPECT_FALSE(log.GetProjectionRow("counting", "stale")->has_value());
+  ASSERT_TRUE(runner.CatchUp().ok());
+  EXPECT_EQ(next.committed, 6u);  // every event, once, under definition 2
+  EXPECT_EQ(**log.GetProjectionRow("definitions", "counting"), "2");
+}
+
+// A store written before definitions were recorded: its projections are built
+// again, once.
+TEST(ProjectionRunner, RowsWithoutADefinitionAreBuiltAgainOnce) {
+  MemoryEventLog log;
+  AppendN(log, 3);
+  storage::ProjectionWrite before;
+  before.rows.push_back({"counting", "n", "3"});
+  before.checkpoints.push_back({"counting", 3});
+  ASSERT_TRUE(log.WriteProjections(before).ok());
+  std::vector<std::string> redefined;
+  const ProjectorOptions options{
+      .on_redefined = [&](std::string_view name, const std::string& stored) {
+        redefined.push_back(std::string(name) + " '" + stored + "'");
+      }};
+  for (int start = 0; start < 2; ++start) {
+    CountingProjection p;
+    ProjectionRunner runner(log, {&p}, options);
+    ASSERT_TRUE(runner.Open().ok());
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(p.committed, 3u);
+  }
+  EXPECT_EQ(redefined, std::vector<std::string>{"counting ''"});
 }
 
 // A projection that writes the same key for every event of a batch, between
