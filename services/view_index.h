@@ -13,12 +13,31 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace carelog {
 
 class ViewIndex {
  public:
+  ViewIndex() = default;
+  ViewIndex(const ViewIndex&) = default;
+  ViewIndex& operator=(const ViewIndex&) = default;
+  // A moved-from index is empty.
+  ViewIndex(ViewIndex&& other) noexcept
+      : slots_(std::move(other.slots_)),
+        mask_(std::exchange(other.mask_, 0)),
+        size_(std::exchange(other.size_, 0)) {
+    other.slots_.clear();
+  }
+  ViewIndex& operator=(ViewIndex&& other) noexcept {
+    slots_ = std::move(other.slots_);
+    other.slots_.clear();
+    mask_ = std::exchange(other.mask_, 0);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+
   // Room for `n` entries in all: no growth before then.
   void Reserve(size_t n) {
     if (n <= Capacity()) return;

@@ -79,5 +79,21 @@ TEST(ViewIndexTest, ACopyIsIndependentAndFindsThroughItsOwnList) {
   EXPECT_EQ(ids.Find("s42"), std::nullopt);
 }
 
+TEST(ViewIndexTest, AMovedFromIndexIsEmptyAndUsable) {
+  Ids ids;
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(ids.Add("m" + std::to_string(i)));
+  Ids moved;
+  moved.list = ids.list;
+  moved.index = std::move(ids.index);
+  EXPECT_EQ(moved.index.size(), 50u);
+  EXPECT_EQ(moved.Find("m7"), 7u);
+  EXPECT_EQ(ids.index.size(), 0u);
+  EXPECT_EQ(ids.Find("m7"), std::nullopt);
+  ids.list.clear();
+  ASSERT_TRUE(ids.Add("m7"));
+  EXPECT_EQ(ids.Find("m7"), 0u);
+  EXPECT_EQ(ids.index.size(), 1u);
+}
+
 }  // namespace
 }  // namespace carelog
