@@ -1,6 +1,7 @@
 #include "services/person_state.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace carelog {
@@ -346,42 +347,20 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
 }
 
 void PersonFacts::Reserve(const std::vector<StoredCareEventPtr>& events) {
-  size_t referrals = 0, assessments = 0, packages = 0, spells = 0,
-         placements = 0, attendances = 0, surveys = 0;
+  // Events by payload case (field numbers, all below 64).
+  std::array<size_t, 64> n{};
   for (const auto& e : events) {
-    switch (e->event.payload_case()) {
-      case Case::kReferralReceived:
-        ++referrals;
-        break;
-      case Case::kJointAssessmentStarted:
-        ++assessments;
-        break;
-      case Case::kCarePackageStarted:
-        ++packages;
-        break;
-      case Case::kHospitalAdmitted:
-        ++spells;
-        break;
-      case Case::kCareHomeAdmitted:
-        ++placements;
-        break;
-      case Case::kAeAttended:
-        ++attendances;
-        break;
-      case Case::kExperienceSurveyCompleted:
-        ++surveys;
-        break;
-      default:
-        break;
-    }
+    const size_t c = e->event.payload_case();
+    if (c < n.size()) ++n[c];
   }
-  ReserveMore(referrals_, referral_index_, referrals);
-  ReserveMore(assessments_, assessment_index_, assessments);
-  ReserveMore(packages_, package_index_, packages);
-  ReserveMore(spells_, spell_index_, spells);
-  ReserveMore(placements_, placement_index_, placements);
-  ReserveMore(ae_attendances_, attendance_index_, attendances);
-  ReserveMore(surveys_, survey_index_, surveys);
+  ReserveMore(referrals_, referral_index_, n[Case::kReferralReceived]);
+  ReserveMore(assessments_, assessment_index_,
+              n[Case::kJointAssessmentStarted]);
+  ReserveMore(packages_, package_index_, n[Case::kCarePackageStarted]);
+  ReserveMore(spells_, spell_index_, n[Case::kHospitalAdmitted]);
+  ReserveMore(placements_, placement_index_, n[Case::kCareHomeAdmitted]);
+  ReserveMore(ae_attendances_, attendance_index_, n[Case::kAeAttended]);
+  ReserveMore(surveys_, survey_index_, n[Case::kExperienceSurveyCompleted]);
 }
 
 bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b) {
