@@ -1,9 +1,9 @@
 #include "services/event_format.h"
 
 #include <string_view>
-#include <unordered_set>
 
 #include "services/calendar.h"
+#include "services/view_index.h"
 
 namespace carelog {
 namespace {
@@ -309,9 +309,12 @@ Status ValidateFormat(const std::vector<schema::CareEvent>& events) {
     return Status(Code::kInvalidArgument, "too many events in one request",
                   std::move(errors));
   }
-  // The request's ids, viewed (the events outlive the check).
-  std::unordered_set<std::string_view> ids;
-  ids.reserve(events.size());
+  // The request's ids: positions in `events`, which hold them.
+  ViewIndex ids;
+  ids.Reserve(events.size());
+  const auto id_of = [&events](size_t j) {
+    return std::string_view(events[j].event_id());
+  };
   for (size_t i = 0; i < events.size(); ++i) {
     const schema::CareEvent& e = events[i];
     FieldChecker event(&errors, i, std::string());
@@ -322,7 +325,7 @@ Status ValidateFormat(const std::vector<schema::CareEvent>& events) {
     } else {
       event.Id("eventId", e.event_id());
     }
-    if (!e.event_id().empty() && !ids.insert(e.event_id()).second) {
+    if (!e.event_id().empty() && !ids.Insert(e.event_id(), i, id_of)) {
       event.Fail(
           "eventId",
           "'" + e.event_id() +

@@ -1,6 +1,7 @@
 #include "services/person_state.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace carelog {
@@ -8,20 +9,41 @@ namespace {
 
 using Case = schema::CareEvent::PayloadCase;
 
+// The id an item of a PersonFacts list is indexed by.
+std::string_view IdOf(const Referral& r) { return r.referral_id; }
+std::string_view IdOf(const Assessment& a) { return a.assessment_id; }
+std::string_view IdOf(const CarePackage& c) { return c.package_id; }
+std::string_view IdOf(const Spell& s) { return s.spell_id; }
+std::string_view IdOf(const Placement& p) { return p.placement_id; }
+std::string_view IdOf(const AeAttendance& a) { return a.attendance_id; }
+std::string_view IdOf(const Survey& s) { return s.survey_id; }
+
 // The item under `id` in `index`, or null; const when `items` is.
-template <typename Items, typename Index>
-auto* Find(Items& items, const Index& index, std::string_view id) {
-  auto it = index.find(id);
-  return it == index.end() ? nullptr : &items[it->second];
+template <typename Items>
+auto* Find(Items& items, const ViewIndex& index, std::string_view id) {
+  auto at = index.Find(id, [&items](size_t i) { return IdOf(items[i]); });
+  return at ? &items[*at] : nullptr;
 }
 
-// Adds an item under a new id (viewed, not copied: the event's); false (and
-// nothing added) if the id is taken.
-template <typename T, typename Index>
-bool Add(std::vector<T>& items, Index& index, std::string_view id, T item) {
-  if (!index.emplace(id, items.size()).second) return false;
+// Adds an item under its id; false (and nothing added) if the id is taken.
+template <typename T>
+bool Add(std::vector<T>& items, ViewIndex& index, T item) {
+  const std::string_view id = IdOf(item);
+  if (!index.Insert(id, items.size(),
+                    [&items](size_t i) { return IdOf(items[i]); }))
+    return false;
   items.push_back(std::move(item));
   return true;
+}
+
+// Room for `more` items in the list and its index; the list still grows
+// geometrically when asked for a little more at a time.
+template <typename T>
+void ReserveMore(std::vector<T>& items, ViewIndex& index, size_t more) {
+  if (more == 0) return;
+  const size_t n = items.size() + more;
+  if (n > items.capacity()) items.reserve(std::max(n, 2 * items.capacity()));
+  index.Reserve(n);
 }
 
 }  // namespace
@@ -173,7 +195,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       r.to_service = p.to_service();
       r.reason = p.reason();
       r.urgency = p.urgency();
-      Add(referrals_, referral_index_, p.referral_id(), std::move(r));
+      Add(referrals_, referral_index_, std::move(r));
       return;
     }
     case Case::kReferralAccepted:
@@ -196,7 +218,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       a.referral_id = p.referral_id();
       a.started_at = t;
       a.participants.assign(p.participants().begin(), p.participants().end());
-      Add(assessments_, assessment_index_, p.assessment_id(), std::move(a));
+      Add(assessments_, assessment_index_, std::move(a));
       return;
     }
     case Case::kJointAssessmentCompleted: {
@@ -216,7 +238,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       c.scheme = p.scheme();
       c.pooled_budget = p.pooled_budget();
       c.started_at = t;
-      Add(packages_, package_index_, p.package_id(), std::move(c));
+      Add(packages_, package_index_, std::move(c));
       return;
     }
     case Case::kAccountableProfessionalAssigned: {
@@ -235,7 +257,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
     }
     case Case::kAeAttended: {
       const auto& p = e.ae_attended();
-      Add(ae_attendances_, attendance_index_, p.attendance_id(),
+      Add(ae_attendances_, attendance_index_,
           AeAttendance{p.attendance_id(), p.site(), t});
       return;
     }
@@ -247,7 +269,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       s.site = p.site();
       s.method = p.method();
       s.admitted_at = t;
-      if (Add(spells_, spell_index_, p.spell_id(), std::move(s)))
+      if (Add(spells_, spell_index_, std::move(s)))
         open_spell_ = spells_.size() - 1;
       return;
     }
@@ -304,7 +326,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
       pl.permanent = p.permanent();
       pl.council_supported = p.council_supported();
       pl.admitted_at = t;
-      Add(placements_, placement_index_, p.placement_id(), std::move(pl));
+      Add(placements_, placement_index_, std::move(pl));
       return;
     }
     case Case::kCareHomeLeft: {
@@ -314,7 +336,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
     }
     case Case::kExperienceSurveyCompleted: {
       const auto& p = e.experience_survey_completed();
-      Add(surveys_, survey_index_, p.survey_id(),
+      Add(surveys_, survey_index_,
           Survey{p.survey_id(), p.positive(), p.question(), t});
       return;
     }
@@ -322,6 +344,23 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
     case Case::PAYLOAD_NOT_SET:
       return;
   }
+}
+
+void PersonFacts::Reserve(const std::vector<StoredCareEventPtr>& events) {
+  // Events by payload case (field numbers, all below 64).
+  std::array<size_t, 64> n{};
+  for (const auto& e : events) {
+    const size_t c = e->event.payload_case();
+    if (c < n.size()) ++n[c];
+  }
+  ReserveMore(referrals_, referral_index_, n[Case::kReferralReceived]);
+  ReserveMore(assessments_, assessment_index_,
+              n[Case::kJointAssessmentStarted]);
+  ReserveMore(packages_, package_index_, n[Case::kCarePackageStarted]);
+  ReserveMore(spells_, spell_index_, n[Case::kHospitalAdmitted]);
+  ReserveMore(placements_, placement_index_, n[Case::kCareHomeAdmitted]);
+  ReserveMore(ae_attendances_, attendance_index_, n[Case::kAeAttended]);
+  ReserveMore(surveys_, survey_index_, n[Case::kExperienceSurveyCompleted]);
 }
 
 bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b) {
@@ -373,13 +412,15 @@ Result<StoredCareEventPtr> DecodeStoredCareEvent(
 PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
   PersonState s;
   s.recorded_ = std::move(recorded);
+  s.by_event_id_.Reserve(s.recorded_.size());
   for (size_t i = 0; i < s.recorded_.size(); ++i) {
     const auto& e = s.recorded_[i]->event;
-    s.by_event_id_.emplace(e.event_id(), i);
+    s.IndexEvent(i);
     if (e.has_event_retracted())
       s.retracted_.insert(e.event_retracted().event_id());
   }
   s.timeline_ = EffectiveTimeline(s.recorded_);
+  s.facts_.Reserve(s.timeline_);
   for (const auto& e : s.timeline_) s.facts_.Apply(*e);
   return s;
 }
@@ -396,9 +437,15 @@ bool PersonState::FoldsAtEnd(const StoredCareEvent& e) const {
          (timeline_.empty() || e.occurred_at >= timeline_.back()->occurred_at);
 }
 
+void PersonState::IndexEvent(size_t i) {
+  by_event_id_.Insert(recorded_[i]->event.event_id(), i, [this](size_t j) {
+    return std::string_view(recorded_[j]->event.event_id());
+  });
+}
+
 void PersonState::AppendAtEnd(const StoredCareEventPtr& e) {
-  by_event_id_.emplace(e->event.event_id(), recorded_.size());
   recorded_.push_back(e);
+  IndexEvent(recorded_.size() - 1);
   timeline_.push_back(e);
   facts_.Apply(*e);
 }
@@ -422,6 +469,8 @@ void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
   }
   recorded_.reserve(recorded_.size() + more.size());
   timeline_.reserve(timeline_.size() + more.size());
+  by_event_id_.Reserve(recorded_.size() + more.size());
+  facts_.Reserve(more);
   for (const auto& e : more) AppendAtEnd(e);
 }
 
@@ -443,8 +492,10 @@ void PersonState::TruncateTo(uint64_t version) {
 }
 
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {
-  auto it = by_event_id_.find(event_id);
-  return it == by_event_id_.end() ? nullptr : recorded_[it->second].get();
+  auto at = by_event_id_.Find(event_id, [this](size_t i) {
+    return std::string_view(recorded_[i]->event.event_id());
+  });
+  return at ? recorded_[*at].get() : nullptr;
 }
 
 }  // namespace carelog

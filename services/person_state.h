@@ -10,12 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "carelog/events.pb.h"
 #include "services/calendar.h"
+#include "services/view_index.h"
 #include "storage/event_log.h"
 #include "storage/status.h"
 
@@ -202,13 +202,17 @@ struct Survey {
 
 // What a person's effective events say, folded in timeline order. Apply is one
 // lenient fold step: an event that does not fit (which the rules prevent)
-// changes nothing it cannot. The facts view strings of the events applied (ids
-// in the indexes, an attendance's id and site) instead of copying them: every
-// event applied must outlive the facts and every copy of them, unchanged (a
-// PersonState holds its events, immutable and shared by its copies).
+// changes nothing it cannot. The facts view strings of the events applied (an
+// attendance's id and site) instead of copying them: every event applied must
+// outlive the facts and every copy of them, unchanged (a PersonState holds its
+// events, immutable and shared by its copies).
 class PersonFacts {
  public:
   void Apply(const StoredCareEvent& e);
+  // Sizes the lists and id indexes for the events about to be applied (an
+  // estimate: Apply grows them as needed), so that a long history is not
+  // folded into tables that double on fresh memory again and again.
+  void Reserve(const std::vector<StoredCareEventPtr>& events);
 
   bool registered() const { return registered_at_.has_value(); }
   std::optional<Instant> registered_at() const { return registered_at_; }
@@ -284,8 +288,8 @@ class PersonFacts {
   std::vector<Placement> placements_;
   std::vector<AeAttendance> ae_attendances_;
   std::vector<Survey> surveys_;
-  // Id -> index in its list; the keys view the ids of the events applied.
-  using Index = std::unordered_map<std::string_view, size_t>;
+  // Id -> index in its list (the list holds the ids).
+  using Index = ViewIndex;
   Index referral_index_, assessment_index_, package_index_, spell_index_,
       placement_index_, attendance_index_, survey_index_;
   std::optional<size_t> open_spell_;
@@ -341,13 +345,14 @@ class PersonState {
   // retraction, not before the last effective event.
   bool FoldsAtEnd(const StoredCareEvent& e) const;
   void AppendAtEnd(const StoredCareEventPtr& e);
+  // Indexes recorded_[i] by its event id (the first of an id stays).
+  void IndexEvent(size_t i);
 
   std::vector<StoredCareEventPtr> recorded_;
   std::vector<StoredCareEventPtr> timeline_;
-  // Event id -> index in recorded_. The keys view the ids of the events
-  // recorded_ holds (immutable, shared by every copy of this state), so an
-  // event costs no copy of its id here.
-  std::unordered_map<std::string_view, size_t> by_event_id_;
+  // Event id -> index in recorded_, whose events hold the ids: an event costs
+  // 8 bytes of table here and no copy of its id.
+  ViewIndex by_event_id_;
   StringKeySet retracted_;
   PersonFacts facts_;
 };
