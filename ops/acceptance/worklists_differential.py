@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Differential test of SPEC.md "Worklists" (API.md's three worklist routes): random but valid
+histories around Easter 2016 (Good Friday, the clocks going forward on 27 March, Easter Monday, the
+end of March) and discharges to reablement 91 days before, are recorded as time passes: the server
+is restarted on the same data with CARELOG_NOW at instants just before and just after London
+midnights, each time given the events that have happened by then (some people's one stop late), and
+every worklist of both areas (and of each site) is compared with oracle_worklists.py.
+
+  worklists_differential.py --binary build/carelog [--seed 1] [--people 40] [--verbose]
+
+Prints one FAIL line per disagreement; exits 1 when any differs. Standard library only."""
+
+import argparse
+import datetime as dt
+import os
+import pathlib
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import check  # noqa: E402
+import lib  # noqa: E402
+import oracle_worklists as ow  # noqa: E402
+from differential import parse_time, quiet_check  # noqa: E402
+from oracle_history import UTC, local_midnight  # noqa: E402
+
+AREAS = ["E09900211", "E09900212"]
+SITES = ["Queen's", "King George"]
+SEC, DAY = dt.timedelta(seconds=1), dt.timedelta(days=1)
+# query instants: before and after the London midnights of Easter 2016 and the clock change
+QUERY_DATES = [dt.date(2016, 3, d) for d in (25, 26, 27, 28, 29)] + [dt.date(2016, 4, 1)]
+CHANGE = dt.datetime(2016, 3, 27, 1, tzinfo=UTC)
+
+
+def query_instants():
+    out = []
+    for d in QUERY_DATES:
+        m = local_midnight(d)
+        out += [m - 30 * SEC, m + 3 * SEC]
+    out += [CHANGE - 30 * SEC, CHANGE + 3 * SEC, local_midnight(dt.date(2016, 4, 2)) + 12 * 3600 * SEC]
+    return sorted(out)
+
+
+class Story:
+    def __init__(self, rng, nhs, queries):
+        self.rng, self.nhs, self.events, self.queries = rng, nhs, [], queries
+        self.lag = 1 if rng.random() < 0.2 else 0
+        self.n = 0
+
+    def moment(self, first, last):
+        """An instant between two dates, often at a London midnight or a second either side."""
+        rng = self.rng
+        d = first + DAY * rng.randrange((last - first).days + 1)
+        m = local_midnight(d)
+        t = rng.choice([m, m + SEC, local_midnight(d + DAY) - SEC, m + dt.timedelta(hours=12),
+                        m + dt.timedelta(seconds=rng.randrange(86400))])
+        if d == CHANGE.date() and rng.random() < 0.3:
+            t = CHANGE + rng.choice([-SEC, 0 * SEC, SEC])
+        if any(q < t <= q + 20 * SEC for q in self.queries):  # not while a query is being asked
+            t += 60 * SEC
+        return t
+
+    def later(self, t, days=4):
+        for _ in range(50):
+            u = self.moment(ow.local_date(t), ow.local_date(t) + days * DAY)
+            if u > t:
+                return u
+        return t + dt.timedelta(minutes=7)
+
+    def add(self, t, kind, payload):
+        self.events.append({"t": t, "type": kind, "payload": payload,
+                            "eventId": str(uuid.UUID(int=self.rng.getrandbits(128), version=4))})
+        return t
+
+    def new_id(self, prefix):
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+
+def story(rng, nhs, queries):
+    s = Story(rng, nhs, queries)
+    start = dt.datetime(2015, 11, 1, 12, tzinfo=UTC) + dt.timedelta(seconds=rng.randrange(40 * 86400))
+    s.add(start, "personRegistered", {"birthDate": f"{rng.randrange(1920, 2000)}-05-17", "areaCode": rng.choice(AREAS),
+                                      "gpPractice": "F82001", "nhsNumberStatus": "VERIFIED"})
+    if rng.random() < 0.6:  # a discharge whose day 91 falls around the query dates
+        sid = s.new_id("S")
+        t = s.add(s.moment(dt.date(2015, 12, 20), dt.date(2015, 12, 28)), "hospitalAdmitted",
+                  {"spellId": sid, "provider": "RF4", "site": rng.choice(SITES), "method": "EMERGENCY"})
+        on = s.moment(dt.date(2015, 12, 22), dt.date(2016, 1, 3))
+        t = s.add(on if on > t and rng.random() < 0.8 else s.later(t), "discharged",
+                  {"spellId": sid, "destination": rng.choice(["REABLEMENT", "REHABILITATION_BED", "USUAL_RESIDENCE"])})
+        if s.events[-1]["payload"]["destination"] in ow.REABLEMENT and rng.random() < 0.4:
+            s.add(s.moment(dt.date(2016, 3, 20), dt.date(2016, 4, 2)), "followUpRecorded",
+                  {"spellId": sid, "status": "AT_HOME"})
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        package(s, rng)
+    if rng.random() < 0.75:
+        spell(s, rng)
+    last = max(e["t"] for e in s.events)
+    if rng.random() < 0.15:
+        s.add(s.later(last, 2), "personMoved", {"areaCode": next(a for a in AREAS if a != s.events[0]["payload"]["areaCode"])})
+    if rng.random() < 0.1:
+        s.add(s.later(max(e["t"] for e in s.events), 2), "personDied", {})
+    return s
+
+
+def package(s, rng):
+    pid = s.new_id("PK")
+    t = s.add(s.moment(dt.date(2016, 3, 15), dt.date(2016, 4, 1)), "carePackageStarted",
+              {"packageId": pid, "integrated": rng.random() < 0.75, "scheme": "ITF08", "pooledBudget": True})
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        t = s.add(s.later(t), "accountableProfessionalAssigned", {
+            "packageId": pid, "professionalId": s.new_id("AP"), "name": "Pat Lead", "role": "Nurse",
+            "organisation": "Trust", "sector": "HEALTH", "phone": "0123"})
+    if rng.random() < 0.25:
+        s.add(s.later(t), "carePackageEnded", {"packageId": pid, "reason": "Needs met"})
+
+
+def spell(s, rng):
+    sid = s.new_id("S")
+    t = s.add(s.moment(dt.date(2016, 3, 18), dt.date(2016, 3, 29)), "hospitalAdmitted",
+              {"spellId": sid, "provider": "RF4", "site": rng.choice(SITES), "method": "EMERGENCY"})
+    for episode in range(rng.choice([1, 1, 2])):
+        t = s.add(s.later(t), "readyForDischarge", {"spellId": sid})
+        if rng.random() < 0.2:  # given again while ready
+            t = s.add(s.later(t), "readyForDischarge", {"spellId": sid})
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            t = s.add(s.later(t), "dischargeDelayRecorded", {"spellId": sid, "reason": rng.choice(["A", "D1", "E", "G"]),
+                                                             "agency": rng.choice(["NHS", "SOCIAL_CARE", "BOTH"])})
+        if episode == 0 and rng.random() < 0.35:
+            t = s.add(s.later(t), "readyForDischargeWithdrawn", {"spellId": sid, "reason": "Unwell"})
+    if rng.random() < 0.4:
+        s.add(s.later(t, 6), "discharged", {"spellId": sid, "destination": "USUAL_RESIDENCE"})
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+def same_instant(got, want):
+    try:
+        return parse_time(got) == want
+    except (TypeError, ValueError):
+        return False
+
+
+def compare_items(r, where, got, want, key, fields, order):
+    g = {tuple(i.get(k) for k in key): i for i in got}
+    w = {tuple(i[k] for k in key): i for i in want}
+    r.check(f"{where} items", sorted(g) == sorted(w), f"got {sorted(g)}, want {sorted(w)}")
+    for k in sorted(set(g) & set(w)):
+        for f in fields:
+            gv, wv = g[k].get(f), w[k][f]
+            ok = same_instant(gv, wv) if isinstance(wv, dt.datetime) else gv == wv
+            r.check(f"{where} {k} {f}", ok, f"got {gv!r}, want {wv!r}; got item {g[k]}")
+    vals = [order(i) for i in got]
+    r.check(f"{where} order", vals == sorted(vals), f"got {vals}")
+
+
+def professional_of(item):
+    p = item.get("accountableProfessional")
+    return p and (p.get("packageId"), p.get("professionalId"))
+
+
+def compare(r, api, token, people, now, last):
+    where0 = now.isoformat()
+    lib.log(f"{where0}: " + ", ".join(f"{area} {len(ow.discharge(people, area, now))} ready, "
+                                      f"{len(ow.follow_ups(people, area, now))} follow-ups due, "
+                                      f"{len(ow.unassigned(people, area, now))} unassigned" for area in AREAS))
+    for area in AREAS:
+        for site in [None] + SITES:
+            q = f"/v1/worklists/discharge?area={area}&minPosition={last}" + (f"&site={site}" if site else "")
+            got = api.get(q.replace(" ", "%20").replace("'", "%27"), token).json["items"]
+            want = ow.discharge(people, area, now, site)
+            for i in got + want:
+                i["professional"] = professional_of(i)
+            compare_items(r, f"{where0} discharge {area} site={site}", got, want, ("nhsNumber", "spellId"),
+                          ("site", "readySince", "daysDelayed", "reason", "agency", "readyOnWeekend", "professional"),
+                          lambda i: -(i.get("daysDelayed") or 0))
+        got = api.get(f"/v1/worklists/follow-ups?area={area}&minPosition={last}", token).json["items"]
+        compare_items(r, f"{where0} follow-ups {area}", got, ow.follow_ups(people, area, now), ("nhsNumber", "spellId"),
+                      ("dischargedOn", "dueOn"), lambda i: i.get("dueOn") or "")
+        got = api.get(f"/v1/worklists/unassigned-packages?area={area}&minPosition={last}", token).json["items"]
+        compare_items(r, f"{where0} unassigned {area}", got, ow.unassigned(people, area, now),
+                      ("nhsNumber", "packageId"), ("startedAt", "daysWithout"),
+                      lambda i: parse_time(i["startedAt"]) if i.get("startedAt") else dt.datetime.min)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--people", type=int, default=40)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    r = lib.Results(args.verbose)
+    r.check = quiet_check(r, args.verbose)
+    rng = random.Random(args.seed)
+    queries = query_instants()
+    nums = lib.NhsNumbers(args.seed)
+    stories = [story(rng, nums.next(), queries) for _ in range(args.people)]
+    tmp = tempfile.mkdtemp(prefix="carelog-worklists-")
+    binary, t0 = os.path.abspath(args.binary), time.time()
+    tokens_file = os.path.join(tmp, "tokens.json")
+    tokens = check.make_tokens(binary, tokens_file, AREAS, "E09900299")
+    posted = {s.nhs: [] for s in stories}
+    last = 0
+    try:
+        for i, at in enumerate(queries):
+            env = dict(os.environ, CARELOG_NOW=at.isoformat())
+            server = check.Server([binary, "serve", "--data", os.path.join(tmp, "data"), "--listen", "127.0.0.1:0",
+                                   "--tokens", tokens_file], env=env)
+            started = time.time()
+            try:
+                api = lib.Api(server.url)
+                if i == 0:
+                    for area in AREAS:
+                        resp = api.req("PUT", f"/v1/areas/{area}", {"name": f"Worklists {area}", "population": [
+                            {"year": 2015, "age0to17": 1000, "age18to64": 5000, "age65plus": 900}]},
+                            token=tokens["admin"])
+                        r.check(f"PUT area {area}", resp.status in (200, 201), resp)
+                last = record(r, api, tokens, stories, queries, i, posted, last)
+                people = [ow.Person(nhs, evs) for nhs, evs in posted.items() if evs]
+                compare(r, api, tokens["dischargeCoordinator"], people, at + dt.timedelta(seconds=time.time() - started), last)
+            finally:
+                r.eq(f"{at} SIGTERM exits 0", server.stop(), 0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\n{r.passed} agreed, {len(r.failed)} differ in {time.time() - t0:.0f} s")
+    sys.exit(1 if r.failed else 0)
+
+
+def record(r, api, tokens, stories, queries, i, posted, last):
+    """Posts what has happened by query i (a lagging person's: by query i-1), one request a person."""
+    for s in stories:
+        j = i - s.lag
+        if j < 0:
+            continue
+        since = queries[j - 1] if j else dt.datetime.min.replace(tzinfo=UTC)
+        due = sorted((e for e in s.events if since < e["t"] <= queries[j]), key=lambda e: e["t"])
+        if not due:
+            continue
+        body = [{"eventId": e["eventId"], "occurredAt": lib.iso(e["t"]), e["type"]: e["payload"]} for e in due]
+        resp = api.req("POST", f"/v1/people/{s.nhs}/events", {"events": body}, token=tokens["practitioner"])
+        r.check(f"{queries[i]} POST {s.nhs} accepted", resp.status == 201, f"{resp}\n    events: {body}")
+        if resp.status == 201:
+            last = max(last, resp.json["lastPosition"])
+            posted[s.nhs] += due
+    return last
+
+
+if __name__ == "__main__":
+    main()
