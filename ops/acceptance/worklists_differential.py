@@ -35,6 +35,10 @@ SEC, DAY = dt.timedelta(seconds=1), dt.timedelta(days=1)
 # query instants: before and after the London midnights of Easter 2016 and the clock change
 QUERY_DATES = [dt.date(2016, 3, d) for d in (25, 26, 27, 28, 29)] + [dt.date(2016, 4, 1)]
 CHANGE = dt.datetime(2016, 3, 27, 1, tzinfo=UTC)
+EASTER = dt.datetime(2016, 3, 1, tzinfo=UTC)
+# events nothing else stands on (a discharge: home from the spell of the Easter days)
+RETRACTABLE = ("dischargeDelayRecorded", "readyForDischargeWithdrawn", "accountableProfessionalAssigned",
+               "carePackageEnded", "personMoved", "personDied", "discharged")
 
 
 def query_instants():
@@ -50,6 +54,7 @@ class Story:
     def __init__(self, rng, nhs, queries):
         self.rng, self.nhs, self.events, self.queries = rng, nhs, [], queries
         self.lag = 1 if rng.random() < 0.2 else 0
+        self.retract = None  # (event, how many queries after it is posted)
         self.n = 0
 
     def moment(self, first, last):
@@ -106,6 +111,9 @@ def story(rng, nhs, queries):
         s.add(s.later(last, 2), "personMoved", {"areaCode": next(a for a in AREAS if a != s.events[0]["payload"]["areaCode"])})
     if rng.random() < 0.1:
         s.add(s.later(max(e["t"] for e in s.events), 2), "personDied", {})
+    undo = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or e["t"] > EASTER)]
+    if undo and rng.random() < 0.3:  # retracted a few stops after it is recorded
+        s.retract = (rng.choice(undo), rng.randint(1, 4))
     return s
 
 
@@ -248,7 +256,26 @@ def record(r, api, tokens, stories, queries, i, posted, last):
         r.check(f"{queries[i]} POST {s.nhs} accepted", resp.status == 201, f"{resp}\n    events: {body}")
         if resp.status == 201:
             last = max(last, resp.json["lastPosition"])
-            posted[s.nhs] += due
+            posted[s.nhs] += [dict(e, postedAt=i) for e in due]
+    for s in stories:
+        last = retract(r, api, tokens, s, queries[i], i, posted[s.nhs], last)
+    return last
+
+
+def retract(r, api, tokens, s, at, i, posted, last):
+    """SPEC eventRetracted: "every derived view behaves as if the retracted event had never been
+    recorded": the retraction is posted at `at` and the event leaves the oracle's history."""
+    target = s.retract and next((e for e in posted if e["eventId"] == s.retract[0]["eventId"]), None)
+    if not target or target["postedAt"] + s.retract[1] != i:
+        return last
+    body = [{"eventId": str(uuid.UUID(int=s.rng.getrandbits(128), version=4)), "occurredAt": lib.iso(at),
+             "eventRetracted": {"eventId": target["eventId"], "reason": "Entered in error"}}]
+    resp = api.req("POST", f"/v1/people/{s.nhs}/events", {"events": body}, token=tokens["practitioner"])
+    r.check(f"{at} retract {s.nhs} {target['type']} accepted", resp.status == 201, resp)
+    if resp.status == 201:
+        posted.remove(target)
+        lib.log(f"{at}: {s.nhs} {target['type']} at {target['t']} retracted")
+        return max(last, resp.json["lastPosition"])
     return last
 
 
