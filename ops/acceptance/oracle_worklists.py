@@ -119,3 +119,46 @@ def unassigned(people, area, now):
                 items.append({"nhsNumber": p.nhs, "packageId": pid, "startedAt": k["started"],
                               "daysWithout": midnights(k["started"], now)})
     return sorted(items, key=lambda i: i["startedAt"])
+
+
+# --- the national conditions scorecard: what the metrics do not already give ----------------------
+
+def weekend_assessment_share(people, area, period):
+    """SPEC scorecard: "7-day working (weekendDischargeRatio, weekend share of assessments)";
+    READING: per cent of the joint assessments started in the period (the person's area then) that
+    started on a weekend day. `people` are oracle_history.Person. Returns (numerator, denominator)."""
+    num = den = 0
+    for p in people:
+        for a in p.assessments.values():
+            t = a["started"]
+            if p.area_at(t) == area and period.has(local_date(t)):
+                den += 1
+                num += is_weekend_day(local_date(t))
+    return num, den
+
+
+def packages_without(people, area, period, now):
+    """SPEC scorecard: "open integrated packages with no accountable professional and for how many
+    days". READING: at the period's end, or now if earlier; the person's area then; a package of
+    someone dead by then is not open; days are the midnights from the start to that instant.
+    Returns (count, total days)."""
+    at = min(period.end, now)
+    count = days = 0
+    for p in people:
+        if p.area_at(at) != area or (p.died is not None and p.died <= at):
+            continue
+        for k in p.packages.values():
+            open_ = k["started"] <= at and (k["ended"] is None or k["ended"] > at)
+            if k["integrated"] and open_ and not any(t <= at for t in k["professionals"]):
+                count += 1
+                days += midnights(k["started"], at)
+    return count, days
+
+
+def weekend_ratio_days(period, now):
+    """READINGS (acceptance audit of the money figures): the weekend discharge ratio of a period in
+    progress divides by the days begun so far (up to the London date of now). Returns (weekend
+    days, other days)."""
+    days = [d for d in period.days() if d <= local_date(now)]
+    weekend = sum(1 for d in days if is_weekend_day(d))
+    return weekend, len(days) - weekend

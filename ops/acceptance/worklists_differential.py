@@ -26,11 +26,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import check  # noqa: E402
 import lib  # noqa: E402
 import oracle_worklists as ow  # noqa: E402
+import scorecard_differential as scorecard  # noqa: E402
 from differential import parse_time, quiet_check  # noqa: E402
 from oracle_history import UTC, local_midnight  # noqa: E402
 
 AREAS = ["E09900211", "E09900212"]
 SITES = ["Queen's", "King George"]
+POPULATIONS = {a: [{"year": y, "age0to17": 1000, "age18to64": 5000, "age65plus": 900} for y in (2015, 2016)]
+               for a in AREAS}
 SEC, DAY = dt.timedelta(seconds=1), dt.timedelta(days=1)
 # query instants: before and after the London midnights of Easter 2016 and the clock change
 QUERY_DATES = [dt.date(2016, 3, d) for d in (25, 26, 27, 28, 29)] + [dt.date(2016, 4, 1)]
@@ -91,7 +94,10 @@ def story(rng, nhs, queries):
     s = Story(rng, nhs, queries)
     start = dt.datetime(2015, 11, 1, 12, tzinfo=UTC) + dt.timedelta(seconds=rng.randrange(40 * 86400))
     s.add(start, "personRegistered", {"birthDate": f"{rng.randrange(1920, 2000)}-05-17", "areaCode": rng.choice(AREAS),
-                                      "gpPractice": "F82001", "nhsNumberStatus": "VERIFIED"})
+                                      "gpPractice": "F82001",
+                                      "nhsNumberStatus": rng.choice(["VERIFIED", "UNVERIFIED"])})
+    if s.events[0]["payload"]["nhsNumberStatus"] == "UNVERIFIED" and rng.random() < 0.5:
+        s.add(s.moment(dt.date(2016, 3, 25), dt.date(2016, 4, 2)), "nhsNumberVerified", {})
     if rng.random() < 0.6:  # a discharge whose day 91 falls around the query dates
         sid = s.new_id("S")
         t = s.add(s.moment(dt.date(2015, 12, 20), dt.date(2015, 12, 28)), "hospitalAdmitted",
@@ -108,7 +114,8 @@ def story(rng, nhs, queries):
         spell(s, rng)
     last = max(e["t"] for e in s.events)
     if rng.random() < 0.15:
-        s.add(s.later(last, 2), "personMoved", {"areaCode": next(a for a in AREAS if a != s.events[0]["payload"]["areaCode"])})
+        other = next(a for a in AREAS if a != s.events[0]["payload"]["areaCode"])
+        s.add(s.later(last, 2), "personMoved", {"areaCode": other})
     if rng.random() < 0.1:
         s.add(s.later(max(e["t"] for e in s.events), 2), "personDied", {})
     undo = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or e["t"] > EASTER)]
@@ -118,9 +125,18 @@ def story(rng, nhs, queries):
 
 
 def package(s, rng):
-    pid = s.new_id("PK")
-    t = s.add(s.moment(dt.date(2016, 3, 15), dt.date(2016, 4, 1)), "carePackageStarted",
-              {"packageId": pid, "integrated": rng.random() < 0.75, "scheme": "ITF08", "pooledBudget": True})
+    pid, payload = s.new_id("PK"), {}
+    t = s.moment(dt.date(2016, 2, 26), dt.date(2016, 3, 31))
+    if rng.random() < 0.6:  # a joint assessment first (for the scorecard)
+        aid = payload["assessmentId"] = s.new_id("JA")
+        s.add(t, "jointAssessmentStarted", {"assessmentId": aid, "participants": [
+            {"professionalId": "H1", "name": "Dr Health", "sector": "HEALTH", "role": "GP"},
+            {"professionalId": "S1", "name": "Ms Social", "sector": "SOCIAL_CARE", "role": "Social worker"}]})
+        if rng.random() < 0.6:
+            t = s.add(s.later(t), "jointAssessmentCompleted", {"assessmentId": aid, "outcome": "PACKAGE_NEEDED"})
+        t = s.later(t)
+    t = s.add(t, "carePackageStarted", dict(payload, packageId=pid, integrated=rng.random() < 0.75, scheme="ITF08",
+                                            pooledBudget=True))
     for _ in range(rng.choice([0, 0, 1, 2])):
         t = s.add(s.later(t), "accountableProfessionalAssigned", {
             "packageId": pid, "professionalId": s.new_id("AP"), "name": "Pat Lead", "role": "Nurse",
@@ -138,8 +154,9 @@ def spell(s, rng):
         if rng.random() < 0.2:  # given again while ready
             t = s.add(s.later(t), "readyForDischarge", {"spellId": sid})
         for _ in range(rng.choice([0, 1, 1, 2])):
-            t = s.add(s.later(t), "dischargeDelayRecorded", {"spellId": sid, "reason": rng.choice(["A", "D1", "E", "G"]),
-                                                             "agency": rng.choice(["NHS", "SOCIAL_CARE", "BOTH"])})
+            t = s.add(s.later(t), "dischargeDelayRecorded", {
+                "spellId": sid, "reason": rng.choice(["A", "D1", "E", "G"]),
+                "agency": rng.choice(["NHS", "SOCIAL_CARE", "BOTH"])})
         if episode == 0 and rng.random() < 0.35:
             t = s.add(s.later(t), "readyForDischargeWithdrawn", {"spellId": sid, "reason": "Unwell"})
     if rng.random() < 0.4:
@@ -225,20 +242,29 @@ def main():
             try:
                 api = lib.Api(server.url)
                 if i == 0:
-                    for area in AREAS:
-                        resp = api.req("PUT", f"/v1/areas/{area}", {"name": f"Worklists {area}", "population": [
-                            {"year": 2015, "age0to17": 1000, "age18to64": 5000, "age65plus": 900}]},
-                            token=tokens["admin"])
-                        r.check(f"PUT area {area}", resp.status in (200, 201), resp)
+                    setup(r, api, tokens)
                 last = record(r, api, tokens, stories, queries, i, posted, last)
                 people = [ow.Person(nhs, evs) for nhs, evs in posted.items() if evs]
-                compare(r, api, tokens["dischargeCoordinator"], people, at + dt.timedelta(seconds=time.time() - started), last)
+                now = at + dt.timedelta(seconds=time.time() - started)
+                compare(r, api, tokens["dischargeCoordinator"], people, now, last)
+                if i == len(queries) - 1:
+                    scorecard.compare(r, api, tokens, AREAS, POPULATIONS, scorecard.plans(AREAS), now, last)
             finally:
                 r.eq(f"{at} SIGTERM exits 0", server.stop(), 0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{r.passed} agreed, {len(r.failed)} differ in {time.time() - t0:.0f} s")
     sys.exit(1 if r.failed else 0)
+
+
+def setup(r, api, tokens):
+    for area in AREAS:
+        resp = api.req("PUT", f"/v1/areas/{area}", {"name": f"Worklists {area}", "population": POPULATIONS[area]},
+                       token=tokens["admin"])
+        r.check(f"PUT area {area}", resp.status in (200, 201), resp)
+    for (area, year), plan in scorecard.plans(AREAS).items():
+        resp = api.req("PUT", f"/v1/areas/{area}/plans/{year}", plan, token=tokens["admin"])
+        r.check(f"PUT plan {area} {year}", resp.status in (200, 201), resp)
 
 
 def record(r, api, tokens, stories, queries, i, posted, last):
