@@ -10,29 +10,40 @@ import oracle
 import oracle_worklists as ow
 from differential import Run, compare_entry, same_number
 
-PERIODS = ["2016-03", "2015-16-Q4", "2015-16", "2016-04"]
 ENTRIES = {"nhsNumberVerified": ("nhsNumberVerified",), "jointAssessmentCoverage": ("jointAssessmentCoverage",),
            "accountableProfessionalCoverage": ("accountableProfessionalCoverage",),
            "weekendDischargeRatio": ("sevenDayServices", "weekendDischargeRatio")}
 STATEMENTS = ("plansJointlyAgreed", "socialCareProtected", "acuteImpactAgreed")
 
 
-def plans(areas):
-    """Area 0 states its conditions in 2015-16 (and sets targets for March 2016); area 1 has no
-    2015-16 plan and states them in 2016-17."""
+def fy(y, m):
+    start = y if m >= 4 else y - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def periods(window):
+    """The month, quarter and financial year of the window's first day (ended by the last query)
+    and the month after it (in progress)."""
+    d, n = window.first, window.month_start
+    return [f"{d:%Y-%m}", f"{fy(d.year, d.month)}-Q{(d.month - 4) % 12 // 3 + 1}", fy(d.year, d.month), f"{n:%Y-%m}"]
+
+
+def plans(areas, window):
+    """Area 0 states its conditions in the plan of the window's year and sets targets for its first
+    month; area 1 states them in the plan of the next month's year and sets a target for it."""
     def plan(conditions, targets):
         return {"allocationGbp": 1000000, "performanceElementGbp": 250000, "conditions": conditions,
                 "targets": targets, "tranches": [{"id": "T1", "period": targets[0]["period"], "amountGbp": 1000,
                                                   "metrics": [{"metric": targets[0]["metric"], "weight": 1}]}]}
-    return {(areas[0], "2015-16"): plan({"plansJointlyAgreed": True, "socialCareProtected": False,
-                                         "acuteImpactAgreed": True},
-                                        [{"metric": "weekendDischargeRatio", "period": "2016-03", "baseline": 0.8,
-                                          "target": 0.95},
-                                         {"metric": "nhsNumberVerified", "period": "2016-03", "baseline": 90,
-                                          "target": 95}]),
-            (areas[1], "2016-17"): plan({"plansJointlyAgreed": False, "socialCareProtected": True},
-                                        [{"metric": "accountableProfessionalCoverage", "period": "2016-04",
-                                          "baseline": 50, "target": 70}])}
+    month, _, year, after = periods(window)
+    return {(areas[0], year): plan({"plansJointlyAgreed": True, "socialCareProtected": False,
+                                    "acuteImpactAgreed": True},
+                                   [{"metric": "weekendDischargeRatio", "period": month, "baseline": 0.8,
+                                     "target": 0.95},
+                                    {"metric": "nhsNumberVerified", "period": month, "baseline": 90, "target": 95}]),
+            (areas[1], fy(window.month_start.year, window.month_start.month)): plan(
+                {"plansJointlyAgreed": False, "socialCareProtected": True},
+                [{"metric": "accountableProfessionalCoverage", "period": after, "baseline": 50, "target": 70}])}
 
 
 def disclosed_pct(num, den):
@@ -55,12 +66,13 @@ def targets_of(plan_set, area, period):
     return {}
 
 
-def compare(r, api, tokens, areas, pops, plan_set, now, last):
+def compare(r, api, tokens, areas, pops, window, now, last):
     run = Run(api, tokens, r, areas, pops)
     run.last = last
     state = oracle.State(run.feed())
+    plan_set = plans(areas, window)
     for area in areas:
-        for period in PERIODS:
+        for period in periods(window):
             body = run.get(f"/v1/areas/{area}/conditions?period={urllib.parse.quote(period)}", tokens["commissioner"])
             got, where = body.get("conditions") or {}, f"conditions {area} {period}"
             p = oracle.Period(period)

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Differential test of SPEC.md "Worklists" (API.md's three worklist routes): random but valid
-histories around Easter 2016 (Good Friday, the clocks going forward on 27 March, Easter Monday, the
-end of March) and discharges to reablement 91 days before, are recorded as time passes: the server
-is restarted on the same data with CARELOG_NOW at instants just before and just after London
-midnights, each time given the events that have happened by then (some people's one stop late), and
-every worklist of both areas (and of each site) is compared with oracle_worklists.py.
+"""Differential test of SPEC.md "Worklists" (API.md's three worklist routes) and the "National
+conditions scorecard": random but valid histories around Easter 2016 (Good Friday, the clocks going
+forward on 27 March, Easter Monday, the end of March), the autumn 2015 clock change and Christmas
+2015, with discharges to reablement 91 days before, are recorded as time passes: the server is
+restarted on the same data with CARELOG_NOW at instants just before and just after London
+midnights, each time given the events that have happened by then (some people's one stop late, a
+few retracted later), and every worklist of both areas (and of each site) is compared with
+oracle_worklists.py; at the last instant the scorecard too (scorecard_differential.py).
 
-  worklists_differential.py --binary build/carelog [--seed 1] [--people 40] [--verbose]
+  worklists_differential.py --binary build/carelog [--seed 1] [--people 40] [--window easter|...|all]
 
 Prints one FAIL line per disagreement; exits 1 when any differs. Standard library only."""
 
@@ -35,47 +37,70 @@ SITES = ["Queen's", "King George"]
 POPULATIONS = {a: [{"year": y, "age0to17": 1000, "age18to64": 5000, "age65plus": 900} for y in (2015, 2016)]
                for a in AREAS}
 SEC, DAY = dt.timedelta(seconds=1), dt.timedelta(days=1)
-# query instants: before and after the London midnights of Easter 2016 and the clock change
-QUERY_DATES = [dt.date(2016, 3, d) for d in (25, 26, 27, 28, 29)] + [dt.date(2016, 4, 1)]
-CHANGE = dt.datetime(2016, 3, 27, 1, tzinfo=UTC)
-EASTER = dt.datetime(2016, 3, 1, tzinfo=UTC)
+
+
+class Window:
+    """The days a run looks at: five London days from `first` and the first of the next month, with
+    the instant the clocks change among them (if any); dates of the histories are relative to it."""
+
+    def __init__(self, first, change=None):
+        self.first, self.change = first, change
+        self.month_start = (first.replace(day=1) + 32 * DAY).replace(day=1)
+
+    def days(self, lo, hi):
+        return self.first + lo * DAY, self.first + hi * DAY
+
+    def queries(self):
+        """Instants 30 s before and 3 s after the midnights that begin the days, either side of the
+        clock change, and noon of the day after the first of the month."""
+        out = []
+        for d in [self.first + k * DAY for k in range(5)] + [self.month_start]:
+            m = local_midnight(d)
+            out += [m - 30 * SEC, m + 3 * SEC]
+        if self.change:
+            out += [self.change - 30 * SEC, self.change + 3 * SEC]
+        return sorted(out + [local_midnight(self.month_start + DAY) + 12 * 3600 * SEC])
+
+
+# Easter 2016 (Good Friday, clocks forward on Sunday 27 March, Easter Monday, the end of the
+# financial year), autumn 2015 (clocks back on Sunday 25 October), Christmas 2015 (the substitute
+# Boxing Day on Monday 28 December, New Year's Day)
+WINDOWS = {"easter": Window(dt.date(2016, 3, 25), dt.datetime(2016, 3, 27, 1, tzinfo=UTC)),
+           "autumn": Window(dt.date(2015, 10, 23), dt.datetime(2015, 10, 25, 1, tzinfo=UTC)),
+           "christmas": Window(dt.date(2015, 12, 24))}
 # events nothing else stands on (a discharge: home from the spell of the Easter days)
 RETRACTABLE = ("dischargeDelayRecorded", "readyForDischargeWithdrawn", "accountableProfessionalAssigned",
                "carePackageEnded", "personMoved", "personDied", "discharged")
 
 
-def query_instants():
-    out = []
-    for d in QUERY_DATES:
-        m = local_midnight(d)
-        out += [m - 30 * SEC, m + 3 * SEC]
-    out += [CHANGE - 30 * SEC, CHANGE + 3 * SEC, local_midnight(dt.date(2016, 4, 2)) + 12 * 3600 * SEC]
-    return sorted(out)
-
-
 class Story:
-    def __init__(self, rng, nhs, queries):
-        self.rng, self.nhs, self.events, self.queries = rng, nhs, [], queries
+    def __init__(self, rng, nhs, window):
+        self.rng, self.nhs, self.events, self.window = rng, nhs, [], window
+        self.queries = window.queries()
         self.lag = 1 if rng.random() < 0.2 else 0
         self.retract = None  # (event, how many queries after it is posted)
         self.n = 0
 
-    def moment(self, first, last):
-        """An instant between two dates, often at a London midnight or a second either side."""
+    def moment(self, lo, hi):
+        """An instant between two days of the window, often at a London midnight or a second
+        either side."""
         rng = self.rng
+        first, last = self.window.days(lo, hi)
         d = first + DAY * rng.randrange((last - first).days + 1)
         m = local_midnight(d)
         t = rng.choice([m, m + SEC, local_midnight(d + DAY) - SEC, m + dt.timedelta(hours=12),
                         m + dt.timedelta(seconds=rng.randrange(86400))])
-        if d == CHANGE.date() and rng.random() < 0.3:
-            t = CHANGE + rng.choice([-SEC, 0 * SEC, SEC])
+        change = self.window.change
+        if change and d == change.date() and rng.random() < 0.3:
+            t = change + rng.choice([-SEC, 0 * SEC, SEC])
         if any(q < t <= q + 20 * SEC for q in self.queries):  # not while a query is being asked
             t += 60 * SEC
         return t
 
     def later(self, t, days=4):
+        k = (ow.local_date(t) - self.window.first).days
         for _ in range(50):
-            u = self.moment(ow.local_date(t), ow.local_date(t) + days * DAY)
+            u = self.moment(k, k + days)
             if u > t:
                 return u
         return t + dt.timedelta(minutes=7)
@@ -90,23 +115,23 @@ class Story:
         return f"{prefix}{self.n}"
 
 
-def story(rng, nhs, queries):
-    s = Story(rng, nhs, queries)
-    start = dt.datetime(2015, 11, 1, 12, tzinfo=UTC) + dt.timedelta(seconds=rng.randrange(40 * 86400))
+def story(rng, nhs, window):
+    s = Story(rng, nhs, window)
+    start = local_midnight(window.first - 145 * DAY) + dt.timedelta(seconds=rng.randrange(40 * 86400))
     s.add(start, "personRegistered", {"birthDate": f"{rng.randrange(1920, 2000)}-05-17", "areaCode": rng.choice(AREAS),
                                       "gpPractice": "F82001",
                                       "nhsNumberStatus": rng.choice(["VERIFIED", "UNVERIFIED"])})
     if s.events[0]["payload"]["nhsNumberStatus"] == "UNVERIFIED" and rng.random() < 0.5:
-        s.add(s.moment(dt.date(2016, 3, 25), dt.date(2016, 4, 2)), "nhsNumberVerified", {})
+        s.add(s.moment(0, 8), "nhsNumberVerified", {})
     if rng.random() < 0.6:  # a discharge whose day 91 falls around the query dates
         sid = s.new_id("S")
-        t = s.add(s.moment(dt.date(2015, 12, 20), dt.date(2015, 12, 28)), "hospitalAdmitted",
+        t = s.add(s.moment(-95, -87), "hospitalAdmitted",
                   {"spellId": sid, "provider": "RF4", "site": rng.choice(SITES), "method": "EMERGENCY"})
-        on = s.moment(dt.date(2015, 12, 22), dt.date(2016, 1, 3))
+        on = s.moment(-93, -82)
         t = s.add(on if on > t and rng.random() < 0.8 else s.later(t), "discharged",
                   {"spellId": sid, "destination": rng.choice(["REABLEMENT", "REHABILITATION_BED", "USUAL_RESIDENCE"])})
         if s.events[-1]["payload"]["destination"] in ow.REABLEMENT and rng.random() < 0.4:
-            s.add(s.moment(dt.date(2016, 3, 20), dt.date(2016, 4, 2)), "followUpRecorded",
+            s.add(s.moment(-5, 8), "followUpRecorded",
                   {"spellId": sid, "status": "AT_HOME"})
     for _ in range(rng.choice([0, 1, 1, 2])):
         package(s, rng)
@@ -118,7 +143,8 @@ def story(rng, nhs, queries):
         s.add(s.later(last, 2), "personMoved", {"areaCode": other})
     if rng.random() < 0.1:
         s.add(s.later(max(e["t"] for e in s.events), 2), "personDied", {})
-    undo = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or e["t"] > EASTER)]
+    undo = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or
+                                                                   e["t"] > local_midnight(window.first - 30 * DAY))]
     if undo and rng.random() < 0.3:  # retracted a few stops after it is recorded
         s.retract = (rng.choice(undo), rng.randint(1, 4))
     return s
@@ -126,7 +152,7 @@ def story(rng, nhs, queries):
 
 def package(s, rng):
     pid, payload = s.new_id("PK"), {}
-    t = s.moment(dt.date(2016, 2, 26), dt.date(2016, 3, 31))
+    t = s.moment(-28, 6)
     if rng.random() < 0.6:  # a joint assessment first (for the scorecard)
         aid = payload["assessmentId"] = s.new_id("JA")
         s.add(t, "jointAssessmentStarted", {"assessmentId": aid, "participants": [
@@ -147,7 +173,7 @@ def package(s, rng):
 
 def spell(s, rng):
     sid = s.new_id("S")
-    t = s.add(s.moment(dt.date(2016, 3, 18), dt.date(2016, 3, 29)), "hospitalAdmitted",
+    t = s.add(s.moment(-7, 4), "hospitalAdmitted",
               {"spellId": sid, "provider": "RF4", "site": rng.choice(SITES), "method": "EMERGENCY"})
     for episode in range(rng.choice([1, 1, 2])):
         t = s.add(s.later(t), "readyForDischarge", {"spellId": sid})
@@ -219,16 +245,23 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--people", type=int, default=40)
+    ap.add_argument("--window", choices=sorted(WINDOWS) + ["all"], default="all")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     r = lib.Results(args.verbose)
     r.check = quiet_check(r, args.verbose)
-    rng = random.Random(args.seed)
-    queries = query_instants()
-    nums = lib.NhsNumbers(args.seed)
-    stories = [story(rng, nums.next(), queries) for _ in range(args.people)]
+    t0 = time.time()
+    for name in sorted(WINDOWS) if args.window == "all" else [args.window]:
+        run_window(r, os.path.abspath(args.binary), args.seed, args.people, WINDOWS[name])
+    print(f"\n{r.passed} agreed, {len(r.failed)} differ in {time.time() - t0:.0f} s")
+    sys.exit(1 if r.failed else 0)
+
+
+def run_window(r, binary, seed, people, window):
+    """One server's data: the histories of the window recorded query by query, each list compared."""
+    rng, queries, nums = random.Random(seed), window.queries(), lib.NhsNumbers(seed)
+    stories = [story(rng, nums.next(), window) for _ in range(people)]
     tmp = tempfile.mkdtemp(prefix="carelog-worklists-")
-    binary, t0 = os.path.abspath(args.binary), time.time()
     tokens_file = os.path.join(tmp, "tokens.json")
     tokens = check.make_tokens(binary, tokens_file, AREAS, "E09900299")
     posted = {s.nhs: [] for s in stories}
@@ -242,27 +275,25 @@ def main():
             try:
                 api = lib.Api(server.url)
                 if i == 0:
-                    setup(r, api, tokens)
+                    setup(r, api, tokens, window)
                 last = record(r, api, tokens, stories, queries, i, posted, last)
                 people = [ow.Person(nhs, evs) for nhs, evs in posted.items() if evs]
                 now = at + dt.timedelta(seconds=time.time() - started)
                 compare(r, api, tokens["dischargeCoordinator"], people, now, last)
                 if i == len(queries) - 1:
-                    scorecard.compare(r, api, tokens, AREAS, POPULATIONS, scorecard.plans(AREAS), now, last)
+                    scorecard.compare(r, api, tokens, AREAS, POPULATIONS, window, now, last)
             finally:
                 r.eq(f"{at} SIGTERM exits 0", server.stop(), 0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\n{r.passed} agreed, {len(r.failed)} differ in {time.time() - t0:.0f} s")
-    sys.exit(1 if r.failed else 0)
 
 
-def setup(r, api, tokens):
+def setup(r, api, tokens, window):
     for area in AREAS:
         resp = api.req("PUT", f"/v1/areas/{area}", {"name": f"Worklists {area}", "population": POPULATIONS[area]},
                        token=tokens["admin"])
         r.check(f"PUT area {area}", resp.status in (200, 201), resp)
-    for (area, year), plan in scorecard.plans(AREAS).items():
+    for (area, year), plan in scorecard.plans(AREAS, window).items():
         resp = api.req("PUT", f"/v1/areas/{area}/plans/{year}", plan, token=tokens["admin"])
         r.check(f"PUT plan {area} {year}", resp.status in (200, 201), resp)
 
