@@ -143,8 +143,13 @@ def story(rng, nhs, window):
         s.add(s.later(last, 2), "personMoved", {"areaCode": other})
     if rng.random() < 0.1:
         s.add(s.later(max(e["t"] for e in s.events), 2), "personDied", {})
-    undo = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or
+    # a discharge before the window stands under the next admission
+    free = [e for e in s.events if e["type"] in RETRACTABLE and (e["type"] != "discharged" or
                                                                    e["t"] > local_midnight(window.first - 30 * DAY))]
+    for e in free + [e for e in s.events if e["type"] in ("followUpRecorded", "nhsNumberVerified")]:
+        if rng.random() < 0.15:  # recorded late: after events that happened after it
+            e["late"] = rng.randint(1, 2)
+    undo = free
     if undo and rng.random() < 0.3:  # retracted a few stops after it is recorded
         s.retract = (rng.choice(undo), rng.randint(1, 4))
     return s
@@ -298,14 +303,16 @@ def setup(r, api, tokens, window):
         r.check(f"PUT plan {area} {year}", resp.status in (200, 201), resp)
 
 
+def stop(queries, e):
+    """The first query instant at or after the event (when it is recorded unless late)."""
+    return next((i for i, q in enumerate(queries) if e["t"] <= q), len(queries))
+
+
 def record(r, api, tokens, stories, queries, i, posted, last):
-    """Posts what has happened by query i (a lagging person's: by query i-1), one request a person."""
+    """Posts what has happened by query i, one request a person: a lagging person's one stop late,
+    an event marked late one or two stops later than that."""
     for s in stories:
-        j = i - s.lag
-        if j < 0:
-            continue
-        since = queries[j - 1] if j else dt.datetime.min.replace(tzinfo=UTC)
-        due = sorted((e for e in s.events if since < e["t"] <= queries[j]), key=lambda e: e["t"])
+        due = sorted((e for e in s.events if stop(queries, e) + s.lag + e.get("late", 0) == i), key=lambda e: e["t"])
         if not due:
             continue
         body = [{"eventId": e["eventId"], "occurredAt": lib.iso(e["t"]), e["type"]: e["payload"]} for e in due]
