@@ -113,7 +113,8 @@ void CheckAnswer(const Response& response) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static World* world = new World();  // lives for the whole run
+  // Lives for the whole run; closed and its directory removed at exit.
+  static const std::unique_ptr<World> world = std::make_unique<World>();
   if (size > (2u << 20)) return 0;
   std::string bytes(reinterpret_cast<const char*>(data), size);
   ReplaceAll(bytes, "@ADMIN@", world->admin);
