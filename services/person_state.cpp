@@ -438,9 +438,8 @@ bool PersonState::FoldsAtEnd(const StoredCareEvent& e) const {
 }
 
 void PersonState::IndexEvent(size_t i) {
-  by_event_id_.Insert(recorded_[i]->event.event_id(), i, [this](size_t j) {
-    return std::string_view(recorded_[j]->event.event_id());
-  });
+  by_event_id_.Insert(EventIdAt(i), i,
+                      [this](size_t j) { return EventIdAt(j); });
 }
 
 void PersonState::AppendAtEnd(const StoredCareEventPtr& e) {
@@ -492,9 +491,8 @@ void PersonState::TruncateTo(uint64_t version) {
 }
 
 const StoredCareEvent* PersonState::FindEvent(std::string_view event_id) const {
-  auto at = by_event_id_.Find(event_id, [this](size_t i) {
-    return std::string_view(recorded_[i]->event.event_id());
-  });
+  auto at =
+      by_event_id_.Find(event_id, [this](size_t i) { return EventIdAt(i); });
   return at ? recorded_[*at].get() : nullptr;
 }
 

@@ -289,8 +289,7 @@ class PersonFacts {
   std::vector<AeAttendance> ae_attendances_;
   std::vector<Survey> surveys_;
   // Id -> index in its list (the list holds the ids).
-  using Index = ViewIndex;
-  Index referral_index_, assessment_index_, package_index_, spell_index_,
+  ViewIndex referral_index_, assessment_index_, package_index_, spell_index_,
       placement_index_, attendance_index_, survey_index_;
   std::optional<size_t> open_spell_;
 };
@@ -347,6 +346,9 @@ class PersonState {
   void AppendAtEnd(const StoredCareEventPtr& e);
   // Indexes recorded_[i] by its event id (the first of an id stays).
   void IndexEvent(size_t i);
+  std::string_view EventIdAt(size_t i) const {
+    return recorded_[i]->event.event_id();
+  }
 
   std::vector<StoredCareEventPtr> recorded_;
   std::vector<StoredCareEventPtr> timeline_;

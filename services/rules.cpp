@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 #include <type_traits>
+#include <unordered_set>
 
 #include "services/event_rules.h"
 
@@ -95,15 +97,15 @@ std::optional<RuleViolation> FootingProblem(
     const PersonState& state, uint64_t history,
     const std::vector<StoredCareEventPtr>& fresh, size_t index) {
   const StoredCareEvent& registration = *fresh[index];
+  // What the request retracts before the registration.
+  std::unordered_set<std::string_view> retracted_here;
+  for (size_t j = 0; j < index; ++j) {
+    if (fresh[j]->event.has_event_retracted())
+      retracted_here.insert(fresh[j]->event.event_retracted().event_id());
+  }
   auto retracted = [&](const StoredCareEvent& e) {
     const std::string& id = e.event.event_id();
-    if (state.IsRetracted(id)) return true;
-    return std::any_of(fresh.begin(),
-                       fresh.begin() + static_cast<ptrdiff_t>(index),
-                       [&id](const StoredCareEventPtr& r) {
-                         return r->event.has_event_retracted() &&
-                                r->event.event_retracted().event_id() == id;
-                       });
+    return state.IsRetracted(id) || retracted_here.count(id) != 0;
   };
   std::optional<RuleViolation> first;
   for (uint64_t k = 0; k < history; ++k) {

@@ -21,19 +21,14 @@ namespace {
 using worklist_facts::Fact;
 using worklist_facts::PersonItems;
 
+// The days from `from`'s London date to the day before `to`'s, each counted at
+// the midnight that ends it: days delayed as SPEC.md "Delayed days" counts them
+// (a readiness given at 00:00 is ready on that day, not the one before: "ready
+// and discharged the same day: 0"), as the delayedDays metric does, and a
+// package's days without a professional.
 int MidnightsBetween(Instant from, Instant to) {
   if (to <= from) return 0;
   return std::max(0, LondonDate(to).days - LondonDate(from).days);
-}
-
-// Days delayed as SPEC.md "Delayed days" counts them: the days from the
-// readiness's London date to the day before `now`'s, each counted at the
-// midnight that ends it (a readiness given at 00:00 is ready on that day, not
-// the one before: "ready and discharged the same day: 0"), as the delayedDays
-// metric does.
-int DaysDelayed(Instant ready_since, Instant now) {
-  if (now < ready_since) return 0;
-  return LondonDate(now).days - LondonDate(ready_since).days;
 }
 
 // A person with at least one open item, or an event standing on nothing.
@@ -378,7 +373,7 @@ std::vector<DischargeItem> WorklistProjection::Discharge(
         if (item.ready_since > now) continue;
         if (site && item.site != *site) continue;
         out.push_back(item);
-        out.back().days_delayed = DaysDelayed(item.ready_since, now);
+        out.back().days_delayed = MidnightsBetween(item.ready_since, now);
       }
     }
   }
