@@ -158,7 +158,7 @@ std::string PaymentsJson(const metrics::Payments& p,
     if (i) out += ",";
     out += "{\"id\":" + JsonQuote(t.id) + ",\"period\":" + JsonQuote(t.period) +
            ",\"potGbp\":" + metrics::PenceToPounds(t.pot_pence) +
-           ",\"achievement\":" + Number(t.achievement.ToDouble()) +
+           ",\"achievement\":" + Number(metrics::ToDouble(t.achievement)) +
            ",\"earnedGbp\":" + metrics::PenceToPounds(t.earned_pence) +
            ",\"withheldGbp\":" + metrics::PenceToPounds(t.withheld_pence) +
            ",\"recoveryPlanRequired\":" + Bool(t.recovery_plan_required) +
@@ -170,7 +170,7 @@ std::string PaymentsJson(const metrics::Payments& p,
              ",\"baseline\":" + Number(m.baseline.ToDouble()) +
              ",\"target\":" + Number(m.target.ToDouble()) +
              ",\"actual\":" + Opt(m.actual) +
-             ",\"achievement\":" + Number(m.achievement.ToDouble()) +
+             ",\"achievement\":" + Number(metrics::ToDouble(m.achievement)) +
              ",\"weight\":" + Number(m.weight.ToDouble()) + "}";
     }
     out += "]}";

@@ -1,11 +1,10 @@
-// Exact rational numbers for metric values and payment achievements, so that
-// money never depends on binary floating-point error. Numerator and denominator
-// are 128-bit; operations reduce by the gcd and report overflow instead of
-// wrapping.
+// Exact rational numbers for metric values and plan figures, so that money
+// never depends on binary floating-point error. Numerator and denominator are
+// 128-bit, reduced by their gcd; the payment arithmetic on them is done in
+// services/metrics/exact.h, whose rationals have no size limit.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 namespace carelog::metrics {
@@ -26,32 +25,13 @@ class Fraction {
   Int128 den() const { return den_; }
   double ToDouble() const;
 
-  // nullopt on 128-bit overflow.
-  friend std::optional<Fraction> Add(const Fraction& a, const Fraction& b);
-  friend std::optional<Fraction> Sub(const Fraction& a, const Fraction& b);
-  friend std::optional<Fraction> Mul(const Fraction& a, const Fraction& b);
-  // b must not be zero.
-  friend std::optional<Fraction> Div(const Fraction& a, const Fraction& b);
-
   friend bool operator==(const Fraction& a, const Fraction& b) {
     return a.num_ == b.num_ && a.den_ == b.den_;
   }
-  // Exact comparison (falls back to long double only on overflow).
-  friend int Compare(const Fraction& a, const Fraction& b);
-  bool IsZero() const { return num_ == 0; }
-
-  // The value rounded half up (away from zero for halves) to an integer.
-  Int128 RoundHalfUp() const;
 
  private:
   Int128 num_ = 0;
   Int128 den_ = 1;
 };
-
-std::optional<Fraction> Add(const Fraction& a, const Fraction& b);
-std::optional<Fraction> Sub(const Fraction& a, const Fraction& b);
-std::optional<Fraction> Mul(const Fraction& a, const Fraction& b);
-std::optional<Fraction> Div(const Fraction& a, const Fraction& b);
-int Compare(const Fraction& a, const Fraction& b);
 
 }  // namespace carelog::metrics

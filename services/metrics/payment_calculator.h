@@ -3,7 +3,8 @@
 // 1]; target = baseline gives 1 when the actual is at least as good, else 0),
 // the weighted achievement, earned (rounded half up to the penny), withheld =
 // pot - earned and whether a recovery plan is required (weighted < 0.70). Money
-// is in integer pence; achievements are exact fractions. Actuals are exact,
+// is in integer pence; achievements are exact rationals of any size, so no
+// tranche's figures can make a penny depend on rounding. Actuals are exact,
 // never disclosure-controlled.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "services/metrics/exact.h"
 #include "services/metrics/fraction.h"
 #include "services/metrics/metric_ids.h"
 #include "storage/status.h"
@@ -42,14 +44,14 @@ struct TrancheMetricResult {
   Fraction baseline;
   Fraction target;
   std::optional<Fraction> actual;
-  Fraction achievement;
+  Exact achievement;
 };
 
 struct TrancheResult {
   std::string id;
   std::string period;
   int64_t pot_pence = 0;
-  Fraction achievement;  // weighted
+  Exact achievement;  // weighted
   int64_t earned_pence = 0;
   int64_t withheld_pence = 0;
   bool recovery_plan_required = false;
@@ -57,9 +59,9 @@ struct TrancheResult {
 };
 
 // The achievement of one metric.
-Fraction MetricAchievement(Direction direction, const Fraction& baseline,
-                           const Fraction& target,
-                           const std::optional<Fraction>& actual);
+Exact MetricAchievement(Direction direction, const Fraction& baseline,
+                        const Fraction& target,
+                        const std::optional<Fraction>& actual);
 
 class PaymentCalculator {
  public:

@@ -106,7 +106,7 @@ TEST(MetricsJson, MoneyHasTwoDecimals) {
   t.id = "2015-16-Q1";
   t.period = "2015-16-Q1";
   t.pot_pence = 32333000;
-  t.achievement = Fraction(100, 217);
+  t.achievement = metrics::Exact(100, 217);
   t.earned_pence = 14900000;
   t.withheld_pence = 17433000;
   t.recovery_plan_required = true;
@@ -134,7 +134,7 @@ TEST(MetricsJson, FractionsReadBackExactly) {
   metrics::TrancheResult t;
   t.id = "2015-16-Q1";
   t.period = "2015-16-Q1";
-  t.achievement = Fraction(100, 217);
+  t.achievement = metrics::Exact(100, 217);
   p.tranches.push_back(t);
   std::string json = PaymentsJson(p);
   const std::string key = "\"achievement\":";

@@ -38,7 +38,7 @@ TEST(PaymentCalculator, SpecExampleToThePenny) {
   auto r = PaymentCalculator::Calculate(UnitCost(6200, 5983, 6100));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->pot_pence, 32333000);
-  EXPECT_EQ(r->achievement, Fraction(100, 217));
+  EXPECT_EQ(r->achievement, Exact(100, 217));
   EXPECT_EQ(r->earned_pence, 14900000);
   EXPECT_EQ(r->withheld_pence, 17433000);
   EXPECT_TRUE(r->recovery_plan_required);
@@ -53,7 +53,7 @@ TEST(PaymentCalculator, SpecExampleToThePenny) {
 TEST(PaymentCalculator, AchievementIsClamped) {
   auto best = PaymentCalculator::Calculate(UnitCost(6200, 5983, 5900));
   ASSERT_TRUE(best.ok());
-  EXPECT_EQ(best->achievement, Fraction::Of(1));
+  EXPECT_EQ(best->achievement, Exact(1));
   EXPECT_EQ(best->earned_pence, 32333000);
   EXPECT_EQ(best->withheld_pence, 0);
   EXPECT_FALSE(best->recovery_plan_required);
@@ -75,9 +75,9 @@ TEST(PaymentCalculator, WeightedFixedAmountTranche) {
       Fixed(185000000, {Metric(MetricId::kDelayedDays, 1, 300, 250, 275),
                         Metric(MetricId::kReablement91, 1, 80, 85, 90)}));
   ASSERT_TRUE(even.ok()) << even.status().ToString();
-  EXPECT_EQ(even->metrics[0].achievement, Fraction(1, 2));
-  EXPECT_EQ(even->metrics[1].achievement, Fraction::Of(1));
-  EXPECT_EQ(even->achievement, Fraction(3, 4));
+  EXPECT_EQ(even->metrics[0].achievement, Exact(1, 2));
+  EXPECT_EQ(even->metrics[1].achievement, Exact(1));
+  EXPECT_EQ(even->achievement, Exact(3, 4));
   EXPECT_EQ(PenceToPounds(even->earned_pence), "1387500.00");
   EXPECT_EQ(PenceToPounds(even->withheld_pence), "462500.00");
   EXPECT_FALSE(even->recovery_plan_required);
@@ -86,7 +86,7 @@ TEST(PaymentCalculator, WeightedFixedAmountTranche) {
       Fixed(185000000, {Metric(MetricId::kDelayedDays, 2, 300, 250, 275),
                         Metric(MetricId::kReablement91, 1, 80, 85, 90)}));
   ASSERT_TRUE(weighted.ok());
-  EXPECT_EQ(weighted->achievement, Fraction(2, 3));
+  EXPECT_EQ(weighted->achievement, Exact(2, 3));
   EXPECT_EQ(PenceToPounds(weighted->earned_pence), "1233333.33");
   EXPECT_EQ(PenceToPounds(weighted->withheld_pence), "616666.67");
   EXPECT_TRUE(weighted->recovery_plan_required);
@@ -97,15 +97,15 @@ TEST(PaymentCalculator, WeightedFixedAmountTranche) {
 TEST(PaymentCalculator, TargetEqualToBaseline) {
   Fraction b = Fraction::Of(100);
   EXPECT_EQ(MetricAchievement(Direction::kLower, b, b, Fraction::Of(100)),
-            Fraction::Of(1));
+            Exact(1));
   EXPECT_EQ(MetricAchievement(Direction::kLower, b, b, Fraction::Of(99)),
-            Fraction::Of(1));
+            Exact(1));
   EXPECT_EQ(MetricAchievement(Direction::kLower, b, b, Fraction::Of(101)),
-            Fraction::Of(0));
+            Exact(0));
   EXPECT_EQ(MetricAchievement(Direction::kHigher, b, b, Fraction::Of(100)),
-            Fraction::Of(1));
+            Exact(1));
   EXPECT_EQ(MetricAchievement(Direction::kHigher, b, b, Fraction::Of(99)),
-            Fraction::Of(0));
+            Exact(0));
   auto r = PaymentCalculator::Calculate(
       Fixed(100000, {Metric(MetricId::kAeAttendances, 1, 500, 500, 500)}));
   ASSERT_TRUE(r.ok());
@@ -119,13 +119,13 @@ TEST(PaymentCalculator, RecoveryThresholdOnBothSides) {
   auto at = PaymentCalculator::Calculate(Fixed(
       100000, {Metric(MetricId::kNonElectiveAdmissions, 1, 200, 100, 130)}));
   ASSERT_TRUE(at.ok());
-  EXPECT_EQ(at->achievement, Fraction(7, 10));
+  EXPECT_EQ(at->achievement, Exact(7, 10));
   EXPECT_FALSE(at->recovery_plan_required);
   EXPECT_EQ(at->earned_pence, 70000);
   auto below = PaymentCalculator::Calculate(Fixed(
       100000, {Metric(MetricId::kNonElectiveAdmissions, 1, 200, 100, 131)}));
   ASSERT_TRUE(below.ok());
-  EXPECT_EQ(below->achievement, Fraction(69, 100));
+  EXPECT_EQ(below->achievement, Exact(69, 100));
   EXPECT_TRUE(below->recovery_plan_required);
   EXPECT_EQ(below->earned_pence, 69000);
 }
@@ -138,6 +138,39 @@ TEST(PaymentCalculator, EarnedRoundsHalfUpToThePenny) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->earned_pence, 13);
   EXPECT_EQ(r->withheld_pence, 87);
+}
+
+// Three metrics whose actuals have large, pairwise coprime denominators (as
+// rates over populations and days do): their weighted sum's denominator is
+// ~10^48, past 128 bits, where the calculator once gave up ("weights too
+// precise"). Lower is better, baseline 1, target 0, weight 1 each, actual
+// 1/2 + 1/p for p = 10^16 + 1, + 3, + 7: each achievement is 1/2 - 1/p, the
+// weighted achievement 1/2 - (1/p1 + 1/p2 + 1/p3) / 3, just under 1/2. On a
+// pot of 1,000,001p (£10,000.01) that is 500,000.5p - 1,000,001 x ~10^-16p =
+// 500,000.4999999999p: under the half penny, so rounded half up 500,000p =
+// £5,000.00 earned,
+// £5,000.01 withheld, and below 0.70: a recovery plan. (Rounded through any
+// 15-digit decimal, the achievement would read exactly 1/2 and earn a penny
+// more.)
+TEST(PaymentCalculator, ExactBeyond128BitsToThePenny) {
+  auto metric = [](MetricId id, int64_t offset) {
+    const Int128 p = Int128{10'000'000'000'000'000} + offset;
+    return TrancheMetricInput{id, Fraction::Of(1), Fraction::Of(1),
+                              Fraction::Of(0), Fraction(p + 2, 2 * p)};
+  };
+  auto r = PaymentCalculator::Calculate(
+      Fixed(1000001, {metric(MetricId::kNonElectiveAdmissions, 1),
+                      metric(MetricId::kDelayedDays, 3),
+                      metric(MetricId::kPermanentAdmissions65, 7)}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Exact p1 = Exact(10'000'000'000'000'001);
+  EXPECT_EQ(r->metrics[0].achievement, Exact(1, 2) - 1 / p1);
+  const Exact p2 = p1 + 2, p3 = p1 + 6;
+  EXPECT_EQ(r->achievement, Exact(1, 2) - (1 / p1 + 1 / p2 + 1 / p3) / 3);
+  EXPECT_LT(r->achievement, Exact(1, 2));
+  EXPECT_EQ(PenceToPounds(r->earned_pence), "5000.00");
+  EXPECT_EQ(PenceToPounds(r->withheld_pence), "5000.01");
+  EXPECT_TRUE(r->recovery_plan_required);
 }
 
 // No data for the period: achievement 0.
@@ -163,6 +196,18 @@ TEST(PaymentCalculator, RefusesMalformedTranches) {
   TrancheInput none = Fixed(100, {});
   EXPECT_EQ(PaymentCalculator::Calculate(none).status().code(),
             Code::kInvalidArgument);
+}
+
+// Plan figures and actuals enter the exact arithmetic unchanged, negative and
+// past 64 bits too.
+TEST(PaymentCalculator, FractionsBecomeExactUnchanged) {
+  EXPECT_EQ(ToExact(Fraction(-7, 3)), Exact(-7, 3));
+  const Int128 big = Int128{1} << 100;
+  EXPECT_EQ(ToExact(Fraction(-big - 1, 3)),
+            -(Exact(boost::multiprecision::cpp_int(1) << 100) + 1) / 3);
+  EXPECT_EQ(RoundHalfUp(Exact(-5, 2)), -3);
+  EXPECT_EQ(RoundHalfUp(Exact(5, 2)), 3);
+  EXPECT_EQ(RoundHalfUp(Exact(249999, 100000)), 2);
 }
 
 TEST(PaymentCalculator, PoundsAndPence) {
