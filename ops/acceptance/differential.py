@@ -38,13 +38,15 @@ from generator import Generator  # noqa: E402
 from plans import periods_of  # noqa: E402
 
 AREAS = ["E09900201", "E09900202"]
+# Not round: rates over them have large, mostly coprime denominators, as in a real area, which the
+# payments' exact arithmetic must carry through the weighted tranche on every metric.
 POPULATIONS = {
-    AREAS[0]: [{"year": 2014, "age0to17": 21000, "age18to64": 61000, "age65plus": 19000},
-               {"year": 2015, "age0to17": 21500, "age18to64": 62500, "age65plus": 19700},
-               {"year": 2016, "age0to17": 22000, "age18to64": 63000, "age65plus": 20300}],
-    AREAS[1]: [{"year": 2014, "age0to17": 9000, "age18to64": 30000, "age65plus": 8000},
-               {"year": 2015, "age0to17": 9100, "age18to64": 30500, "age65plus": 8400},
-               {"year": 2016, "age0to17": 9200, "age18to64": 31000, "age65plus": 8800}]}
+    AREAS[0]: [{"year": 2014, "age0to17": 21011, "age18to64": 61027, "age65plus": 19031},
+               {"year": 2015, "age0to17": 21517, "age18to64": 62549, "age65plus": 19709},
+               {"year": 2016, "age0to17": 22003, "age18to64": 63013, "age65plus": 20327}],
+    AREAS[1]: [{"year": 2014, "age0to17": 9001, "age18to64": 30011, "age65plus": 8009},
+               {"year": 2015, "age0to17": 9103, "age18to64": 30529, "age65plus": 8419},
+               {"year": 2016, "age0to17": 9209, "age18to64": 31013, "age65plus": 8821}]}
 YEARS = ["2014-15", "2015-16"]
 # as-of instants are written with these offsets (the same instant: RFC 3339 with any offset)
 OFFSETS = [dt.timezone.utc, dt.timezone(dt.timedelta(hours=5, minutes=30))]

@@ -1,8 +1,9 @@
 """Plans for the differential test (differential.py): per area and financial year, a tranche of a
 fixed amount for every metric and period of the year (so that the payments show every exact
 actual), the quarterly `unitCostGbp` tranches of the July 2014 scheme, `unitCostGbp` tranches on
-delayedDays and on reablement91 (higher is better) and a weighted tranche on all metrics. Baselines and targets are put around the
-oracle's actual so that achievements fall inside (0, 1), above, below, and on target = baseline.
+delayedDays and on reablement91 (higher is better) and a weighted tranche on all metrics (weights and
+plan figures with up to 6 decimals, as SPEC allows, so that the exact sums have large denominators).
+Baselines and targets are put around the oracle's actual so that achievements fall inside (0, 1), above, below, and on target = baseline.
 Deterministic from the seed. Standard library only."""
 
 import random
@@ -11,7 +12,8 @@ import oracle
 
 
 def target_pair(rng, actual, higher):
-    """(baseline, target), two decimals, of a kind drawn at random."""
+    """(baseline, target) to 2, 4 or 6 decimals (SPEC's plan figures are taken to 6), of a kind drawn
+    at random."""
     if actual is None:
         return (5, 10) if higher else (10, 5)
     x = float(actual)
@@ -28,7 +30,8 @@ def target_pair(rng, actual, higher):
         b = t = x
     else:
         b = t = x + (sign if kind == "equal_better" else -sign) * span
-    return round(b, 2), round(t, 2)
+    places = rng.choice([2, 2, 4, 6])
+    return round(b, places), round(t, places)
 
 
 def periods_of(year):
@@ -55,7 +58,7 @@ def plan(rng, state, populations, area, year):
     tranches.append({"id": "r91-year", "period": year, "unitCostGbp": 2500,
                      "metrics": [{"metric": "reablement91", "weight": 1}]})
     tranches.append({"id": "weighted", "period": year, "amountGbp": 1850000.01,
-                     "metrics": [{"metric": m, "weight": rng.choice([1, 2, 3, 0.5])} for m in oracle.METRICS]})
+                     "metrics": [{"metric": m, "weight": rng.choice([1, 2, 3, 0.5, 0.333333, 0.142857])} for m in oracle.METRICS]})
     return {"allocationGbp": 14000000, "performanceElementGbp": 3700000,
             "conditions": {"plansJointlyAgreed": True, "socialCareProtected": True, "acuteImpactAgreed": False},
             "targets": targets, "tranches": tranches}
