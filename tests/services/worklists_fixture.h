@@ -165,6 +165,8 @@ class StoredWorklists {
   }
   storage::EventLog& log() { return *log_; }
   WorklistProjection& projection() { return *projection_; }
+  // The server's clock: Restart, CatchUp and the queries' callers read it.
+  ManualClock& clock() { return clock_; }
 
  private:
   void Close() {
