@@ -1,6 +1,7 @@
 #include "services/worklist_facts.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <unordered_set>
 
@@ -90,19 +91,21 @@ std::optional<Fact> ToFact(const schema::CareEvent& e, uint64_t version) {
   return f;
 }
 
-// The person's open items, from their whole history (retracted events left
-// out).
-PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
+// The person's open items, from their history as it stands at `now`
+// (retracted events and events still to occur left out).
+PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all,
+                   Instant now) {
   std::unordered_set<std::string> retracted;
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    if (it->kind == Fact::Kind::kRetraction &&
+    if (it->kind == Fact::Kind::kRetraction && it->at <= now &&
         !retracted.contains(it->event_id)) {
       retracted.insert(it->ref);
     }
   }
   std::vector<const Fact*> facts;
   for (const Fact& f : all) {
-    if (f.kind != Fact::Kind::kRetraction && !retracted.contains(f.event_id))
+    if (f.kind != Fact::Kind::kRetraction && f.at <= now &&
+        !retracted.contains(f.event_id))
       facts.push_back(&f);
   }
   std::stable_sort(
@@ -244,6 +247,12 @@ PersonItems Derive(const std::string& nhs, const std::vector<Fact>& all) {
     items.discharge.push_back(std::move(item));
   }
   return items;
+}
+
+Instant Latest(const std::vector<Fact>& facts) {
+  Instant latest = std::numeric_limits<Instant>::min();
+  for (const Fact& f : facts) latest = std::max(latest, f.at);
+  return latest;
 }
 
 schema::WorklistPerson ToRow(const std::vector<Fact>& facts) {

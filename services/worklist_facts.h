@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,10 +73,17 @@ std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version);
 // can.
 bool MayOpenItem(const schema::CareEvent& event);
 
-// The person's open items from their whole history of facts (any order;
-// retracted facts and retractions are left out).
+// The person's open items from their history of facts (any order; retracted
+// facts and retractions are left out) as it stands at `now`: facts that occur
+// after it (recorded ahead of time) are left out too, a retraction included
+// (what it names stands until it occurs).
 PersonItems Derive(const std::string& nhs_number,
-                   const std::vector<Fact>& facts);
+                   const std::vector<Fact>& facts,
+                   Instant now = std::numeric_limits<Instant>::max());
+
+// The latest instant at which one of `facts` occurs (the smallest Instant when
+// there are none): from then on Derive gives the same items whatever `now`.
+Instant Latest(const std::vector<Fact>& facts);
 
 schema::WorklistPerson ToRow(const std::vector<Fact>& facts);
 std::vector<Fact> FromRow(const schema::WorklistPerson& row);

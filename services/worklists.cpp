@@ -31,10 +31,13 @@ int MidnightsBetween(Instant from, Instant to) {
   return std::max(0, LondonDate(to).days - LondonDate(from).days);
 }
 
-// A person with at least one open item, or an event standing on nothing.
+// A person with at least one open item, or an event standing on nothing, or
+// an event that had not occurred when they were last looked at.
 struct Held {
   std::vector<Fact> facts;  // in version order
-  PersonItems items;
+  PersonItems items;        // as they stand once every fact has occurred
+  Instant latest = 0;       // worklist_facts::Latest(facts)
+  bool ahead = false;       // in Impl::ahead: `items` wait until `latest`
 };
 
 // People of an area with items on each list (NHS numbers).
@@ -70,8 +73,9 @@ Result<std::vector<schema::CareEvent>> ReadFromLog(storage::EventLog* log,
 }  // namespace
 
 struct WorklistProjection::Impl {
-  Impl(PersonEventsReader r, size_t recent_facts)
-      : reader(std::move(r)),
+  Impl(const Clock& c, PersonEventsReader r, size_t recent_facts)
+      : clock(c),
+        reader(std::move(r)),
         recent_people(recent_facts, [](const Recent& recent) -> size_t {
           return recent.facts.size() + 1;
         }) {}
@@ -80,10 +84,16 @@ struct WorklistProjection::Impl {
   // only, which may therefore read them without one.
   mutable std::shared_mutex mu;
   uint64_t position = 0;
+  const Clock& clock;
   PersonEventsReader reader;
   storage::EventLog* log = nullptr;              // set by Load
   std::unordered_map<std::string, Held> people;  // by NHS number
   std::unordered_map<std::string, AreaIndex> by_area;
+  // The people held with an event that had not occurred (latest > the clock)
+  // when they were last changed, by that event's instant: until then a query
+  // derives their items for its own instant. FinishBatch lets go of those
+  // whose time has come.
+  std::set<std::pair<Instant, std::string>> ahead;
   // People changed in the batch not yet committed (held: their row is
   // written; not held: their row is deleted).
   std::unordered_set<std::string> dirty;
@@ -115,8 +125,12 @@ struct WorklistProjection::Impl {
       return Status::Ok();
     }
     if (auto it = people.find(nhs); it != people.end()) {
+      const Instant now = clock.NowMicros();
       std::unique_lock lock(mu);
-      it->second.facts.push_back(std::move(*fact));
+      Held& held = it->second;
+      const Instant at = fact->at;
+      held.facts.push_back(std::move(*fact));
+      SetLatest(nhs, held, std::max(held.latest, at), now);
       if (auto dropped = Rederive(it)) {
         // The last item closed: their facts are kept among the recent.
         Remember(nhs, version, std::move(*dropped));
@@ -136,10 +150,11 @@ struct WorklistProjection::Impl {
       recent_people.AddWeight(1);
       if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
-      if (!items.worth_holding()) return Status::Ok();
+      const Instant now = clock.NowMicros();
+      if (!Worth(items, recent->facts, now)) return Status::Ok();
       facts = recent_people.Remove(nhs).facts;
       std::unique_lock lock(mu);
-      Hold(nhs, std::move(facts), std::move(items));
+      Hold(nhs, std::move(facts), std::move(items), now);
       dirty.insert(nhs);
       return Status::Ok();
     }
@@ -155,15 +170,16 @@ struct WorklistProjection::Impl {
       }
     }
     facts.push_back(std::move(*fact));
-    PersonItems items =
-        may_open ? worklist_facts::Derive(nhs, facts) : PersonItems{};
-    if (!items.worth_holding()) {
-      Remember(nhs, version, std::move(facts));
-      return Status::Ok();
+    if (may_open) {
+      PersonItems items = worklist_facts::Derive(nhs, facts);
+      if (const Instant now = clock.NowMicros(); Worth(items, facts, now)) {
+        std::unique_lock lock(mu);
+        Hold(nhs, std::move(facts), std::move(items), now);
+        dirty.insert(nhs);
+        return Status::Ok();
+      }
     }
-    std::unique_lock lock(mu);
-    Hold(nhs, std::move(facts), std::move(items));
-    dirty.insert(nhs);
+    Remember(nhs, version, std::move(facts));
     return Status::Ok();
   }
 
@@ -184,13 +200,31 @@ struct WorklistProjection::Impl {
     return &r;
   }
 
+  // Whether a person with these facts (and the items they give once all have
+  // occurred) is held at `now`: one of their facts may not have occurred yet,
+  // and a query before it must see the items of those that have.
+  static bool Worth(const PersonItems& items, const std::vector<Fact>& facts,
+                    Instant now) {
+    return items.worth_holding() || worklist_facts::Latest(facts) > now;
+  }
+
   // Callers hold the unique lock.
-  void Hold(const std::string& nhs, std::vector<Fact> facts,
-            PersonItems items) {
+  void Hold(const std::string& nhs, std::vector<Fact> facts, PersonItems items,
+            Instant now) {
     Held& held = people[nhs];
     held.facts = std::move(facts);
     held.items = std::move(items);
+    SetLatest(nhs, held, worklist_facts::Latest(held.facts), now);
     Index(nhs, held.items);
+  }
+  // Records the instant of a held person's latest fact, and whether it has
+  // occurred by `now` (when not, they are among the people ahead).
+  void SetLatest(const std::string& nhs, Held& held, Instant latest,
+                 Instant now) {
+    if (held.ahead) ahead.erase({held.latest, nhs});
+    held.latest = latest;
+    held.ahead = latest > now;
+    if (held.ahead) ahead.emplace(latest, nhs);
   }
   void Index(const std::string& nhs, const PersonItems& items) {
     if (items.empty()) return;  // held for an event standing on nothing
@@ -208,12 +242,13 @@ struct WorklistProjection::Impl {
     if (it->second.empty()) by_area.erase(it);
   }
   // Recomputes a held person's items; when none is left (nor an event a start
-  // may bring back), drops the person and returns their facts.
+  // may bring back, nor one still to occur), drops the person and returns
+  // their facts.
   std::optional<std::vector<Fact>> Rederive(decltype(people)::iterator it) {
     const std::string& nhs = it->first;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
-    if (!it->second.items.worth_holding()) {
+    if (!it->second.items.worth_holding() && !it->second.ahead) {
       std::vector<Fact> facts = std::move(it->second.facts);
       people.erase(it);
       return facts;
@@ -225,36 +260,77 @@ struct WorklistProjection::Impl {
     auto it = people.find(nhs);
     if (it == people.end()) return;
     Unindex(nhs, it->second.items);
+    if (it->second.ahead) ahead.erase({it->second.latest, nhs});
     people.erase(it);
   }
-  // Holds the person of a stored row if it has open items or an event standing
-  // on nothing; false when the row gives neither (a row of an earlier
-  // version, which kept everyone).
-  bool HoldRow(const std::string& nhs, const schema::WorklistPerson& row) {
+  // The people ahead whose latest fact has occurred by `now` are no longer
+  // ahead; those it leaves without an open item (nor an event standing on
+  // nothing) are dropped. Callers hold the unique lock.
+  void Settle(Instant now) {
+    while (!ahead.empty() && ahead.begin()->first <= now) {
+      const std::string nhs = ahead.begin()->second;
+      ahead.erase(ahead.begin());
+      auto it = people.find(nhs);
+      it->second.ahead = false;
+      if (it->second.items.worth_holding()) continue;
+      Unindex(nhs, it->second.items);
+      people.erase(it);
+      dirty.insert(nhs);
+    }
+  }
+  // Calls visit(items) with the items of each person of `area` who has some
+  // on `list`, as they stand at `now`: the held items of those whose every
+  // fact has occurred by then, the items of the facts that have for those
+  // ahead. Callers hold a lock.
+  template <typename Visit>
+  void ForEach(std::string_view area, std::set<std::string> AreaIndex::*list,
+               Instant now, const Visit& visit) const {
+    if (auto it = by_area.find(std::string(area)); it != by_area.end()) {
+      for (const std::string& nhs : it->second.*list) {
+        const Held& held = people.at(nhs);
+        if (held.ahead && held.latest > now) continue;  // below
+        visit(held.items);
+      }
+    }
+    for (auto it = ahead.lower_bound({now + 1, std::string()});
+         it != ahead.end(); ++it) {
+      const PersonItems items =
+          worklist_facts::Derive(it->second, people.at(it->second).facts, now);
+      if (items.area == area) visit(items);
+    }
+  }
+  // Holds the person of a stored row if it has open items, an event standing
+  // on nothing or one that has not occurred by `now`; false when the row gives
+  // none of them (a row of a person whose events have all occurred since).
+  bool HoldRow(const std::string& nhs, const schema::WorklistPerson& row,
+               Instant now) {
     std::vector<Fact> facts = worklist_facts::FromRow(row);
     PersonItems items = worklist_facts::Derive(nhs, facts);
-    if (!items.worth_holding()) return false;
-    Hold(nhs, std::move(facts), std::move(items));
+    if (!Worth(items, facts, now)) return false;
+    Hold(nhs, std::move(facts), std::move(items), now);
     return true;
   }
 
   void Clear() {
     people.clear();
     by_area.clear();
+    ahead.clear();
     dirty.clear();
     recent_people.Clear();
   }
 };
 
-WorklistProjection::WorklistProjection(PersonEventsReader reader,
+WorklistProjection::WorklistProjection(const Clock& clock,
+                                       PersonEventsReader reader,
                                        size_t recent_facts)
-    : impl_(std::make_unique<Impl>(std::move(reader), recent_facts)) {}
+    : impl_(std::make_unique<Impl>(clock, std::move(reader), recent_facts)) {}
 WorklistProjection::~WorklistProjection() = default;
 
 Status WorklistProjection::Load(storage::EventLog& log) {
   std::unique_lock lock(impl_->mu);
   impl_->Clear();
   impl_->log = &log;
+  const Instant now = impl_->clock.NowMicros();
   bool unreadable = false;
   std::vector<std::string> stale;
   Status scanned = log.ScanProjection(
@@ -265,15 +341,15 @@ Status WorklistProjection::Load(storage::EventLog& log) {
           return false;
         }
         const std::string nhs(key);
-        if (!impl_->HoldRow(nhs, row)) stale.push_back(nhs);
+        if (!impl_->HoldRow(nhs, row, now)) stale.push_back(nhs);
         return true;
       });
   if (!scanned.ok()) return scanned;
   if (unreadable)
     return Status(Code::kCorruption,
                   "a row of the worklists projection is unreadable");
-  // Rows without open items (kept by earlier versions for everyone) go now,
-  // so that the next start reads only open items. They derive nothing, so
+  // Rows of people held only for an event that has occurred since go now, so
+  // that the next start reads only open items. They derive nothing, so
   // deleting them leaves the projection as of its checkpoint.
   constexpr size_t kDeletesPerWrite = 10000;
   for (size_t i = 0; i < stale.size(); i += kDeletesPerWrite) {
@@ -301,6 +377,13 @@ Status WorklistProjection::Apply(const storage::RecordedEvent& event,
 }
 
 Status WorklistProjection::FinishBatch(storage::ProjectionWrite& write) {
+  if (!impl_->ahead.empty()) {
+    const Instant now = impl_->clock.NowMicros();
+    if (impl_->ahead.begin()->first <= now) {
+      std::unique_lock lock(impl_->mu);
+      impl_->Settle(now);
+    }
+  }
   for (const std::string& nhs : impl_->dirty) {
     auto it = impl_->people.find(nhs);
     if (it == impl_->people.end()) {
@@ -326,13 +409,14 @@ void WorklistProjection::Abort() {
   // again.
   impl_->recent_people.Clear();
   // Forget the batch: the people it changed go back to their stored rows.
+  const Instant now = impl_->clock.NowMicros();
   for (const std::string& nhs : impl_->dirty) {
     impl_->Drop(nhs);
     if (impl_->log == nullptr) continue;
     auto row = impl_->log->GetProjectionRow(kName, nhs);
     schema::WorklistPerson stored;
     if (row.ok() && row.value() && stored.ParseFromString(*row.value())) {
-      impl_->HoldRow(nhs, stored);
+      impl_->HoldRow(nhs, stored, now);
     }
   }
   impl_->dirty.clear();
@@ -360,22 +444,22 @@ size_t WorklistProjection::PeopleHeld() const {
   return impl_->people.size();
 }
 
+Instant WorklistProjection::Now() const { return impl_->clock.NowMicros(); }
+
 std::vector<DischargeItem> WorklistProjection::Discharge(
     std::string_view area, std::optional<std::string_view> site,
     Instant now) const {
   std::vector<DischargeItem> out;
   {
     std::shared_lock lock(impl_->mu);
-    auto it = impl_->by_area.find(std::string(area));
-    if (it == impl_->by_area.end()) return out;
-    for (const std::string& nhs : it->second.discharge) {
-      for (const DischargeItem& item : impl_->people.at(nhs).items.discharge) {
-        if (item.ready_since > now) continue;
-        if (site && item.site != *site) continue;
-        out.push_back(item);
-        out.back().days_delayed = MidnightsBetween(item.ready_since, now);
-      }
-    }
+    impl_->ForEach(
+        area, &AreaIndex::discharge, now, [&](const PersonItems& items) {
+          for (const DischargeItem& item : items.discharge) {
+            if (site && item.site != *site) continue;
+            out.push_back(item);
+            out.back().days_delayed = MidnightsBetween(item.ready_since, now);
+          }
+        });
   }
   std::sort(out.begin(), out.end(),
             [](const DischargeItem& a, const DischargeItem& b) {
@@ -395,13 +479,12 @@ std::vector<FollowUpItem> WorklistProjection::FollowUpsDue(
   const Date today = LondonDate(now);
   {
     std::shared_lock lock(impl_->mu);
-    auto it = impl_->by_area.find(std::string(area));
-    if (it == impl_->by_area.end()) return out;
-    for (const std::string& nhs : it->second.follow_ups) {
-      for (const FollowUpItem& item : impl_->people.at(nhs).items.follow_ups) {
-        if (item.due_on <= today) out.push_back(item);
-      }
-    }
+    impl_->ForEach(area, &AreaIndex::follow_ups, now,
+                   [&](const PersonItems& items) {
+                     for (const FollowUpItem& item : items.follow_ups) {
+                       if (item.due_on <= today) out.push_back(item);
+                     }
+                   });
   }
   std::sort(out.begin(), out.end(),
             [](const FollowUpItem& a, const FollowUpItem& b) {
@@ -417,16 +500,13 @@ std::vector<UnassignedPackageItem> WorklistProjection::UnassignedPackages(
   std::vector<UnassignedPackageItem> out;
   {
     std::shared_lock lock(impl_->mu);
-    auto it = impl_->by_area.find(std::string(area));
-    if (it == impl_->by_area.end()) return out;
-    for (const std::string& nhs : it->second.unassigned) {
-      for (const UnassignedPackageItem& item :
-           impl_->people.at(nhs).items.unassigned) {
-        if (item.started_at > now) continue;
-        out.push_back(item);
-        out.back().days_without = MidnightsBetween(item.started_at, now);
-      }
-    }
+    impl_->ForEach(
+        area, &AreaIndex::unassigned, now, [&](const PersonItems& items) {
+          for (const UnassignedPackageItem& item : items.unassigned) {
+            out.push_back(item);
+            out.back().days_without = MidnightsBetween(item.started_at, now);
+          }
+        });
   }
   std::sort(out.begin(), out.end(),
             [](const UnassignedPackageItem& a, const UnassignedPackageItem& b) {

@@ -9,6 +9,12 @@
 // dates). An item belongs to the area the person lives in now (their latest
 // personRegistered/personMoved).
 //
+// An event recorded ahead of its occurredAt (the rules allow 5 minutes) counts
+// from that instant on: a query before it answers from the person's facts
+// that have occurred by the query's instant (docs/READINGS.md "Worklists").
+// Such people are held until their latest event has occurred by the clock
+// (checked as events are applied, at the end of each batch and on Load).
+//
 // Only people with an open item are held (in memory and as one row each of the
 // facts it needs, schema/carelog/worklists.proto), and people with an event
 // standing on nothing (its spell's admission or package's start retracted),
@@ -33,6 +39,7 @@
 
 #include "carelog/events.pb.h"
 #include "services/calendar.h"
+#include "services/clock.h"
 #include "services/projector.h"
 #include "storage/event_log.h"
 
@@ -81,11 +88,13 @@ class WorklistProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "worklists";
 
-  // Without a reader, earlier events are read from the log passed to Load.
-  // The facts of people seen recently but not held are kept (about
-  // `recent_facts` of them, at most twice that), so that an event that may
-  // open an item for such a person needs no read of their stream.
-  explicit WorklistProjection(PersonEventsReader reader = {},
+  // `clock` says which events have occurred (the server's clock). Without a
+  // reader, earlier events are read from the log passed to Load. The facts of
+  // people seen recently but not held are kept (about `recent_facts` of them,
+  // at most twice that), so that an event that may open an item for such a
+  // person needs no read of their stream.
+  explicit WorklistProjection(const Clock& clock,
+                              PersonEventsReader reader = {},
                               size_t recent_facts = 100'000);
   ~WorklistProjection() override;
   WorklistProjection(const WorklistProjection&) = delete;
@@ -95,8 +104,9 @@ class WorklistProjection final : public Projection {
   // undecodable body (the recorder only stores valid events); the rows of the
   // people changed go out in FinishBatch.
   std::string_view Name() const override { return kName; }
-  // 2: people with an event standing on nothing are kept.
-  uint32_t Definition() const override { return 2; }
+  // 2: people with an event standing on nothing are kept. 3: and people with
+  // an event that has not occurred yet (whose rows 2 dropped at once).
+  uint32_t Definition() const override { return 3; }
   Status Load(storage::EventLog& log) override;
   Status Apply(const storage::RecordedEvent& event,
                storage::ProjectionWrite& write) override;
@@ -115,9 +125,13 @@ class WorklistProjection final : public Projection {
 
   // Position of the last log event committed (0 if none).
   uint64_t position() const;
-  // How many people are held (an open item or an event standing on nothing).
+  // How many people are held (an open item, an event standing on nothing or
+  // one not occurred yet).
   size_t PeopleHeld() const;
 
+  // The queries answer for the events that have occurred by `now` (their
+  // occurredAt at or before it).
+  //
   // People of the area in a spell and ready for discharge at `now`, longest
   // delay first; only those at `site` when it is given.
   std::vector<DischargeItem> Discharge(std::string_view area,
@@ -132,6 +146,8 @@ class WorklistProjection final : public Projection {
                                                         Instant now) const;
 
  private:
+  Instant Now() const;  // the clock's
+
   struct Impl;
   class Build;
   std::unique_ptr<Impl> impl_;

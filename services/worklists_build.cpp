@@ -3,7 +3,11 @@
 // when an event that may open an item gives them one (or leaves an event of
 // theirs standing on nothing), a held person is dropped when neither is left
 // -- so the rows are those of log order: one per person held after their last
-// event.
+// event, judging what has occurred by the clock when the build began (Load,
+// after it, judges again).
+
+#include <algorithm>
+#include <limits>
 
 #include "carelog/worklists.pb.h"
 #include "services/recorder.h"
@@ -18,21 +22,25 @@ constexpr size_t kRowsPerWrite = 32768;
 
 class WorklistSink final : public StreamBuildSink {
  public:
-  explicit WorklistSink(storage::EventLog& log) : log_(log) {}
+  WorklistSink(storage::EventLog& log, Instant now) : log_(log), now_(now) {}
 
   Status Stream(const BuildStream& s) override {
     const std::string nhs(NhsNumberOfStream(s.stream));
     std::vector<worklist_facts::Fact> facts;  // of every version so far
+    Instant latest = std::numeric_limits<Instant>::min();  // of `facts`
     bool held = false;
     for (size_t k = 0; k < s.care.size(); ++k) {
       const schema::CareEvent& event = s.care[k]->event;
       auto fact = worklist_facts::ToFact(event, k + 1);
       if (!fact) continue;
+      latest = std::max(latest, fact->at);
       facts.push_back(std::move(*fact));
       // Held: the facts gained one and the items are derived again; not held:
-      // only an event that may open an item takes the person up.
+      // only an event that may open an item takes the person up. Either way
+      // a fact that has not occurred keeps them.
       if (held || worklist_facts::MayOpenItem(event)) {
-        held = worklist_facts::Derive(nhs, facts).worth_holding();
+        held =
+            worklist_facts::Derive(nhs, facts).worth_holding() || latest > now_;
       }
     }
     if (held) {
@@ -50,6 +58,7 @@ class WorklistSink final : public StreamBuildSink {
 
  private:
   storage::EventLog& log_;
+  const Instant now_;
   storage::ProjectionWrite write_;  // rows not yet written
 };
 
@@ -61,7 +70,7 @@ class WorklistProjection::Build final : public StreamBuild {
   bool WantsPersonStreams() const override { return true; }
   bool WantsOtherStreams() const override { return false; }
   std::unique_ptr<StreamBuildSink> NewSink(storage::EventLog& log) override {
-    return std::make_unique<WorklistSink>(log);
+    return std::make_unique<WorklistSink>(log, p_.Now());
   }
   // The checkpoint, then the people held read back from the rows (as Load).
   Status Finish(storage::EventLog& log, uint64_t last) override {

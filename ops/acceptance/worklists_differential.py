@@ -12,8 +12,9 @@ oracle_worklists.py; at the last instant the scorecard too (scorecard_differenti
                             [--ahead SECONDS]
 
 With --ahead, events occurring up to that many seconds after the server's clock are recorded
-(SPEC.md allows 5 minutes) and the oracle judges "now" by what has occurred by then: a known
-disagreement (the worklists apply such events at once, a readiness excepted).
+(SPEC.md allows 5 minutes) and the oracle judges "now" by what has occurred by then (some are
+still to occur at the next restart, 33 s later, either side of a midnight); a retraction of
+such an event occurs with it.
 
 Prints one FAIL line per disagreement; exits 1 when any differs. Standard library only."""
 
@@ -337,11 +338,14 @@ def record(r, api, tokens, stories, queries, i, posted, last, ahead):
 
 def retract(r, api, tokens, s, at, i, posted, last):
     """SPEC eventRetracted: "every derived view behaves as if the retracted event had never been
-    recorded": the retraction is posted at `at` and the event leaves the oracle's history."""
+    recorded": the retraction is posted at `at` (occurring then, or with the event if that is
+    still to occur: a retraction cannot come before what it names) and the event leaves the
+    oracle's history (until the event occurs, that changes nothing)."""
     target = s.retract and next((e for e in posted if e["eventId"] == s.retract[0]["eventId"]), None)
     if not target or target["postedAt"] + s.retract[1] != i:
         return last
-    body = [{"eventId": str(uuid.UUID(int=s.rng.getrandbits(128), version=4)), "occurredAt": lib.iso(at),
+    body = [{"eventId": str(uuid.UUID(int=s.rng.getrandbits(128), version=4)),
+             "occurredAt": lib.iso(max(at, target["t"])),
              "eventRetracted": {"eventId": target["eventId"], "reason": "Entered in error"}}]
     resp = api.req("POST", f"/v1/people/{s.nhs}/events", {"events": body}, token=tokens["practitioner"])
     r.check(f"{at} retract {s.nhs} {target['type']} accepted", resp.status == 201, resp)

@@ -18,6 +18,7 @@
 
 #include "ops/bench/bench.h"
 #include "ops/bench/workload.h"
+#include "services/clock.h"
 #include "services/metrics/metrics_projection.h"
 #include "services/metrics/plan_history.h"
 #include "services/projector.h"
@@ -163,7 +164,8 @@ int P5(const Flags& flags) {
 
   metrics::MetricsProjection metrics_projection;
   metrics::PlanHistory plans;
-  WorklistProjection worklists;
+  SystemClock system_clock;
+  WorklistProjection worklists(system_clock);
   // --projections metrics,plans,worklists (the default: all three) to time
   // some alone.
   const std::string which = flags.Get("projections", "metrics,plans,worklists");

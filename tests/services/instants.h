@@ -11,4 +11,8 @@ namespace carelog::testing {
 // when the text is not one.
 Instant At(const std::string& rfc3339);
 
+// 2030-01-01T00:00:00Z: a clock set to it has seen every event of the tests
+// occur.
+inline constexpr Instant kAfterEveryEvent = 1'893'456'000'000'000;
+
 }  // namespace carelog::testing

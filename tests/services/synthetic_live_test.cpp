@@ -17,12 +17,16 @@ TEST(SyntheticLiveTest, FillsEachWorklistWithPastEventsOnly) {
   const auto people = GenerateLiveCohort(options, now);
   ASSERT_EQ(people.size(), 40u);
   std::map<std::string, std::vector<schema::CareEvent>, std::less<>> streams;
-  WorklistProjection worklists([&streams](std::string_view nhs, uint64_t up_to)
-                                   -> Result<std::vector<schema::CareEvent>> {
-    const auto& stream = streams.find(nhs)->second;
-    return std::vector<schema::CareEvent>(
-        stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(up_to));
-  });
+  ManualClock clock(now);
+  WorklistProjection worklists(
+      clock,
+      [&streams](std::string_view nhs,
+                 uint64_t up_to) -> Result<std::vector<schema::CareEvent>> {
+        const auto& stream = streams.find(nhs)->second;
+        return std::vector<schema::CareEvent>(
+            stream.begin(),
+            stream.begin() + static_cast<std::ptrdiff_t>(up_to));
+      });
   for (const SyntheticPerson& person : people) {
     auto& stream = streams[person.nhs_number];
     for (const SyntheticEvent& e : person.events) {

@@ -12,6 +12,7 @@
 #include "services/metrics/plan_history.h"
 #include "services/synthetic_area.h"
 #include "services/worklists.h"
+#include "tests/services/instants.h"
 #include "tests/services/memory_event_log.h"
 #include "tests/services/metrics/metrics_harness.h"
 #include "tests/services/projection_rows.h"
@@ -155,7 +156,8 @@ struct ThreeProjections {
   }
   metrics::MetricsProjection metrics;
   metrics::PlanHistory plans;
-  WorklistProjection worklists;
+  ManualClock clock{testing::kAfterEveryEvent};
+  WorklistProjection worklists{clock};
   ProjectionRunner runner;
 };
 
