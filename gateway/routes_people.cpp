@@ -292,14 +292,15 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
   post_events.async_handler = [context](const RouteContext& ctx, Reply reply) {
     PostEvents(context, ctx, std::move(reply));
   };
-  // A person not in memory is read from storage first: on a worker thread.
-  // (Reading them on the I/O thread saves the worker's wake-up, but then a
-  // stalled handling holds every connection of the thread, and P8 fell behind
-  // far more often; docs/PERFORMANCE.md, session 8.)
+  // A person whose history would be read from the disk is read on a worker
+  // thread: a stalled handling on the I/O thread holds every connection of the
+  // thread, and P8 fell behind far more often with every write inline
+  // (docs/PERFORMANCE.md, session 8). A person in memory, or a new one the
+  // store rules out from memory alone, is handled inline (session 12).
   post_events.inline_if = [recorder = context.recorder](const RouteMatch& m) {
     auto it = m.params.find("nhsNumber");
     return it != m.params.end() &&
-           recorder->Holds(NormalizeNhsNumber(it->second));
+           recorder->RecordsFromMemory(NormalizeNhsNumber(it->second));
   };
   router.Add(std::move(post_events));
   router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",

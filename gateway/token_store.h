@@ -3,6 +3,7 @@
 // written down.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -75,6 +76,14 @@ class TokenStore {
   FileStamp loaded_;
   std::chrono::steady_clock::time_point checked_;
   std::map<std::string, std::shared_ptr<const Principal>> by_hash_;
+  // Tokens presented lately with their principals, so that a known token is
+  // not hashed again on every request: one slot per hash of the token, the
+  // token compared in constant time; emptied whenever the file is reloaded.
+  struct Remembered {
+    std::string token;
+    std::shared_ptr<const Principal> principal;
+  };
+  std::array<Remembered, 16> remembered_;
 };
 
 }  // namespace carelog::gateway

@@ -166,6 +166,12 @@ bool Recorder::Holds(std::string_view nhs_number) const {
   return impl_->turns.Busy(nhs);
 }
 
+bool Recorder::RecordsFromMemory(std::string_view nhs_number) const {
+  if (Holds(nhs_number)) return true;
+  auto version = impl_->log.StreamVersionInMemory(PersonStream(nhs_number));
+  return version.ok() && *version == std::optional<uint64_t>(0);
+}
+
 Result<PersonSnapshot> Recorder::Load(std::string_view nhs_number) {
   const std::string nhs(nhs_number);
   std::promise<Result<PersonSnapshot>> promise;

@@ -112,6 +112,12 @@ class Recorder {
   // true or false a moment later. Thread-safe.
   bool Holds(std::string_view nhs_number) const;
 
+  // Whether recording for the person now reads nothing from the disk: Holds
+  // them, or the event log tells from memory alone that they have no events
+  // (a new person, EventLog::StreamVersionInMemory). A hint, as Holds; never
+  // reads the disk itself. Thread-safe.
+  bool RecordsFromMemory(std::string_view nhs_number) const;
+
   // The person now (cached), once the writes before it are durable.
   // Thread-safe.
   Result<PersonSnapshot> Load(std::string_view nhs_number);

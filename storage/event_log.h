@@ -170,6 +170,14 @@ class EventLog {
   // The stream's current version (0 if it does not exist).
   virtual Result<uint64_t> StreamVersion(std::string_view stream) = 0;
 
+  // As StreamVersion when the log can tell from memory alone (e.g. the store's
+  // caches and filters); nullopt when telling would read the disk. Never
+  // blocks on I/O. This default never knows.
+  virtual Result<std::optional<uint64_t>> StreamVersionInMemory(
+      std::string_view /*stream*/) {
+    return std::optional<uint64_t>();
+  }
+
   // Events of the global log with position >= from_position, at most max_count,
   // in order.
   virtual Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,

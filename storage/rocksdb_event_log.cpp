@@ -211,17 +211,44 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadStream(
   return ReadPositions(positions);
 }
 
+namespace {
+
+// The version a stream's head row holds.
+Result<uint64_t> DecodeHead(std::string_view stream, std::string_view head) {
+  if (head.size() != 8) {
+    return Status(
+        Code::kCorruption,
+        "the head of stream '" + std::string(stream) + "' is malformed");
+  }
+  return *keys::DecodeU64(head);
+}
+
+}  // namespace
+
 Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream) {
   CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
   auto head = store_->Get(store_->head(), stream);
   if (!head.ok()) return head.status();
   if (!head->has_value()) return uint64_t{0};
-  if ((*head)->size() != 8) {
-    return Status(
-        Code::kCorruption,
-        "the head of stream '" + std::string(stream) + "' is malformed");
-  }
-  return *keys::DecodeU64(**head);
+  return DecodeHead(stream, **head);
+}
+
+Result<std::optional<uint64_t>> RocksDbEventLog::StreamVersionInMemory(
+    std::string_view stream) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
+  // kBlockCacheTier: the memtables, the block cache and the pinned filters
+  // answer, or RocksDB says Incomplete instead of reading a table file.
+  rocksdb::ReadOptions ro;
+  ro.read_tier = rocksdb::kBlockCacheTier;
+  rocksdb::PinnableSlice head;
+  const rocksdb::Status s = store_->db()->Get(
+      ro, store_->head(), rocksdb::Slice(stream.data(), stream.size()), &head);
+  if (s.IsIncomplete()) return std::optional<uint64_t>();
+  if (s.IsNotFound()) return std::optional<uint64_t>(0);
+  if (!s.ok()) return FromRocks(s, "reading head");
+  auto version = DecodeHead(stream, head.ToStringView());
+  if (!version.ok()) return version.status();
+  return std::optional<uint64_t>(*version);
 }
 
 Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(

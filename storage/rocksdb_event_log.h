@@ -31,6 +31,8 @@ class RocksDbEventLog final : public EventLog {
                                                 uint64_t from_version,
                                                 size_t max_count) override;
   Result<uint64_t> StreamVersion(std::string_view stream) override;
+  Result<std::optional<uint64_t>> StreamVersionInMemory(
+      std::string_view stream) override;
   Result<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
                                              size_t max_count) override;
   Result<std::optional<RecordedEvent>> FindEvent(

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace carelog::gateway {
 namespace {
@@ -105,6 +106,32 @@ TEST_F(TokenStoreTest, AKnownTokenLooksAtTheFileOnlyEveryRecheckInterval) {
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE(store.Authenticate(*second).ok());
   EXPECT_EQ(store.Authenticate(*first).status().code(), Code::kUnauthenticated);
+}
+
+// A known token is remembered between looks at the file: only that very token
+// is let in without its hash, and an edit of the file is seen at the next look.
+TEST_F(TokenStoreTest, ARememberedTokenLetsInOnlyItselfUntilTheFileChanges) {
+  auto token = AddToken(path_, {"a", "auditor", {}}, 0);
+  ASSERT_TRUE(token.ok());
+  TokenStore store(path_, std::chrono::milliseconds(300));
+  ASSERT_TRUE(store.Authenticate(*token).ok());
+  std::string near = *token;
+  near.back() = near.back() == '0' ? '1' : '0';
+  EXPECT_EQ(store.Authenticate(near).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(store.Authenticate(token->substr(0, 63)).status().code(),
+            Code::kUnauthenticated);
+  auto principal = store.Authenticate(*token);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ((*principal)->role, Role::kAuditor);
+  // The token's role changed in the file: seen once the interval is over.
+  std::string text = ReadFile();
+  text.replace(text.find("auditor"), 7, "commissioner");
+  std::filesystem::remove(path_);
+  std::ofstream(path_) << text;
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  principal = store.Authenticate(*token);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ((*principal)->role, Role::kCommissioner);
 }
 
 TEST_F(TokenStoreTest, WithoutARecheckIntervalARemovedTokenIsRefusedAtOnce) {

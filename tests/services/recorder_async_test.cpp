@@ -158,6 +158,20 @@ TEST_P(RecorderAsyncTest, HoldsThePeopleItHasFolded) {
   EXPECT_FALSE(recorder().Holds(kOtherNhs));
 }
 
+// A person is recorded from memory when held, or when the log rules them out
+// from memory alone (RocksDB can; the in-memory fake never says); a person
+// stored but not held is not: their history would be read.
+TEST_P(RecorderAsyncTest, RecordsFromMemoryThePeopleHeldAndTheNewOnes) {
+  const bool rocksdb = GetParam();
+  EXPECT_EQ(recorder().RecordsFromMemory(kNhs), rocksdb);
+  Register();
+  EXPECT_TRUE(recorder().RecordsFromMemory(kNhs));
+  Recorder other(log(), clock_);
+  EXPECT_FALSE(other.Holds(kNhs));
+  EXPECT_FALSE(other.RecordsFromMemory(kNhs));
+  EXPECT_EQ(other.RecordsFromMemory(kOtherNhs), rocksdb);
+}
+
 // RecordAsync moves a request's events into the person rather than copying
 // them; an attempt that does not go through must give them back whole.
 class RecorderAsyncRetryTest : public RecorderAsyncTest {

@@ -45,6 +45,35 @@ TEST_F(EventLogTest, EmptyLog) {
   EXPECT_TRUE(log_->VerifyFull().ok());
 }
 
+TEST_F(EventLogTest, StreamVersionInMemoryAnswersOnlyWithoutTheDisk) {
+  using Version = std::optional<uint64_t>;
+  MustAppend(Request("person-0000", ExpectedVersion::NoStream(),
+                     {Event("e1"), Event("e2")}));
+  // In the memtable.
+  EXPECT_EQ(*log_->StreamVersionInMemory("person-0000"), Version(2));
+  EXPECT_EQ(*log_->StreamVersionInMemory("person-x"), Version(0));
+  // Enough streams after it that its head lands in a table block of its own
+  // once flushed (opening reads the last stream's head, not this one's).
+  std::vector<std::future<Result<AppendResult>>> answers;
+  for (int i = 1; i < 3000; ++i) {
+    auto answer = std::make_shared<std::promise<Result<AppendResult>>>();
+    answers.push_back(answer->get_future());
+    log_->AppendAsync(
+        Request("person-" + std::to_string(10000 + i),
+                ExpectedVersion::NoStream(), {Event("f" + std::to_string(i))}),
+        [answer](Result<AppendResult> r) { answer->set_value(std::move(r)); });
+  }
+  for (auto& answer : answers) ASSERT_TRUE(answer.get().ok());
+  // Reopened, the head is in a table file whose block is not cached: telling
+  // would read the disk. A stream after every key of the file is told at once.
+  Reopen();
+  EXPECT_EQ(*log_->StreamVersionInMemory("person-0000"), std::nullopt);
+  EXPECT_EQ(*log_->StreamVersionInMemory("person-x"), Version(0));
+  EXPECT_EQ(*log_->StreamVersion("person-0000"), 2u);  // now cached
+  EXPECT_EQ(*log_->StreamVersionInMemory("person-0000"), Version(2));
+  EXPECT_FALSE(log_->StreamVersionInMemory("").ok());
+}
+
 TEST_F(EventLogTest, AppendsAndReadsBack) {
   clock_.Set(10);
   AppendResult a = MustAppend(Request("person-1", ExpectedVersion::NoStream(),
