@@ -55,6 +55,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.partition_filters = true;
   }
+  if (lookups == Lookups::kMostlyMisses) {
+    // Every partition of these families' filters and indexes pinned (only
+    // level 0's were): every new event id, and every stream not cached, is
+    // looked up in every table file of every level, and a partition fetched
+    // through the block cache at each of them (hash, shard mutex, reference
+    // count; a read from the file for one not cached) cost more than the bloom
+    // probe itself (docs/PERFORMANCE.md, "Write path, session 12"). At 10 M
+    // events that holds ~30 MB of the block cache, read once at opening.
+    table.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kAll;
+  }
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (lookups == Lookups::kMostlyMisses) {
@@ -68,7 +78,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
     // head and dedup (docs/PERFORMANCE.md, session 8): the sequencer's
     // inserts got no measurably cheaper, and each flush must first sort the
     // hashed entries into a new skip list, which cost P1 more CPU per event
-    // than the inserts saved.
+    // than the inserts saved. Insert hints keyed by the stream (for head,
+    // stream and audit_subject: memtable_insert_with_hint_prefix_extractor)
+    // were tried in session 12: the skip-list searches they saved were paid
+    // again in RocksDB's map of hints, a new entry for every new name.
   }
   return cf;
 }

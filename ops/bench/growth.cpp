@@ -143,9 +143,15 @@ int Main(const Flags& flags) {
       size_t n = 0;
       for (const auto& p : set) n += p.events.size();
       const bool into_big = (r + side) % 2 == 1;
+      // CPU of the whole process (background flushes and compactions
+      // included) an event: steadier than the rate on a shared machine.
+      const Usage before = ProcessUsage();
       const double eps = Record(into_big ? *big : *empty, set, threads);
-      Note("round %d: %s store %.0f events/s", r, into_big ? "big" : "empty",
-           eps);
+      const Usage after = ProcessUsage();
+      Note("round %d: %s store %.0f events/s, %.1f us CPU an event", r,
+           into_big ? "big" : "empty", eps,
+           1e6 * (after.cpu_seconds - before.cpu_seconds) /
+               static_cast<double>(n));
       (into_big ? full_events : empty_events) += static_cast<double>(n);
       (into_big ? full_time : empty_time) += static_cast<double>(n) / eps;
     }

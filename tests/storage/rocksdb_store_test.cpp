@@ -2,6 +2,7 @@
 #include "storage/rocksdb_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/table.h>
 
 #include <algorithm>
 #include <set>
@@ -58,6 +59,32 @@ TEST(RocksDbStore, BackgroundWorkOptions) {
         << cf->GetName();
     // Writes still slow down well after a compaction is due.
     EXPECT_GE(s.db()->GetOptions(cf).level0_slowdown_writes_trigger, 20)
+        << cf->GetName();
+  }
+}
+
+// The families the sequencer looks up for every new event id and stream (and
+// which mostly miss, in every table file) keep every partition of their
+// filters and indexes pinned, not only level 0's; the others keep RocksDB's
+// fallback (level 0 and the top levels pinned).
+TEST(RocksDbStore, LookedUpFamiliesPinEveryPartition) {
+  TempDir dir;
+  auto store = RocksDbStore::Open(Options(dir.path()));
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  const RocksDbStore& s = **store;
+  for (auto* cf : s.families()) {
+    const auto* table =
+        s.db()
+            ->GetOptions(cf)
+            .table_factory->GetOptions<rocksdb::BlockBasedTableOptions>();
+    ASSERT_NE(table, nullptr) << cf->GetName();
+    const bool looked_up = cf == s.head() || cf == s.dedup();
+    EXPECT_EQ(table->metadata_cache_options.partition_pinning,
+              looked_up ? rocksdb::PinningTier::kAll
+                        : rocksdb::PinningTier::kFallback)
+        << cf->GetName();
+    EXPECT_TRUE(table->cache_index_and_filter_blocks) << cf->GetName();
+    EXPECT_TRUE(table->pin_l0_filter_and_index_blocks_in_cache)
         << cf->GetName();
   }
 }
