@@ -303,13 +303,23 @@ void ProjectionRunner::Run() {
     }
     // A projection that cannot apply the log must not skip ahead.
     if (!s.ok()) return Fail(s);
-    // A full batch: more may be waiting. Otherwise events gather for
-    // idle_wait (each batch's rows and per-batch costs are shared by more
-    // events) unless someone waits for a position (WaitForPosition) or Notify.
-    if (applied >= options_.batch_events) continue;
-    std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, options_.idle_wait,
-                   [this] { return stopping_ || notified_; });
+    // A full batch: more may be waiting. Otherwise events gather.
+    if (applied < options_.batch_events) Gather();
+  }
+}
+
+void ProjectionRunner::Gather() {
+  const auto ended = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (wake_.wait_for(lock, options_.idle_wait,
+                       [this] { return stopping_ || notified_; }))
+      return;
+    const uint64_t last = log_.LastPosition(), applied = applied_.load();
+    if (last <= applied) continue;  // nothing new: look again later
+    if (last - applied >= options_.follow_batch_events ||
+        std::chrono::steady_clock::now() - ended >= options_.follow_delay)
+      return;
   }
 }
 

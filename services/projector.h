@@ -79,9 +79,16 @@ struct ProjectorOptions {
   // empty: the temporary directory (TMPDIR, else /tmp).
   std::string spill_directory = {};
   // How long the follower lets events gather after a batch that was not full
-  // (or when nothing is new) before it reads again; Notify, or a
+  // (or when nothing is new) before it looks again; Notify, or a
   // WaitForPosition beyond what it has applied, wakes it at once.
   std::chrono::milliseconds idle_wait{20};
+  // When it looks, it applies what waits once follow_batch_events wait, or
+  // follow_delay after its last batch ended, whichever comes first; until then
+  // it waits again (a batch's fixed costs - its wake-up, read, write and
+  // total rows - are shared by more events; readers are not kept waiting: a
+  // WaitForPosition wakes it at once).
+  size_t follow_batch_events = 1000;
+  std::chrono::milliseconds follow_delay{100};
   // Called once, on the follower's thread, with the error that stopped it and
   // the position applied until then (a projection that cannot apply the log
   // stops rather than skip ahead).
@@ -140,6 +147,9 @@ class ProjectionRunner {
   // written under another definition than its code's; records its definition.
   Status KeepDefinition(size_t i, uint64_t* checkpoint);
   void Run();
+  // Waits (after a batch that was not full) until the next batch is due:
+  // see idle_wait, follow_batch_events and follow_delay.
+  void Gather();
   // Records the error that stops the follower and reports it (on_stopped).
   void Fail(const Status& error);
 

@@ -327,6 +327,73 @@ TEST(ProjectionRunner, PartialBatchesGatherUntilAReaderWaits) {
   runner.Stop();
 }
 
+// Polls (without waking the follower, as WaitForPosition would) until it has
+// applied `position` or `limit` has passed.
+bool AppliedWithin(const ProjectionRunner& runner, uint64_t position,
+                   std::chrono::milliseconds limit) {
+  for (auto until = std::chrono::steady_clock::now() + limit;
+       runner.AppliedPosition() < position;) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// While following, fewer than follow_batch_events waiting are left to gather
+// (each look of the follower finds too few and waits again) until
+// follow_delay after its last batch; as many as that are applied at its next
+// look, and a reader waiting for a position wakes it at once.
+TEST(ProjectionRunner, FollowerGathersAMinimumBatch) {
+  MemoryEventLog log;
+  CountingProjection p;
+  ProjectionRunner runner(log, {&p},
+                          {.batch_events = 100,
+                           .idle_wait = std::chrono::milliseconds(10),
+                           .follow_batch_events = 5,
+                           .follow_delay = std::chrono::seconds(60)});
+  ASSERT_TRUE(runner.Open().ok());
+  runner.Start();
+  AppendN(log, 1);
+  runner.Notify();  // a batch now: the follower gathers after it
+  ASSERT_TRUE(AppliedWithin(runner, 1, std::chrono::seconds(20)));
+  AppendN(log, 4, 2000);
+  // Dozens of looks, each finding 4 < 5 waiting.
+  EXPECT_FALSE(AppliedWithin(runner, 2, std::chrono::milliseconds(500)));
+  AppendN(log, 1, 3000);
+  EXPECT_TRUE(AppliedWithin(runner, 6, std::chrono::seconds(20)));
+  AppendN(log, 2, 4000);
+  EXPECT_FALSE(AppliedWithin(runner, 7, std::chrono::milliseconds(300)));
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_TRUE(runner.WaitForPosition(8, std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(2));
+  runner.Stop();
+  EXPECT_EQ(p.committed, 8u);
+}
+
+// Fewer than follow_batch_events are applied follow_delay after the last
+// batch: the projections' lag settles when writes stop.
+TEST(ProjectionRunner, FollowerAppliesAPartialBatchAfterItsDelay) {
+  MemoryEventLog log;
+  CountingProjection p;
+  ProjectionRunner runner(log, {&p},
+                          {.batch_events = 100,
+                           .idle_wait = std::chrono::milliseconds(10),
+                           .follow_batch_events = 1000,
+                           .follow_delay = std::chrono::milliseconds(400)});
+  ASSERT_TRUE(runner.Open().ok());
+  runner.Start();
+  AppendN(log, 1);
+  runner.Notify();  // a batch now: the delay counts from its end
+  ASSERT_TRUE(AppliedWithin(runner, 1, std::chrono::seconds(20)));
+  const auto applied = std::chrono::steady_clock::now();
+  AppendN(log, 3, 2000);
+  EXPECT_TRUE(AppliedWithin(runner, 4, std::chrono::seconds(20)));
+  EXPECT_GE(std::chrono::steady_clock::now() - applied,
+            std::chrono::milliseconds(400));
+  runner.Stop();
+  EXPECT_EQ(p.committed, 4u);
+}
+
 TEST(ProjectionRunner, RebuildReportsProgress) {
   MemoryEventLog log;
   AppendN(log, 7);
