@@ -63,8 +63,9 @@ Result<TrancheResult> PaymentCalculator::Calculate(
                           m.target, m.actual, Exact(0)};
     r.achievement = MetricAchievement(MetricDirection(m.metric), m.baseline,
                                       m.target, m.actual);
-    weighted_sum += ToExact(m.weight) * r.achievement;
-    weight_sum += ToExact(m.weight);
+    const Exact weight = ToExact(m.weight);
+    weighted_sum += weight * r.achievement;
+    weight_sum += weight;
     result.metrics.push_back(std::move(r));
   }
   if (weight_sum <= 0) {
