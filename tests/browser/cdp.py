@@ -104,20 +104,23 @@ class Browser:
         self.process = subprocess.Popen(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(self.profile, "DevToolsActivePort")
-        deadline = time.time() + 30
-        while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
-            if time.time() > deadline or self.process.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        self.port = int(open(port_file).read().split()[0])
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list", timeout=10))
-        page = next(t for t in targets if t.get("type") == "page")
-        self.ws = WebSocket(page["webSocketDebuggerUrl"])
-        self.ids = itertools.count(1)
-        self.call("Page.enable")
-        self.call("Runtime.enable")
+        try:
+            port_file = os.path.join(self.profile, "DevToolsActivePort")
+            deadline = time.time() + 30
+            while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
+                if time.time() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("chromium did not start its DevTools endpoint")
+                time.sleep(0.1)
+            self.port = int(open(port_file).read().split()[0])
+            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list", timeout=10))
+            page = next(t for t in targets if t.get("type") == "page")
+            self.ws = WebSocket(page["webSocketDebuggerUrl"])
+            self.ids = itertools.count(1)
+            self.call("Page.enable")
+            self.call("Runtime.enable")
+        except BaseException:
+            self.close()  # neither chromium nor its profile outlives a failed start
+            raise
 
     def call(self, method, **params):
         ident = next(self.ids)

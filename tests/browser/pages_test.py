@@ -36,17 +36,21 @@ class Demo:
             [binary, "demo", "--data", self.data, "--listen", "127.0.0.1:0", "--scale", str(scale)],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.lines = {}
-        for line in self.process.stdout:
-            key, _, value = line.strip().partition(": ")
-            self.lines[key] = value
-            if line.startswith("listening on "):
-                self.url = line.split()[-1]
-                break
-        else:
-            raise AssertionError(f"carelog demo exited ({self.process.wait()}) before listening")
-        self.commissioner = self.lines["commissioner token"]
-        self.coordinator = self.lines["discharge coordinator token"]
-        self.wait_ready()
+        try:
+            for line in self.process.stdout:
+                key, _, value = line.strip().partition(": ")
+                self.lines[key] = value
+                if line.startswith("listening on "):
+                    self.url = line.split()[-1]
+                    break
+            else:
+                raise AssertionError(f"carelog demo exited ({self.process.wait()}) before listening")
+            self.commissioner = self.lines["commissioner token"]
+            self.coordinator = self.lines["discharge coordinator token"]
+            self.wait_ready()
+        except BaseException:
+            self.close()  # neither the demo nor its data outlives a failed start
+            raise
 
     def wait_ready(self, seconds=900):
         """Waits for /readyz: the projections have caught up with the demo's history (minutes at full
