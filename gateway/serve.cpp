@@ -1,5 +1,6 @@
 #include "gateway/serve.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +50,14 @@ Status ParseListen(const std::string& listen, std::string& host,
     host = host.substr(1, host.size() - 2);
   }
   if (host == "localhost") host = "127.0.0.1";
+  // Checked here, before the data directory is made: a mistyped host must
+  // leave nothing behind.
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(host, not_an_address);
+  if (not_an_address) {
+    return Status(Code::kInvalidArgument,
+                  "'" + host + "' is not an IP address to listen on");
+  }
   const std::string port_text = listen.substr(colon + 1);
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(),

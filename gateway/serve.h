@@ -57,7 +57,8 @@ struct ServeServices {
   std::function<Status()> start_projections;
 };
 
-// Splits "HOST:PORT" ("[::1]:8080" for IPv6); kInvalidArgument if malformed.
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6); kInvalidArgument if malformed
+// or HOST is not an IP address.
 Status ParseListen(const std::string& listen, std::string& host,
                    uint16_t& port);
 

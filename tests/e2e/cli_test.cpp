@@ -38,6 +38,7 @@ TEST(CliTest, TokenAddPrintsTheTokenAlone) {
 TEST(CliTest, BadTokenRequestsAreOneLineAndNonZero) {
   TempDir dir;
   const std::string file = dir.path() + "/tokens.json";
+  const std::string data = dir.path() + "/data";
   const std::vector<std::vector<std::string>> bad = {
       {"token", "add", "--tokens", file, "--name", "x", "--role", "nurse"},
       {"token", "add", "--tokens", file, "--name", "x", "--role",
@@ -46,10 +47,10 @@ TEST(CliTest, BadTokenRequestsAreOneLineAndNonZero) {
       {"token", "add", "--tokens", file, "--name", "x", "--role", "admin",
        "--colour", "red"},
       {"token", "remove"},
-      {"serve", "--port", "80"},
-      {"serve", "--listen", "127.0.0.1"},
-      {"serve", "--listen", "127.0.0.1:99999"},
-      {"serve", "--listen", "nohost:80"},
+      {"serve", "--data", data, "--port", "80"},
+      {"serve", "--data", data, "--listen", "127.0.0.1"},
+      {"serve", "--data", data, "--listen", "127.0.0.1:99999"},
+      {"serve", "--data", data, "--listen", "nohost:80"},
   };
   for (const auto& args : bad) {
     CliRun run = RunCarelog(args);
@@ -58,6 +59,7 @@ TEST(CliTest, BadTokenRequestsAreOneLineAndNonZero) {
     EXPECT_TRUE(run.out.empty());
   }
   EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(data));  // no store made for nothing
 }
 
 TEST(CliTest, AnUnusableDataDirectoryIsOneLineAndNonZero) {
