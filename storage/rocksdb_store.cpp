@@ -101,10 +101,11 @@ Lookups LookupsOf(std::string_view family) {
 // read must rule out (by pinned bloom filters for head, dedup and proj). Head,
 // stream and proj at eight: half the rewrites, about 45 % less of that work
 // (docs/PERFORMANCE.md, "P8, session 10"). Dedup at six: every new event id
-// is looked up in every one of its table files, and a level-0 file costs each
-// append about as much as the rewrites it spares (at 10 M events a level-0
-// file is ~175,000 events, a rewrite 2.4 s of a core; "P6, session 13"); six
-// still keeps the rewrites out of P2's and P8's seconds in ops/bench/run.
+// is looked up in every one of its table files, ~1.1-1.7 us an append for each
+// level-0 file, which over a cycle costs more than the rewrites that eight
+// spares (at 10 M events a level-0 file holds ~175,000 events and a rewrite
+// takes 2.5 s of a core; "P6, session 13"). Six still keeps the rewrites out of
+// P2's and P8's seconds in ops/bench/run, as four would not at P2's target.
 // Writes slow down at 20 level-0 files, as before. The other families' keys
 // grow with the position, and their level-0 files mostly move down unchanged.
 int Level0CompactionTrigger(std::string_view family) {
