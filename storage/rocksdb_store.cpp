@@ -93,26 +93,19 @@ Lookups LookupsOf(std::string_view family) {
 }
 
 // Families whose new keys fall all over the key range (a new person's stream
-// and head, an event id's hash, projection rows of people): every compaction of
-// level 0 into level 1 rewrites the whole of level 1 (at 10 M events 27 MB of
-// head, 150 of dedup, 105 of stream, 208 of proj; 2-8 s of a core each)
-// whatever level 0 brings. They compact at more level-0 files than RocksDB's
-// four: fewer such rewrites, each a little bigger, for more level-0 files a
-// read must rule out (by pinned bloom filters for head, dedup and proj). Head,
-// stream and proj at eight: half the rewrites, about 45 % less of that work
-// (docs/PERFORMANCE.md, "P8, session 10"). Dedup at six: every new event id is
-// looked up in every one of its table files, ~1.1-1.7 us an append for each
-// level-0 file; over a cycle that is about what the rewrites eight spares cost
-// in the server (a level-0 file every ~88,000 events there, ~175,000 in
-// process; a rewrite 2.5 s of a core at 10 M events), and it is taken off the
-// sequencer. See "P6, session 13", also for how little margin is left before a
-// rewrite falls in P8's seconds in ops/bench/run. Writes slow down at 20
-// level-0 files, as before. The other families' keys grow with the position,
-// and their level-0 files mostly move down unchanged.
-int Level0CompactionTrigger(std::string_view family) {
-  if (family == "dedup") return 6;
-  if (family == "head" || family == "stream" || family == "proj") return 8;
-  return 4;  // RocksDB's default
+// and head, an event id's hash, projection rows of people): every compaction
+// of level 0 into level 1 rewrites the whole of level 1 (at 10 M events 27 MB
+// of head, 140 of dedup, 105 of stream, 208 of proj; 2-8 s of a core each)
+// whatever level 0 brings. They compact at eight level-0 files instead of four:
+// half as many such rewrites, each a little bigger, so about 45 % less of that
+// work, for up to four more level-0 files a read must rule out (by pinned
+// bloom filters for head, dedup and proj). Writes slow down at 20 level-0
+// files, as before. The other families' keys grow with the position, and
+// their level-0 files mostly move down unchanged. (docs/PERFORMANCE.md, "P8,
+// session 10".)
+bool SpreadKeys(std::string_view family) {
+  return family == "head" || family == "dedup" || family == "stream" ||
+         family == "proj";
 }
 
 }  // namespace
@@ -176,7 +169,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
       cf.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(16));
     }
-    cf.level0_file_num_compaction_trigger = Level0CompactionTrigger(name);
+    if (SpreadKeys(name)) cf.level0_file_num_compaction_trigger = 8;
     families.emplace_back(name, std::move(cf));
   }
 

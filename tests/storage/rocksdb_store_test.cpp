@@ -43,9 +43,8 @@ TEST(RocksDbStore, FamiliesListsEveryColumnFamilyOnce) {
 
 // The background work's options that keep a write's latency (P8): table
 // files are written back a megabyte at a time, and the families whose keys
-// are spread over the whole key range compact level 0 less often than the
-// others: dedup, which every new event id is looked up in, at six files, the
-// others at eight (storage/rocksdb_store.cpp).
+// are spread over the whole key range compact level 0 half as often as the
+// others (storage/rocksdb_store.cpp).
 TEST(RocksDbStore, BackgroundWorkOptions) {
   TempDir dir;
   auto store = RocksDbStore::Open(Options(dir.path()));
@@ -53,11 +52,10 @@ TEST(RocksDbStore, BackgroundWorkOptions) {
   const RocksDbStore& s = **store;
   EXPECT_EQ(s.db()->GetDBOptions().bytes_per_sync, 1u << 20);
   for (auto* cf : s.families()) {
-    const bool spread = cf == s.head() || cf == s.stream() || cf == s.proj();
+    const bool spread =
+        cf == s.head() || cf == s.dedup() || cf == s.stream() || cf == s.proj();
     EXPECT_EQ(s.db()->GetOptions(cf).level0_file_num_compaction_trigger,
-              cf == s.dedup() ? 6
-              : spread        ? 8
-                              : 4)
+              spread ? 8 : 4)
         << cf->GetName();
     // Writes still slow down well after a compaction is due.
     EXPECT_GE(s.db()->GetOptions(cf).level0_slowdown_writes_trigger, 20)
