@@ -202,7 +202,8 @@ void Api::HandleMatched(const Request& request, RouteMatch match,
     Conclude(answering, std::move(*refused), false);
     return;
   }
-  RouteContext ctx{request, std::move(match.params), principal, audit};
+  RouteContext ctx{request, std::move(match.params), principal, audit,
+                   match.hint};
   if (route.async_handler) {
     try {
       route.async_handler(ctx,

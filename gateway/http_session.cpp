@@ -30,6 +30,22 @@ http::response<http::string_body> ToBeast(Response response, unsigned version,
   return res;
 }
 
+std::string Serialize(http::response<http::string_body>& response) {
+  std::string wire;
+  wire.reserve(response.body().size() + 256);
+  http::serializer<false, http::string_body> serializer(response);
+  beast::error_code ec;
+  while (!ec && !serializer.is_done()) {
+    serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
+      for (const auto buffer : beast::buffers_range_ref(buffers)) {
+        wire.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      serializer.consume(beast::buffer_bytes(buffers));
+    });
+  }
+  return wire;
+}
+
 namespace {
 
 template <class Stream>
@@ -71,6 +87,11 @@ void BasicHttpSession<Stream>::Start() {
           net::ssl::stream_base::server,
           beast::bind_front_handler(&BasicHttpSession::OnHandshake, self));
     } else {
+      // Answers are first offered to the socket as they are ready (see
+      // MaybeWrite): it must not block then.
+      beast::error_code ec;
+      self->Tcp().socket().non_blocking(true, ec);
+      self->send_at_once_ = !ec;
       self->MaybeRead();
     }
   });
@@ -233,20 +254,48 @@ void BasicHttpSession<Stream>::Answer(uint64_t seq, HttpResponse response,
                                       bool close_after) {
   if (closed_ || seq < front_seq_) return;
   Slot& slot = slots_[seq - front_seq_];
-  slot.response = std::move(response);
+  slot.wire = Serialize(response);
   slot.close_after = close_after;
   slot.ready = true;
   MaybeWrite();
 }
 
+// An answer is handed to the socket at once when it takes it whole (a small
+// answer to a client that reads: the usual case), without an asynchronous
+// operation, its allocation and its timer; the rest of it, if any, is written
+// asynchronously with the write timeout.
 template <class Stream>
 void BasicHttpSession<Stream>::MaybeWrite() {
-  if (writing_ || closed_ || slots_.empty() || !slots_.front().ready) return;
-  writing_ = true;
-  Tcp().expires_after(shared_->options.idle_timeout);
-  http::async_write(stream_, slots_.front().response,
-                    beast::bind_front_handler(&BasicHttpSession::OnWrite,
-                                              this->shared_from_this()));
+  bool sent_any = false;
+  while (!writing_ && !closed_ && !slots_.empty() && slots_.front().ready) {
+    Slot& front = slots_.front();
+    if (send_at_once_) {
+      beast::error_code ec;
+      front.written += Tcp().socket().write_some(
+          net::buffer(front.wire.data() + front.written,
+                      front.wire.size() - front.written),
+          ec);
+      if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+        Close();
+        return;
+      }
+      if (front.written == front.wire.size()) {
+        if (!Sent()) return;
+        sent_any = true;
+        continue;
+      }
+    }
+    writing_ = true;
+    Tcp().expires_after(shared_->options.idle_timeout);
+    net::async_write(stream_,
+                     net::buffer(front.wire.data() + front.written,
+                                 front.wire.size() - front.written),
+                     beast::bind_front_handler(&BasicHttpSession::OnWrite,
+                                               this->shared_from_this()));
+    break;
+  }
+  // Fewer answers waiting may let the next request be read.
+  if (sent_any) MaybeRead();
 }
 
 template <class Stream>
@@ -257,20 +306,25 @@ void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t) {
     Close();
     return;
   }
+  if (!Sent()) return;
+  MaybeWrite();
+  MaybeRead();
+}
+
+template <class Stream>
+bool BasicHttpSession<Stream>::Sent() {
   const bool close_after = slots_.front().close_after;
   slots_.pop_front();
   ++front_seq_;
   if (close_after) {
     LingeringClose();
-    return;
+    return false;
   }
-  if (!slots_.empty()) {
-    MaybeWrite();
-  } else if (stop_reading_ && !reading_) {
+  if (slots_.empty() && stop_reading_ && !reading_) {
     Close();
-    return;
+    return false;
   }
-  MaybeRead();
+  return true;
 }
 
 template <class Stream>

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "gateway/server.h"
 
@@ -76,7 +77,8 @@ class BasicHttpSession final
   struct Slot {
     bool ready = false;
     bool close_after = false;
-    HttpResponse response;
+    std::string wire;    // the answer as sent: status line, headers, body
+    size_t written = 0;  // bytes of wire already sent
   };
 
   boost::beast::tcp_stream& Tcp() {
@@ -91,6 +93,8 @@ class BasicHttpSession final
   void Answer(uint64_t seq, HttpResponse response, bool close_after);
   void MaybeWrite();
   void OnWrite(boost::beast::error_code ec, size_t bytes);
+  // The front answer is sent: drops it; false when the connection closes.
+  bool Sent();
   void Close();
   void LingeringClose();
   void Drain();
@@ -110,6 +114,7 @@ class BasicHttpSession final
   std::deque<Slot> slots_;  // answers in request order; front is the oldest
   uint64_t front_seq_ = 0;
   bool handshaken_ = !kTls;
+  bool send_at_once_ = false;  // the socket does not block: see MaybeWrite
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;  // EOF, Connection: close, an error, or shutdown
@@ -126,5 +131,9 @@ using HttpsSession =
 // the headers of the GET answer, Content-Length included, without the body.
 boost::beast::http::response<boost::beast::http::string_body> ToBeast(
     Response response, unsigned version, bool keep_alive, bool head = false);
+
+// The bytes of `response` on the wire, as beast's serializer writes them.
+std::string Serialize(
+    boost::beast::http::response<boost::beast::http::string_body>& response);
 
 }  // namespace carelog::gateway

@@ -3,9 +3,11 @@
 // it. Route files (routes_*.cpp) add theirs; the router only matches.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +25,8 @@ struct RouteContext {
   std::map<std::string, std::string> params;  // from the pattern's {names}
   // Null on public routes; shared, so a route may keep it after returning.
   std::shared_ptr<const Principal> principal;
-  AuditHook* audit = nullptr;  // person routes: see gateway/audit.h
+  AuditHook* audit = nullptr;    // person routes: see gateway/audit.h
+  std::optional<uint64_t> hint;  // RouteMatch::hint, when the route ran inline
 
   const std::string& Param(const std::string& name) const;
 };
@@ -54,7 +57,8 @@ struct Route {
   // With async_handler and !may_block: whether this request (its route
   // matched, with its parameters) may run on an I/O thread now (e.g. nothing
   // of the person it writes has to be read from disk first); empty = always.
-  std::function<bool(const RouteMatch&)> inline_if = nullptr;
+  // It may leave the handler what it read (RouteMatch::hint).
+  std::function<bool(RouteMatch&)> inline_if = nullptr;
 };
 
 struct RouteMatch {
@@ -63,6 +67,9 @@ struct RouteMatch {
   bool path_known =
       false;  // some route has this path, with another method (405)
   std::vector<std::string> allowed_methods;
+  // Set by the route's inline_if for its handler (RouteContext::hint), e.g.
+  // a version it read that the handler need not read again.
+  std::optional<uint64_t> hint;
 };
 
 class Router {

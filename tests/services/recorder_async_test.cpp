@@ -172,6 +172,43 @@ TEST_P(RecorderAsyncTest, RecordsFromMemoryThePeopleHeldAndTheNewOnes) {
   EXPECT_EQ(other.RecordsFromMemory(kOtherNhs), rocksdb);
 }
 
+// A new person's version as the caller read it (RecordsFromMemory) is taken
+// without reading it again; a stale one (another recorder registered them
+// since) is not trusted for an answer: the request is checked again against
+// the person as stored (after a refusal, or a failed expected version).
+TEST_P(RecorderAsyncTest, AStoredVersionFromTheCallerIsTakenButChecked) {
+  std::optional<uint64_t> read;
+  recorder().RecordsFromMemory(kOtherNhs, &read);
+  EXPECT_EQ(read, GetParam() ? std::optional<uint64_t>(0) : std::nullopt);
+  RecordRequest fresh =
+      Request({Ev("reg-new", "2014-06-01T09:00:00+01:00", Registered())});
+  fresh.nhs_number = kOtherNhs;
+  fresh.stored_version = 0;
+  Outcomes first(1);
+  recorder().RecordAsync(std::move(fresh), first.For(0));
+  first.Wait();
+  ASSERT_TRUE(first.results[0]->ok()) << first.results[0]->status().ToString();
+  EXPECT_EQ((*first.results[0])->first_version, 1u);
+
+  Recorder other(log(), clock_);
+  ASSERT_TRUE(other
+                  .Record(kNhs,
+                          {Ev("reg-elsewhere", "2014-06-01T09:00:00+01:00",
+                              Registered())},
+                          std::nullopt, "other")
+                  .ok());
+  RecordRequest stale =
+      Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  stale.stored_version = 0;
+  Outcomes second(1);
+  recorder().RecordAsync(std::move(stale), second.For(0));
+  second.Wait();
+  ASSERT_TRUE(second.results[0]->ok())
+      << second.results[0]->status().ToString();
+  EXPECT_EQ((*second.results[0])->first_version, 2u);
+  EXPECT_EQ(Version(), 2u);
+}
+
 // RecordAsync moves a request's events into the person rather than copying
 // them; an attempt that does not go through must give them back whole.
 class RecorderAsyncRetryTest : public RecorderAsyncTest {
