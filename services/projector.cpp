@@ -97,9 +97,10 @@ Status ProjectionRunner::ApplyBatch(size_t max_events, size_t* applied) {
                                            std::to_string(event.position));
     }
     last = event.position;
+    const LogEvent decoded(event);  // its care event decoded once for all
     for (size_t i = 0; i < projections_.size(); ++i) {
       if (building_[i] || event.position <= checkpoints_[i]) continue;
-      Status s = projections_[i]->Apply(event, write);
+      Status s = projections_[i]->Apply(decoded, write);
       if (!s.ok()) {
         AbortAll();
         return s;

@@ -15,17 +15,40 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "services/person_state.h"
 #include "storage/event_log.h"
 #include "storage/status.h"
 
 namespace carelog {
 
 class StreamBuild;
+
+// An event of the log as the projections take it: as recorded, and its care
+// event decoded at most once for all of them (the metrics and the worklists
+// both fold it). Implicit from a RecordedEvent, so that a caller applying one
+// event by hand (tests) passes the record.
+class LogEvent {
+ public:
+  LogEvent(const storage::RecordedEvent& recorded)  // NOLINT: see above
+      : recorded_(recorded) {}
+  const storage::RecordedEvent& recorded() const { return recorded_; }
+  // The record as a care event (DecodeStoredCareEvent), decoded at the first
+  // call; kCorruption when it is not one.
+  const Result<StoredCareEventPtr>& CareEvent() const {
+    if (!care_) care_.emplace(DecodeStoredCareEvent(recorded_));
+    return *care_;
+  }
+
+ private:
+  const storage::RecordedEvent& recorded_;
+  mutable std::optional<Result<StoredCareEventPtr>> care_;
+};
 
 // One projection of the log. The runner calls it from one thread at a time.
 class Projection {
@@ -39,7 +62,7 @@ class Projection {
   // Applies one event not yet applied (in position order). Effects must be
   // visible to later Apply calls of the same batch; rows may be added to
   // `write` here or in FinishBatch.
-  virtual Status Apply(const storage::RecordedEvent& event,
+  virtual Status Apply(const LogEvent& event,
                        storage::ProjectionWrite& write) = 0;
   // Adds the batch's remaining rows before the atomic write.
   virtual Status FinishBatch(storage::ProjectionWrite& write) = 0;

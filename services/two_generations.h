@@ -50,10 +50,14 @@ class TwoGenerations {
     // (a generation being forgotten while one is still pending waits behind
     // it: nothing is freed all at once).
     forgotten_.Step(2);
-    Forget(key);
-    Value& entry = young_[key];
-    weight_ += weight_of_(entry);
-    return entry;
+    old_.erase(key);
+    auto [it, fresh] = young_.try_emplace(key);
+    if (!fresh) {  // emptied in place (one lookup, not an erase and a new node)
+      weight_ -= weight_of_(it->second);
+      it->second = Value();
+    }
+    weight_ += weight_of_(it->second);
+    return it->second;
   }
 
   // A young entry grew, or shrank, by `n` in place.

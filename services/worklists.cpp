@@ -364,16 +364,17 @@ Status WorklistProjection::Load(storage::EventLog& log) {
   return Status::Ok();
 }
 
-Status WorklistProjection::Apply(const storage::RecordedEvent& event,
+Status WorklistProjection::Apply(const LogEvent& logged,
                                  storage::ProjectionWrite&) {
+  const storage::RecordedEvent& event = logged.recorded();
   if (!IsPersonStream(event.stream)) return Status::Ok();
   std::string nhs(NhsNumberOfStream(event.stream));
-  schema::CareEvent care;
-  if (event.type != kCareEventType || !care.ParseFromString(event.body)) {
+  const Result<StoredCareEventPtr>& care = logged.CareEvent();
+  if (!care.ok()) {
     impl_->Skip(nhs, event.version);  // a version that yields no fact
     return Status::Ok();
   }
-  return impl_->Update(nhs, care, event.version);
+  return impl_->Update(nhs, (*care)->event, event.version);
 }
 
 Status WorklistProjection::FinishBatch(storage::ProjectionWrite& write) {

@@ -108,8 +108,7 @@ class WorklistProjection final : public Projection {
   // an event that has not occurred yet (whose rows 2 dropped at once).
   uint32_t Definition() const override { return 3; }
   Status Load(storage::EventLog& log) override;
-  Status Apply(const storage::RecordedEvent& event,
-               storage::ProjectionWrite& write) override;
+  Status Apply(const LogEvent& event, storage::ProjectionWrite& write) override;
   Status FinishBatch(storage::ProjectionWrite& write) override;
   void Commit(uint64_t position) override;
   void Abort() override;

@@ -257,6 +257,7 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(
   const uint64_t last = LastPosition();
   std::vector<RecordedEvent> events;
   if (from > last || max_count == 0) return events;
+  events.reserve(std::min<uint64_t>(max_count, last - from + 1));
   RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
                    keys::LogKey(last + 1));
   uint64_t expected = from;

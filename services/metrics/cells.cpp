@@ -78,9 +78,10 @@ Cells Diff(const Cells& old_cells, const Cells& new_cells) {
 
 void ApplyDelta(Cells& totals, const Cells& delta) {
   for (const auto& [key, value] : delta) {
-    auto it = totals.find(key);
-    if (it == totals.end()) {
-      if (value != 0) totals.emplace(key, value);
+    // One search: a new key goes in where it was not found.
+    auto it = totals.lower_bound(key);
+    if (it == totals.end() || it->first != key) {
+      if (value != 0) totals.emplace_hint(it, key, value);
     } else {
       it->second += value;
       if (it->second == 0) totals.erase(it);

@@ -69,13 +69,14 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
   return entry;
 }
 
-Status MetricsProjection::Apply(const storage::RecordedEvent& event,
+Status MetricsProjection::Apply(const LogEvent& logged,
                                 storage::ProjectionWrite& write) {
+  const storage::RecordedEvent& event = logged.recorded();
   if (!IsPersonStream(event.stream)) return Status::Ok();
   auto entry = EntryBefore(event.stream, event.version);
   if (!entry.ok()) return entry.status();
   PersonEntry& person = **entry;
-  auto e = DecodeStoredCareEvent(event);
+  const Result<StoredCareEventPtr>& e = logged.CareEvent();
   if (!e.ok()) {
     people_.Forget(event.stream);
     return e.status();

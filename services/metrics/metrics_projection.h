@@ -47,8 +47,7 @@ class MetricsProjection final : public Projection, private StreamBuild {
   // ending a month open at that month's end.
   uint32_t Definition() const override { return 2; }
   Status Load(storage::EventLog& log) override;
-  Status Apply(const storage::RecordedEvent& event,
-               storage::ProjectionWrite& write) override;
+  Status Apply(const LogEvent& event, storage::ProjectionWrite& write) override;
   Status FinishBatch(storage::ProjectionWrite& write) override;
   void Commit(uint64_t position) override;
   void Abort() override;

@@ -112,8 +112,9 @@ class PlanSink final : public StreamBuildSink {
 
 }  // namespace
 
-Status PlanHistory::Apply(const storage::RecordedEvent& event,
+Status PlanHistory::Apply(const LogEvent& logged,
                           storage::ProjectionWrite& write) {
+  const storage::RecordedEvent& event = logged.recorded();
   schema::AdminEvent e;
   auto key = RowKey(event, e);
   if (!key.ok()) return key.status();

@@ -23,8 +23,7 @@ class PlanHistory final : public Projection, private StreamBuild {
  public:
   std::string_view Name() const override { return "plans"; }
   Status Load(storage::EventLog& log) override;
-  Status Apply(const storage::RecordedEvent& event,
-               storage::ProjectionWrite& write) override;
+  Status Apply(const LogEvent& event, storage::ProjectionWrite& write) override;
   Status FinishBatch(storage::ProjectionWrite&) override {
     return Status::Ok();
   }

@@ -29,8 +29,7 @@ class CountingProjection final : public Projection {
     committed = row->has_value() ? std::stoull(**row) : 0;
     return Status::Ok();
   }
-  Status Apply(const storage::RecordedEvent&,
-               storage::ProjectionWrite&) override {
+  Status Apply(const LogEvent&, storage::ProjectionWrite&) override {
     ++pending;
     return Status::Ok();
   }
@@ -154,9 +153,9 @@ class OverwritingProjection final : public Projection {
  public:
   std::string_view Name() const override { return "overwriting"; }
   Status Load(storage::EventLog&) override { return Status::Ok(); }
-  Status Apply(const storage::RecordedEvent& event,
+  Status Apply(const LogEvent& event,
                storage::ProjectionWrite& write) override {
-    const std::string position = std::to_string(event.position);
+    const std::string position = std::to_string(event.recorded().position);
     write.rows.push_back({"overwriting", "z" + position, position});
     write.rows.push_back({"overwriting", "last", position});
     return Status::Ok();
@@ -276,8 +275,7 @@ class GatedProjection final : public Projection {
  public:
   std::string_view Name() const override { return "gated"; }
   Status Load(storage::EventLog&) override { return Status::Ok(); }
-  Status Apply(const storage::RecordedEvent&,
-               storage::ProjectionWrite&) override {
+  Status Apply(const LogEvent&, storage::ProjectionWrite&) override {
     if (!gated_) {
       gated_ = true;
       entered.set_value();
