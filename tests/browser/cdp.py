@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -103,7 +104,10 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="carelog-chromium-")
         self.process = subprocess.Popen(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
-             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Chromium's own temporary directory (its singleton socket) goes
+            # inside the profile, removed with it.
+            env={**os.environ, "TMPDIR": self.profile}, start_new_session=True)
         try:
             port_file = os.path.join(self.profile, "DevToolsActivePort")
             deadline = time.time() + 30
@@ -170,11 +174,27 @@ class Browser:
             if getattr(self, "ws", None):
                 self.ws.close()
         finally:
-            if self.process.poll() is None:
-                self.process.terminate()
+            # Chromium's helpers (its network service writes into the profile
+            # as it ends) share its process group: all of them end before the
+            # profile is removed.
+            group = self.process.pid
+            for sig in (signal.SIGTERM, signal.SIGKILL):
                 try:
-                    self.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
+                    os.killpg(group, sig)
+                except ProcessLookupError:
+                    break
+                deadline = time.time() + 10
+                while time.time() < deadline and _group_alive(group, self.process):
+                    time.sleep(0.05)
+            self.process.wait()
             shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _group_alive(group, leader):
+    """Whether a process of `group` still runs (the leader reaped once it ended, so it does not count)."""
+    leader.poll()
+    try:
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
