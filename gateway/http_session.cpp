@@ -30,6 +30,9 @@ http::response<http::string_body> ToBeast(Response response, unsigned version,
   return res;
 }
 
+namespace {
+
+// The bytes of `response` on the wire, as beast's serializer writes them.
 std::string Serialize(http::response<http::string_body>& response) {
   std::string wire;
   wire.reserve(response.body().size() + 256);
@@ -45,8 +48,6 @@ std::string Serialize(http::response<http::string_body>& response) {
   }
   return wire;
 }
-
-namespace {
 
 template <class Stream>
 Stream MakeStream(net::ip::tcp::socket socket, const SessionShared& shared) {

@@ -132,8 +132,4 @@ using HttpsSession =
 boost::beast::http::response<boost::beast::http::string_body> ToBeast(
     Response response, unsigned version, bool keep_alive, bool head = false);
 
-// The bytes of `response` on the wire, as beast's serializer writes them.
-std::string Serialize(
-    boost::beast::http::response<boost::beast::http::string_body>& response);
-
 }  // namespace carelog::gateway

@@ -1,6 +1,5 @@
 #include "gateway/serve.h"
 
-#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -52,12 +51,7 @@ Status ParseListen(const std::string& listen, std::string& host,
   if (host == "localhost") host = "127.0.0.1";
   // Checked here, before the data directory is made: a mistyped host must
   // leave nothing behind.
-  boost::system::error_code not_an_address;
-  boost::asio::ip::make_address(host, not_an_address);
-  if (not_an_address) {
-    return Status(Code::kInvalidArgument,
-                  "'" + host + "' is not an IP address to listen on");
-  }
+  if (Status checked = CheckListenHost(host); !checked.ok()) return checked;
   const std::string port_text = listen.substr(colon + 1);
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(),

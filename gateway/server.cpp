@@ -191,17 +191,24 @@ Server::~Server() {
   }
 }
 
+Status CheckListenHost(const std::string& host) {
+  boost::system::error_code ec;
+  net::ip::make_address(host, ec);
+  if (ec) {
+    return Status(Code::kInvalidArgument,
+                  "'" + host + "' is not an IP address to listen on");
+  }
+  return Status::Ok();
+}
+
 Status Server::Start() {
   Status tls = impl_->LoadTls();
   if (!tls.ok()) return tls;
   const ServerOptions& options = impl_->shared->options;
+  if (Status host = CheckListenHost(options.host); !host.ok()) return host;
   boost::system::error_code ec;
-  const auto address = net::ip::make_address(options.host, ec);
-  if (ec) {
-    return Status(Code::kInvalidArgument,
-                  "'" + options.host + "' is not an IP address to listen on");
-  }
-  const tcp::endpoint endpoint(address, options.port);
+  const tcp::endpoint endpoint(net::ip::make_address(options.host),
+                               options.port);
   const std::string where = options.host + ":" + std::to_string(options.port);
   impl_->acceptor.open(endpoint.protocol(), ec);
   if (!ec)

@@ -63,6 +63,9 @@ using RequestHandler = std::function<Response(const Request&)>;
 using Respond = std::function<void(Response)>;
 using AsyncRequestHandler = std::function<void(const Request&, Respond)>;
 
+// kInvalidArgument unless `host` is an IP address (ServerOptions::host).
+Status CheckListenHost(const std::string& host);
+
 class Server {
  public:
   Server(ServerOptions options, RequestHandler handler, HttpMetrics* metrics);

@@ -226,20 +226,23 @@ Result<uint64_t> DecodeHead(std::string_view stream, std::string_view head) {
 }  // namespace
 
 Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream) {
-  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
-  auto head = store_->Get(store_->head(), stream);
-  if (!head.ok()) return head.status();
-  if (!head->has_value()) return uint64_t{0};
-  return DecodeHead(stream, **head);
+  auto version = HeadVersion(stream, rocksdb::kReadAllTier);
+  if (!version.ok()) return version.status();
+  return **version;  // every tier may be read: never nullopt
 }
 
 Result<std::optional<uint64_t>> RocksDbEventLog::StreamVersionInMemory(
     std::string_view stream) {
-  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
   // kBlockCacheTier: the memtables, the block cache and the pinned filters
   // answer, or RocksDB says Incomplete instead of reading a table file.
+  return HeadVersion(stream, rocksdb::kBlockCacheTier);
+}
+
+Result<std::optional<uint64_t>> RocksDbEventLog::HeadVersion(
+    std::string_view stream, rocksdb::ReadTier tier) {
+  CARELOG_RETURN_IF_ERROR(keys::CheckName("stream", stream));
   rocksdb::ReadOptions ro;
-  ro.read_tier = rocksdb::kBlockCacheTier;
+  ro.read_tier = tier;
   rocksdb::PinnableSlice head;
   const rocksdb::Status s = store_->db()->Get(
       ro, store_->head(), rocksdb::Slice(stream.data(), stream.size()), &head);

@@ -76,6 +76,10 @@ class RocksDbEventLog final : public EventLog {
   Result<std::vector<RecordedEvent>> ReadPositions(
       const std::vector<uint64_t>& positions,
       const rocksdb::ReadOptions& options = rocksdb::ReadOptions());
+  // The stream's version from its head entry (0 when it has none); nullopt
+  // when `tier` forbids the table file read that would answer.
+  Result<std::optional<uint64_t>> HeadVersion(std::string_view stream,
+                                              rocksdb::ReadTier tier);
 
   std::unique_ptr<RocksDbStore> store_;
   std::unique_ptr<Sequencer> sequencer_;

@@ -96,13 +96,8 @@ std::string RowsDigest(storage::EventLog& log) {
     if (!s.ok()) Fail("scan: " + s.ToString());
   }
   std::string hash = storage::ContentHash("rows", "", all);
-  std::string hex;
-  for (unsigned char c : hash.substr(0, 8)) {
-    char b[3];
-    std::snprintf(b, sizeof b, "%02x", c);
-    hex += b;
-  }
-  return hex + " (" + std::to_string(all.size()) + " bytes)";
+  return storage::Hex(std::string_view(hash).substr(0, 8)) + " (" +
+         std::to_string(all.size()) + " bytes)";
 }
 
 int Main(const Flags& flags) {
