@@ -36,8 +36,9 @@ int MidnightsBetween(Instant from, Instant to) {
 struct Held {
   std::vector<Fact> facts;  // in version order
   PersonItems items;        // as they stand once every fact has occurred
-  Instant latest = 0;       // worklist_facts::Latest(facts)
-  bool ahead = false;       // in Impl::ahead: `items` wait until `latest`
+  // worklist_facts::Latest(facts); while it is still to occur the person is
+  // in Impl::ahead and `items` wait until it.
+  Instant latest = 0;
 };
 
 // People of an area with items on each list (NHS numbers).
@@ -151,10 +152,11 @@ struct WorklistProjection::Impl {
       if (!worklist_facts::MayOpenItem(event)) return Status::Ok();
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
       const Instant now = clock.NowMicros();
-      if (!Worth(items, recent->facts, now)) return Status::Ok();
+      const Instant latest = worklist_facts::Latest(recent->facts);
+      if (!Worth(items, latest, now)) return Status::Ok();
       facts = recent_people.Remove(nhs).facts;
       std::unique_lock lock(mu);
-      Hold(nhs, std::move(facts), std::move(items), now);
+      Hold(nhs, std::move(facts), std::move(items), latest, now);
       dirty.insert(nhs);
       return Status::Ok();
     }
@@ -172,9 +174,11 @@ struct WorklistProjection::Impl {
     facts.push_back(std::move(*fact));
     if (may_open) {
       PersonItems items = worklist_facts::Derive(nhs, facts);
-      if (const Instant now = clock.NowMicros(); Worth(items, facts, now)) {
+      const Instant now = clock.NowMicros();
+      if (const Instant latest = worklist_facts::Latest(facts);
+          Worth(items, latest, now)) {
         std::unique_lock lock(mu);
-        Hold(nhs, std::move(facts), std::move(items), now);
+        Hold(nhs, std::move(facts), std::move(items), latest, now);
         dirty.insert(nhs);
         return Status::Ok();
       }
@@ -203,28 +207,27 @@ struct WorklistProjection::Impl {
   // Whether a person with these facts (and the items they give once all have
   // occurred) is held at `now`: one of their facts may not have occurred yet,
   // and a query before it must see the items of those that have.
-  static bool Worth(const PersonItems& items, const std::vector<Fact>& facts,
-                    Instant now) {
-    return items.worth_holding() || worklist_facts::Latest(facts) > now;
+  // `latest` is worklist_facts::Latest of their facts.
+  static bool Worth(const PersonItems& items, Instant latest, Instant now) {
+    return items.worth_holding() || latest > now;
   }
 
   // Callers hold the unique lock.
   void Hold(const std::string& nhs, std::vector<Fact> facts, PersonItems items,
-            Instant now) {
+            Instant latest, Instant now) {
     Held& held = people[nhs];
     held.facts = std::move(facts);
     held.items = std::move(items);
-    SetLatest(nhs, held, worklist_facts::Latest(held.facts), now);
+    SetLatest(nhs, held, latest, now);
     Index(nhs, held.items);
   }
   // Records the instant of a held person's latest fact, and whether it has
   // occurred by `now` (when not, they are among the people ahead).
   void SetLatest(const std::string& nhs, Held& held, Instant latest,
                  Instant now) {
-    if (held.ahead) ahead.erase({held.latest, nhs});
+    ahead.erase({held.latest, nhs});
     held.latest = latest;
-    held.ahead = latest > now;
-    if (held.ahead) ahead.emplace(latest, nhs);
+    if (latest > now) ahead.emplace(latest, nhs);
   }
   void Index(const std::string& nhs, const PersonItems& items) {
     if (items.empty()) return;  // held for an event standing on nothing
@@ -248,7 +251,8 @@ struct WorklistProjection::Impl {
     const std::string& nhs = it->first;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
-    if (!it->second.items.worth_holding() && !it->second.ahead) {
+    if (!it->second.items.worth_holding() &&
+        !ahead.contains({it->second.latest, nhs})) {
       std::vector<Fact> facts = std::move(it->second.facts);
       people.erase(it);
       return facts;
@@ -260,7 +264,7 @@ struct WorklistProjection::Impl {
     auto it = people.find(nhs);
     if (it == people.end()) return;
     Unindex(nhs, it->second.items);
-    if (it->second.ahead) ahead.erase({it->second.latest, nhs});
+    ahead.erase({it->second.latest, nhs});
     people.erase(it);
   }
   // The people ahead whose latest fact has occurred by `now` are no longer
@@ -270,11 +274,8 @@ struct WorklistProjection::Impl {
     while (!ahead.empty() && ahead.begin()->first <= now) {
       const std::string nhs = ahead.begin()->second;
       ahead.erase(ahead.begin());
-      auto it = people.find(nhs);
-      it->second.ahead = false;
-      if (it->second.items.worth_holding()) continue;
-      Unindex(nhs, it->second.items);
-      people.erase(it);
+      if (people.at(nhs).items.worth_holding()) continue;
+      Drop(nhs);
       dirty.insert(nhs);
     }
   }
@@ -288,7 +289,8 @@ struct WorklistProjection::Impl {
     if (auto it = by_area.find(std::string(area)); it != by_area.end()) {
       for (const std::string& nhs : it->second.*list) {
         const Held& held = people.at(nhs);
-        if (held.ahead && held.latest > now) continue;  // below
+        if (held.latest > now && ahead.contains({held.latest, nhs}))
+          continue;  // below
         visit(held.items);
       }
     }
@@ -306,8 +308,9 @@ struct WorklistProjection::Impl {
                Instant now) {
     std::vector<Fact> facts = worklist_facts::FromRow(row);
     PersonItems items = worklist_facts::Derive(nhs, facts);
-    if (!Worth(items, facts, now)) return false;
-    Hold(nhs, std::move(facts), std::move(items), now);
+    const Instant latest = worklist_facts::Latest(facts);
+    if (!Worth(items, latest, now)) return false;
+    Hold(nhs, std::move(facts), std::move(items), latest, now);
     return true;
   }
 

@@ -40,7 +40,7 @@ class WorklistSink final : public StreamBuildSink {
       // a fact that has not occurred keeps them.
       if (held || worklist_facts::MayOpenItem(event)) {
         held =
-            worklist_facts::Derive(nhs, facts).worth_holding() || latest > now_;
+            latest > now_ || worklist_facts::Derive(nhs, facts).worth_holding();
       }
     }
     if (held) {

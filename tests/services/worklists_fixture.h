@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "services/clock.h"
+#include "services/person_state.h"
 #include "services/projector.h"
 #include "services/worklists.h"
 #include "storage/event_log.h"
@@ -153,7 +154,7 @@ class StoredWorklists {
     storage::AppendRequest request{
         std::string("person-") + nhs,
         storage::ExpectedVersion::Any(),
-        {{e.event_id(), "carelog.schema.CareEvent", e.SerializeAsString()}},
+        {{e.event_id(), std::string(kCareEventType), e.SerializeAsString()}},
         "test"};
     ASSERT_TRUE(log_->Append(std::move(request)).ok());
   }
