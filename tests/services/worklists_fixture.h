@@ -27,13 +27,18 @@ inline constexpr char kArea[] = "E09000002";
 inline constexpr char kOther[] = "E09000003";
 inline constexpr char kNhs[] = "9990000018";
 
+// A care event with its id and occurredAt; the test sets its payload.
+inline schema::CareEvent Care(const std::string& id, const std::string& at) {
+  schema::CareEvent e;
+  e.set_event_id(id);
+  e.set_occurred_at(at);
+  return e;
+}
+
 class WorklistsTest : public ::testing::Test {
  protected:
   schema::CareEvent Event(const std::string& id, const std::string& at) {
-    schema::CareEvent e;
-    e.set_event_id(id);
-    e.set_occurred_at(at);
-    return e;
+    return Care(id, at);
   }
   void Add(const schema::CareEvent& e, const std::string& nhs = kNhs) {
     auto& stream = history_[nhs];
@@ -182,12 +187,5 @@ class StoredWorklists {
   std::unique_ptr<WorklistProjection> projection_;
   std::unique_ptr<ProjectionRunner> runner_;
 };
-
-inline schema::CareEvent Care(const std::string& id, const std::string& at) {
-  schema::CareEvent e;
-  e.set_event_id(id);
-  e.set_occurred_at(at);
-  return e;
-}
 
 }  // namespace carelog::worklists_testing

@@ -161,18 +161,12 @@ TEST(WorklistsRecentTest, AnAbortedBatchAndAVersionWithoutAFactAreFollowed) {
             stream.begin(),
             stream.begin() + static_cast<std::ptrdiff_t>(up_to));
       });
-  auto care = [](const std::string& id, const std::string& at) {
-    schema::CareEvent e;
-    e.set_event_id(id);
-    e.set_occurred_at(at);
-    return e;
-  };
-  schema::CareEvent reg = care("reg", "2015-01-01T10:00:00Z");
+  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
   reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = care("adm", "2015-02-01T10:00:00Z");
+  schema::CareEvent adm = Care("adm", "2015-02-01T10:00:00Z");
   adm.mutable_hospital_admitted()->set_spell_id("S1");
   adm.mutable_hospital_admitted()->set_site("Queen's");
-  schema::CareEvent ready = care("rdy", "2015-02-02T10:00:00Z");
+  schema::CareEvent ready = Care("rdy", "2015-02-02T10:00:00Z");
   ready.mutable_ready_for_discharge()->set_spell_id("S1");
   stream = {reg, adm};
   ASSERT_TRUE(projection.ApplyCareEvent(kNhs, 1, reg).ok());
