@@ -31,8 +31,9 @@ enum class Lookups {
   // Point lookups that often miss (projection rows, meta): partitioned bloom
   // filter, so a lookup reads one small partition, never a whole file's filter.
   kMisses,
-  // As kMisses, and most lookups miss in the memtable too (new event ids,
-  // streams not cached): a bloom filter over the memtable as well.
+  // Lookups that nearly all miss, in every table file (new event ids, streams
+  // not cached): whole filters, all pinned, with fewer false positives, and a
+  // bloom filter over the memtable as well.
   kMostlyMisses,
 };
 
@@ -51,19 +52,29 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
   // times cheaper to write (flushes, compactions) and to verify (reads, and
   // opening). Each file names its own checksum type, so old files still read.
   table.checksum = rocksdb::kXXH3;
-  if (lookups != Lookups::kHits) {
+  if (lookups == Lookups::kMisses) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.partition_filters = true;
   }
   if (lookups == Lookups::kMostlyMisses) {
-    // Every partition of these families' filters and indexes pinned (only
-    // level 0's were): every new event id, and every stream not cached, is
-    // looked up in every table file of every level, and a partition fetched
-    // through the block cache at each of them (hash, shard mutex, reference
-    // count; a read from the file for one not cached) cost more than the bloom
-    // probe itself (docs/PERFORMANCE.md, "Write path, session 12"). At 10 M
-    // events that holds ~30 MB of the block cache, read once at opening.
+    // Every new event id, and every stream not cached, is looked up in every
+    // table file of every level (9 files of dedup at 10 M events) by the
+    // sequencer, the one thread every append passes through. So every filter
+    // and index block of these families is pinned in the block cache (a block
+    // fetched through the cache at each lookup - hash, shard mutex, reference
+    // count - cost more than the bloom probe: docs/PERFORMANCE.md, "Write
+    // path, session 12"), and the filters are whole, not partitioned: a probe
+    // is one cache line, without first searching a partition index and
+    // looking the partition up (~40 % of a probe's cost). 16 bits a key
+    // instead of 10: ~0.1 % false positives instead of ~1 %, each of which
+    // reads a data block, from the disk when not cached - on the sequencer,
+    // holding up every append behind it ("P6, session 14"). At 10 M events
+    // the cache's pinned blocks come to ~31 MB (22 with partitioned filters
+    // of 10 bits), read at opening as the pinned partitions were.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(16));
     table.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kAll;
+    table.metadata_cache_options.unpartitioned_pinning =
+        rocksdb::PinningTier::kAll;
   }
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -116,9 +127,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
     return Status(Code::kInvalidArgument, "the store path is empty");
   // RocksDB splits the cache into up to 64 shards by default (2 MiB each at
   // 128 MiB), and a block larger than its shard is dropped once released: the
-  // whole bloom filters of big table files written before partitioned filters
-  // (4-6 MB at 10 M events) could be read again lookup after lookup. Shards of
-  // at least 16 MiB keep them.
+  // whole bloom filters of head's and dedup's big table files (3-8 MB at 10 M
+  // events; pinned, so held whatever the shard, but filling it) and of files
+  // of the other families written before partitioned filters could be read
+  // again lookup after lookup. Shards of at least 16 MiB keep them.
   int shard_bits = 0;
   while (shard_bits < 6 &&
          (options.block_cache_bytes >> (shard_bits + 1)) >= (16u << 20)) {

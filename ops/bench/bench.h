@@ -32,10 +32,12 @@ inline void Emit(std::string_view key, double value) {
   std::fflush(stdout);
 }
 
-// CPU time (user + system) and page faults of this process so far.
+// CPU time (user + system), page faults and disk reads of this process so far.
 struct Usage {
   double cpu_seconds;
   double faults;
+  // Reads that went to the disk (ru_inblock), in 512-byte units.
+  double disk_reads;
 };
 inline Usage ProcessUsage() {
   rusage u{};
@@ -43,7 +45,8 @@ inline Usage ProcessUsage() {
   return {
       static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6,
-      static_cast<double>(u.ru_minflt + u.ru_majflt)};
+      static_cast<double>(u.ru_minflt + u.ru_majflt),
+      static_cast<double>(u.ru_inblock)};
 }
 
 // kB of a field of /proc/self/status ("VmRSS:", "VmHWM:"), or -1.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ops/bench/bench.h"
+#include "ops/bench/settle.h"
 #include "ops/bench/workload.h"
 #include "services/clock.h"
 #include "services/recorder.h"
@@ -29,39 +30,19 @@ std::unique_ptr<storage::EventLog> OpenLog(const std::string& path) {
   return std::move(*log);
 }
 
-// Waits until no family of `log`'s store has a flush or compaction pending or
-// running. A store just built may owe compactions (the kept store opens with
-// four level-0 files of its stream index): they would run during the first
-// rounds and be timed as the cost of appending beside 10 M events. The
-// appends' own flushes and compactions stay in the measurement.
+// Waits until the big store's flushes and compactions are done. A store just
+// built may owe compactions (the kept store opens with eight level-0 files of
+// its stream index): they would run during the first rounds and be timed as
+// the cost of appending beside 10 M events. The appends' own flushes and
+// compactions stay in the measurement.
 void Settle(storage::EventLog& log) {
-  auto& store = dynamic_cast<storage::RocksDbEventLog&>(log).store();
-  const std::vector<rocksdb::ColumnFamilyHandle*> families = store.families();
-  const auto start = std::chrono::steady_clock::now();
-  for (;;) {
-    bool busy = false;
-    for (rocksdb::ColumnFamilyHandle* cf : families) {
-      for (const char* property :
-           {"rocksdb.compaction-pending", "rocksdb.mem-table-flush-pending",
-            "rocksdb.num-running-compactions", "rocksdb.num-running-flushes"}) {
-        uint64_t n = 0;
-        if (store.db()->GetIntProperty(cf, property, &n) && n > 0) busy = true;
-      }
-    }
-    if (!busy) break;
-    if (SecondsSince(start) > 600)
-      Fail("the big store's compactions never end");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const auto& store = dynamic_cast<storage::RocksDbEventLog&>(log).store();
+  const double seconds = WaitForBackgroundWork(store);
   // What each new event id and stream is looked up in: the figure depends on
   // where the kept store stands in its compaction cycle.
-  std::string dedup_l0, head_l0;
-  store.db()->GetProperty(store.dedup(), "rocksdb.num-files-at-level0",
-                          &dedup_l0);
-  store.db()->GetProperty(store.head(), "rocksdb.num-files-at-level0",
-                          &head_l0);
-  Note("big store settled in %.1f s; level-0 files: dedup %s, head %s",
-       SecondsSince(start), dedup_l0.c_str(), head_l0.c_str());
+  Note("big store settled in %.1f s; level-0 files: dedup %s, head %s", seconds,
+       LevelZeroFiles(store, store.dedup()).c_str(),
+       LevelZeroFiles(store, store.head()).c_str());
 }
 
 struct Person {
@@ -156,10 +137,13 @@ int Main(const Flags& flags) {
       const Usage before = ProcessUsage();
       const double eps = Record(into_big ? *big : *empty, set, threads);
       const Usage after = ProcessUsage();
-      Note("round %d: %s store %.0f events/s, %.1f us CPU an event", r,
-           into_big ? "big" : "empty", eps,
-           1e6 * (after.cpu_seconds - before.cpu_seconds) /
-               static_cast<double>(n));
+      Note(
+          "round %d: %s store %.0f events/s, %.1f us CPU an event, %.1f MB "
+          "read from the disk",
+          r, into_big ? "big" : "empty", eps,
+          1e6 * (after.cpu_seconds - before.cpu_seconds) /
+              static_cast<double>(n),
+          (after.disk_reads - before.disk_reads) * 512 / 1e6);
       (into_big ? full_events : empty_events) += static_cast<double>(n);
       (into_big ? full_time : empty_time) += static_cast<double>(n) / eps;
     }

@@ -6,6 +6,8 @@
 //   bench_store p5 --dir D [--projections metrics,plans,worklists]
 //   bench_store dump --dir D --out F   (every projection row and checkpoint,
 //   to compare two rebuilds byte for byte)
+//   bench_store rewrite --dir D [--families head,dedup]   (the families' table
+//   files written again with this build's table options, level by level)
 // The store is D/store (what `carelog serve --data D` opens); D/areas holds the
 // areas and plans as API.md JSON for the benchmark to PUT.
 #include <google/protobuf/util/json_util.h>
@@ -17,12 +19,14 @@
 #include <mutex>
 
 #include "ops/bench/bench.h"
+#include "ops/bench/settle.h"
 #include "ops/bench/workload.h"
 #include "services/clock.h"
 #include "services/metrics/metrics_projection.h"
 #include "services/metrics/plan_history.h"
 #include "services/projector.h"
 #include "services/worklists.h"
+#include "storage/rocksdb_event_log.h"
 
 namespace carelog::bench {
 namespace {
@@ -241,17 +245,61 @@ int Dump(const Flags& flags) {
   return 0;
 }
 
+// Writes every table file of the named families (--families, a comma list;
+// head and dedup by default) of D/store again with this build's table options
+// (storage/FORMAT.md, "Table options": filters, checksums), each at its own
+// level and each level-0 file on its own, so that a family keeps its level-0
+// files and its place in its compaction cycle (what P6 depends on). RocksDB
+// applies new table options only to the files it writes next: this brings a
+// kept benchmark store to them without a rebuild.
+int Rewrite(const Flags& flags) {
+  const fs::path dir = flags.Get("dir");
+  if (dir.empty()) Fail("rewrite needs --dir");
+  auto log = OpenLog(dir / "store");
+  const auto& store = dynamic_cast<storage::RocksDbEventLog&>(*log).store();
+  // A compaction running or owed would take files from under CompactFiles.
+  WaitForBackgroundWork(store);
+  const std::string wanted = "," + flags.Get("families", "head,dedup") + ",";
+  rocksdb::CompactionOptions options;
+  options.output_file_size_limit =
+      store.db()->GetOptions(store.dedup()).target_file_size_base;
+  for (rocksdb::ColumnFamilyHandle* cf : store.families()) {
+    if (wanted.find("," + cf->GetName() + ",") == std::string::npos) continue;
+    const auto t0 = std::chrono::steady_clock::now();
+    rocksdb::ColumnFamilyMetaData family;
+    store.db()->GetColumnFamilyMetaData(cf, &family);
+    for (const rocksdb::LevelMetaData& level : family.levels) {
+      std::vector<std::vector<std::string>> inputs;
+      for (const rocksdb::SstFileMetaData& file : level.files) {
+        if (level.level == 0 || inputs.empty()) inputs.emplace_back();
+        inputs.back().push_back(file.name);
+      }
+      for (const auto& files : inputs) {
+        const rocksdb::Status s =
+            store.db()->CompactFiles(options, cf, files, level.level);
+        if (!s.ok()) Fail("rewriting " + cf->GetName() + ": " + s.ToString());
+      }
+    }
+    Note("%s rewritten in %.1f s; level-0 files: %s", cf->GetName().c_str(),
+         SecondsSince(t0), LevelZeroFiles(store, cf).c_str());
+  }
+  WaitForBackgroundWork(store);
+  return 0;
+}
+
 }  // namespace
 }  // namespace carelog::bench
 
 int main(int argc, char** argv) {
   using namespace carelog::bench;
   Flags flags(argc, argv);
-  flags.Allow({"areas", "dir", "out", "projections", "scale"});
+  flags.Allow({"areas", "dir", "families", "out", "projections", "scale"});
   const std::string mode =
       flags.positional().empty() ? "" : flags.positional()[0];
   if (mode == "build") return Build(flags);
   if (mode == "p5") return P5(flags);
   if (mode == "dump") return Dump(flags);
-  Fail("usage: bench_store build|p5|dump --dir D [--areas K --scale S]");
+  if (mode == "rewrite") return Rewrite(flags);
+  Fail(
+      "usage: bench_store build|p5|dump|rewrite --dir D [--areas K --scale S]");
 }

@@ -2,6 +2,7 @@
 #include "storage/rocksdb_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -64,10 +65,12 @@ TEST(RocksDbStore, BackgroundWorkOptions) {
 }
 
 // The families the sequencer looks up for every new event id and stream (and
-// which mostly miss, in every table file) keep every partition of their
-// filters and indexes pinned, not only level 0's; the others keep RocksDB's
-// fallback (level 0 and the top levels pinned).
-TEST(RocksDbStore, LookedUpFamiliesPinEveryPartition) {
+// which mostly miss, in every table file) have whole filters of 16 bits a key
+// (one cache line a probe, ~0.1 % false positives) and keep every filter and
+// index block pinned, not only level 0's; the others keep partitioned filters
+// of 10 bits a key, or none, and RocksDB's fallback pinning (level 0 and the
+// top levels).
+TEST(RocksDbStore, LookedUpFamiliesHaveWholePinnedFilters) {
   TempDir dir;
   auto store = RocksDbStore::Open(Options(dir.path()));
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -79,13 +82,24 @@ TEST(RocksDbStore, LookedUpFamiliesPinEveryPartition) {
             .table_factory->GetOptions<rocksdb::BlockBasedTableOptions>();
     ASSERT_NE(table, nullptr) << cf->GetName();
     const bool looked_up = cf == s.head() || cf == s.dedup();
-    EXPECT_EQ(table->metadata_cache_options.partition_pinning,
-              looked_up ? rocksdb::PinningTier::kAll
-                        : rocksdb::PinningTier::kFallback)
+    const auto pinning = looked_up ? rocksdb::PinningTier::kAll
+                                   : rocksdb::PinningTier::kFallback;
+    EXPECT_EQ(table->metadata_cache_options.partition_pinning, pinning)
+        << cf->GetName();
+    EXPECT_EQ(table->metadata_cache_options.unpartitioned_pinning, pinning)
         << cf->GetName();
     EXPECT_TRUE(table->cache_index_and_filter_blocks) << cf->GetName();
     EXPECT_TRUE(table->pin_l0_filter_and_index_blocks_in_cache)
         << cf->GetName();
+    const bool filtered =
+        looked_up || cf == s.proj() || cf == s.checkpoint() || cf == s.meta();
+    ASSERT_EQ(table->filter_policy != nullptr, filtered) << cf->GetName();
+    if (!filtered) continue;
+    EXPECT_EQ(table->partition_filters, !looked_up) << cf->GetName();
+    // The policy's bits a key, as its options string spells them.
+    const std::string policy = table->filter_policy->GetId();
+    EXPECT_NE(policy.find(looked_up ? ":16" : ":10"), std::string::npos)
+        << cf->GetName() << ": " << policy;
   }
 }
 
