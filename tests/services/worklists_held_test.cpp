@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "services/person_state.h"
 #include "services/synthetic_area.h"
 #include "services/worklist_facts.h"
 #include "services/worklists.h"
@@ -123,6 +124,34 @@ size_t CheckHoldingOnlyOpenPeople(size_t recent_facts, bool interleaved,
     EXPECT_FALSE(got.empty());
   }
   return reads;
+}
+
+// A stored event's fact is the fact of its care event, at the occurredAt
+// DecodeStoredCareEvent parsed: a real 1970 midnight (0) included, and none
+// for an occurredAt it could not parse (which it leaves 0).
+TEST(WorklistFactsTest, AStoredEventGivesItsCareEventsFact) {
+  for (const std::string at :
+       {"2015-06-01T09:00:00+01:00", "1970-01-01T00:00:00Z", "not a time"}) {
+    schema::CareEvent event = Care("ready-1", at);
+    event.mutable_ready_for_discharge()->set_spell_id("S1");
+    storage::RecordedEvent recorded;
+    recorded.stream = std::string("person-") + kNhs;
+    recorded.version = 3;
+    recorded.type = std::string(kCareEventType);
+    recorded.body = event.SerializeAsString();
+    auto stored = DecodeStoredCareEvent(recorded);
+    ASSERT_TRUE(stored.ok());
+    const auto want = worklist_facts::ToFact(event, 3);
+    const auto got = worklist_facts::ToFact(**stored, 3);
+    ASSERT_EQ(got.has_value(), want.has_value()) << at;
+    ASSERT_EQ(got.has_value(), at != "not a time") << at;
+    if (!got) continue;
+    EXPECT_EQ(got->at, want->at) << at;
+    EXPECT_EQ(got->kind, worklist_facts::Fact::Kind::kReady);
+    EXPECT_EQ(got->ref, "S1");
+    EXPECT_EQ(got->event_id, "ready-1");
+    EXPECT_EQ(got->version, 3u);
+  }
 }
 
 TEST(WorklistsEquivalenceTest, HoldingOnlyOpenPeopleGivesTheSameLists) {
