@@ -21,6 +21,7 @@ using testing::At;
 using worklists_testing::Care;
 using worklists_testing::kArea;
 using worklists_testing::kNhs;
+using worklists_testing::ReadyForDischarge;
 
 // Holding only people with open items gives the lists that keeping everyone's
 // facts gave, on a synthetic borough with late and retracted events, applied
@@ -190,13 +191,10 @@ TEST(WorklistsRecentTest, AnAbortedBatchAndAVersionWithoutAFactAreFollowed) {
             stream.begin(),
             stream.begin() + static_cast<std::ptrdiff_t>(up_to));
       });
-  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
-  reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = Care("adm", "2015-02-01T10:00:00Z");
-  adm.mutable_hospital_admitted()->set_spell_id("S1");
-  adm.mutable_hospital_admitted()->set_site("Queen's");
-  schema::CareEvent ready = Care("rdy", "2015-02-02T10:00:00Z");
-  ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  const auto events =
+      ReadyForDischarge("2015-02-01T10:00:00Z", "2015-02-02T10:00:00Z");
+  const schema::CareEvent &reg = events[0], &adm = events[1],
+                          &ready = events[2];
   stream = {reg, adm};
   ASSERT_TRUE(projection.ApplyCareEvent(kNhs, 1, reg).ok());
   ASSERT_TRUE(projection.ApplyCareEvent(kNhs, 2, adm).ok());
