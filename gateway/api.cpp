@@ -203,7 +203,7 @@ void Api::HandleMatched(const Request& request, RouteMatch match,
     return;
   }
   RouteContext ctx{request, std::move(match.params), principal, audit,
-                   match.hint};
+                   match.known_new};
   if (route.async_handler) {
     try {
       route.async_handler(ctx,

@@ -32,23 +32,6 @@ http::response<http::string_body> ToBeast(Response response, unsigned version,
 
 namespace {
 
-// The bytes of `response` on the wire, as beast's serializer writes them.
-std::string Serialize(http::response<http::string_body>& response) {
-  std::string wire;
-  wire.reserve(response.body().size() + 256);
-  http::serializer<false, http::string_body> serializer(response);
-  beast::error_code ec;
-  while (!ec && !serializer.is_done()) {
-    serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
-      for (const auto buffer : beast::buffers_range_ref(buffers)) {
-        wire.append(static_cast<const char*>(buffer.data()), buffer.size());
-      }
-      serializer.consume(beast::buffer_bytes(buffers));
-    });
-  }
-  return wire;
-}
-
 template <class Stream>
 Stream MakeStream(net::ip::tcp::socket socket, const SessionShared& shared) {
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -255,9 +238,8 @@ void BasicHttpSession<Stream>::Answer(uint64_t seq, HttpResponse response,
                                       bool close_after) {
   if (closed_ || seq < front_seq_) return;
   Slot& slot = slots_[seq - front_seq_];
-  slot.wire = Serialize(response);
   slot.close_after = close_after;
-  slot.ready = true;
+  slot.serializer.emplace(slot.response.emplace(std::move(response)));
   MaybeWrite();
 }
 
@@ -266,21 +248,18 @@ void BasicHttpSession<Stream>::Answer(uint64_t seq, HttpResponse response,
 // operation, its allocation and its timer; the rest of it, if any, is written
 // asynchronously with the write timeout.
 template <class Stream>
-void BasicHttpSession<Stream>::MaybeWrite() {
-  bool sent_any = false;
-  while (!writing_ && !closed_ && !slots_.empty() && slots_.front().ready) {
-    Slot& front = slots_.front();
+void BasicHttpSession<Stream>::MaybeWrite(bool sent_any) {
+  while (!writing_ && !closed_ && !slots_.empty() &&
+         slots_.front().serializer) {
+    HttpSerializer& serializer = *slots_.front().serializer;
     if (send_at_once_) {
       beast::error_code ec;
-      front.written += Tcp().socket().write_some(
-          net::buffer(front.wire.data() + front.written,
-                      front.wire.size() - front.written),
-          ec);
+      http::write_some(Tcp().socket(), serializer, ec);
       if (ec && ec != net::error::would_block && ec != net::error::try_again) {
         Close();
         return;
       }
-      if (front.written == front.wire.size()) {
+      if (serializer.is_done()) {
         if (!Sent()) return;
         sent_any = true;
         continue;
@@ -288,11 +267,9 @@ void BasicHttpSession<Stream>::MaybeWrite() {
     }
     writing_ = true;
     Tcp().expires_after(shared_->options.idle_timeout);
-    net::async_write(stream_,
-                     net::buffer(front.wire.data() + front.written,
-                                 front.wire.size() - front.written),
-                     beast::bind_front_handler(&BasicHttpSession::OnWrite,
-                                               this->shared_from_this()));
+    http::async_write(stream_, serializer,
+                      beast::bind_front_handler(&BasicHttpSession::OnWrite,
+                                                this->shared_from_this()));
     break;
   }
   // Fewer answers waiting may let the next request be read.
@@ -308,8 +285,7 @@ void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t) {
     return;
   }
   if (!Sent()) return;
-  MaybeWrite();
-  MaybeRead();
+  MaybeWrite(/*sent_any=*/true);
 }
 
 template <class Stream>

@@ -74,11 +74,15 @@ class BasicHttpSession final
       !std::is_same_v<Stream, boost::beast::tcp_stream>;
   using HttpResponse =
       boost::beast::http::response<boost::beast::http::string_body>;
+  using HttpSerializer =
+      boost::beast::http::response_serializer<boost::beast::http::string_body>;
+  // An answer's place in the order; it stays where the deque made it (a
+  // deque's elements do not move as its ends change): `serializer` refers to
+  // `response` and keeps how much of it is sent.
   struct Slot {
-    bool ready = false;
     bool close_after = false;
-    std::string wire;    // the answer as sent: status line, headers, body
-    size_t written = 0;  // bytes of wire already sent
+    std::optional<HttpResponse> response;
+    std::optional<HttpSerializer> serializer;  // set when the answer is ready
   };
 
   boost::beast::tcp_stream& Tcp() {
@@ -91,7 +95,9 @@ class BasicHttpSession final
   void Complete(uint64_t seq, Response response, unsigned version,
                 bool keep_alive, bool head);
   void Answer(uint64_t seq, HttpResponse response, bool close_after);
-  void MaybeWrite();
+  // `sent_any`: an answer was just sent (by OnWrite), so another request may
+  // be read once MaybeWrite is done.
+  void MaybeWrite(bool sent_any = false);
   void OnWrite(boost::beast::error_code ec, size_t bytes);
   // The front answer is sent: drops it; false when the connection closes.
   bool Sent();

@@ -25,8 +25,8 @@ struct RouteContext {
   std::map<std::string, std::string> params;  // from the pattern's {names}
   // Null on public routes; shared, so a route may keep it after returning.
   std::shared_ptr<const Principal> principal;
-  AuditHook* audit = nullptr;    // person routes: see gateway/audit.h
-  std::optional<uint64_t> hint;  // RouteMatch::hint, when the route ran inline
+  AuditHook* audit = nullptr;  // person routes: see gateway/audit.h
+  bool known_new = false;      // RouteMatch::known_new
 
   const std::string& Param(const std::string& name) const;
 };
@@ -57,7 +57,7 @@ struct Route {
   // With async_handler and !may_block: whether this request (its route
   // matched, with its parameters) may run on an I/O thread now (e.g. nothing
   // of the person it writes has to be read from disk first); empty = always.
-  // It may leave the handler what it read (RouteMatch::hint).
+  // It may leave the handler what it saw (RouteMatch::known_new).
   std::function<bool(RouteMatch&)> inline_if = nullptr;
 };
 
@@ -67,9 +67,10 @@ struct RouteMatch {
   bool path_known =
       false;  // some route has this path, with another method (405)
   std::vector<std::string> allowed_methods;
-  // Set by the route's inline_if for its handler (RouteContext::hint), e.g.
-  // a version it read that the handler need not read again.
-  std::optional<uint64_t> hint;
+  // Set by the route's inline_if for its handler (RouteContext::known_new):
+  // it saw from memory that the person the request writes has no stream yet
+  // (a new person), so the handler need not read their history.
+  bool known_new = false;
 };
 
 class Router {

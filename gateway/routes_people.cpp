@@ -126,7 +126,7 @@ void PostEvents(const ApiContext& context, const RouteContext& ctx,
   const bool any_version = *if_match == kAnyVersion;
   if (!any_version) request.if_match = *if_match;
   request.recorded_by = ctx.principal->name;
-  request.stored_version = ctx.hint;
+  request.known_new = ctx.known_new;
   // The request's audit entry (if it succeeds: 201) goes into the same commit
   // as its events: one fsync for both.
   if (ctx.audit != nullptr) request.audit = ctx.audit->entry_for(201);
@@ -298,11 +298,12 @@ void AddPeopleRoutes(Router& router, const ApiContext& context) {
   // thread, and P8 fell behind far more often with every write inline
   // (docs/PERFORMANCE.md, session 8). A person in memory, or a new one the
   // store rules out from memory alone, is handled inline (session 12).
-  // A new person's version, read from memory to decide, is not read again.
+  // A new person, seen from memory to decide, is not read again.
   post_events.inline_if = [recorder = context.recorder](RouteMatch& m) {
     auto it = m.params.find("nhsNumber");
     return it != m.params.end() &&
-           recorder->RecordsFromMemory(NormalizeNhsNumber(it->second), &m.hint);
+           recorder->RecordsFromMemory(NormalizeNhsNumber(it->second),
+                                       &m.known_new);
   };
   router.Add(std::move(post_events));
   router.Add({"GET", "/v1/people/{nhsNumber}", true, people, "nhsNumber",

@@ -217,22 +217,21 @@ Result<std::shared_ptr<const Principal>> TokenStore::Authenticate(
   }
   Remembered& remembered =
       remembered_[std::hash<std::string_view>{}(token) % remembered_.size()];
-  {
-    std::lock_guard lock(mu_);
-    // Only between two looks at the file: a look may reload it.
-    if (std::chrono::steady_clock::now() - checked_ < recheck_every_ &&
-        remembered.principal != nullptr &&
-        remembered.token.size() == token.size() &&
-        CRYPTO_memcmp(remembered.token.data(), token.data(), token.size()) ==
-            0) {
-      return remembered.principal;
-    }
-  }
-  const std::string hash = Sha256Hex(token);
   std::lock_guard lock(mu_);
-  auto it = by_hash_.find(hash);
   const auto now = std::chrono::steady_clock::now();
-  if (it == by_hash_.end() || now - checked_ >= recheck_every_) {
+  const bool looked_lately = now - checked_ < recheck_every_;
+  // Only between two looks at the file: a look may reload it.
+  if (looked_lately && remembered.principal != nullptr &&
+      remembered.token.size() == token.size() &&
+      CRYPTO_memcmp(remembered.token.data(), token.data(), token.size()) == 0) {
+    return remembered.principal;
+  }
+  // A miss hashes the token under the lock: misses are rare (a token's first
+  // use, or once a recheck interval), and a look at the file is made under the
+  // lock too.
+  const std::string hash = Sha256Hex(token);
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end() || !looked_lately) {
     checked_ = now;
     const FileStamp stamp = Stamp();
     if (!(stamp == loaded_)) {

@@ -102,15 +102,16 @@ struct Recorder::Impl {
   // is cached. Unverified, it may lag a writer outside this recorder: an append
   // against its version then fails (kWrongVersion), and a refusal must be
   // checked again verified (*verified says which it is).
-  // A person not cached whose version the caller read as 0 (`read_version`:
-  // a new person) is not read again unless `verify` asks.
-  Result<std::shared_ptr<PersonState>> CheckOut(
-      const std::string& nhs, bool verify = true, bool* verified = nullptr,
-      std::optional<uint64_t> read_version = std::nullopt) {
+  // A person not cached whom the caller saw as new (`known_new`) is not read
+  // unless `verify` asks.
+  Result<std::shared_ptr<PersonState>> CheckOut(const std::string& nhs,
+                                                bool verify = true,
+                                                bool* verified = nullptr,
+                                                bool known_new = false) {
     std::shared_ptr<PersonState> state = Take(nhs);
     if (state == nullptr) {
       state = std::make_shared<PersonState>();
-      verify = verify || read_version != std::optional<uint64_t>(0);
+      verify = verify || !known_new;
     } else if (state.use_count() > 1) {
       // A reader still holds this version: leave it to them. Nobody else can
       // take a new hold on it (that needs the cache and the person's turn).
@@ -168,13 +169,12 @@ bool Recorder::Holds(std::string_view nhs_number) const {
   return impl_->turns.Busy(nhs);
 }
 
-bool Recorder::RecordsFromMemory(
-    std::string_view nhs_number,
-    std::optional<uint64_t>* stored_version) const {
+bool Recorder::RecordsFromMemory(std::string_view nhs_number,
+                                 bool* known_new) const {
   if (Holds(nhs_number)) return true;
   auto version = impl_->log.StreamVersionInMemory(PersonStream(nhs_number));
   if (!version.ok() || *version != std::optional<uint64_t>(0)) return false;
-  if (stored_version != nullptr) *stored_version = 0;
+  if (known_new != nullptr) *known_new = true;
   return true;
 }
 
@@ -280,7 +280,7 @@ struct Recorder::Impl::Pending {
   std::string recorded_by;
   std::optional<AuditNote> audit;
   std::function<Status(const PersonState&)> admit;
-  std::optional<uint64_t> stored_version;  // RecordRequest::stored_version
+  bool known_new = false;  // RecordRequest::known_new
   RecordDone done;
   int attempt = 0;
   // Checked against the person as stored (not only as cached): after a lost
@@ -342,7 +342,7 @@ void Recorder::Impl::Finish(const std::shared_ptr<Pending>& p,
 
 void Recorder::Impl::Attempt(const std::shared_ptr<Pending>& p) {
   bool verified = false;
-  auto current = CheckOut(p->nhs, p->verify, &verified, p->stored_version);
+  auto current = CheckOut(p->nhs, p->verify, &verified, p->known_new);
   if (!current.ok()) {
     Finish(p, current.status());
     return;
@@ -516,7 +516,7 @@ void Recorder::RecordAsync(RecordRequest request, RecordDone done) {
   p->recorded_by = std::move(request.recorded_by);
   p->audit = std::move(request.audit);
   p->admit = std::move(request.admit);
-  p->stored_version = request.stored_version;
+  p->known_new = request.known_new;
   p->done = std::move(done);
   impl_->Start(std::move(p));
 }

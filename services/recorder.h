@@ -65,11 +65,12 @@ struct RecordRequest {
   std::optional<uint64_t> if_match;
   std::string recorded_by;
   std::optional<AuditNote> audit;  // written with the events, as RecordAudited
-  // The person's stream version as the caller has just read it from memory
-  // (RecordsFromMemory), when the recorder did not hold them: it is not read
-  // again. Unverified, as a cached person is: an append against a stale one
-  // fails on its expected version and the request is checked again.
-  std::optional<uint64_t> stored_version;
+  // The caller has just seen from memory (RecordsFromMemory) that the person
+  // has no stream yet (a new person) while the recorder did not hold them:
+  // their history is not read. Unverified, as a cached person is: an append
+  // against a person registered since fails on its expected version and the
+  // request is checked again.
+  bool known_new = false;
   // When set, runs in the person's turn with the person as stored, before
   // anything else is checked; a non-ok Status refuses the request with it
   // (e.g. the principal may not write people of the person's area).
@@ -119,12 +120,11 @@ class Recorder {
 
   // Whether recording for the person now reads nothing from the disk: Holds
   // them, or the event log tells from memory alone that they have no events
-  // (a new person, EventLog::StreamVersionInMemory; then *stored_version, if
-  // given, is set to 0 for RecordRequest::stored_version). A hint, as Holds;
-  // never reads the disk itself. Thread-safe.
-  bool RecordsFromMemory(
-      std::string_view nhs_number,
-      std::optional<uint64_t>* stored_version = nullptr) const;
+  // (a new person, EventLog::StreamVersionInMemory; then *known_new, if
+  // given, is set for RecordRequest::known_new). A hint, as Holds; never reads
+  // the disk itself. Thread-safe.
+  bool RecordsFromMemory(std::string_view nhs_number,
+                         bool* known_new = nullptr) const;
 
   // The person now (cached), once the writes before it are durable.
   // Thread-safe.

@@ -15,14 +15,13 @@ bool ToReablement(int destination) {
          destination == schema::Destination::REHABILITATION_BED;
 }
 
-}  // namespace
-
-std::optional<Fact> ToFact(const schema::CareEvent& e, uint64_t version) {
+// The fact of care event `e`, occurring at `at`; nullopt for events no
+// worklist needs.
+std::optional<Fact> FactAt(const schema::CareEvent& e, Instant at,
+                           uint64_t version) {
   Fact f;
-  auto at = ParseRfc3339(e.occurred_at());
-  if (!at.ok()) return std::nullopt;
   f.event_id = e.event_id();
-  f.at = at.value();
+  f.at = at;
   f.version = version;
   using P = schema::CareEvent;
   switch (e.payload_case()) {
@@ -89,6 +88,28 @@ std::optional<Fact> ToFact(const schema::CareEvent& e, uint64_t version) {
       return std::nullopt;
   }
   return f;
+}
+
+}  // namespace
+
+std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version) {
+  auto at = ParseRfc3339(event.occurred_at());
+  if (!at.ok()) return std::nullopt;
+  return FactAt(event, *at, version);
+}
+
+std::optional<Fact> ToFact(const StoredCareEvent& stored, uint64_t version) {
+  // DecodeStoredCareEvent leaves 0 for an occurredAt it could not parse: only
+  // then is it parsed again, to tell it from a real 0.
+  if (stored.occurred_at == 0 &&
+      !ParseRfc3339(stored.event.occurred_at()).ok()) {
+    return std::nullopt;
+  }
+  return FactAt(stored.event, stored.occurred_at, version);
+}
+
+bool WorthHolding(const PersonItems& items, Instant latest, Instant now) {
+  return items.worth_holding() || latest > now;
 }
 
 // The person's open items, from their history as it stands at `now`

@@ -11,6 +11,7 @@
 
 #include "carelog/events.pb.h"
 #include "carelog/worklists.pb.h"
+#include "services/person_state.h"
 #include "services/worklists.h"
 
 namespace carelog::worklist_facts {
@@ -64,6 +65,8 @@ struct PersonItems {
 // The fact of a care event at stream `version`; nullopt for events no worklist
 // needs and for an unparsable occurredAt.
 std::optional<Fact> ToFact(const schema::CareEvent& event, uint64_t version);
+// As above, with the occurredAt DecodeStoredCareEvent parsed.
+std::optional<Fact> ToFact(const StoredCareEvent& stored, uint64_t version);
 
 // False when the event cannot give an open item to a person who has none and
 // no event standing on nothing (PersonItems::orphans; the projection holds
@@ -84,6 +87,13 @@ PersonItems Derive(const std::string& nhs_number,
 // The latest instant at which one of `facts` occurs (the smallest Instant when
 // there are none): from then on Derive gives the same items whatever `now`.
 Instant Latest(const std::vector<Fact>& facts);
+
+// Whether the projection holds a person at `now` whose facts give `items` once
+// all have occurred, the latest of them occurring at `latest` (Latest): while
+// an item is open or an event stands on nothing (PersonItems::worth_holding),
+// or a fact is still to occur (a query before it must see the items of those
+// that have).
+bool WorthHolding(const PersonItems& items, Instant latest, Instant now);
 
 schema::WorklistPerson ToRow(const std::vector<Fact>& facts);
 std::vector<Fact> FromRow(const schema::WorklistPerson& row);

@@ -20,6 +20,7 @@ namespace {
 
 using worklist_facts::Fact;
 using worklist_facts::PersonItems;
+using worklist_facts::WorthHolding;
 
 // The days from `from`'s London date to the day before `to`'s, each counted at
 // the midnight that ends it: days delayed as SPEC.md "Delayed days" counts them
@@ -118,9 +119,9 @@ struct WorklistProjection::Impl {
     }
   }
 
+  // The person's event at `version`, and its fact (ToFact).
   Status Update(const std::string& nhs, const schema::CareEvent& event,
-                uint64_t version) {
-    auto fact = worklist_facts::ToFact(event, version);
+                uint64_t version, std::optional<Fact> fact) {
     if (!fact) {
       Skip(nhs, version);
       return Status::Ok();
@@ -132,7 +133,7 @@ struct WorklistProjection::Impl {
       const Instant at = fact->at;
       held.facts.push_back(std::move(*fact));
       SetLatest(nhs, held, std::max(held.latest, at), now);
-      if (auto dropped = Rederive(it)) {
+      if (auto dropped = Rederive(it, now)) {
         // The last item closed: their facts are kept among the recent.
         Remember(nhs, version, std::move(*dropped));
       }
@@ -153,7 +154,7 @@ struct WorklistProjection::Impl {
       PersonItems items = worklist_facts::Derive(nhs, recent->facts);
       const Instant now = clock.NowMicros();
       const Instant latest = worklist_facts::Latest(recent->facts);
-      if (!Worth(items, latest, now)) return Status::Ok();
+      if (!WorthHolding(items, latest, now)) return Status::Ok();
       facts = recent_people.Remove(nhs).facts;
       std::unique_lock lock(mu);
       Hold(nhs, std::move(facts), std::move(items), latest, now);
@@ -176,7 +177,7 @@ struct WorklistProjection::Impl {
       PersonItems items = worklist_facts::Derive(nhs, facts);
       const Instant now = clock.NowMicros();
       if (const Instant latest = worklist_facts::Latest(facts);
-          Worth(items, latest, now)) {
+          WorthHolding(items, latest, now)) {
         std::unique_lock lock(mu);
         Hold(nhs, std::move(facts), std::move(items), latest, now);
         dirty.insert(nhs);
@@ -202,14 +203,6 @@ struct WorklistProjection::Impl {
     r.facts = std::move(facts);
     recent_people.AddWeight(r.facts.size());
     return &r;
-  }
-
-  // Whether a person with these facts (and the items they give once all have
-  // occurred) is held at `now`: one of their facts may not have occurred yet,
-  // and a query before it must see the items of those that have.
-  // `latest` is worklist_facts::Latest of their facts.
-  static bool Worth(const PersonItems& items, Instant latest, Instant now) {
-    return items.worth_holding() || latest > now;
   }
 
   // Callers hold the unique lock.
@@ -244,15 +237,14 @@ struct WorklistProjection::Impl {
     it->second.unassigned.erase(nhs);
     if (it->second.empty()) by_area.erase(it);
   }
-  // Recomputes a held person's items; when none is left (nor an event a start
-  // may bring back, nor one still to occur), drops the person and returns
-  // their facts.
-  std::optional<std::vector<Fact>> Rederive(decltype(people)::iterator it) {
+  // Recomputes a held person's items; when they are no longer worth holding
+  // at `now` (WorthHolding), drops the person and returns their facts.
+  std::optional<std::vector<Fact>> Rederive(decltype(people)::iterator it,
+                                            Instant now) {
     const std::string& nhs = it->first;
     Unindex(nhs, it->second.items);
     it->second.items = worklist_facts::Derive(nhs, it->second.facts);
-    if (!it->second.items.worth_holding() &&
-        !ahead.contains({it->second.latest, nhs})) {
+    if (!WorthHolding(it->second.items, it->second.latest, now)) {
       std::vector<Fact> facts = std::move(it->second.facts);
       people.erase(it);
       return facts;
@@ -274,7 +266,8 @@ struct WorklistProjection::Impl {
     while (!ahead.empty() && ahead.begin()->first <= now) {
       const std::string nhs = ahead.begin()->second;
       ahead.erase(ahead.begin());
-      if (people.at(nhs).items.worth_holding()) continue;
+      const Held& held = people.at(nhs);
+      if (WorthHolding(held.items, held.latest, now)) continue;
       Drop(nhs);
       dirty.insert(nhs);
     }
@@ -309,7 +302,7 @@ struct WorklistProjection::Impl {
     std::vector<Fact> facts = worklist_facts::FromRow(row);
     PersonItems items = worklist_facts::Derive(nhs, facts);
     const Instant latest = worklist_facts::Latest(facts);
-    if (!Worth(items, latest, now)) return false;
+    if (!WorthHolding(items, latest, now)) return false;
     Hold(nhs, std::move(facts), std::move(items), latest, now);
     return true;
   }
@@ -377,7 +370,8 @@ Status WorklistProjection::Apply(const LogEvent& logged,
     impl_->Skip(nhs, event.version);  // a version that yields no fact
     return Status::Ok();
   }
-  return impl_->Update(nhs, (*care)->event, event.version);
+  return impl_->Update(nhs, (*care)->event, event.version,
+                       worklist_facts::ToFact(**care, event.version));
 }
 
 Status WorklistProjection::FinishBatch(storage::ProjectionWrite& write) {
@@ -435,7 +429,8 @@ void WorklistProjection::Reset() {
 Status WorklistProjection::ApplyCareEvent(std::string_view nhs_number,
                                           uint64_t version,
                                           const schema::CareEvent& event) {
-  return impl_->Update(std::string(nhs_number), event, version);
+  return impl_->Update(std::string(nhs_number), event, version,
+                       worklist_facts::ToFact(event, version));
 }
 
 uint64_t WorklistProjection::position() const {

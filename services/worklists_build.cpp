@@ -31,7 +31,7 @@ class WorklistSink final : public StreamBuildSink {
     bool held = false;
     for (size_t k = 0; k < s.care.size(); ++k) {
       const schema::CareEvent& event = s.care[k]->event;
-      auto fact = worklist_facts::ToFact(event, k + 1);
+      auto fact = worklist_facts::ToFact(*s.care[k], k + 1);
       if (!fact) continue;
       latest = std::max(latest, fact->at);
       facts.push_back(std::move(*fact));
@@ -39,8 +39,8 @@ class WorklistSink final : public StreamBuildSink {
       // only an event that may open an item takes the person up. Either way
       // a fact that has not occurred keeps them.
       if (held || worklist_facts::MayOpenItem(event)) {
-        held =
-            latest > now_ || worklist_facts::Derive(nhs, facts).worth_holding();
+        held = worklist_facts::WorthHolding(worklist_facts::Derive(nhs, facts),
+                                            latest, now_);
       }
     }
     if (held) {

@@ -15,11 +15,10 @@
 //                [--connections 64] [--first-area 455] [--appended]
 #include <pthread.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <mutex>
+#include <span>
 
 #include "ops/bench/bench.h"
 #include "ops/bench/workload.h"
@@ -38,17 +37,10 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
-// The order P2's closed loop sends: person p on connection p % connections,
-// a connection's people one after the other, connections taking turns.
+// The order P2's closed loop sends (ByConnection), connections taking turns.
 std::vector<const BenchEvent*> SendOrder(const Population& pop,
                                          int connections) {
-  std::vector<std::vector<const BenchEvent*>> by_person(pop.people.size());
-  for (const auto& e : pop.events) by_person[e.person].push_back(&e);
-  std::vector<std::vector<const BenchEvent*>> queues(
-      static_cast<size_t>(connections));
-  for (size_t p = 0; p < by_person.size(); ++p)
-    for (const BenchEvent* e : by_person[p])
-      queues[p % queues.size()].push_back(e);
+  const auto queues = ByConnection(pop, connections);
   std::vector<const BenchEvent*> out;
   for (size_t i = 0;; ++i) {
     bool any = false;
@@ -60,28 +52,6 @@ std::vector<const BenchEvent*> SendOrder(const Population& pop,
     }
     if (!any) return out;
   }
-}
-
-// Appends the events as one request each, all in flight together, and waits
-// until every one is durable.
-void AppendAll(storage::EventLog& log, const Population& pop,
-               const std::vector<const BenchEvent*>& events) {
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t left = events.size();
-  for (const BenchEvent* e : events) {
-    storage::AppendRequest request;
-    request.stream = PersonStreamOf(pop.people[e->person]);
-    request.events.push_back(AsNewEvent(*e));
-    request.recorded_by = "bench";
-    log.AppendAsync(std::move(request), [&](Result<storage::AppendResult> r) {
-      if (!r.ok()) Fail("append: " + r.status().ToString());
-      std::lock_guard<std::mutex> lock(mu);
-      if (--left == 0) cv.notify_all();
-    });
-  }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return left == 0; });
 }
 
 std::string RowsDigest(storage::EventLog& log) {
@@ -139,12 +109,12 @@ int Main(const Flags& flags) {
   };
   if (flags.Has("appended")) {
     // Everything appended first, then applied in batches of --batch.
-    AppendAll(**log, pop, order);
+    AppendAll(**log, pop, order, "bench");
     apply();
   } else {
     for (size_t from = 0; from < order.size(); from += batch) {
       const size_t to = std::min(order.size(), from + batch);
-      AppendAll(**log, pop, {order.begin() + from, order.begin() + to});
+      AppendAll(**log, pop, std::span(order).subspan(from, to - from), "bench");
       apply();
     }
   }

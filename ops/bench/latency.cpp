@@ -53,24 +53,22 @@ std::vector<std::vector<Post>> Requests(const Flags& flags, int connections) {
   options.first_area = 455 + run % 40;
   options.scale = flags.Double("scale", 0.05);
   Population pop = GeneratePopulation(options);
-  std::vector<std::vector<const BenchEvent*>> by_person(pop.people.size());
-  for (const auto& e : pop.events) by_person[e.person].push_back(&e);
-  std::vector<std::vector<Post>> out(static_cast<size_t>(connections));
+  const auto by_connection = ByConnection(pop, connections);
+  std::vector<std::vector<Post>> out(by_connection.size());
   google::protobuf::util::JsonPrintOptions json;
   schema::CareEvent parsed;
-  for (size_t p = 0; p < by_person.size(); ++p) {
-    auto& queue = out[p % out.size()];
-    const std::string target =
-        flags.Has("path")
-            ? flags.Get("path")
-            : "/v1/people/" + pop.people[p].nhs_number + "/events";
-    for (const BenchEvent* e : by_person[p]) {
+  for (size_t c = 0; c < out.size(); ++c) {
+    for (const BenchEvent* e : by_connection[c]) {
+      const std::string target =
+          flags.Has("path")
+              ? flags.Get("path")
+              : "/v1/people/" + pop.people[e->person].nhs_number + "/events";
       std::string text;
       if (!parsed.ParseFromString(e->body) ||
           !google::protobuf::util::MessageToJsonString(parsed, &text, json)
                .ok())
         Fail("cannot write an event as JSON");
-      queue.push_back({target, "{\"events\":[" + text + "]}"});
+      out[c].push_back({target, "{\"events\":[" + text + "]}"});
     }
   }
   // --repeat N sends each connection's requests N times over (only for

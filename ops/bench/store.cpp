@@ -13,10 +13,8 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 
 #include "ops/bench/bench.h"
 #include "ops/bench/settle.h"
@@ -48,48 +46,6 @@ void WriteJson(const fs::path& file, const google::protobuf::Message& m) {
   if (!google::protobuf::util::MessageToJsonString(m, &json).ok())
     Fail("cannot write " + file.string());
   std::ofstream(file) << json << "\n";
-}
-
-// Appends every event in recording order; the sequencer's clock follows the
-// recording times, so positions grow with recordedAt as in real life (a group
-// commit takes the latest recording time of what it holds).
-void AppendAll(storage::EventLog& log, const Population& pop,
-               std::atomic<int64_t>& clock) {
-  constexpr size_t kInFlight = 50000;
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t in_flight = 0;
-  std::string error;
-  std::vector<std::string> streams;
-  streams.reserve(pop.people.size());
-  for (const auto& p : pop.people) streams.push_back(PersonStreamOf(p));
-  const auto start = std::chrono::steady_clock::now();
-  size_t done_count = 0;
-  for (const BenchEvent& e : pop.events) {
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return in_flight < kInFlight; });
-      ++in_flight;
-    }
-    if (e.recorded_at > clock.load()) clock.store(e.recorded_at);
-    storage::AppendRequest r{streams[e.person],
-                             storage::ExpectedVersion::Any(),
-                             {AsNewEvent(e)},
-                             "bench-loader"};
-    log.AppendAsync(std::move(r), [&](Result<storage::AppendResult> result) {
-      std::lock_guard lock(mu);
-      if (!result.ok() && error.empty()) error = result.status().message();
-      --in_flight;
-      cv.notify_one();
-    });
-    if (++done_count % 1'000'000 == 0) {
-      Note("  %zu events appended, %.0f/s", done_count,
-           static_cast<double>(done_count) / SecondsSince(start));
-    }
-  }
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return in_flight == 0; });
-  if (!error.empty()) Fail("append failed: " + error);
 }
 
 int Build(const Flags& flags) {
@@ -127,7 +83,7 @@ int Build(const Flags& flags) {
   std::atomic<int64_t> clock{0};
   auto log = OpenLog(dir / "store", [&clock] { return clock.load(); });
   t0 = std::chrono::steady_clock::now();
-  AppendAll(*log, pop, clock);
+  AppendAll(*log, pop, pop.events, "bench-loader", &clock);
   const double seconds = SecondsSince(t0);
   Note("appended %zu events in %.1f s (%.0f events/s)", pop.events.size(),
        seconds, static_cast<double>(pop.events.size()) / seconds);

@@ -6,9 +6,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -127,6 +132,75 @@ inline std::string PersonStreamOf(const BenchPerson& p) {
 
 inline storage::NewEvent AsNewEvent(const BenchEvent& e) {
   return {e.event_id, kCareEventType, e.body};
+}
+
+// What P2's closed loop sends on each of `connections` connections, in order:
+// person p on connection p % connections, a connection's people one after the
+// other, each person's events in recording order.
+inline std::vector<std::vector<const BenchEvent*>> ByConnection(
+    const Population& pop, int connections) {
+  std::vector<std::vector<const BenchEvent*>> by_person(pop.people.size());
+  for (const auto& e : pop.events) by_person[e.person].push_back(&e);
+  std::vector<std::vector<const BenchEvent*>> out(
+      static_cast<size_t>(connections));
+  for (size_t p = 0; p < by_person.size(); ++p)
+    for (const BenchEvent* e : by_person[p]) out[p % out.size()].push_back(e);
+  return out;
+}
+
+// Appends `events` (BenchEvents, or pointers to them) in order, one request
+// each, up to 50,000 in flight, and waits until every one is durable; fails
+// on an append error. `clock`, when given, is moved on to each event's
+// recording time before it is appended, so that positions grow with
+// recordedAt as in real life (a group commit takes the latest recording time
+// of what it holds). Notes progress every million events.
+template <typename Events>
+void AppendAll(storage::EventLog& log, const Population& pop,
+               const Events& events, const std::string& recorded_by,
+               std::atomic<int64_t>* clock = nullptr) {
+  constexpr size_t kInFlight = 50000;
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t in_flight = 0;
+  std::string error;
+  std::vector<std::string> streams;
+  streams.reserve(pop.people.size());
+  for (const auto& p : pop.people) streams.push_back(PersonStreamOf(p));
+  const auto start = std::chrono::steady_clock::now();
+  size_t done_count = 0;
+  for (const auto& item : events) {
+    const BenchEvent& e = [&]() -> const BenchEvent& {
+      if constexpr (std::is_pointer_v<std::decay_t<decltype(item)>>) {
+        return *item;
+      } else {
+        return item;
+      }
+    }();
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return in_flight < kInFlight; });
+      ++in_flight;
+    }
+    if (clock != nullptr && e.recorded_at > clock->load())
+      clock->store(e.recorded_at);
+    storage::AppendRequest r{streams[e.person],
+                             storage::ExpectedVersion::Any(),
+                             {AsNewEvent(e)},
+                             recorded_by};
+    log.AppendAsync(std::move(r), [&](Result<storage::AppendResult> result) {
+      std::lock_guard lock(mu);
+      if (!result.ok() && error.empty()) error = result.status().message();
+      --in_flight;
+      cv.notify_one();
+    });
+    if (++done_count % 1'000'000 == 0) {
+      Note("  %zu events appended, %.0f/s", done_count,
+           static_cast<double>(done_count) / SecondsSince(start));
+    }
+  }
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return in_flight == 0; });
+  if (!error.empty()) Fail("append failed: " + error);
 }
 
 }  // namespace carelog::bench

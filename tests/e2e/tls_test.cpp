@@ -105,6 +105,35 @@ TEST_F(TlsTest, AnnouncesHttpsAndServesOverTls12And13) {
   EXPECT_EQ(Get("/v1/areas", ""), 401);
 }
 
+TEST_F(TlsTest, PipelinedAnswersComeBackInOrder) {
+  net::io_context io;
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.load_verify_file(cert_);
+  ctx.set_verify_mode(ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+  beast::get_lowest_layer(stream).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  stream.handshake(ssl::stream_base::client);
+  // Three requests in one write, answered 200 (areas), 200 (health), 401.
+  const std::string requests =
+      "GET /v1/areas HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      server_->admin +
+      "\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /v1/areas HTTP/1.1\r\nHost: x\r\n\r\n";
+  net::write(stream, net::buffer(requests));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> areas, health, refused;
+  http::read(stream, buffer, areas);
+  http::read(stream, buffer, health);
+  http::read(stream, buffer, refused);
+  EXPECT_EQ(areas.result_int(), 200);
+  EXPECT_NE(areas.body().find("\"areas\""), std::string::npos) << areas.body();
+  EXPECT_EQ(health.result_int(), 200);
+  EXPECT_EQ(refused.result_int(), 401);
+}
+
 TEST_F(TlsTest, RefusesTls11) {
   std::string error;
   EXPECT_EQ(Get("/healthz", "", TLS1_1_VERSION, &error), -1);

@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace carelog::gateway {
 namespace {
@@ -141,6 +143,39 @@ TEST_F(TokenStoreTest, WithoutARecheckIntervalARemovedTokenIsRefusedAtOnce) {
   ASSERT_TRUE(store.Authenticate(*first).ok());
   std::filesystem::remove(path_);
   EXPECT_EQ(store.Authenticate(*first).status().code(), Code::kUnauthenticated);
+}
+
+// Threads authenticating at once, with the file looked at every millisecond
+// (misses and reloads among the hits): each token gives its own principal, a
+// wrong one none.
+TEST_F(TokenStoreTest, ConcurrentCallersGetTheirOwnPrincipals) {
+  auto a = AddToken(path_, {"a", "auditor", {}}, 0);
+  auto b = AddToken(path_, {"b", "commissioner", {"E09000002"}}, 0);
+  ASSERT_TRUE(a.ok() && b.ok());
+  TokenStore store(path_, std::chrono::milliseconds(1));
+  std::string wrong = *a;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        auto pa = store.Authenticate(*a);
+        auto pb = store.Authenticate(*b);
+        auto pw = store.Authenticate(wrong);
+        if (!pa.ok() || (*pa)->name != "a" || !pb.ok() || (*pb)->name != "b" ||
+            pw.ok()) {
+          ++failures;
+        }
+        // The file rewritten now and then: reloads while others read.
+        if (i % 500 == 0)
+          std::filesystem::last_write_time(
+              path_, std::filesystem::file_time_type::clock::now());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(TokenStoreTest, AddMakesTheDirectoryOfANewDataDirectory) {

@@ -172,18 +172,18 @@ TEST_P(RecorderAsyncTest, RecordsFromMemoryThePeopleHeldAndTheNewOnes) {
   EXPECT_EQ(other.RecordsFromMemory(kOtherNhs), rocksdb);
 }
 
-// A new person's version as the caller read it (RecordsFromMemory) is taken
-// without reading it again; a stale one (another recorder registered them
+// A new person as the caller saw them (RecordsFromMemory) is taken without
+// reading their history; a stale sight (another recorder registered them
 // since) is not trusted for an answer: the request is checked again against
 // the person as stored (after a refusal, or a failed expected version).
-TEST_P(RecorderAsyncTest, AStoredVersionFromTheCallerIsTakenButChecked) {
-  std::optional<uint64_t> read;
-  recorder().RecordsFromMemory(kOtherNhs, &read);
-  EXPECT_EQ(read, GetParam() ? std::optional<uint64_t>(0) : std::nullopt);
+TEST_P(RecorderAsyncTest, ANewPersonSeenByTheCallerIsTakenButChecked) {
+  bool known_new = false;
+  recorder().RecordsFromMemory(kOtherNhs, &known_new);
+  EXPECT_EQ(known_new, GetParam());
   RecordRequest fresh =
       Request({Ev("reg-new", "2014-06-01T09:00:00+01:00", Registered())});
   fresh.nhs_number = kOtherNhs;
-  fresh.stored_version = 0;
+  fresh.known_new = true;
   Outcomes first(1);
   recorder().RecordAsync(std::move(fresh), first.For(0));
   first.Wait();
@@ -199,7 +199,7 @@ TEST_P(RecorderAsyncTest, AStoredVersionFromTheCallerIsTakenButChecked) {
                   .ok());
   RecordRequest stale =
       Request({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
-  stale.stored_version = 0;
+  stale.known_new = true;
   Outcomes second(1);
   recorder().RecordAsync(std::move(stale), second.For(0));
   second.Wait();

@@ -19,6 +19,7 @@ using worklists_testing::Care;
 using worklists_testing::kArea;
 using worklists_testing::kNhs;
 using worklists_testing::kOther;
+using worklists_testing::ReadyForDischarge;
 using worklists_testing::StoredWorklists;
 using worklists_testing::WorklistsTest;
 
@@ -181,18 +182,14 @@ TEST_F(WorklistsAheadTest,
 
 // The events of a person ready since Tuesday, and their discharge at 11:00.
 std::vector<schema::CareEvent> ReadyThenDischargedAt11() {
-  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
-  reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = Care("adm", "2016-03-20T09:00:00Z");
-  adm.mutable_hospital_admitted()->set_spell_id("S1");
-  adm.mutable_hospital_admitted()->set_site("Queen's");
-  schema::CareEvent ready = Care("rdy", "2016-03-22T12:00:00Z");
-  ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  std::vector<schema::CareEvent> events =
+      ReadyForDischarge("2016-03-20T09:00:00Z", "2016-03-22T12:00:00Z");
   schema::CareEvent dis = Care("dis", "2016-03-24T11:00:00Z");
   dis.mutable_discharged()->set_spell_id("S1");
   dis.mutable_discharged()->set_destination(
       schema::Destination::USUAL_RESIDENCE);
-  return {reg, adm, ready, dis};
+  events.push_back(dis);
+  return events;
 }
 
 size_t ListedAt(StoredWorklists& store, const std::string& at) {

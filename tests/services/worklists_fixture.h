@@ -5,10 +5,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +18,7 @@
 #include "services/worklists.h"
 #include "storage/event_log.h"
 #include "tests/services/instants.h"
+#include "tests/storage/test_log.h"
 
 namespace carelog::worklists_testing {
 
@@ -33,6 +32,20 @@ inline schema::CareEvent Care(const std::string& id, const std::string& at) {
   e.set_event_id(id);
   e.set_occurred_at(at);
   return e;
+}
+
+// A person of kArea registered, admitted to spell S1 at Queen's at `admitted`
+// and ready for discharge at `ready`: their events (ids reg, adm, rdy).
+inline std::vector<schema::CareEvent> ReadyForDischarge(
+    const std::string& admitted, const std::string& ready) {
+  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
+  reg.mutable_person_registered()->set_area_code(kArea);
+  schema::CareEvent adm = Care("adm", admitted);
+  adm.mutable_hospital_admitted()->set_spell_id("S1");
+  adm.mutable_hospital_admitted()->set_site("Queen's");
+  schema::CareEvent rdy = Care("rdy", ready);
+  rdy.mutable_ready_for_discharge()->set_spell_id("S1");
+  return {reg, adm, rdy};
 }
 
 class WorklistsTest : public ::testing::Test {
@@ -132,21 +145,13 @@ class WorklistsTest : public ::testing::Test {
 // over it as the server runs it (ProjectionRunner, rows and checkpoint).
 class StoredWorklists {
  public:
-  StoredWorklists()
-      : dir_(::testing::TempDir() + "worklists_" + std::to_string(::getpid()) +
-             "_" + std::to_string(++count_)) {
-    std::filesystem::remove_all(dir_);
-    Restart();
-  }
-  ~StoredWorklists() {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
+  StoredWorklists() { Restart(); }
+  ~StoredWorklists() { Close(); }
   // Closes everything and opens the store and the projection again.
   void Restart() {
     Close();
     storage::OpenOptions options;
-    options.path = dir_;
+    options.path = dir_.path();
     auto log = storage::OpenRocksDbEventLog(options);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(*log);
@@ -180,8 +185,7 @@ class StoredWorklists {
     projection_.reset();
     log_.reset();
   }
-  static inline int count_ = 0;
-  std::string dir_;
+  storage::testing::TempDir dir_;
   ManualClock clock_{testing::kAfterEveryEvent};
   std::unique_ptr<storage::EventLog> log_;
   std::unique_ptr<WorklistProjection> projection_;

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "services/person_state.h"
 #include "services/synthetic_area.h"
 #include "services/worklist_facts.h"
 #include "services/worklists.h"
@@ -20,6 +21,7 @@ using testing::At;
 using worklists_testing::Care;
 using worklists_testing::kArea;
 using worklists_testing::kNhs;
+using worklists_testing::ReadyForDischarge;
 
 // Holding only people with open items gives the lists that keeping everyone's
 // facts gave, on a synthetic borough with late and retracted events, applied
@@ -125,6 +127,34 @@ size_t CheckHoldingOnlyOpenPeople(size_t recent_facts, bool interleaved,
   return reads;
 }
 
+// A stored event's fact is the fact of its care event, at the occurredAt
+// DecodeStoredCareEvent parsed: a real 1970 midnight (0) included, and none
+// for an occurredAt it could not parse (which it leaves 0).
+TEST(WorklistFactsTest, AStoredEventGivesItsCareEventsFact) {
+  for (const std::string at :
+       {"2015-06-01T09:00:00+01:00", "1970-01-01T00:00:00Z", "not a time"}) {
+    schema::CareEvent event = Care("ready-1", at);
+    event.mutable_ready_for_discharge()->set_spell_id("S1");
+    storage::RecordedEvent recorded;
+    recorded.stream = std::string("person-") + kNhs;
+    recorded.version = 3;
+    recorded.type = std::string(kCareEventType);
+    recorded.body = event.SerializeAsString();
+    auto stored = DecodeStoredCareEvent(recorded);
+    ASSERT_TRUE(stored.ok());
+    const auto want = worklist_facts::ToFact(event, 3);
+    const auto got = worklist_facts::ToFact(**stored, 3);
+    ASSERT_EQ(got.has_value(), want.has_value()) << at;
+    ASSERT_EQ(got.has_value(), at != "not a time") << at;
+    if (!got) continue;
+    EXPECT_EQ(got->at, want->at) << at;
+    EXPECT_EQ(got->kind, worklist_facts::Fact::Kind::kReady);
+    EXPECT_EQ(got->ref, "S1");
+    EXPECT_EQ(got->event_id, "ready-1");
+    EXPECT_EQ(got->version, 3u);
+  }
+}
+
 TEST(WorklistsEquivalenceTest, HoldingOnlyOpenPeopleGivesTheSameLists) {
   // Every person seen from their first event and kept among the recent: no
   // stream is read back.
@@ -161,13 +191,10 @@ TEST(WorklistsRecentTest, AnAbortedBatchAndAVersionWithoutAFactAreFollowed) {
             stream.begin(),
             stream.begin() + static_cast<std::ptrdiff_t>(up_to));
       });
-  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
-  reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = Care("adm", "2015-02-01T10:00:00Z");
-  adm.mutable_hospital_admitted()->set_spell_id("S1");
-  adm.mutable_hospital_admitted()->set_site("Queen's");
-  schema::CareEvent ready = Care("rdy", "2015-02-02T10:00:00Z");
-  ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  const auto events =
+      ReadyForDischarge("2015-02-01T10:00:00Z", "2015-02-02T10:00:00Z");
+  const schema::CareEvent &reg = events[0], &adm = events[1],
+                          &ready = events[2];
   stream = {reg, adm};
   ASSERT_TRUE(projection.ApplyCareEvent(kNhs, 1, reg).ok());
   ASSERT_TRUE(projection.ApplyCareEvent(kNhs, 2, adm).ok());

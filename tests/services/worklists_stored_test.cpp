@@ -16,24 +16,20 @@ using testing::At;
 using worklists_testing::Care;
 using worklists_testing::kArea;
 using worklists_testing::kNhs;
+using worklists_testing::ReadyForDischarge;
 using worklists_testing::StoredWorklists;
 
 TEST(StoredWorklistsTest, LoadsItsRowsAndForgetsAnAbortedBatch) {
   StoredWorklists store;
-  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
-  reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = Care("adm", "2015-02-01T10:00:00Z");
-  adm.mutable_hospital_admitted()->set_spell_id("S1");
-  adm.mutable_hospital_admitted()->set_site("Queen's");
-  schema::CareEvent ready = Care("rdy", "2015-02-02T10:00:00Z");
-  ready.mutable_ready_for_discharge()->set_spell_id("S1");
-  for (const auto* e : {&reg, &adm, &ready}) store.Append(*e);
+  const auto events =
+      ReadyForDischarge("2015-02-01T10:00:00Z", "2015-02-02T10:00:00Z");
+  for (const auto& e : events) store.Append(e);
   // Not a person stream: ignored.
   ASSERT_TRUE(store.log()
                   .Append({"area-E09000002",
                            storage::ExpectedVersion::Any(),
                            {{"area", "carelog.schema.CareEvent",
-                             reg.SerializeAsString()}},
+                             events[0].SerializeAsString()}},
                            "test"})
                   .ok());
   store.CatchUp();
@@ -171,15 +167,12 @@ TEST(StoredWorklistsTest, APersonWhoLeavesEveryWorklistIsDroppedAndComesBack) {
 // theirs was in memory; once discharged they are dropped.
 TEST(StoredWorklistsTest, APersonWithAnEventOnNothingIsHeldAcrossARestart) {
   StoredWorklists store;
-  schema::CareEvent reg = Care("reg", "2015-01-01T10:00:00Z");
-  reg.mutable_person_registered()->set_area_code(kArea);
-  schema::CareEvent adm = Care("adm", "2015-02-01T10:00:00Z");
-  adm.mutable_hospital_admitted()->set_spell_id("S1");
-  schema::CareEvent ready = Care("rdy", "2015-02-02T10:00:00Z");
-  ready.mutable_ready_for_discharge()->set_spell_id("S1");
+  auto events =
+      ReadyForDischarge("2015-02-01T10:00:00Z", "2015-02-02T10:00:00Z");
   schema::CareEvent retract = Care("x1", "2015-02-03T10:00:00Z");
   retract.mutable_event_retracted()->set_event_id("adm");
-  for (const auto* e : {&reg, &adm, &ready, &retract}) store.Append(*e);
+  events.push_back(retract);
+  for (const auto& e : events) store.Append(e);
   store.CatchUp();
   const Instant now = At("2015-02-05T10:00:00Z");
   EXPECT_TRUE(store.projection().Discharge(kArea, std::nullopt, now).empty());
@@ -190,12 +183,12 @@ TEST(StoredWorklistsTest, APersonWithAnEventOnNothingIsHeldAcrossARestart) {
   EXPECT_EQ(store.projection().PeopleHeld(), 1u);
   schema::CareEvent again = Care("adm2", "2015-02-01T09:00:00Z");
   again.mutable_hospital_admitted()->set_spell_id("S1");
-  again.mutable_hospital_admitted()->set_site("Queen's");
+  again.mutable_hospital_admitted()->set_site("St Mary's");
   store.Append(again);
   store.CatchUp();
   auto list = store.projection().Discharge(kArea, std::nullopt, now);
   ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0].site, "Queen's");
+  EXPECT_EQ(list[0].site, "St Mary's");  // not the retracted admission's
   EXPECT_EQ(list[0].ready_since, At("2015-02-02T10:00:00Z"));
 
   schema::CareEvent dis = Care("dis", "2015-02-06T10:00:00Z");
