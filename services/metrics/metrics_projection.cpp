@@ -12,9 +12,10 @@ using rows::DeltaPrefix;
 using rows::EncodeTotal;
 using rows::SnapshotKey;
 
-// The cells whose strings the live projection keeps at most (~100 bytes
-// each): about the cells of every area's totals.
-constexpr size_t kMaxCellNames = 1 << 20;
+// The cells whose strings the live projection keeps at most (~150 bytes
+// each with their map entry): a few MB, the cells a server's recent events
+// touch (months, areas) many times over.
+constexpr size_t kMaxCellNames = 1 << 16;
 
 }  // namespace
 
