@@ -4,37 +4,36 @@
 
 namespace carelog::metrics {
 
-namespace {
-
-// "YYYY-NN" as "%04d-%02d" writes it, by hand for the years anyone asks about
-// (labels are built for every event of a rebuild).
-std::string YearDash(int year, int two) {
+void AppendYearDash(std::string& out, int year, int two) {
   if (year < 0 || year > 9999 || two < 0 || two > 99) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d", year, two);
-    return buf;
+    out.append(buf);
+    return;
   }
-  std::string out(7, '0');
-  out[0] = static_cast<char>('0' + year / 1000);
-  out[1] = static_cast<char>('0' + year / 100 % 10);
-  out[2] = static_cast<char>('0' + year / 10 % 10);
-  out[3] = static_cast<char>('0' + year % 10);
-  out[4] = '-';
-  out[5] = static_cast<char>('0' + two / 10);
-  out[6] = static_cast<char>('0' + two % 10);
-  return out;
+  const size_t at = out.size();
+  out.append(7, '0');
+  out[at] = static_cast<char>('0' + year / 1000);
+  out[at + 1] = static_cast<char>('0' + year / 100 % 10);
+  out[at + 2] = static_cast<char>('0' + year / 10 % 10);
+  out[at + 3] = static_cast<char>('0' + year % 10);
+  out[at + 4] = '-';
+  out[at + 5] = static_cast<char>('0' + two / 10);
+  out[at + 6] = static_cast<char>('0' + two % 10);
 }
-
-}  // namespace
 
 std::string MonthLabel(Date d) {
   Ymd ymd = ToYmd(d);
-  return YearDash(ymd.year, ymd.month);
+  std::string out;
+  AppendYearDash(out, ymd.year, ymd.month);
+  return out;
 }
 
 std::string YearLabel(Date d) {
   int fy = FinancialYearOf(d);
-  return YearDash(fy, (fy + 1) % 100);
+  std::string out;
+  AppendYearDash(out, fy, (fy + 1) % 100);
+  return out;
 }
 
 std::string QuarterLabel(Date d) {
@@ -53,27 +52,6 @@ int MonthIndex(Date d) {
 Instant MonthEndInstant(int month_index) {
   int next = month_index + 1;
   return LondonStartOfDay(DateFromYmd(next / 12, next % 12 + 1, 1));
-}
-
-Cells Diff(const Cells& old_cells, const Cells& new_cells) {
-  Cells delta;
-  auto o = old_cells.begin();
-  auto n = new_cells.begin();
-  while (o != old_cells.end() || n != new_cells.end()) {
-    if (n == new_cells.end() || (o != old_cells.end() && o->first < n->first)) {
-      if (o->second != 0) delta.emplace(o->first, -o->second);
-      ++o;
-    } else if (o == old_cells.end() || n->first < o->first) {
-      if (n->second != 0) delta.emplace(n->first, n->second);
-      ++n;
-    } else {
-      if (n->second != o->second)
-        delta.emplace(n->first, n->second - o->second);
-      ++o;
-      ++n;
-    }
-  }
-  return delta;
 }
 
 void ApplyDelta(Cells& totals, const Cells& delta) {
@@ -95,12 +73,15 @@ void ApplyDelta(Cells& totals, const Cells& delta) {
 // they run for every event of a rebuild and every delta of an as-of read.
 namespace {
 
-void PutVarint(std::string& out, uint64_t v) {
+// Writes v at `out` (10 bytes at most); returns the bytes written.
+size_t PutVarint(char* out, uint64_t v) {
+  size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  out[n++] = static_cast<char>(v);
+  return n;
 }
 
 size_t VarintSize(uint64_t v) {
@@ -161,31 +142,33 @@ bool DecodeCell(std::string_view in, std::string_view& key, int64_t& value) {
 
 }  // namespace
 
-std::string EncodeCells(const Cells& cells) {
-  return EncodeCells(cells.begin(), cells.end(), 0);
+void AppendEncodedCell(std::string& out, std::string_view key, int64_t value) {
+  const uint64_t zigzag = ZigZag(value);
+  size_t inner = 1 + VarintSize(key.size()) + key.size();
+  if (value != 0) inner += 1 + VarintSize(zigzag);
+  // Each part's bytes made in a buffer and appended at once: this runs for
+  // every cell of every row of a rebuild.
+  char bytes[24];
+  size_t n = 0;
+  bytes[n++] = 0x0a;
+  n += PutVarint(bytes + n, inner);
+  bytes[n++] = 0x0a;
+  n += PutVarint(bytes + n, key.size());
+  out.append(bytes, n).append(key);
+  if (value != 0) {
+    n = 0;
+    bytes[n++] = 0x10;
+    n += PutVarint(bytes + n, zigzag);
+    out.append(bytes, n);
+  }
 }
 
-std::string EncodeCells(Cells::const_iterator first, Cells::const_iterator last,
-                        size_t strip) {
+std::string EncodeCells(const Cells& cells) {
   std::string out;
   size_t total = 0;
-  for (auto it = first; it != last; ++it) total += it->first.size() + 16;
+  for (const auto& [key, value] : cells) total += key.size() + 16;
   out.reserve(total);
-  for (auto it = first; it != last; ++it) {
-    std::string_view key = std::string_view(it->first).substr(strip);
-    int64_t value = it->second;
-    size_t inner = 1 + VarintSize(key.size()) + key.size();
-    if (value != 0) inner += 1 + VarintSize(ZigZag(value));
-    out.push_back(0x0a);
-    PutVarint(out, inner);
-    out.push_back(0x0a);
-    PutVarint(out, key.size());
-    out.append(key);
-    if (value != 0) {
-      out.push_back(0x10);
-      PutVarint(out, ZigZag(value));
-    }
-  }
+  for (const auto& [key, value] : cells) AppendEncodedCell(out, key, value);
   return out;
 }
 

@@ -38,6 +38,9 @@ using Cells = std::map<std::string, int64_t, std::less<>>;
 std::string MonthLabel(Date d);
 std::string QuarterLabel(Date d);
 std::string YearLabel(Date d);
+// "YYYY-NN" ("%04d-%02d") appended to `out`: a month's label (year, month), a
+// financial year's (year, (year + 1) % 100).
+void AppendYearDash(std::string& out, int year, int two);
 // Months since year 0 (year * 12 + month - 1): orders months as numbers.
 int MonthIndex(Date d);
 // The instant of the midnight that ends the month with this index (00:00 London
@@ -45,8 +48,28 @@ int MonthIndex(Date d);
 Instant MonthEndInstant(int month_index);
 
 // new - old for every key where they differ (a missing key counts as 0; no
-// zero entries).
-Cells Diff(const Cells& old_cells, const Cells& new_cells);
+// zero entries), for Cells and any other sorted (key, value) sequence.
+template <class Sorted>
+Sorted Diff(const Sorted& old_cells, const Sorted& new_cells) {
+  Sorted delta;
+  auto o = old_cells.begin();
+  auto n = new_cells.begin();
+  while (o != old_cells.end() || n != new_cells.end()) {
+    if (n == new_cells.end() || (o != old_cells.end() && o->first < n->first)) {
+      if (o->second != 0) delta.insert(delta.end(), {o->first, -o->second});
+      ++o;
+    } else if (o == old_cells.end() || n->first < o->first) {
+      if (n->second != 0) delta.insert(delta.end(), {n->first, n->second});
+      ++n;
+    } else {
+      if (n->second != o->second)
+        delta.insert(delta.end(), {n->first, n->second - o->second});
+      ++o;
+      ++n;
+    }
+  }
+  return delta;
+}
 // totals += delta, erasing keys that reach zero.
 void ApplyDelta(Cells& totals, const Cells& delta);
 
@@ -54,30 +77,11 @@ void ApplyDelta(Cells& totals, const Cells& delta);
 // not parse.
 std::string EncodeCells(const Cells& cells);
 bool DecodeCells(std::string_view bytes, Cells& out);
-// The cells of [first, last) with the first `strip` characters of each key
-// removed (as EncodeCells of those cells).
-std::string EncodeCells(Cells::const_iterator first, Cells::const_iterator last,
-                        size_t strip);
+// One cell as EncodeCells writes it, appended to `out` (an encoding is the
+// concatenation of its cells in key order).
+void AppendEncodedCell(std::string& out, std::string_view key, int64_t value);
 
 // The cells of one area with the "<area>|" prefix removed.
 Cells CellsOfArea(const Cells& all, std::string_view area);
-
-// Calls fn(area, first, last) for each area's run of cells (keys are sorted,
-// so an area's "<area>|..." keys are one run [first, last)).
-template <class Fn>
-void ForEachArea(const Cells& cells, Fn&& fn) {
-  for (auto first = cells.begin(); first != cells.end();) {
-    std::string_view area(first->first);
-    area = area.substr(0, area.find('|'));
-    const size_t prefix = area.size() + 1;
-    auto last = first;
-    while (last != cells.end() &&
-           last->first.compare(0, prefix, area.data(), prefix) == 0) {
-      ++last;
-    }
-    fn(area, first, last);
-    first = last;
-  }
-}
 
 }  // namespace carelog::metrics

@@ -8,23 +8,23 @@ namespace {
 
 using schema::CareEvent;
 
-std::string Key(const std::string& area, std::string_view component,
-                const std::string& label, std::string_view field = {}) {
-  std::string key;
-  key.reserve(area.size() + component.size() + label.size() + field.size() + 3);
-  key.append(area).append(1, '|').append(component).append(1, '|').append(
-      label);
-  if (!field.empty()) key.append(1, '|').append(field);
-  return key;
+// The key of a month's cell.
+CellKey Month(uint32_t area, Metric metric, Ymd ymd,
+              Field field = Field::kNone) {
+  return PeriodCell(area, metric, PeriodKind::kMonth, ymd, field);
 }
+
+constexpr PeriodKind kPeriodKinds[] = {PeriodKind::kMonth, PeriodKind::kQuarter,
+                                       PeriodKind::kYear};
 
 // The instant that ends the period with this label (00:00 London on the day
 // after its last day).
-Instant PeriodEnd(Date d, char kind) {
-  Ymd ymd = ToYmd(d);
-  int fy = FinancialYearOf(d);
-  if (kind == 'm') return MonthEndInstant(MonthIndex(d));
-  if (kind == 'y') return LondonStartOfDay(DateFromYmd(fy + 1, 4, 1));
+Instant PeriodEnd(Ymd ymd, PeriodKind kind) {
+  int fy = ymd.month >= 4 ? ymd.year : ymd.year - 1;
+  if (kind == PeriodKind::kMonth)
+    return MonthEndInstant(ymd.year * 12 + ymd.month - 1);
+  if (kind == PeriodKind::kYear)
+    return LondonStartOfDay(DateFromYmd(fy + 1, 4, 1));
   int first_month_of_quarter =
       ((ymd.month - 1) / 3) * 3 + 1;  // Jan, Apr, Jul, Oct
   int next = first_month_of_quarter + 3;
@@ -36,14 +36,6 @@ bool IsPermanentCouncilSupported(const schema::CareHomeAdmitted& a) {
   return a.permanent() && a.council_supported();
 }
 
-// The label of the month ('m'), quarter ('q') or year ('y') of `date`, whose
-// month label is `month`.
-std::string PeriodLabel(char kind, Date date, const std::string& month) {
-  return kind == 'm'   ? month
-         : kind == 'q' ? QuarterLabel(date)
-                       : YearLabel(date);
-}
-
 // Adds the cells an event counts by itself, whatever the rest of the person's
 // history (non-elective admissions, A&E attendances, survey answers, joint
 // assessments started; a local id and a routine referral count nothing), in
@@ -51,28 +43,29 @@ std::string PeriodLabel(char kind, Date date, const std::string& month) {
 // referral's numerator depends on the responses recorded before it). Both the
 // whole-history fold and the appended-event delta use it, so each definition is
 // written once.
-bool AddOwnCounts(const CareEvent& e, const std::string& area, Date date,
-                  const std::string& month, Cells& cells) {
+bool AddOwnCounts(const CareEvent& e, uint32_t area, Date date, Ymd ymd,
+                  CellListBuilder& cells) {
   switch (e.payload_case()) {
     case CareEvent::kHospitalAdmitted: {
       auto method = e.hospital_admitted().method();
       if (method == schema::AdmissionMethod::EMERGENCY ||
           method == schema::AdmissionMethod::TRANSFER) {
-        cells[Key(area, "nea", month)] += 1;
+        cells.Add(Month(area, Metric::kNea, ymd), 1);
       }
       return true;
     }
     case CareEvent::kAeAttended:
-      cells[Key(area, "ae", month)] += 1;
+      cells.Add(Month(area, Metric::kAe, ymd), 1);
       return true;
     case CareEvent::kExperienceSurveyCompleted:
-      cells[Key(area, "px", month, "den")] += 1;
+      cells.Add(Month(area, Metric::kPx, ymd, Field::kDen), 1);
       if (e.experience_survey_completed().positive())
-        cells[Key(area, "px", month, "num")] += 1;
+        cells.Add(Month(area, Metric::kPx, ymd, Field::kNum), 1);
       return true;
     case CareEvent::kJointAssessmentStarted:
-      cells[Key(area, "ja", month, "all")] += 1;
-      if (IsWeekendDay(date)) cells[Key(area, "ja", month, "we")] += 1;
+      cells.Add(Month(area, Metric::kJa, ymd, Field::kAll), 1);
+      if (IsWeekendDay(date))
+        cells.Add(Month(area, Metric::kJa, ymd, Field::kWe), 1);
       return true;
     case CareEvent::kLocalIdLinked:
       return true;
@@ -86,7 +79,7 @@ bool AddOwnCounts(const CareEvent& e, const std::string& area, Date date,
   }
 }
 
-void AddCounts(const PersonHistory& h, Cells& cells) {
+void AddCounts(const PersonHistory& h, CellListBuilder& cells) {
   // Facts looked up across events.
   std::set<std::string> completed_assessments;
   std::map<std::string, Instant>
@@ -128,67 +121,69 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
   }
 
   // The (area, month) whose nv cells the previous event wrote.
-  const std::string* nv_area = nullptr;
+  AreaNumbers areas;
+  std::optional<uint32_t> nv_area;
   int nv_month = -1;
   for (const HistoryEvent& he : h.events()) {
     const CareEvent& e = *he.event;
-    const std::string& area = h.AreaAt(he.at);
-    if (area.empty()) return;
+    const std::string& area_name = h.AreaAt(he.at);
+    if (area_name.empty()) return;
+    const uint32_t area = areas.Of(area_name);
     Date date = LondonDate(he.at);
-    std::string month = MonthLabel(date);
+    const Ymd ymd = ToYmd(date);
 
     // nhsNumberVerified: each person once per period, in each area they had an
     // event in (the same cells again for the next event of the month).
-    const int month_index = MonthIndex(date);
-    const bool nv_done = nv_area && *nv_area == area && nv_month == month_index;
-    nv_area = &area;
+    const int month_index = ymd.year * 12 + ymd.month - 1;
+    const bool nv_done = nv_area == area && nv_month == month_index;
+    nv_area = area;
     nv_month = month_index;
-    for (char kind : {'m', 'q', 'y'}) {
+    for (PeriodKind kind : kPeriodKinds) {
       if (nv_done) break;  // events are in time order: same month, same cells
-      std::string label = PeriodLabel(kind, date, month);
-      cells[Key(area, "nv", label, "den")] = 1;
-      cells[Key(area, "nv", label, "num")] =
-          h.VerifiedAt(PeriodEnd(date, kind)) ? 1 : 0;
+      cells.Set(PeriodCell(area, Metric::kNv, kind, ymd, Field::kDen), 1);
+      cells.Set(PeriodCell(area, Metric::kNv, kind, ymd, Field::kNum),
+                h.VerifiedAt(PeriodEnd(ymd, kind)) ? 1 : 0);
     }
 
-    if (AddOwnCounts(e, area, date, month, cells)) continue;
+    if (AddOwnCounts(e, area, date, ymd, cells)) continue;
     switch (e.payload_case()) {
       case CareEvent::kReferralReceived: {  // urgent or crisis (AddOwnCounts)
-        cells[Key(area, "ur", month, "den")] += 1;
+        cells.Add(Month(area, Metric::kUr, ymd, Field::kDen), 1);
         auto r = first_response.find(e.referral_received().referral_id());
         if (r != first_response.end() && r->second - he.at <= kMicrosPerDay) {
-          cells[Key(area, "ur", month, "num")] += 1;
+          cells.Add(Month(area, Metric::kUr, ymd, Field::kNum), 1);
         }
         break;
       }
       case CareEvent::kCarePackageStarted: {
         const auto& p = e.care_package_started();
         if (!p.integrated()) break;
-        cells[Key(area, "jac", month, "den")] += 1;
+        cells.Add(Month(area, Metric::kJac, ymd, Field::kDen), 1);
         if (!p.assessment_id().empty() &&
             completed_assessments.count(p.assessment_id())) {
-          cells[Key(area, "jac", month, "num")] += 1;
+          cells.Add(Month(area, Metric::kJac, ymd, Field::kNum), 1);
         }
         break;
       }
       case CareEvent::kDischarged: {
         auto destination = e.discharged().destination();
         if (destination != schema::Destination::DIED) {
-          cells[Key(area, "wd", month, IsWeekendDay(date) ? "we" : "wk")] += 1;
+          cells.Add(Month(area, Metric::kWd, ymd,
+                          IsWeekendDay(date) ? Field::kWe : Field::kWk),
+                    1);
         }
         bool reablement =
             destination == schema::Destination::REABLEMENT ||
             destination == schema::Destination::REHABILITATION_BED;
-        int m = ToYmd(date).month;
-        if (!reablement || m < 10 || h.AgeOnDate(date) < 65) break;
-        cells[Key(area, "rb", month, "den")] += 1;
+        if (!reablement || ymd.month < 10 || h.AgeOnDate(date) < 65) break;
+        cells.Add(Month(area, Metric::kRb, ymd, Field::kDen), 1);
         auto f = latest_follow_up.find(e.discharged().spell_id());
         bool died_before_day_91 =
             h.died_at() && LondonDate(*h.died_at()).days < date.days + 91;
         if (f != latest_follow_up.end() &&
             f->second->status() == schema::FollowUpStatus::AT_HOME &&
             !died_before_day_91) {
-          cells[Key(area, "rb", month, "num")] += 1;
+          cells.Add(Month(area, Metric::kRb, ymd, Field::kNum), 1);
         }
         break;
       }
@@ -207,10 +202,9 @@ void AddCounts(const PersonHistory& h, Cells& cells) {
         if (move) break;
         int age = h.AgeOnDate(date);
         if (age < 18) break;
-        const char* component = age >= 65 ? "pa65" : "pa18";
-        cells[Key(area, component, month)] = 1;
-        cells[Key(area, component, QuarterLabel(date))] = 1;
-        cells[Key(area, component, YearLabel(date))] = 1;
+        const Metric metric = age >= 65 ? Metric::kPa65 : Metric::kPa18;
+        for (PeriodKind kind : kPeriodKinds)
+          cells.Set(PeriodCell(area, metric, kind, ymd), 1);
         break;
       }
       default:
@@ -229,8 +223,13 @@ Date BirthdayOfAge(Date birth, int years) {
   return d;
 }
 
-bool AppendedEventDelta(const PersonState& after, const Cells& before,
-                        Cells& delta) {
+namespace {
+
+// AppendedEventDelta for a contribution `before` that is empty or not and holds
+// a cell or not as `before_empty` and `before_has` say.
+template <class Has>
+bool AppendedDelta(const PersonState& after, bool before_empty,
+                   const Has& before_has, CellList& delta) {
   delta.clear();
   const auto& timeline = after.timeline();
   // The latest version is the last effective event: it was folded at the end
@@ -245,53 +244,79 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
   // own counts, and the nhsNumberVerified cells of its periods where no
   // earlier event wrote them (the same key always gets the same value). Every
   // kind AddOwnCounts refuses depends on the rest of the history.
-  const std::string& area = AreaOfResidenceAt(facts, last.occurred_at);
-  if (area.empty()) return false;  // AddCounts counts nothing then
+  const std::string& area_name = AreaOfResidenceAt(facts, last.occurred_at);
+  if (area_name.empty()) return false;  // AddCounts counts nothing then
+  const uint32_t area = AreaId(area_name);
   const Date date = LondonDate(last.occurred_at);
-  const std::string month = MonthLabel(date);
+  const Ymd ymd = ToYmd(date);
   // A registration that is the person's only effective event: the history
   // before it had no area and contributed nothing, and a registration alone
   // counts only its periods' nhsNumberVerified cells (no spell, no package).
   // Most people's first event, so most streams start without a recomputation.
   const bool first_registration =
-      e.has_person_registered() && timeline.size() == 1 && before.empty();
-  if (!first_registration && !AddOwnCounts(e, area, date, month, delta))
+      e.has_person_registered() && timeline.size() == 1 && before_empty;
+  CellListBuilder cells;
+  if (!first_registration && !AddOwnCounts(e, area, date, ymd, cells))
     return false;
-  for (char kind : {'m', 'q', 'y'}) {
-    const std::string label = PeriodLabel(kind, date, month);
-    std::string den = Key(area, "nv", label, "den");
+  for (PeriodKind kind : kPeriodKinds) {
+    const CellKey den = PeriodCell(area, Metric::kNv, kind, ymd, Field::kDen);
     // An earlier event in this area and month wrote its quarter's and
     // year's cells too (AddCounts writes all three for every event).
-    if (before.contains(den)) {
-      if (kind == 'm') break;
+    if (before_has(den)) {
+      if (kind == PeriodKind::kMonth) break;
       continue;
     }
-    delta.emplace(std::move(den), 1);
-    if (NhsNumberVerifiedAt(facts, PeriodEnd(date, kind)))
-      delta.emplace(Key(area, "nv", label, "num"), 1);
+    cells.Add(den, 1);
+    if (NhsNumberVerifiedAt(facts, PeriodEnd(ymd, kind)))
+      cells.Add(PeriodCell(area, Metric::kNv, kind, ymd, Field::kNum), 1);
   }
+  delta = cells.Take();
   return true;
 }
 
-Cells ComputeContribution(const PersonHistory& history) {
-  Cells cells;
-  if (history.AreaAt(0).empty()) return cells;
+}  // namespace
+
+bool AppendedEventDelta(const PersonState& after, const CellList& before,
+                        CellList& delta) {
+  return AppendedDelta(
+      after, before.empty(),
+      [&](const CellKey& key) { return FindCell(before, key) != nullptr; },
+      delta);
+}
+
+bool AppendedEventDelta(const PersonState& after, const Cells& before,
+                        Cells& delta) {
+  CellList cells;
+  const bool answered = AppendedDelta(
+      after, before.empty(),
+      [&](const CellKey& key) { return before.contains(CellName(key)); },
+      cells);
+  delta = ToCells(cells);
+  return answered;
+}
+
+CellList ContributionCells(const PersonHistory& history) {
+  if (history.AreaAt(0).empty()) return {};
+  CellListBuilder cells;
   AddCounts(history, cells);
   AddDelayedDays(history, cells);
   AddPackageCoverage(history, cells);
   // Cells assigned 0 (e.g. nv num of an unverified person) carry no
-  // information.
-  std::erase_if(cells, [](const auto& kv) { return kv.second == 0; });
-  return cells;
+  // information: Take drops them.
+  return cells.Take();
 }
 
-void StepContribution(const PersonState& after, Cells& contribution,
-                      Cells& delta) {
+Cells ComputeContribution(const PersonHistory& history) {
+  return ToCells(ContributionCells(history));
+}
+
+void StepContribution(const PersonState& after, CellList& contribution,
+                      CellList& delta) {
   if (AppendedEventDelta(after, contribution, delta)) {
     ApplyDelta(contribution, delta);
     return;
   }
-  Cells now = ComputeContribution(PersonHistory(after));
+  CellList now = ContributionCells(PersonHistory(after));
   delta = Diff(contribution, now);
   contribution = std::move(now);
 }

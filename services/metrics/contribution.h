@@ -6,11 +6,14 @@
 // cells of their own whose days are counted at query time.
 #pragma once
 
+#include "services/metrics/cell_keys.h"
 #include "services/metrics/cells.h"
 #include "services/metrics/person_history.h"
 
 namespace carelog::metrics {
 
+CellList ContributionCells(const PersonHistory& history);
+// The same keyed by the cells' strings.
 Cells ComputeContribution(const PersonHistory& history);
 
 // The step a person's contribution takes when their latest recorded event was
@@ -21,6 +24,9 @@ Cells ComputeContribution(const PersonHistory& history);
 // then true, and `delta` = ComputeContribution(after) - `before`, where
 // `before` is the contribution of `after` without that event. False when the
 // event is not such a one; the caller then recomputes from the history.
+bool AppendedEventDelta(const PersonState& after, const CellList& before,
+                        CellList& delta);
+// The same keyed by the cells' strings (for tests).
 bool AppendedEventDelta(const PersonState& after, const Cells& before,
                         Cells& delta);
 
@@ -28,17 +34,16 @@ bool AppendedEventDelta(const PersonState& after, const Cells& before,
 // into `after`) to theirs after it, and sets `delta` to the difference: by
 // AppendedEventDelta where it answers, else by recomputing from the history.
 // The live projection and the rebuild both step this way, so their rows agree.
-void StepContribution(const PersonState& after, Cells& contribution,
-                      Cells& delta);
+void StepContribution(const PersonState& after, CellList& contribution,
+                      CellList& delta);
 
-// Parts of ComputeContribution, exposed for their own tests.
-void AddDelayedDays(const PersonHistory& history, Cells& cells);
-void AddPackageCoverage(const PersonHistory& history, Cells& cells);
+// Parts of ContributionCells.
+void AddDelayedDays(const PersonHistory& history, CellListBuilder& cells);
+void AddPackageCoverage(const PersonHistory& history, CellListBuilder& cells);
 
 // The first date on which someone born on `birth` is aged `years` or more.
 Date BirthdayOfAge(Date birth, int years);
 
 inline constexpr Instant kMicrosPerDay = 86'400'000'000;
-inline constexpr char kUnrecorded[] = "UNRECORDED";
 
 }  // namespace carelog::metrics

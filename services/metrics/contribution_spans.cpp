@@ -14,8 +14,8 @@ using schema::CareEvent;
 
 struct DelayRecord {
   Instant at;
-  std::string agency;
-  std::string reason;
+  int32_t agency;  // enum values, kUnrecordedCode for none
+  int32_t reason;
 };
 
 struct Readiness {
@@ -57,8 +57,7 @@ std::vector<Readiness> Readinesses(const PersonHistory& h) {
         auto it = open.find(d.spell_id());
         if (it == open.end()) break;
         out[it->second].delays.push_back(
-            DelayRecord{he.at, schema::Agency::Value_Name(d.agency()),
-                        schema::DelayReason::Value_Name(d.reason())});
+            DelayRecord{he.at, d.agency(), d.reason()});
         break;
       }
       default:
@@ -75,8 +74,8 @@ std::vector<Readiness> Readinesses(const PersonHistory& h) {
 
 // The agency and reason at instant m: of the latest delay record at or before
 // it.
-std::pair<std::string, std::string> DelayAt(const Readiness& r, Instant m) {
-  std::pair<std::string, std::string> out{kUnrecorded, kUnrecorded};
+std::pair<int32_t, int32_t> DelayAt(const Readiness& r, Instant m) {
+  std::pair<int32_t, int32_t> out{kUnrecordedCode, kUnrecordedCode};
   for (const DelayRecord& d : r.delays) {
     if (d.at > m) break;
     out = {d.agency, d.reason};
@@ -86,9 +85,10 @@ std::pair<std::string, std::string> DelayAt(const Readiness& r, Instant m) {
 
 }  // namespace
 
-void AddDelayedDays(const PersonHistory& h, Cells& cells) {
+void AddDelayedDays(const PersonHistory& h, CellListBuilder& cells) {
   if (!h.birth_date()) return;
   Date adult_from = BirthdayOfAge(*h.birth_date(), 18);
+  AreaNumbers areas;
   for (const Readiness& r : Readinesses(h)) {
     // SPEC.md counts by London dates ("ready and discharged the same day: 0"):
     // the days from the readiness's date to the day before its end, so a
@@ -110,21 +110,31 @@ void AddDelayedDays(const PersonHistory& h, Cells& cells) {
       Instant m = MidnightEnding(d);
       if (r.end ? m > limit : m >= limit) break;
       if (d < adult_from) continue;
-      const std::string& area = h.AreaAt(m);
       auto [agency, reason] = DelayAt(r, m);
-      std::string prefix = area + "|dd|" + MonthLabel(d);
-      cells[prefix + "|ag|" + agency] += 1;
-      cells[prefix + "|re|" + reason] += 1;
+      CellKey day = PeriodCell(areas.Of(h.AreaAt(m)), Metric::kDd,
+                               PeriodKind::kMonth, ToYmd(d), Field::kAg);
+      day.code = agency;
+      cells.Add(day, 1);
+      day.field = Field::kRe;
+      day.code = reason;
+      cells.Add(day, 1);
     }
     if (!r.end) {
       auto [agency, reason] = DelayAt(r, limit);
-      cells[h.AreaAt(limit) + "|ddo|" + agency + "|" + reason + "|" +
-            std::to_string(limit) + "|" + std::to_string(adult_from.days)] += 1;
+      CellKey open;
+      open.area = areas.Of(h.AreaAt(limit));
+      open.metric = Metric::kDdo;
+      open.code = agency;
+      open.code2 = reason;
+      open.since = limit;
+      open.days = adult_from.days;
+      cells.Add(open, 1);
     }
   }
 }
 
-void AddPackageCoverage(const PersonHistory& h, Cells& cells) {
+void AddPackageCoverage(const PersonHistory& h, CellListBuilder& cells) {
+  AreaNumbers areas;
   struct Package {
     Instant start;
     std::optional<Instant> end;
@@ -167,22 +177,27 @@ void AddPackageCoverage(const PersonHistory& h, Cells& cells) {
       if (m >= limit) break;
       if (m < p.start) continue;
       bool with = p.first_professional && *p.first_professional <= m;
-      std::string prefix =
-          h.AreaAt(m) + "|apc|" + MonthLabel(LondonDate(m - 1));
-      cells[prefix + "|den"] += 1;
-      if (with) {
-        cells[prefix + "|num"] += 1;
-      } else {
-        cells[prefix + "|nsd"] += start_days;
-      }
+      CellKey month =
+          PeriodCell(areas.Of(h.AreaAt(m)), Metric::kApc, PeriodKind::kMonth,
+                     ToYmd(LondonDate(m - 1)), Field::kDen);
+      cells.Add(month, 1);
+      month.field = with ? Field::kNum : Field::kNsd;
+      cells.Add(month, with ? 1 : start_days);
     }
     if (!p.end) {
       while (MonthEndInstant(k) < p.start) ++k;
       bool with = p.first_professional && *p.first_professional <= limit;
-      const std::string& area = h.AreaAt(limit);
-      cells[area + "|apco|" + std::to_string(k) + "|" + (with ? "1" : "0")] +=
-          1;
-      if (!with) cells[area + "|apcs|" + std::to_string(k)] += start_days;
+      CellKey open;
+      open.area = areas.Of(h.AreaAt(limit));
+      open.metric = Metric::kApco;
+      open.number = k;
+      open.sub = with ? 1 : 0;
+      cells.Add(open, 1);
+      if (!with) {
+        open.metric = Metric::kApcs;
+        open.sub = 0;
+        cells.Add(open, start_days);
+      }
     }
   }
 }

@@ -10,12 +10,12 @@
 // the last write holds the totals and the checkpoint, so an interrupted build
 // leaves rows without a checkpoint, which the runner drops.
 #include <algorithm>
-#include <deque>
 #include <mutex>
 #include <set>
 #include <unordered_map>
 #include <vector>
 
+#include "services/metrics/cell_keys.h"
 #include "services/metrics/contribution.h"
 #include "services/metrics/delta_rows.h"
 #include "services/metrics/metric_rows.h"
@@ -33,32 +33,6 @@ constexpr uint64_t kRowRangePositions = uint64_t{1} << 20;
 constexpr size_t kRowBufferBytes = 64u << 10;
 
 namespace {
-
-// Strings (areas, and cell keys without their area) numbered in the order
-// first seen: the build's sums are kept by number, not by string.
-class Interner {
- public:
-  uint32_t Id(std::string_view s) {
-    auto it = ids_.find(s);
-    if (it != ids_.end()) return it->second;
-    const auto id = static_cast<uint32_t>(strings_.size());
-    strings_.emplace_back(s);
-    ids_.emplace(strings_.back(), id);
-    return id;
-  }
-  const std::string& String(uint32_t id) const { return strings_[id]; }
-  size_t size() const { return strings_.size(); }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const {
-      return std::hash<std::string_view>()(s);
-    }
-  };
-  std::deque<std::string> strings_;  // stable: ids_ keys point into them
-  std::unordered_map<std::string_view, uint32_t, Hash, std::equal_to<>> ids_;
-};
 
 // One sum of deltas: an area's cell in a bucket, by interned numbers.
 struct SumKey {
@@ -107,8 +81,8 @@ class MetricsProjection::Sink final : public StreamBuildSink {
 
   Status Stream(const BuildStream& s) override {
     PersonState state;
-    Cells before;
-    Cells delta;
+    CellList before;
+    CellList delta;
     for (size_t k = 0; k < s.care.size(); ++k) {
       state.Extend(s.care[k]);
       StepContribution(state, before, delta);
@@ -123,8 +97,8 @@ class MetricsProjection::Sink final : public StreamBuildSink {
       std::lock_guard lock(p_.build_mu_);
       BuildSums& all = *p_.build_sums_;
       // This sink's numbers as the build's.
-      for (size_t id = global_.size(); id < strings_.size(); ++id) {
-        global_.push_back(all.strings.Id(strings_.String(id)));
+      for (size_t id = global_.size(); id < strings().size(); ++id) {
+        global_.push_back(all.strings.Id(strings().String(id)));
       }
       for (const Sum& sum : chunk_) {
         all.sums[{global_[sum.area], global_[sum.key], sum.bucket}] +=
@@ -147,27 +121,28 @@ class MetricsProjection::Sink final : public StreamBuildSink {
  private:
   // As MetricsProjection::WriteDelta, the sums in place of the snapshots and
   // the row held for the end.
-  Status Add(const Cells& delta, uint64_t position) {
+  Status Add(const CellList& delta, uint64_t position) {
     const uint64_t bucket = position / p_.bucket_positions_;
     const uint64_t range = position / rows_.range_positions();
     Status status;
-    ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
-                           Cells::const_iterator last) {
+    ForEachAreaRun(delta, [&](uint32_t, CellList::const_iterator first,
+                              CellList::const_iterator last) {
       if (!status.ok()) return;
-      const size_t strip = area.size() + 1;
-      const uint32_t area_id = strings_.Id(area);
+      row_cells_.clear();
+      uint32_t area_id = 0;
       for (auto it = first; it != last; ++it) {
-        chunk_.push_back(
-            {area_id, strings_.Id(std::string_view(it->first).substr(strip)),
-             bucket, it->second});
+        const CellNames::Name& name = names_.Of(it->first);
+        area_id = name.area;
+        chunk_.push_back({name.area, name.rest, bucket, it->second});
+        row_cells_.emplace_back(strings().String(name.rest), it->second);
       }
-      auto partition = PartitionOf(area_id, area, range);
+      auto partition = PartitionOf(area_id, strings().String(area_id), range);
       if (!partition.ok()) {
         status = partition.status();
         return;
       }
       std::string& buffer = buffers_[*partition];
-      DeltaRowSpill::AppendRecord(position, EncodeCells(first, last, strip),
+      DeltaRowSpill::AppendRecord(position, EncodeSortingCells(row_cells_),
                                   buffer);
       if (buffer.size() >= kRowBufferBytes) {
         status = rows_.Append(*partition, buffer);
@@ -176,6 +151,8 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     });
     return status;
   }
+
+  const Interner& strings() const { return names_.strings(); }
 
   // The partition of this sink's area `area_id` (named `area`) and `range`,
   // with a buffer.
@@ -201,7 +178,9 @@ class MetricsProjection::Sink final : public StreamBuildSink {
   static constexpr size_t kNone = ~size_t{0};
   MetricsProjection& p_;
   DeltaRowSpill& rows_;
-  Interner strings_;              // this sink's numbers
+  CellNames names_;  // this sink's numbers
+  // One row's cells by their strings (names_'s).
+  std::vector<std::pair<std::string_view, int64_t>> row_cells_;
   std::vector<uint32_t> global_;  // the build's number of each of them
   std::vector<Sum> chunk_;        // the deltas of the chunk being folded
   // Partition of each (area number, range); records not yet appended, by

@@ -12,6 +12,11 @@ using rows::DeltaPrefix;
 using rows::EncodeTotal;
 using rows::SnapshotKey;
 
+// The cells whose strings the live projection keeps at most (~150 bytes
+// each with their map entry): a few MB, the cells a server's recent events
+// touch (months, areas) many times over.
+constexpr size_t kMaxCellNames = 1 << 16;
+
 }  // namespace
 
 Status MetricsProjection::Load(storage::EventLog& log) {
@@ -64,7 +69,7 @@ Result<MetricsProjection::PersonEntry*> MetricsProjection::EntryBefore(
     }
     entry->state = PersonState::FromStream(std::move(events));
     people_.AddWeight(entry->state.version());
-    entry->contribution = ComputeContribution(PersonHistory(entry->state));
+    entry->contribution = ContributionCells(PersonHistory(entry->state));
   }
   return entry;
 }
@@ -83,18 +88,20 @@ Status MetricsProjection::Apply(const LogEvent& logged,
   }
   person.state.Extend(*e);
   people_.AddWeight(1);
-  Cells delta;
+  CellList delta;
   StepContribution(person.state, person.contribution, delta);
   if (!delta.empty()) WriteDelta(delta, event.position, write);
   return Status::Ok();
 }
 
-void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
+void MetricsProjection::WriteDelta(const CellList& delta, uint64_t position,
                                    storage::ProjectionWrite& write) {
   const uint64_t bucket = position / bucket_positions_;
-  ForEachArea(delta, [&](std::string_view area, Cells::const_iterator first,
-                         Cells::const_iterator last) {
-    auto id = std::make_pair(std::string(area), bucket);
+  if (names_.size() > kMaxCellNames) names_.Clear();
+  ForEachAreaRun(delta, [&](uint32_t area_id, CellList::const_iterator first,
+                            CellList::const_iterator last) {
+    const std::string& area = AreaName(area_id);
+    auto id = std::make_pair(area, bucket);
     bool have;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -102,22 +109,29 @@ void MetricsProjection::WriteDelta(const Cells& delta, uint64_t position,
     }
     if (!have && !pending_snapshots_.count(id)) {
       Cells area_totals = AreaCells(area);
-      ApplyDelta(area_totals, CellsOfArea(pending_delta_, area));
+      Cells area_pending;
+      for (const auto& [key, value] : pending_delta_) {
+        if (key.area == area_id) area_pending.emplace(names_.Rest(key), value);
+      }
+      ApplyDelta(area_totals, area_pending);
       write.rows.push_back({std::string(Name()), SnapshotKey(area, bucket),
                             EncodeCells(area_totals)});
       pending_snapshots_.insert(id);
     }
     write.rows.push_back({std::string(Name()),
                           rows::DeltaKey(area, bucket, position),
-                          EncodeCells(first, last, area.size() + 1)});
+                          EncodeAreaCells(first, last, names_)});
   });
   for (const auto& [key, value] : delta) pending_delta_[key] += value;
 }
 
 Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
-  std::lock_guard<std::mutex> lock(mu_);
+  pending_totals_.clear();
   for (const auto& [key, value] : pending_delta_) {
-    if (value == 0) continue;
+    if (value != 0) pending_totals_.emplace(names_.Full(key), value);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, value] : pending_totals_) {
     auto it = totals_.find(key);
     int64_t total = (it == totals_.end() ? 0 : it->second) + value;
     std::optional<std::string> row;
@@ -129,15 +143,17 @@ Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
 
 void MetricsProjection::Commit(uint64_t position) {
   std::lock_guard<std::mutex> lock(mu_);
-  ApplyDelta(totals_, pending_delta_);
+  ApplyDelta(totals_, pending_totals_);
   snapshots_.insert(pending_snapshots_.begin(), pending_snapshots_.end());
   applied_ = position;
   pending_delta_.clear();
+  pending_totals_.clear();
   pending_snapshots_.clear();
 }
 
 void MetricsProjection::Abort() {
   pending_delta_.clear();
+  pending_totals_.clear();
   pending_snapshots_.clear();
   // The cached people hold events the runner will apply again: drop them.
   people_.Clear();

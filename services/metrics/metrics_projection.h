@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "carelog/events.pb.h"
+#include "services/metrics/cell_keys.h"
 #include "services/metrics/cells.h"
 #include "services/person_state.h"
 #include "services/projector.h"
@@ -71,12 +72,12 @@ class MetricsProjection final : public Projection, private StreamBuild {
   // stays right whatever happens to batches.
   struct PersonEntry {
     PersonState state;
-    Cells contribution;
+    CellList contribution;
   };
   // The entry of `stream` holding versions 1..version - 1 (from the cache, or
   // read from the log).
   Result<PersonEntry*> EntryBefore(const std::string& stream, uint64_t version);
-  void WriteDelta(const Cells& delta, uint64_t position,
+  void WriteDelta(const CellList& delta, uint64_t position,
                   storage::ProjectionWrite& write);
 
   // StreamBuild (metrics_build.cpp).
@@ -102,8 +103,14 @@ class MetricsProjection final : public Projection, private StreamBuild {
   std::unique_ptr<BuildSums> build_sums_;
   std::string build_spill_directory_;  // of the next build (Prepare)
 
-  // The batch in progress (runner thread only).
-  Cells pending_delta_;
+  // The batch in progress (runner thread only): its deltas' sums, and the
+  // same by the cells' strings once FinishBatch has written them (what Commit
+  // applies).
+  std::unordered_map<CellKey, int64_t, CellKeyHash> pending_delta_;
+  Cells pending_totals_;
+  // The strings of the cells written (runner thread only), forgotten when
+  // they are many.
+  CellNames names_;
   std::set<std::pair<std::string, uint64_t>> pending_snapshots_;
 
   // Recently seen people (runner thread only), weighed by their events: a
