@@ -36,14 +36,6 @@ std::string YearLabel(Date d) {
   return out;
 }
 
-std::string QuarterLabel(Date d) {
-  int month = ToYmd(d).month;
-  int quarter = ((month + 8) % 12) / 3 + 1;  // April-June is Q1
-  std::string out = YearLabel(d);
-  out.append("-Q").push_back(static_cast<char>('0' + quarter));
-  return out;
-}
-
 int MonthIndex(Date d) {
   Ymd ymd = ToYmd(d);
   return ymd.year * 12 + ymd.month - 1;

@@ -36,7 +36,6 @@ using Cells = std::map<std::string, int64_t, std::less<>>;
 
 // Labels of the periods a date falls in: "2014-04", "2014-15-Q1", "2014-15".
 std::string MonthLabel(Date d);
-std::string QuarterLabel(Date d);
 std::string YearLabel(Date d);
 // "YYYY-NN" ("%04d-%02d") appended to `out`: a month's label (year, month), a
 // financial year's (year, (year + 1) % 100).
