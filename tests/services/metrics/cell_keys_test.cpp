@@ -5,7 +5,6 @@
 #include "services/metrics/cell_keys.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "carelog/events.pb.h"
 #include "gtest/gtest.h"
@@ -109,32 +108,6 @@ TEST(CellKeysTest, DeltasAgreeWithTheStringKeyedCells) {
   ASSERT_NE(FindCell(after, px), nullptr);
   EXPECT_EQ(*FindCell(after, px), 4);
   EXPECT_EQ(FindCell(after, nea), nullptr);
-}
-
-// Every day's month, quarter and financial year, as printf would label them
-// (April-June is Q1 of the year that starts in April).
-TEST(CellKeysTest, PeriodCellsAreLabelledForEveryDay) {
-  const uint32_t area = AreaId("E09000002");
-  auto printed = [](int a, int b) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", a, b);
-    return std::string(buf);
-  };
-  for (Date d = DateFromYmd(1980, 1, 1); d.days < DateFromYmd(2050, 1, 1).days;
-       ++d.days) {
-    const Ymd ymd = ToYmd(d);
-    const int fy = ymd.month >= 4 ? ymd.year : ymd.year - 1;
-    const std::string year = printed(fy, (fy + 1) % 100);
-    const std::string quarter =
-        year + "-Q" + std::to_string(((ymd.month + 8) % 12) / 3 + 1);
-    ASSERT_EQ(CellName(PeriodCell(area, Metric::kAe, PeriodKind::kMonth, ymd)),
-              "E09000002|ae|" + printed(ymd.year, ymd.month));
-    ASSERT_EQ(
-        CellName(PeriodCell(area, Metric::kAe, PeriodKind::kQuarter, ymd)),
-        "E09000002|ae|" + quarter);
-    ASSERT_EQ(CellName(PeriodCell(area, Metric::kAe, PeriodKind::kYear, ymd)),
-              "E09000002|ae|" + year);
-  }
 }
 
 TEST(CellKeysTest, AnAreasRowIsEncodedInTheOrderOfItsStrings) {

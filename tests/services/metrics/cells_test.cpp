@@ -7,6 +7,7 @@
 
 #include "carelog/projection.pb.h"
 #include "gtest/gtest.h"
+#include "services/metrics/cell_keys.h"
 
 namespace carelog::metrics {
 namespace {
@@ -76,8 +77,13 @@ namespace carelog::metrics {
 namespace {
 
 // The labels are written by hand: the same text as "%04d-%02d" gives, on every
-// day of seventy years around the metrics' ones.
+// day of seventy years around the metrics' ones; so are the period cells'
+// (cell_keys.h), quarters included (April-June is Q1).
 TEST(CellsTest, PeriodLabelsAsPrintfWritesThem) {
+  const uint32_t area = AreaId("E09000002");
+  auto cell = [&](PeriodKind kind, Ymd ymd) {
+    return CellName(PeriodCell(area, Metric::kAe, kind, ymd));
+  };
   auto printed = [](int a, int b) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d", a, b);
@@ -89,6 +95,11 @@ TEST(CellsTest, PeriodLabelsAsPrintfWritesThem) {
     const int fy = ymd.month >= 4 ? ymd.year : ymd.year - 1;
     ASSERT_EQ(MonthLabel(d), printed(ymd.year, ymd.month));
     ASSERT_EQ(YearLabel(d), printed(fy, (fy + 1) % 100));
+    const int quarter = ((ymd.month + 8) % 12) / 3 + 1;
+    ASSERT_EQ(cell(PeriodKind::kMonth, ymd), "E09000002|ae|" + MonthLabel(d));
+    ASSERT_EQ(cell(PeriodKind::kQuarter, ymd),
+              "E09000002|ae|" + YearLabel(d) + "-Q" + std::to_string(quarter));
+    ASSERT_EQ(cell(PeriodKind::kYear, ymd), "E09000002|ae|" + YearLabel(d));
   }
   EXPECT_EQ(MonthLabel(DateFromYmd(2015, 4, 30)), "2015-04");
   EXPECT_EQ(YearLabel(DateFromYmd(2016, 3, 31)), "2015-16");
