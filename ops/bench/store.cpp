@@ -216,11 +216,11 @@ int Rewrite(const Flags& flags) {
   // A compaction running or owed would take files from under CompactFiles.
   WaitForBackgroundWork(store);
   const std::string wanted = "," + flags.Get("families", "head,dedup") + ",";
-  rocksdb::CompactionOptions options;
-  options.output_file_size_limit =
-      store.db()->GetOptions(store.dedup()).target_file_size_base;
   for (rocksdb::ColumnFamilyHandle* cf : store.families()) {
     if (wanted.find("," + cf->GetName() + ",") == std::string::npos) continue;
+    rocksdb::CompactionOptions options;
+    options.output_file_size_limit =
+        store.db()->GetOptions(cf).target_file_size_base;
     const auto t0 = std::chrono::steady_clock::now();
     rocksdb::ColumnFamilyMetaData family;
     store.db()->GetColumnFamilyMetaData(cf, &family);

@@ -1,6 +1,7 @@
 #include "services/metrics/cell_keys.h"
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
 #include <shared_mutex>
 
@@ -15,6 +16,10 @@ constexpr std::string_view kMetricNames[] = {
 };
 constexpr std::string_view kFieldNames[] = {"",   "num", "den", "nsd", "we",
                                             "wk", "all", "ag",  "re"};
+// A name for every value of the enums (a value added without one would name
+// its cells wrongly).
+static_assert(std::size(kMetricNames) == static_cast<size_t>(Metric::kWd) + 1);
+static_assert(std::size(kFieldNames) == static_cast<size_t>(Field::kRe) + 1);
 
 void AppendPeriod(const CellKey& k, std::string& out) {
   switch (k.period) {
@@ -32,18 +37,13 @@ void AppendPeriod(const CellKey& k, std::string& out) {
   }
 }
 
-void AppendAgency(int32_t code, std::string& out) {
+// An agency's or a reason's name (Enum: schema::Agency or schema::DelayReason):
+// its value's, "UNRECORDED", or "" for kUnknownCode.
+template <class Enum>
+void AppendCode(int32_t code, std::string& out) {
   out.append(code == kUnrecordedCode
                  ? kUnrecorded
-                 : schema::Agency::Value_Name(
-                       static_cast<schema::Agency::Value>(code)));
-}
-
-void AppendReason(int32_t code, std::string& out) {
-  out.append(code == kUnrecordedCode
-                 ? kUnrecorded
-                 : schema::DelayReason::Value_Name(
-                       static_cast<schema::DelayReason::Value>(code)));
+                 : Enum::Value_Name(static_cast<typename Enum::Value>(code)));
 }
 
 struct AreaRegistry {
@@ -99,9 +99,9 @@ void AppendCellRest(const CellKey& k, std::string& out) {
   switch (k.metric) {
     case Metric::kDdo:
       out.push_back('|');
-      AppendAgency(k.code, out);
+      AppendCode<schema::Agency>(k.code, out);
       out.push_back('|');
-      AppendReason(k.code2, out);
+      AppendCode<schema::DelayReason>(k.code2, out);
       out.append(1, '|').append(std::to_string(k.since));
       out.append(1, '|').append(std::to_string(k.days));
       return;
@@ -120,10 +120,10 @@ void AppendCellRest(const CellKey& k, std::string& out) {
   out.append(1, '|').append(kFieldNames[static_cast<size_t>(k.field)]);
   if (k.field == Field::kAg) {
     out.push_back('|');
-    AppendAgency(k.code, out);
+    AppendCode<schema::Agency>(k.code, out);
   } else if (k.field == Field::kRe) {
     out.push_back('|');
-    AppendReason(k.code, out);
+    AppendCode<schema::DelayReason>(k.code, out);
   }
 }
 

@@ -60,6 +60,10 @@ enum class PeriodKind : uint8_t { kNone, kMonth, kQuarter, kYear };
 // (agency or reason) that stands for it.
 inline constexpr char kUnrecorded[] = "UNRECORDED";
 inline constexpr int32_t kUnrecordedCode = std::numeric_limits<int32_t>::min();
+// An agency or reason code this build's schema does not name: all such codes
+// are one cell, whose name prints "" (protobuf's Value_Name of an unknown
+// value), as the cells keyed by strings always merged them.
+inline constexpr int32_t kUnknownCode = kUnrecordedCode + 1;
 
 struct CellKey {
   uint32_t area = 0;  // AreaId
@@ -94,6 +98,13 @@ std::string CellName(const CellKey& key);
 // Strings numbered in the order first seen. Not thread-safe.
 class Interner {
  public:
+  Interner() = default;
+  // A copy's ids_ would view the source's strings; a move takes the deque's
+  // blocks, so the strings (and the views of them) stay where they are.
+  Interner(const Interner&) = delete;
+  Interner& operator=(const Interner&) = delete;
+  Interner(Interner&&) = default;
+  Interner& operator=(Interner&&) = default;
   uint32_t Id(std::string_view s);
   const uint32_t* Find(std::string_view s) const;  // null when not numbered
   const std::string& String(uint32_t id) const { return strings_[id]; }

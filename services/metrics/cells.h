@@ -34,7 +34,8 @@ namespace carelog::metrics {
 
 using Cells = std::map<std::string, int64_t, std::less<>>;
 
-// Labels of the periods a date falls in: "2014-04", "2014-15-Q1", "2014-15".
+// Labels of the month and the financial year a date falls in: "2014-04",
+// "2014-15" (a quarter's, "2014-15-Q1", is made by cell_keys.h's PeriodCell).
 std::string MonthLabel(Date d);
 std::string YearLabel(Date d);
 // "YYYY-NN" ("%04d-%02d") appended to `out`: a month's label (year, month), a

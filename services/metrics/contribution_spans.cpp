@@ -56,8 +56,12 @@ std::vector<Readiness> Readinesses(const PersonHistory& h) {
         const auto& d = e.discharge_delay_recorded();
         auto it = open.find(d.spell_id());
         if (it == open.end()) break;
-        out[it->second].delays.push_back(
-            DelayRecord{he.at, d.agency(), d.reason()});
+        out[it->second].delays.push_back(DelayRecord{
+            he.at,
+            schema::Agency::Value_IsValid(d.agency()) ? d.agency()
+                                                      : kUnknownCode,
+            schema::DelayReason::Value_IsValid(d.reason()) ? d.reason()
+                                                           : kUnknownCode});
         break;
       }
       default:

@@ -12,9 +12,11 @@ using rows::DeltaPrefix;
 using rows::EncodeTotal;
 using rows::SnapshotKey;
 
-// The cells whose strings the live projection keeps at most (~150 bytes
-// each with their map entry): a few MB, the cells a server's recent events
-// touch (months, areas) many times over.
+// The cells whose strings the live projection keeps (~150 bytes each with
+// their map entry: a few MB, the cells a server's recent events touch - months,
+// areas - many times over). A soft bound: past it the strings are forgotten
+// at the next event's rows or batch's end and built again as needed; one batch
+// may add its own cells beyond it.
 constexpr size_t kMaxCellNames = 1 << 16;
 
 }  // namespace
@@ -128,8 +130,9 @@ void MetricsProjection::WriteDelta(const CellList& delta, uint64_t position,
 Status MetricsProjection::FinishBatch(storage::ProjectionWrite& write) {
   pending_totals_.clear();
   for (const auto& [key, value] : pending_delta_) {
-    if (value != 0) pending_totals_.emplace(names_.Full(key), value);
+    if (value != 0) pending_totals_[names_.Full(key)] += value;
   }
+  if (names_.size() > kMaxCellNames) names_.Clear();
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [key, value] : pending_totals_) {
     auto it = totals_.find(key);

@@ -6,6 +6,7 @@
 #include "services/metrics/contribution.h"
 
 #include <algorithm>
+#include <set>
 
 #include "gtest/gtest.h"
 #include "tests/services/metrics/metrics_harness.h"
@@ -129,6 +130,39 @@ TEST(AppendedEventDeltaTest, AnswersAFirstRegistrationAlone) {
   state.Extend(Stored(
       Registered("2014-06-01T09:00:00Z", "1950-01-20", "E09000003", true), 3));
   EXPECT_FALSE(metrics::AppendedEventDelta(state, before, delta));
+}
+
+// Agency and reason codes the schema does not name (an event stored by a
+// newer build, say) all print as "", so they are one cell each, as the cells
+// keyed by strings always merged them: never two cells of one name.
+TEST(ContributionCellsTest, UnnamedCodesAreOneCell) {
+  PersonState state;
+  uint64_t version = 0;
+  auto add = [&](const schema::CareEvent& e) {
+    state.Extend(Stored(e, ++version));
+  };
+  add(Registered("2014-04-01T09:00:00Z", "1950-01-20", "E09000002"));
+  add(Admitted("2014-05-01T09:00:00Z", "s1"));
+  add(Ready("2014-05-03T09:00:00Z", "s1"));
+  add(Delay("2014-05-03T10:00:00Z", "s1",
+            static_cast<schema::DelayReason::Value>(97),
+            static_cast<schema::Agency::Value>(97)));
+  add(Delay("2014-05-05T10:00:00Z", "s1",
+            static_cast<schema::DelayReason::Value>(98),
+            static_cast<schema::Agency::Value>(98)));
+  add(Discharged("2014-05-08T09:00:00Z", "s1"));
+  const metrics::CellList cells =
+      metrics::ContributionCells(metrics::PersonHistory(state));
+  std::set<std::string> names;
+  for (const auto& [key, value] : cells) {
+    EXPECT_TRUE(names.insert(metrics::CellName(key)).second)
+        << metrics::CellName(key) << " twice";
+  }
+  // 3 to 7 May: 2 days under the first record, 3 under the second.
+  const Cells by_name = metrics::ToCells(cells);
+  ASSERT_TRUE(by_name.count("E09000002|dd|2014-05|ag|"));
+  EXPECT_EQ(by_name.at("E09000002|dd|2014-05|ag|"), 5);
+  EXPECT_EQ(by_name.at("E09000002|dd|2014-05|re|"), 5);
 }
 
 }  // namespace
