@@ -87,5 +87,6 @@ Period QuarterPeriod(int financial_year, int quarter);  // quarter 1..4
 Period YearPeriod(int financial_year);
 // The financial year (start calendar year) a date belongs to.
 int FinancialYearOf(Date date);
+int FinancialYearOf(Ymd ymd);
 
 }  // namespace carelog

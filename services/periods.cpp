@@ -69,8 +69,9 @@ Period YearPeriod(int financial_year) {
   return p;
 }
 
-int FinancialYearOf(Date date) {
-  Ymd ymd = ToYmd(date);
+int FinancialYearOf(Date date) { return FinancialYearOf(ToYmd(date)); }
+
+int FinancialYearOf(Ymd ymd) {
   return ymd.month >= 4 ? ymd.year : ymd.year - 1;
 }
 

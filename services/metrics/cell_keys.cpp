@@ -81,12 +81,11 @@ CellKey PeriodCell(uint32_t area, Metric metric, PeriodKind kind, Ymd ymd,
   k.metric = metric;
   k.period = kind;
   k.field = field;
-  const int financial_year = ymd.month >= 4 ? ymd.year : ymd.year - 1;
   if (kind == PeriodKind::kMonth) {
     k.number = ymd.year;
     k.sub = static_cast<uint8_t>(ymd.month);
   } else {
-    k.number = financial_year;
+    k.number = FinancialYearOf(ymd);
     // April-June is Q1
     if (kind == PeriodKind::kQuarter)
       k.sub = static_cast<uint8_t>(((ymd.month + 8) % 12) / 3 + 1);

@@ -36,10 +36,9 @@ std::string YearLabel(Date d) {
   return out;
 }
 
-int MonthIndex(Date d) {
-  Ymd ymd = ToYmd(d);
-  return ymd.year * 12 + ymd.month - 1;
-}
+int MonthIndex(Date d) { return MonthIndex(ToYmd(d)); }
+
+int MonthIndex(Ymd ymd) { return ymd.year * 12 + ymd.month - 1; }
 
 Instant MonthEndInstant(int month_index) {
   int next = month_index + 1;

@@ -43,6 +43,7 @@ std::string YearLabel(Date d);
 void AppendYearDash(std::string& out, int year, int two);
 // Months since year 0 (year * 12 + month - 1): orders months as numbers.
 int MonthIndex(Date d);
+int MonthIndex(Ymd ymd);
 // The instant of the midnight that ends the month with this index (00:00 London
 // on the 1st of the next month).
 Instant MonthEndInstant(int month_index);

@@ -20,9 +20,8 @@ constexpr PeriodKind kPeriodKinds[] = {PeriodKind::kMonth, PeriodKind::kQuarter,
 // The instant that ends the period with this label (00:00 London on the day
 // after its last day).
 Instant PeriodEnd(Ymd ymd, PeriodKind kind) {
-  int fy = ymd.month >= 4 ? ymd.year : ymd.year - 1;
-  if (kind == PeriodKind::kMonth)
-    return MonthEndInstant(ymd.year * 12 + ymd.month - 1);
+  int fy = FinancialYearOf(ymd);
+  if (kind == PeriodKind::kMonth) return MonthEndInstant(MonthIndex(ymd));
   if (kind == PeriodKind::kYear)
     return LondonStartOfDay(DateFromYmd(fy + 1, 4, 1));
   int first_month_of_quarter =
@@ -134,7 +133,7 @@ void AddCounts(const PersonHistory& h, CellListBuilder& cells) {
 
     // nhsNumberVerified: each person once per period, in each area they had an
     // event in (the same cells again for the next event of the month).
-    const int month_index = ymd.year * 12 + ymd.month - 1;
+    const int month_index = MonthIndex(ymd);
     const bool nv_done = nv_area == area && nv_month == month_index;
     nv_area = area;
     nv_month = month_index;

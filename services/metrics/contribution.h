@@ -13,7 +13,7 @@
 namespace carelog::metrics {
 
 CellList ContributionCells(const PersonHistory& history);
-// The same keyed by the cells' strings.
+// The same keyed by the cells' strings (for tests).
 Cells ComputeContribution(const PersonHistory& history);
 
 // The step a person's contribution takes when their latest recorded event was
