@@ -112,6 +112,20 @@ struct CommitStats {
   uint64_t fsync_duration[kFsyncBuckets] = {};
 };
 
+// Rows of one projection handed over in strictly increasing key order and
+// stored together (EventLog::LoadProjection). No checkpoint moves: the caller
+// writes it after Finish, so a load cut short leaves rows without one, which
+// a projection runner drops.
+class ProjectionLoad {
+ public:
+  virtual ~ProjectionLoad() = default;
+  // Adds a row; kInvalidArgument when `key` does not follow the last key
+  // added.
+  virtual Status Add(std::string_view key, std::string_view value) = 0;
+  // Stores every row added (some may be stored earlier). Once; no Add after.
+  virtual Status Finish() = 0;
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -210,6 +224,14 @@ class EventLog {
       std::string_view projection) = 0;
   // Removes every row and the checkpoint of the projection.
   virtual Status DropProjection(std::string_view projection) = 0;
+  // A bulk load of the projection's rows, for a build into a projection that
+  // holds none (dropped, or never written): the rows come in key order and
+  // need not go through the write-ahead log, the memtable and the
+  // compactions a write's rows go through. Rows the projection still holds
+  // stay unless a loaded row of the same key replaces them. This default
+  // writes them with WriteProjections, 32,768 rows a write.
+  virtual Result<std::unique_ptr<ProjectionLoad>> LoadProjection(
+      std::string_view projection);
   // Compacts the projection's rows now, after a bulk build, so that the writes
   // which follow do not pay for it; Ok where there is nothing to do.
   virtual Status CompactProjection(std::string_view projection) {
@@ -262,6 +284,9 @@ struct OpenOptions {
   size_t block_cache_bytes = 128u << 20;
   size_t stream_head_cache_entries =
       100000;  // stream versions the sequencer keeps in memory
+  // Table files of a projection load (EventLog::LoadProjection) are closed
+  // once this big; 0: the size compactions write (64 MiB).
+  uint64_t load_file_bytes = 0;
   // Server time in microseconds since the epoch; empty means the system clock.
   // recorded_at never goes backwards along positions, even if this clock does.
   std::function<int64_t()> now_micros;

@@ -83,6 +83,9 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(
                       " fails its checks: " + start.status().message());
   }
   std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog(std::move(*store)));
+  log->load_file_bytes_ = options.load_file_bytes;
+  std::error_code ignored;  // files of a load cut short, never added
+  std::filesystem::remove_all(log->LoadDirectory(), ignored);
   log->sequencer_ = std::make_unique<Sequencer>(
       log->store_.get(), std::move(*start), options.max_batch_events,
       options.stream_head_cache_entries,

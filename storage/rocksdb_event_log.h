@@ -5,6 +5,7 @@
 
 #include <rocksdb/options.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "storage/event_log.h"
@@ -50,6 +51,8 @@ class RocksDbEventLog final : public EventLog {
   Result<uint64_t> ProjectionCheckpoint(std::string_view projection) override;
   Status DropProjection(std::string_view projection) override;
   Status CompactProjection(std::string_view projection) override;
+  Result<std::unique_ptr<ProjectionLoad>> LoadProjection(
+      std::string_view projection) override;
 
   Result<uint64_t> AppendAudit(std::string_view subject,
                                std::string entry) override;
@@ -81,8 +84,13 @@ class RocksDbEventLog final : public EventLog {
   Result<std::optional<uint64_t>> HeadVersion(std::string_view stream,
                                               rocksdb::ReadTier tier);
 
+  // Where LoadProjection writes its table files until they are added: a
+  // directory of the store's own, emptied on opening.
+  std::filesystem::path LoadDirectory() const;
+
   std::unique_ptr<RocksDbStore> store_;
   std::unique_ptr<Sequencer> sequencer_;
+  uint64_t load_file_bytes_ = 0;  // OpenOptions::load_file_bytes
 };
 
 }  // namespace carelog::storage

@@ -111,11 +111,12 @@ Status RocksDbEventLog::CompactProjection(std::string_view projection) {
   const std::string begin = keys::StreamPrefix(projection);
   const std::string end = keys::StreamEnd(projection);
   const rocksdb::Slice from(begin), to(end);
+  // Table files of one bulk build written through the memtable land in level
+  // 0 and 1 together; moving them down now keeps an L0->L1 compaction of every
+  // row off the first appends. The bottom level is not rewritten into itself
+  // (the default): it holds the rows of a load (LoadProjection), already
+  // where they belong.
   rocksdb::CompactRangeOptions options;
-  // Table files of one bulk build land in level 0 and 1 together; moving them
-  // down now keeps an L0->L1 compaction of every row off the first appends.
-  options.bottommost_level_compaction =
-      rocksdb::BottommostLevelCompaction::kForceOptimized;
   return FromRocks(
       store_->db()->CompactRange(options, store_->proj(), &from, &to),
       "compacting projection " + std::string(projection));

@@ -97,28 +97,33 @@ Status DeltaRowSpill::ForEachInKeyOrder(
   return Status::Ok();
 }
 
-Status DeltaRowSpill::WriteInKeyOrder(storage::EventLog& log,
-                                      const std::string& projection,
-                                      uint64_t bucket_positions,
-                                      size_t rows_per_write) {
+Status DeltaRowSpill::LoadInKeyOrder(storage::ProjectionLoad& load,
+                                     uint64_t bucket_positions,
+                                     size_t rows_per_batch) {
   bucket_positions = std::max<uint64_t>(bucket_positions, 1);
-  rows_per_write = std::max<size_t>(rows_per_write, 1);
+  rows_per_batch = std::max<size_t>(rows_per_batch, 1);
+  // Rows made but not yet loaded: keys and values one after another in
+  // `bytes`, each ending at the next offset of `ends`.
+  struct Batch {
+    std::string bytes;
+    std::vector<size_t> ends;
+  };
   std::mutex mu;
   std::condition_variable changed;
-  std::deque<storage::ProjectionWrite> ready;   // made, not yet written
-  std::vector<storage::ProjectionWrite> spare;  // written: their capacity
+  std::deque<Batch> ready;   // made, not yet loaded
+  std::vector<Batch> spare;  // loaded: their capacity
   bool made = false, stopped = false;
   Status making;
   std::thread maker([&] {
-    storage::ProjectionWrite write;
+    Batch batch;
     auto hand_over = [&] {
       std::unique_lock lock(mu);
       changed.wait(lock, [&] { return stopped || ready.size() < 2; });
       if (stopped) return false;
-      ready.push_back(std::move(write));
-      write = storage::ProjectionWrite();
+      ready.push_back(std::move(batch));
+      batch = Batch();
       if (!spare.empty()) {
-        write = std::move(spare.back());
+        batch = std::move(spare.back());
         spare.pop_back();
       }
       changed.notify_all();
@@ -127,46 +132,54 @@ Status DeltaRowSpill::WriteInKeyOrder(storage::EventLog& log,
     Status s = ForEachInKeyOrder(
         [&](std::string_view area, std::span<const Row> held) {
           for (const Row& row : held) {
-            write.rows.push_back(
-                {projection,
-                 rows::DeltaKey(area, row.position / bucket_positions,
-                                row.position),
-                 std::string(row.value)});
-            if (write.rows.size() >= rows_per_write && !hand_over()) {
-              return Status(Code::kUnavailable, "the write failed");
+            rows::AppendDeltaKey(batch.bytes, area,
+                                 row.position / bucket_positions, row.position);
+            batch.ends.push_back(batch.bytes.size());
+            batch.bytes.append(row.value);
+            batch.ends.push_back(batch.bytes.size());
+            if (batch.ends.size() >= 2 * rows_per_batch && !hand_over()) {
+              return Status(Code::kUnavailable, "the load failed");
             }
           }
           return Status::Ok();
         });
-    if (s.ok() && !write.rows.empty()) hand_over();
+    if (s.ok() && !batch.ends.empty()) hand_over();
     std::lock_guard lock(mu);
     making = s;
     made = true;
     changed.notify_all();
   });
-  Status writing;
+  Status loading;
   for (;;) {
-    storage::ProjectionWrite write;
+    Batch batch;
     {
       std::unique_lock lock(mu);
       changed.wait(lock, [&] { return made || !ready.empty(); });
-      if (ready.empty()) break;  // all made and written
-      write = std::move(ready.front());
+      if (ready.empty()) break;  // all made and loaded
+      batch = std::move(ready.front());
       ready.pop_front();
       changed.notify_all();
     }
-    writing = log.WriteProjections(write);
+    const std::string_view bytes = batch.bytes;
+    size_t at = 0;
+    for (size_t i = 0; loading.ok() && i < batch.ends.size(); i += 2) {
+      const size_t key_end = batch.ends[i], value_end = batch.ends[i + 1];
+      loading = load.Add(bytes.substr(at, key_end - at),
+                         bytes.substr(key_end, value_end - key_end));
+      at = value_end;
+    }
     std::lock_guard lock(mu);
-    if (!writing.ok()) {
+    if (!loading.ok()) {
       stopped = true;
       changed.notify_all();
       break;
     }
-    write.rows.clear();
-    spare.push_back(std::move(write));
+    batch.bytes.clear();
+    batch.ends.clear();
+    spare.push_back(std::move(batch));
   }
   maker.join();
-  return writing.ok() ? making : writing;
+  return loading.ok() ? making : loading;
 }
 
 }  // namespace carelog::metrics

@@ -56,12 +56,12 @@ class DeltaRowSpill {
       const std::function<Status(std::string_view area,
                                  std::span<const Row> rows)>& fn);
 
-  // Writes every row held as a d| row of `projection` (metric_rows.h), in key
-  // order, `rows_per_write` a write, without a checkpoint: a thread of its
-  // own reads the partitions back and makes the writes' rows while the
-  // calling thread writes them. Not thread-safe; once.
-  Status WriteInKeyOrder(storage::EventLog& log, const std::string& projection,
-                         uint64_t bucket_positions, size_t rows_per_write);
+  // Adds every row held to `load` as a d| row (metric_rows.h), in key order:
+  // a thread of its own reads the partitions back and makes the rows, in
+  // batches of `rows_per_batch`, while the calling thread adds them. Not
+  // thread-safe; once.
+  Status LoadInKeyOrder(storage::ProjectionLoad& load,
+                        uint64_t bucket_positions, size_t rows_per_batch);
 
  private:
   const std::string directory_;

@@ -39,14 +39,18 @@ inline std::string DeltaPrefix(std::string_view area, uint64_t bucket) {
   key.append(1, '|');
   return key;
 }
+inline void AppendDeltaKey(std::string& out, std::string_view area,
+                           uint64_t bucket, uint64_t position) {
+  out.append("d|").append(area).append(1, '|');
+  AppendHex(out, bucket, 8);
+  out.append(1, '|');
+  AppendHex(out, position, 16);
+}
 inline std::string DeltaKey(std::string_view area, uint64_t bucket,
                             uint64_t position) {
   std::string key;
   key.reserve(area.size() + 28);
-  key.append("d|").append(area).append(1, '|');
-  AppendHex(key, bucket, 8);
-  key.append(1, '|');
-  AppendHex(key, position, 16);
+  AppendDeltaKey(key, area, bucket, position);
   return key;
 }
 

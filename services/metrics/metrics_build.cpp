@@ -4,11 +4,11 @@
 // diffing the contribution after each event against the one before gives each
 // event exactly the delta log-order Apply gives it. The deltas go out as the
 // same d| rows, held in temporary files until the end (delta_rows.h) and then
-// written in key order; their sums are the c| totals, and an area's totals
-// before a bucket's first delta (the s| snapshot) is the sum of its deltas in
-// all earlier buckets. Every row before the last write carries no checkpoint;
-// the last write holds the totals and the checkpoint, so an interrupted build
-// leaves rows without a checkpoint, which the runner drops.
+// loaded in key order (EventLog::LoadProjection); their sums are the c|
+// totals, and an area's totals before a bucket's first delta (the s|
+// snapshot) is the sum of its deltas in all earlier buckets. The checkpoint is
+// written once every row is loaded, so an interrupted build leaves rows
+// without a checkpoint, which the runner drops.
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -24,8 +24,7 @@
 
 namespace carelog::metrics {
 
-constexpr size_t kRowsPerWrite = 32768;     // delta rows per write
-constexpr size_t kSnapshotsPerWrite = 256;  // an area's totals each
+constexpr size_t kRowsPerBatch = 32768;  // delta rows made at a time
 // Positions of one partition of an area's d| rows held until the end: what
 // is read back and sorted at once (~1 M rows at most, ~170 MB).
 constexpr uint64_t kRowRangePositions = uint64_t{1} << 20;
@@ -276,27 +275,29 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
     all = std::move(build_sums_);
   }
   if (!all) all = std::make_unique<BuildSums>(std::string());
-  // The deltas in key order, then the snapshots (no checkpoint), then the
-  // totals with the checkpoint.
-  CARELOG_RETURN_IF_ERROR(
-      all->rows.WriteInKeyOrder(log, name, bucket_positions_, kRowsPerWrite));
   std::vector<storage::ProjectionWrite::Row> snapshot_rows;
   Cells totals;
   std::set<std::pair<std::string, uint64_t>> snapshots;
   WriteSnapshots(all->strings, all->sums, name, snapshot_rows, totals,
                  snapshots);
-  all.reset();
-  for (size_t i = 0; i < snapshot_rows.size(); i += kSnapshotsPerWrite) {
-    storage::ProjectionWrite write;
-    const size_t end = std::min(snapshot_rows.size(), i + kSnapshotsPerWrite);
-    write.rows.assign(std::make_move_iterator(snapshot_rows.begin() + i),
-                      std::make_move_iterator(snapshot_rows.begin() + end));
-    CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
-  }
-  storage::ProjectionWrite write;
+  SumMap().swap(all->sums);
+  // Every row is loaded in key order - the totals (c|), the deltas (d|),
+  // then the snapshots (s|) - without a checkpoint; the checkpoint follows.
+  std::sort(snapshot_rows.begin(), snapshot_rows.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  auto load = log.LoadProjection(name);
+  if (!load.ok()) return load.status();
   for (const auto& [key, value] : totals) {
-    write.rows.push_back({name, "c|" + key, rows::EncodeTotal(value)});
+    CARELOG_RETURN_IF_ERROR((*load)->Add("c|" + key, rows::EncodeTotal(value)));
   }
+  CARELOG_RETURN_IF_ERROR(
+      all->rows.LoadInKeyOrder(**load, bucket_positions_, kRowsPerBatch));
+  all.reset();
+  for (const auto& row : snapshot_rows) {
+    CARELOG_RETURN_IF_ERROR((*load)->Add(row.key, *row.value));
+  }
+  CARELOG_RETURN_IF_ERROR((*load)->Finish());
+  storage::ProjectionWrite write;
   write.checkpoints.emplace_back(name, last);
   CARELOG_RETURN_IF_ERROR(log.WriteProjections(write));
 

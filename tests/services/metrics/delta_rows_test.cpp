@@ -88,10 +88,10 @@ TEST(DeltaRowSpill, GivesEveryRowBackInKeyOrder) {
   EXPECT_GT(partitions, areas.size() * 10);
 }
 
-// Written as the projection's d| rows: each row once, with its value, in
-// writes of the size asked; a write that fails fails it (the thread making
+// Loaded as the projection's d| rows: each row once, with its value, made in
+// batches of the size asked; an Add that fails fails it (the thread making
 // the rows stops too).
-TEST(DeltaRowSpill, WritesEveryRowAsADeltaRow) {
+TEST(DeltaRowSpill, LoadsEveryRowAsADeltaRow) {
   std::vector<Appended> rows;
   for (uint64_t position = 1; position <= 1000; ++position) {
     rows.push_back({position % 3 ? "E09000002" : "E09000003", position,
@@ -100,8 +100,10 @@ TEST(DeltaRowSpill, WritesEveryRowAsADeltaRow) {
   DeltaRowSpill spill("", 128);
   AppendAll(spill, rows);
   testing::MemoryEventLog log;
-  ASSERT_TRUE(spill.WriteInKeyOrder(log, "metrics", 64, 100).ok());
-  EXPECT_EQ(log.unchecked_writes.load(), 10);
+  auto load = log.LoadProjection("metrics");
+  ASSERT_TRUE(load.ok());
+  ASSERT_TRUE(spill.LoadInKeyOrder(**load, 64, 100).ok());
+  ASSERT_TRUE((*load)->Finish().ok());
   std::map<std::string, std::string> got;
   ASSERT_TRUE(
       log.ScanProjection("metrics", "",
@@ -117,11 +119,15 @@ TEST(DeltaRowSpill, WritesEveryRowAsADeltaRow) {
   }
   EXPECT_EQ(got, want);
 
+  // A load whose rows must come after every row held: the first Add fails.
   DeltaRowSpill failing("", 128);
   AppendAll(failing, rows);
-  testing::MemoryEventLog broken;
-  broken.FailNextProjectionWrite();
-  EXPECT_FALSE(failing.WriteInKeyOrder(broken, "metrics", 64, 10).ok());
+  testing::MemoryEventLog other;
+  auto late = other.LoadProjection("metrics");
+  ASSERT_TRUE(late.ok());
+  ASSERT_TRUE((*late)->Add("z", "after every d| row").ok());
+  Status s = failing.LoadInKeyOrder(**late, 64, 10);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
 }
 
 TEST(DeltaRowSpill, NothingAppendedGivesNothing) {
