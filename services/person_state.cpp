@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <limits>
 
 namespace carelog {
@@ -393,11 +394,19 @@ std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
 
 Result<StoredCareEventPtr> DecodeStoredCareEvent(
     const storage::RecordedEvent& r) {
+  return DecodeStoredCareEvent(CareRecordView{r.stream, r.position, r.version,
+                                              r.recorded_at_micros,
+                                              r.recorded_by, r.type, r.body});
+}
+
+Result<StoredCareEventPtr> DecodeStoredCareEvent(const CareRecordView& r) {
   auto e = std::make_shared<StoredCareEvent>();
-  if (r.type != kCareEventType || !e->event.ParseFromString(r.body)) {
+  if (r.type != kCareEventType || r.body.size() > INT_MAX ||
+      !e->event.ParseFromArray(r.body.data(),
+                               static_cast<int>(r.body.size()))) {
     return Status(Code::kCorruption, "event at position " +
                                          std::to_string(r.position) +
-                                         " of stream " + r.stream +
+                                         " of stream " + std::string(r.stream) +
                                          " is not a carelog.schema.CareEvent");
   }
   e->version = r.version;

@@ -50,6 +50,17 @@ inline constexpr std::string_view kCareEventType = "carelog.schema.CareEvent";
 // not a care event is kCorruption.
 Result<StoredCareEventPtr> DecodeStoredCareEvent(
     const storage::RecordedEvent& r);
+// The same from a record's fields held elsewhere (a rebuild's spill).
+struct CareRecordView {
+  std::string_view stream;
+  uint64_t position = 0;
+  uint64_t version = 0;
+  int64_t recorded_at_micros = 0;
+  std::string_view recorded_by;
+  std::string_view type;
+  std::string_view body;
+};
+Result<StoredCareEventPtr> DecodeStoredCareEvent(const CareRecordView& r);
 
 // The area of residence from an instant on (personRegistered or personMoved).
 struct AreaChange {

@@ -87,7 +87,7 @@ class Worker {
   }
 
   Status Fold(const Chunk& chunk) {
-    // The events' strings keep their capacity from chunk to chunk.
+    // The events view the chunk's spilled bytes.
     if (recorded_.size() < chunk.events.size()) {
       recorded_.resize(chunk.events.size());
     }
@@ -98,8 +98,7 @@ class Worker {
     }
     size_t next = 0;
     for (const uint32_t n : chunk.counts) {
-      std::span<const storage::RecordedEvent> recorded(recorded_.data() + next,
-                                                       n);
+      std::span<const SpilledEvent> recorded(recorded_.data() + next, n);
       next += n;
       const std::string_view name = recorded[0].stream;
       for (size_t k = 0; k < n; ++k) {
@@ -111,8 +110,10 @@ class Worker {
       const bool person = IsPersonStream(name);
       care_.clear();
       if (person) {
-        for (const storage::RecordedEvent& r : recorded) {
-          auto e = DecodeStoredCareEvent(r);
+        for (const SpilledEvent& r : recorded) {
+          auto e = DecodeStoredCareEvent(CareRecordView{
+              r.stream, r.position, r.version, r.recorded_at_micros,
+              r.recorded_by, r.type, r.body});
           if (!e.ok()) return e.status();
           care_.push_back(std::move(*e));
         }
@@ -136,7 +137,7 @@ class Worker {
  private:
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
-  std::vector<storage::RecordedEvent> recorded_;
+  std::vector<SpilledEvent> recorded_;
   std::vector<StoredCareEventPtr> care_;
 };
 

@@ -92,7 +92,7 @@ std::optional<SpilledHeader> PeekSpilled(std::string_view bytes) {
   return h;
 }
 
-bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
+bool ReadSpilled(std::string_view bytes, SpilledEvent& e) {
   if (bytes.size() < kFixed) return false;
   const size_t size = Get<uint32_t>(bytes.data());
   if (size < kFixed || size > bytes.size()) return false;
@@ -101,11 +101,11 @@ bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
   e.version = Get<uint64_t>(bytes.data() + 12);
   e.recorded_at_micros = Get<int64_t>(bytes.data() + 20);
   size_t at = kFixed;
-  for (std::string* s : {&e.stream, &e.event_id, &e.type, &e.body,
-                         &e.recorded_by, &e.content_hash}) {
+  for (std::string_view* s : {&e.stream, &e.event_id, &e.type, &e.body,
+                              &e.recorded_by, &e.content_hash}) {
     auto v = GetString(bytes, at);
     if (!v) return false;
-    s->assign(*v);
+    *s = *v;
   }
   return at == size;
 }
