@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -61,6 +62,8 @@ struct CareRecordView {
   std::string_view body;
 };
 Result<StoredCareEventPtr> DecodeStoredCareEvent(const CareRecordView& r);
+// The same into `e`, whatever it held (its strings' memory reused).
+Status DecodeStoredCareEventInto(const CareRecordView& r, StoredCareEvent& e);
 
 // The area of residence from an instant on (personRegistered or personMoved).
 struct AreaChange {
@@ -223,7 +226,7 @@ class PersonFacts {
   // Sizes the lists and id indexes for the events about to be applied (an
   // estimate: Apply grows them as needed), so that a long history is not
   // folded into tables that double on fresh memory again and again.
-  void Reserve(const std::vector<StoredCareEventPtr>& events);
+  void Reserve(std::span<const StoredCareEventPtr> events);
 
   bool registered() const { return registered_at_.has_value(); }
   std::optional<Instant> registered_at() const { return registered_at_; }
@@ -326,6 +329,9 @@ class PersonState {
   void Extend(const std::vector<StoredCareEventPtr>& more);
   // Extend by one event.
   void Extend(const StoredCareEventPtr& event);
+  // Sizes the state for these events (the next versions) about to be folded
+  // one by one with Extend, so that its lists are not grown by doubling.
+  void Reserve(std::span<const StoredCareEventPtr> more);
   // Drops the events recorded after `version` and refolds the rest (undoes
   // Extend when what was added is not to be kept). O(history).
   void TruncateTo(uint64_t version);

@@ -110,12 +110,8 @@ class Worker {
       const bool person = IsPersonStream(name);
       care_.clear();
       if (person) {
-        for (const SpilledEvent& r : recorded) {
-          auto e = DecodeStoredCareEvent(CareRecordView{
-              r.stream, r.position, r.version, r.recorded_at_micros,
-              r.recorded_by, r.type, r.body});
-          if (!e.ok()) return e.status();
-          care_.push_back(std::move(*e));
+        for (size_t k = 0; k < n; ++k) {
+          CARELOG_RETURN_IF_ERROR(Decode(recorded[k], k));
         }
       }
       BuildStream stream{name, recorded, care_};
@@ -135,9 +131,26 @@ class Worker {
   }
 
  private:
+  // Decodes `r`, the k-th event of its stream, into the worker's k-th care
+  // event and appends that to care_. The event is reused when nothing else
+  // holds it any more (the sinks let go of a stream's events when done with
+  // it): its strings keep their memory from stream to stream.
+  Status Decode(const SpilledEvent& r, size_t k) {
+    if (events_.size() <= k) events_.resize(k + 1);
+    std::shared_ptr<StoredCareEvent>& e = events_[k];
+    if (!e || e.use_count() > 1) e = std::make_shared<StoredCareEvent>();
+    CARELOG_RETURN_IF_ERROR(DecodeStoredCareEventInto(
+        CareRecordView{r.stream, r.position, r.version, r.recorded_at_micros,
+                       r.recorded_by, r.type, r.body},
+        *e));
+    care_.push_back(e);
+    return Status::Ok();
+  }
+
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
   std::vector<SpilledEvent> recorded_;
+  std::vector<std::shared_ptr<StoredCareEvent>> events_;  // to decode into
   std::vector<StoredCareEventPtr> care_;
 };
 

@@ -81,6 +81,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
 
   Status Stream(const BuildStream& s) override {
     PersonState state;
+    state.Reserve(s.care);
     CellList before;
     CellList delta;
     for (size_t k = 0; k < s.care.size(); ++k) {
