@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <limits>
 
 namespace carelog {
@@ -346,7 +347,7 @@ void PersonFacts::Apply(const StoredCareEvent& stored) {
   }
 }
 
-void PersonFacts::Reserve(const std::vector<StoredCareEventPtr>& events) {
+void PersonFacts::Reserve(std::span<const StoredCareEventPtr> events) {
   // Events by payload case (field numbers, all below 64).
   std::array<size_t, 64> n{};
   for (const auto& e : events) {
@@ -393,20 +394,32 @@ std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
 
 Result<StoredCareEventPtr> DecodeStoredCareEvent(
     const storage::RecordedEvent& r) {
+  return DecodeStoredCareEvent(CareRecordView{r.stream, r.position, r.version,
+                                              r.recorded_at_micros,
+                                              r.recorded_by, r.type, r.body});
+}
+
+Result<StoredCareEventPtr> DecodeStoredCareEvent(const CareRecordView& r) {
   auto e = std::make_shared<StoredCareEvent>();
-  if (r.type != kCareEventType || !e->event.ParseFromString(r.body)) {
+  CARELOG_RETURN_IF_ERROR(DecodeStoredCareEventInto(r, *e));
+  return StoredCareEventPtr(std::move(e));
+}
+
+Status DecodeStoredCareEventInto(const CareRecordView& r, StoredCareEvent& e) {
+  if (r.type != kCareEventType || r.body.size() > INT_MAX ||
+      !e.event.ParseFromArray(r.body.data(), static_cast<int>(r.body.size()))) {
     return Status(Code::kCorruption, "event at position " +
                                          std::to_string(r.position) +
-                                         " of stream " + r.stream +
+                                         " of stream " + std::string(r.stream) +
                                          " is not a carelog.schema.CareEvent");
   }
-  e->version = r.version;
-  e->position = r.position;
-  e->recorded_at_micros = r.recorded_at_micros;
-  e->recorded_by = r.recorded_by;
-  auto t = ParseRfc3339(e->event.occurred_at());
-  e->occurred_at = t.ok() ? *t : 0;
-  return StoredCareEventPtr(std::move(e));
+  e.version = r.version;
+  e.position = r.position;
+  e.recorded_at_micros = r.recorded_at_micros;
+  e.recorded_by = r.recorded_by;
+  auto t = ParseRfc3339(e.event.occurred_at());
+  e.occurred_at = t.ok() ? *t : 0;
+  return Status::Ok();
 }
 
 PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
@@ -466,11 +479,15 @@ void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
     *this = FromStream(std::move(all));
     return;
   }
+  Reserve(more);
+  for (const auto& e : more) AppendAtEnd(e);
+}
+
+void PersonState::Reserve(std::span<const StoredCareEventPtr> more) {
   recorded_.reserve(recorded_.size() + more.size());
   timeline_.reserve(timeline_.size() + more.size());
   by_event_id_.Reserve(recorded_.size() + more.size());
   facts_.Reserve(more);
-  for (const auto& e : more) AppendAtEnd(e);
 }
 
 void PersonState::Extend(const StoredCareEventPtr& event) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -50,6 +51,19 @@ inline constexpr std::string_view kCareEventType = "carelog.schema.CareEvent";
 // not a care event is kCorruption.
 Result<StoredCareEventPtr> DecodeStoredCareEvent(
     const storage::RecordedEvent& r);
+// The same from a record's fields held elsewhere (a rebuild's spill).
+struct CareRecordView {
+  std::string_view stream;
+  uint64_t position = 0;
+  uint64_t version = 0;
+  int64_t recorded_at_micros = 0;
+  std::string_view recorded_by;
+  std::string_view type;
+  std::string_view body;
+};
+Result<StoredCareEventPtr> DecodeStoredCareEvent(const CareRecordView& r);
+// The same into `e`, whatever it held (its strings' memory reused).
+Status DecodeStoredCareEventInto(const CareRecordView& r, StoredCareEvent& e);
 
 // The area of residence from an instant on (personRegistered or personMoved).
 struct AreaChange {
@@ -212,7 +226,7 @@ class PersonFacts {
   // Sizes the lists and id indexes for the events about to be applied (an
   // estimate: Apply grows them as needed), so that a long history is not
   // folded into tables that double on fresh memory again and again.
-  void Reserve(const std::vector<StoredCareEventPtr>& events);
+  void Reserve(std::span<const StoredCareEventPtr> events);
 
   bool registered() const { return registered_at_.has_value(); }
   std::optional<Instant> registered_at() const { return registered_at_; }
@@ -315,6 +329,9 @@ class PersonState {
   void Extend(const std::vector<StoredCareEventPtr>& more);
   // Extend by one event.
   void Extend(const StoredCareEventPtr& event);
+  // Sizes the state for these events (the next versions) about to be folded
+  // one by one with Extend, so that its lists are not grown by doubling.
+  void Reserve(std::span<const StoredCareEventPtr> more);
   // Drops the events recorded after `version` and refolds the rest (undoes
   // Extend when what was added is not to be kept). O(history).
   void TruncateTo(uint64_t version);

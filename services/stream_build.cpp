@@ -87,7 +87,7 @@ class Worker {
   }
 
   Status Fold(const Chunk& chunk) {
-    // The events' strings keep their capacity from chunk to chunk.
+    // The events view the chunk's spilled bytes.
     if (recorded_.size() < chunk.events.size()) {
       recorded_.resize(chunk.events.size());
     }
@@ -98,8 +98,7 @@ class Worker {
     }
     size_t next = 0;
     for (const uint32_t n : chunk.counts) {
-      std::span<const storage::RecordedEvent> recorded(recorded_.data() + next,
-                                                       n);
+      std::span<const SpilledEvent> recorded(recorded_.data() + next, n);
       next += n;
       const std::string_view name = recorded[0].stream;
       for (size_t k = 0; k < n; ++k) {
@@ -111,10 +110,8 @@ class Worker {
       const bool person = IsPersonStream(name);
       care_.clear();
       if (person) {
-        for (const storage::RecordedEvent& r : recorded) {
-          auto e = DecodeStoredCareEvent(r);
-          if (!e.ok()) return e.status();
-          care_.push_back(std::move(*e));
+        for (size_t k = 0; k < n; ++k) {
+          CARELOG_RETURN_IF_ERROR(Decode(recorded[k], k));
         }
       }
       BuildStream stream{name, recorded, care_};
@@ -134,9 +131,26 @@ class Worker {
   }
 
  private:
+  // Decodes `r`, the k-th event of its stream, into the worker's k-th care
+  // event and appends that to care_. The event is reused when nothing else
+  // holds it any more (the sinks let go of a stream's events when done with
+  // it): its strings keep their memory from stream to stream.
+  Status Decode(const SpilledEvent& r, size_t k) {
+    if (events_.size() <= k) events_.resize(k + 1);
+    std::shared_ptr<StoredCareEvent>& e = events_[k];
+    if (!e || e.use_count() > 1) e = std::make_shared<StoredCareEvent>();
+    CARELOG_RETURN_IF_ERROR(DecodeStoredCareEventInto(
+        CareRecordView{r.stream, r.position, r.version, r.recorded_at_micros,
+                       r.recorded_by, r.type, r.body},
+        *e));
+    care_.push_back(e);
+    return Status::Ok();
+  }
+
   std::vector<std::unique_ptr<StreamBuildSink>> sinks_;
   std::vector<bool> person_, other_;
-  std::vector<storage::RecordedEvent> recorded_;
+  std::vector<SpilledEvent> recorded_;
+  std::vector<std::shared_ptr<StoredCareEvent>> events_;  // to decode into
   std::vector<StoredCareEventPtr> care_;
 };
 

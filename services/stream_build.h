@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "services/person_state.h"
+#include "services/stream_spill.h"
 #include "storage/event_log.h"
 #include "storage/status.h"
 
@@ -27,7 +28,7 @@ namespace carelog {
 // One stream up to the build's last position: versions 1..n.
 struct BuildStream {
   std::string_view stream;
-  std::span<const storage::RecordedEvent> recorded;
+  std::span<const SpilledEvent> recorded;
   // Person streams only (kPersonStreamPrefix): the care events of `recorded`,
   // decoded, same indices; empty for other streams.
   std::span<const StoredCareEventPtr> care;

@@ -20,11 +20,11 @@ constexpr size_t kBufferBytes = 128u << 10;
 // stream, event_id, type, body, recorded_by, content_hash as [u32 len][bytes].
 constexpr size_t kFixed = 4 + 8 + 8 + 8;
 
+// Writes `v` at `at`, returning the end.
 template <typename T>
-void Put(std::string& out, T v) {
-  char raw[sizeof(T)];
-  std::memcpy(raw, &v, sizeof(T));
-  out.append(raw, sizeof(T));
+char* Put(char* at, T v) {
+  std::memcpy(at, &v, sizeof(T));
+  return at + sizeof(T);
 }
 
 template <typename T>
@@ -34,9 +34,10 @@ T Get(const char* p) {
   return v;
 }
 
-void PutString(std::string& out, const std::string& s) {
-  Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
+char* PutString(char* at, const std::string& s) {
+  at = Put<uint32_t>(at, static_cast<uint32_t>(s.size()));
+  std::memcpy(at, s.data(), s.size());
+  return at + s.size();
 }
 
 // Reads a [u32 len][bytes] string at `at` of `bytes`, advancing `at`.
@@ -58,19 +59,19 @@ Status IoError(const char* what) {
 }  // namespace
 
 void AppendSpilled(const storage::RecordedEvent& e, std::string& out) {
+  // Sized once and written in place: every event of a rebuild comes here.
+  const size_t size = SpilledSize(e);
   const size_t start = out.size();
-  Put<uint32_t>(out, 0);  // the size, filled in below
-  Put<uint64_t>(out, e.position);
-  Put<uint64_t>(out, e.version);
-  Put<int64_t>(out, e.recorded_at_micros);
-  PutString(out, e.stream);
-  PutString(out, e.event_id);
-  PutString(out, e.type);
-  PutString(out, e.body);
-  PutString(out, e.recorded_by);
-  PutString(out, e.content_hash);
-  const auto size = static_cast<uint32_t>(out.size() - start);
-  std::memcpy(out.data() + start, &size, sizeof size);
+  out.resize(start + size);
+  char* at = out.data() + start;
+  at = Put<uint32_t>(at, static_cast<uint32_t>(size));
+  at = Put<uint64_t>(at, e.position);
+  at = Put<uint64_t>(at, e.version);
+  at = Put<int64_t>(at, e.recorded_at_micros);
+  for (const std::string* s : {&e.stream, &e.event_id, &e.type, &e.body,
+                               &e.recorded_by, &e.content_hash}) {
+    at = PutString(at, *s);
+  }
 }
 
 size_t SpilledSize(const storage::RecordedEvent& e) {
@@ -91,7 +92,7 @@ std::optional<SpilledHeader> PeekSpilled(std::string_view bytes) {
   return h;
 }
 
-bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
+bool ReadSpilled(std::string_view bytes, SpilledEvent& e) {
   if (bytes.size() < kFixed) return false;
   const size_t size = Get<uint32_t>(bytes.data());
   if (size < kFixed || size > bytes.size()) return false;
@@ -100,11 +101,11 @@ bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e) {
   e.version = Get<uint64_t>(bytes.data() + 12);
   e.recorded_at_micros = Get<int64_t>(bytes.data() + 20);
   size_t at = kFixed;
-  for (std::string* s : {&e.stream, &e.event_id, &e.type, &e.body,
-                         &e.recorded_by, &e.content_hash}) {
+  for (std::string_view* s : {&e.stream, &e.event_id, &e.type, &e.body,
+                              &e.recorded_by, &e.content_hash}) {
     auto v = GetString(bytes, at);
     if (!v) return false;
-    s->assign(*v);
+    *s = *v;
   }
   return at == size;
 }

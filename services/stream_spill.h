@@ -32,9 +32,23 @@ struct SpilledHeader {
 };
 std::optional<SpilledHeader> PeekSpilled(std::string_view bytes);
 
-// Decodes the spilled event at the start of `bytes` into `e`, reusing the
-// capacity of its strings; false if malformed.
-bool ReadSpilled(std::string_view bytes, storage::RecordedEvent& e);
+// A spilled event read back: a RecordedEvent's fields, its strings viewing the
+// spilled bytes (no copies).
+struct SpilledEvent {
+  uint64_t position = 0;
+  std::string_view stream;
+  uint64_t version = 0;
+  std::string_view event_id;
+  std::string_view type;
+  std::string_view body;
+  int64_t recorded_at_micros = 0;
+  std::string_view recorded_by;
+  std::string_view content_hash;
+};
+
+// Decodes the spilled event at the start of `bytes` into `e`, which views
+// `bytes`; false if malformed.
+bool ReadSpilled(std::string_view bytes, SpilledEvent& e);
 
 // What was appended to some spill files, read back whole: each file mapped
 // into memory (its pages are the page cache's, not copied), one part a file.

@@ -56,6 +56,17 @@ AreaRegistry& Areas() {
   return *registry;
 }
 
+// The registry's number of `area` (numbered now if new).
+uint32_t Registered(std::string_view area) {
+  AreaRegistry& areas = Areas();
+  {
+    std::shared_lock lock(areas.mu);
+    if (const uint32_t* id = areas.names.Find(area)) return *id;
+  }
+  std::unique_lock lock(areas.mu);
+  return areas.names.Id(area);
+}
+
 }  // namespace
 
 size_t CellKeyHash::operator()(const CellKey& k) const {
@@ -147,13 +158,16 @@ uint32_t Interner::Id(std::string_view s) {
 }
 
 uint32_t AreaId(std::string_view area) {
-  AreaRegistry& areas = Areas();
-  {
-    std::shared_lock lock(areas.mu);
-    if (const uint32_t* id = areas.names.Find(area)) return *id;
-  }
-  std::unique_lock lock(areas.mu);
-  return areas.names.Id(area);
+  // The area this thread asked for last (numbers never change): most events
+  // are of the area of the event before.
+  thread_local std::string last_area;
+  thread_local uint32_t last_id = 0;
+  thread_local bool known = false;
+  if (known && area == last_area) return last_id;
+  last_id = Registered(area);
+  last_area.assign(area);
+  known = true;
+  return last_id;
 }
 
 const std::string& AreaName(uint32_t id) {
@@ -224,13 +238,19 @@ std::string EncodeAreaCells(CellList::const_iterator first,
 
 std::string EncodeSortingCells(
     std::vector<std::pair<std::string_view, int64_t>>& cells) {
-  std::sort(cells.begin(), cells.end());
   std::string out;
-  size_t total = 0;
+  AppendSortingCells(cells, out);
+  return out;
+}
+
+void AppendSortingCells(
+    std::vector<std::pair<std::string_view, int64_t>>& cells,
+    std::string& out) {
+  std::sort(cells.begin(), cells.end());
+  size_t total = out.size();
   for (const auto& cell : cells) total += cell.first.size() + 16;
   out.reserve(total);
   for (const auto& [key, value] : cells) AppendEncodedCell(out, key, value);
-  return out;
 }
 
 Cells ToCells(const CellList& cells) {
@@ -240,12 +260,19 @@ Cells ToCells(const CellList& cells) {
 }
 
 CellList CellListBuilder::Take() {
+  CellList out;
+  Take(out);
+  return out;
+}
+
+void CellListBuilder::Take(CellList& out) {
   // In the order collected within a key (the last assignment wins).
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) {
-              return a.key != b.key ? a.key < b.key : a.order < b.order;
+              const auto by_key = a.key <=> b.key;
+              return by_key != 0 ? by_key < 0 : a.order < b.order;
             });
-  CellList out;
+  out.clear();
   out.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size();) {
     int64_t value = 0;
@@ -257,7 +284,6 @@ CellList CellListBuilder::Take() {
   }
   entries_.clear();
   next_ = 0;
-  return out;
 }
 
 }  // namespace carelog::metrics

@@ -193,21 +193,22 @@ std::string EncodeAreaCells(CellList::const_iterator first,
 // as EncodeCells.
 std::string EncodeSortingCells(
     std::vector<std::pair<std::string_view, int64_t>>& cells);
+// The same appended to `out`.
+void AppendSortingCells(
+    std::vector<std::pair<std::string_view, int64_t>>& cells, std::string& out);
 
 // Collects cells in any order, then sums them into a CellList.
 class CellListBuilder {
  public:
-  void Add(const CellKey& key, int64_t value) {
-    entries_.push_back({key, value, next_++, false});
-  }
+  void Add(const CellKey& key, int64_t value) { Push({key, value, 0, false}); }
   // Assigns: the cell's value is the last assigned (for keys that are only
   // ever assigned).
-  void Set(const CellKey& key, int64_t value) {
-    entries_.push_back({key, value, next_++, true});
-  }
+  void Set(const CellKey& key, int64_t value) { Push({key, value, 0, true}); }
   bool empty() const { return entries_.empty(); }
   // The cells collected, without zeros; the builder is left empty.
   CellList Take();
+  // The same into `out` (replacing what it held, keeping its capacity).
+  void Take(CellList& out);
 
  private:
   struct Entry {
@@ -216,6 +217,13 @@ class CellListBuilder {
     uint32_t order;  // of collection
     bool set;
   };
+  void Push(Entry e) {
+    // Room for a contribution's usual cells at once, not by doubling.
+    if (entries_.empty()) entries_.reserve(kFirstEntries);
+    e.order = next_++;
+    entries_.push_back(e);
+  }
+  static constexpr size_t kFirstEntries = 16;
   std::vector<Entry> entries_;
   uint32_t next_ = 0;
 };

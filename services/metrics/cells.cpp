@@ -1,6 +1,7 @@
 #include "services/metrics/cells.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace carelog::metrics {
 
@@ -41,8 +42,21 @@ int MonthIndex(Date d) { return MonthIndex(ToYmd(d)); }
 int MonthIndex(Ymd ymd) { return ymd.year * 12 + ymd.month - 1; }
 
 Instant MonthEndInstant(int month_index) {
-  int next = month_index + 1;
-  return LondonStartOfDay(DateFromYmd(next / 12, next % 12 + 1, 1));
+  auto compute = [](int index) {
+    const int next = index + 1;
+    return LondonStartOfDay(DateFromYmd(next / 12, next % 12 + 1, 1));
+  };
+  // The months anyone asks about computed once: every event's nv cells ask
+  // for the ends of its month, quarter and year.
+  constexpr int kFirst = 1900 * 12, kLast = 2200 * 12 + 11;
+  static const std::vector<Instant> table = [&] {
+    std::vector<Instant> t;
+    for (int i = kFirst; i <= kLast; ++i) t.push_back(compute(i));
+    return t;
+  }();
+  return month_index >= kFirst && month_index <= kLast
+             ? table[static_cast<size_t>(month_index - kFirst)]
+             : compute(month_index);
 }
 
 void ApplyDelta(Cells& totals, const Cells& delta) {

@@ -18,17 +18,27 @@ constexpr PeriodKind kPeriodKinds[] = {PeriodKind::kMonth, PeriodKind::kQuarter,
                                        PeriodKind::kYear};
 
 // The instant that ends the period with this label (00:00 London on the day
-// after its last day).
+// after its last day): the end of its last month.
 Instant PeriodEnd(Ymd ymd, PeriodKind kind) {
-  int fy = FinancialYearOf(ymd);
   if (kind == PeriodKind::kMonth) return MonthEndInstant(MonthIndex(ymd));
-  if (kind == PeriodKind::kYear)
-    return LondonStartOfDay(DateFromYmd(fy + 1, 4, 1));
-  int first_month_of_quarter =
-      ((ymd.month - 1) / 3) * 3 + 1;  // Jan, Apr, Jul, Oct
-  int next = first_month_of_quarter + 3;
-  int year = ymd.year + (next > 12 ? 1 : 0);
-  return LondonStartOfDay(DateFromYmd(year, (next - 1) % 12 + 1, 1));
+  if (kind == PeriodKind::kYear)  // March of the next calendar year
+    return MonthEndInstant(MonthIndex(Ymd{FinancialYearOf(ymd) + 1, 3, 1}));
+  // The quarter's last month: March, June, September or December.
+  return MonthEndInstant(
+      MonthIndex(Ymd{ymd.year, ((ymd.month - 1) / 3) * 3 + 3, 1}));
+}
+
+// An event's nhsNumberVerified cells of one period, given the denominator's
+// key: the denominator, and the numerator when the number was verified by the
+// period's end (a numerator of 0 is no cell). A period's cells always get the
+// same values, so writing them again changes nothing.
+void SetVerifiedCells(const CellKey& den, bool verified,
+                      CellListBuilder& cells) {
+  cells.Set(den, 1);
+  if (!verified) return;
+  CellKey num = den;
+  num.field = Field::kNum;
+  cells.Set(num, 1);
 }
 
 bool IsPermanentCouncilSupported(const schema::CareHomeAdmitted& a) {
@@ -119,10 +129,9 @@ void AddCounts(const PersonHistory& h, CellListBuilder& cells) {
     }
   }
 
-  // The (area, month) whose nv cells the previous event wrote.
+  // The denominators of the nv cells (month, quarter, year) written last.
   AreaNumbers areas;
-  std::optional<uint32_t> nv_area;
-  int nv_month = -1;
+  CellKey nv_written[std::size(kPeriodKinds)];
   for (const HistoryEvent& he : h.events()) {
     const CareEvent& e = *he.event;
     const std::string& area_name = h.AreaAt(he.at);
@@ -132,16 +141,19 @@ void AddCounts(const PersonHistory& h, CellListBuilder& cells) {
     const Ymd ymd = ToYmd(date);
 
     // nhsNumberVerified: each person once per period, in each area they had an
-    // event in (the same cells again for the next event of the month).
-    const int month_index = MonthIndex(ymd);
-    const bool nv_done = nv_area == area && nv_month == month_index;
-    nv_area = area;
-    nv_month = month_index;
-    for (PeriodKind kind : kPeriodKinds) {
-      if (nv_done) break;  // events are in time order: same month, same cells
-      cells.Set(PeriodCell(area, Metric::kNv, kind, ymd, Field::kDen), 1);
-      cells.Set(PeriodCell(area, Metric::kNv, kind, ymd, Field::kNum),
-                h.VerifiedAt(PeriodEnd(ymd, kind)) ? 1 : 0);
+    // event in. A period's cells just written by the event before are not
+    // written again (events are in time order: the same month means the same
+    // quarter and year too).
+    for (size_t k = 0; k < std::size(kPeriodKinds); ++k) {
+      const CellKey den =
+          PeriodCell(area, Metric::kNv, kPeriodKinds[k], ymd, Field::kDen);
+      if (den == nv_written[k]) {
+        if (kPeriodKinds[k] == PeriodKind::kMonth) break;
+        continue;
+      }
+      nv_written[k] = den;
+      SetVerifiedCells(den, h.VerifiedAt(PeriodEnd(ymd, kPeriodKinds[k])),
+                       cells);
     }
 
     if (AddOwnCounts(e, area, date, ymd, cells)) continue;
@@ -265,11 +277,10 @@ bool AppendedDelta(const PersonState& after, bool before_empty,
       if (kind == PeriodKind::kMonth) break;
       continue;
     }
-    cells.Add(den, 1);
-    if (NhsNumberVerifiedAt(facts, PeriodEnd(ymd, kind)))
-      cells.Add(PeriodCell(area, Metric::kNv, kind, ymd, Field::kNum), 1);
+    SetVerifiedCells(den, NhsNumberVerifiedAt(facts, PeriodEnd(ymd, kind)),
+                     cells);
   }
-  delta = cells.Take();
+  cells.Take(delta);
   return true;
 }
 

@@ -80,6 +80,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
 
   Status Stream(const BuildStream& s) override {
     PersonState state;
+    state.Reserve(s.care);
     CellList before;
     CellList delta;
     for (size_t k = 0; k < s.care.size(); ++k) {
@@ -141,8 +142,9 @@ class MetricsProjection::Sink final : public StreamBuildSink {
         return;
       }
       std::string& buffer = buffers_[*partition];
-      DeltaRowSpill::AppendRecord(position, EncodeSortingCells(row_cells_),
-                                  buffer);
+      row_bytes_.clear();
+      AppendSortingCells(row_cells_, row_bytes_);
+      DeltaRowSpill::AppendRecord(position, row_bytes_, buffer);
       if (buffer.size() >= kRowBufferBytes) {
         status = rows_.Append(*partition, buffer);
         buffer.clear();
@@ -180,6 +182,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
   CellNames names_;  // this sink's numbers
   // One row's cells by their strings (names_'s).
   std::vector<std::pair<std::string_view, int64_t>> row_cells_;
+  std::string row_bytes_;         // their encoding
   std::vector<uint32_t> global_;  // the build's number of each of them
   std::vector<Sum> chunk_;        // the deltas of the chunk being folded
   // Partition of each (area number, range); records not yet appended, by

@@ -1,5 +1,6 @@
 #include "services/metrics/plan_history.h"
 
+#include <climits>
 #include <cstdio>
 
 namespace carelog::metrics {
@@ -69,10 +70,13 @@ namespace {
 
 // The row of an admin event at `position`: its key, or nullopt when the event
 // gives none; kCorruption when its body does not parse.
-Result<std::optional<std::string>> RowKey(const storage::RecordedEvent& event,
+template <class Record>  // storage::RecordedEvent or SpilledEvent
+Result<std::optional<std::string>> RowKey(const Record& event,
                                           schema::AdminEvent& e) {
   if (event.type != kAdminEventType) return std::optional<std::string>();
-  if (!e.ParseFromString(event.body)) {
+  if (event.body.size() > INT_MAX ||
+      !e.ParseFromArray(event.body.data(),
+                        static_cast<int>(event.body.size()))) {
     return Status(Code::kCorruption, "undecodable admin event at position " +
                                          std::to_string(event.position));
   }
@@ -93,11 +97,13 @@ class PlanSink final : public StreamBuildSink {
   PlanSink(storage::EventLog& log, std::string_view name)
       : log_(log), name_(name) {}
   Status Stream(const BuildStream& s) override {
-    for (const storage::RecordedEvent& event : s.recorded) {
+    for (const SpilledEvent& event : s.recorded) {
       schema::AdminEvent e;
       auto key = RowKey(event, e);
       if (!key.ok()) return key.status();
-      if (*key) write_.rows.push_back({name_, std::move(**key), event.body});
+      if (*key)
+        write_.rows.push_back(
+            {name_, std::move(**key), std::string(event.body)});
     }
     return Status::Ok();
   }

@@ -57,10 +57,10 @@ class RecordingBuild final : public StreamBuild {
       Seen& seen = b_.seen[std::string(s.stream)];
       ++seen.times;
       seen.care = s.care.size();
-      for (const storage::RecordedEvent& e : s.recorded) {
+      for (const SpilledEvent& e : s.recorded) {
         seen.positions.push_back(e.position);
         seen.versions.push_back(e.version);
-        seen.event_ids.push_back(e.event_id);
+        seen.event_ids.emplace_back(e.event_id);
       }
       return Status::Ok();
     }
@@ -345,8 +345,7 @@ TEST(StreamSpill, EventsRoundTrip) {
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->stream, a.stream);
   EXPECT_EQ(h->position, 7u);
-  storage::RecordedEvent out{
-      1, std::string(100, 'z'), 9, "old", "old", "old body", 1, "old", "old"};
+  SpilledEvent out{1, "old", 9, "old", "old", "old body", 1, "old", "old"};
   ASSERT_TRUE(ReadSpilled(bytes, out));
   EXPECT_EQ(out.position, a.position);
   EXPECT_EQ(out.stream, a.stream);
