@@ -4,8 +4,11 @@
 // write-ahead log and a memtable, are flushed into level-0 files and then
 // rewritten by every compaction on their way down; loaded rows are written
 // once, and land in the lowest level whose files their key range does not
-// overlap (the bottom one for a dropped projection), so no compaction
-// rewrites them afterwards (docs/PERFORMANCE.md, "P5, session 15").
+// overlap - for a dropped projection normally the bottom one, so that the
+// build's own compactions do not rewrite them (docs/PERFORMANCE.md, "P5,
+// session 15"). Higher when something still overlaps (a snapshot keeping the
+// drop's tombstone, a neighbouring projection's file spanning the range):
+// still correct, the rows then merely compacted later like written ones.
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 
@@ -64,7 +67,9 @@ class TableFileLoad final : public ProjectionLoad {
     // covers - would keep the files out of the levels below it: compacted
     // away first, down to and within the bottom level, where a tombstone is
     // dropped (a file moved down unchanged would keep it). Nothing to do when
-    // the range holds nothing.
+    // the range holds nothing; files that merely span it (the worklists' rows
+    // written meanwhile) are compacted with it, work CompactProjection would
+    // do for them anyway.
     const std::string end = keys::StreamEnd(projection_);
     const rocksdb::Slice from(prefix_), to(end);
     rocksdb::CompactRangeOptions settle;
@@ -75,6 +80,9 @@ class TableFileLoad final : public ProjectionLoad {
                   "compacting " + What() + " before its load"));
     rocksdb::IngestExternalFileOptions ingest;
     ingest.move_files = true;  // linked into the store, not copied
+    // A sequence number, when one is needed (something overlapping), kept in
+    // the MANIFEST rather than written into each linked file.
+    ingest.write_global_seqno = false;
     Status added = FromRocks(
         store_.db()->IngestExternalFile(store_.proj(), files_, ingest),
         "adding the table files of " + What());
@@ -103,10 +111,13 @@ class TableFileLoad final : public ProjectionLoad {
   Status OpenFile() {
     const std::string path =
         (directory_ / (std::to_string(files_.size()) + ".sst")).string();
-    writer_ = std::make_unique<rocksdb::SstFileWriter>(
+    auto writer = std::make_unique<rocksdb::SstFileWriter>(
         rocksdb::EnvOptions(options_), options_, store_.proj());
-    return FromRocks(writer_->Open(path),
-                     "creating a table file of " + What() + " at " + path);
+    CARELOG_RETURN_IF_ERROR(
+        FromRocks(writer->Open(path),
+                  "creating a table file of " + What() + " at " + path));
+    writer_ = std::move(writer);
+    return Status::Ok();
   }
 
   Status CloseFile() {
