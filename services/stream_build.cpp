@@ -163,29 +163,34 @@ Status SpillLog(storage::EventLog& log, uint64_t first, uint64_t last,
                 std::atomic<uint64_t>& read,
                 const std::function<bool()>& progress) {
   const std::hash<std::string_view> hash;
-  for (uint64_t from = first; from <= last;) {
-    if (!progress()) {
-      return Status(Code::kUnavailable, "the build was cancelled");
-    }
-    auto page = log.ReadAll(from, std::max<size_t>(page_events, 1));
-    if (!page.ok()) return page.status();
-    if (page->empty()) {
-      return Status(Code::kCorruption,
-                    "the log ends before position " + std::to_string(last));
-    }
-    for (const storage::RecordedEvent& e : *page) {
-      if (e.position > last) {
-        read += last + 1 - from;  // this page's events up to `last`
-        return Status::Ok();
-      }
-      if (IsPersonStream(e.stream) ? !persons : !others) continue;
-      const size_t file = offset + hash(e.stream) % per_reader;
-      AppendSpilled(e, files.buffer(file));
-      CARELOG_RETURN_IF_ERROR(files.Written(file));
-    }
-    const uint64_t next = page->back().position + 1;
-    read += std::min(next, last + 1) - from;
-    from = next;
+  page_events = std::max<size_t>(page_events, 1);
+  if (first > last) return Status::Ok();
+  if (!progress()) return Status(Code::kUnavailable, "the build was cancelled");
+  // Counted and asked whether to go on every `page_events` events.
+  uint64_t counted = 0;
+  Status written;
+  bool cancelled = false;
+  Status scanned =
+      log.ScanLog(first, last, [&](const storage::RecordedEventView& e) {
+        if (IsPersonStream(e.stream) ? persons : others) {
+          const size_t file = offset + hash(e.stream) % per_reader;
+          AppendSpilled(e, files.buffer(file));
+          written = files.Written(file);
+          if (!written.ok()) return false;
+        }
+        if (++counted < page_events) return true;
+        read += counted;
+        counted = 0;
+        cancelled = !progress();
+        return !cancelled;
+      });
+  read += counted;
+  CARELOG_RETURN_IF_ERROR(scanned);
+  CARELOG_RETURN_IF_ERROR(written);
+  if (cancelled) return Status(Code::kUnavailable, "the build was cancelled");
+  if (log.LastPosition() < last) {
+    return Status(Code::kCorruption,
+                  "the log ends before position " + std::to_string(last));
   }
   return Status::Ok();
 }
@@ -277,7 +282,7 @@ Result<uint64_t> EstimateSpilledBytes(storage::EventLog& log, uint64_t last) {
     if (!page.ok()) return page.status();
     for (const storage::RecordedEvent& e : *page) {
       if (e.position > last) break;
-      bytes += SpilledSize(e);
+      bytes += SpilledSize(storage::View(e));
       ++events;
     }
   }

@@ -34,7 +34,7 @@ T Get(const char* p) {
   return v;
 }
 
-char* PutString(char* at, const std::string& s) {
+char* PutString(char* at, std::string_view s) {
   at = Put<uint32_t>(at, static_cast<uint32_t>(s.size()));
   std::memcpy(at, s.data(), s.size());
   return at + s.size();
@@ -58,7 +58,7 @@ Status IoError(const char* what) {
 
 }  // namespace
 
-void AppendSpilled(const storage::RecordedEvent& e, std::string& out) {
+void AppendSpilled(const storage::RecordedEventView& e, std::string& out) {
   // Sized once and written in place: every event of a rebuild comes here.
   const size_t size = SpilledSize(e);
   const size_t start = out.size();
@@ -68,13 +68,13 @@ void AppendSpilled(const storage::RecordedEvent& e, std::string& out) {
   at = Put<uint64_t>(at, e.position);
   at = Put<uint64_t>(at, e.version);
   at = Put<int64_t>(at, e.recorded_at_micros);
-  for (const std::string* s : {&e.stream, &e.event_id, &e.type, &e.body,
-                               &e.recorded_by, &e.content_hash}) {
+  for (const std::string_view* s : {&e.stream, &e.event_id, &e.type, &e.body,
+                                    &e.recorded_by, &e.content_hash}) {
     at = PutString(at, *s);
   }
 }
 
-size_t SpilledSize(const storage::RecordedEvent& e) {
+size_t SpilledSize(const storage::RecordedEventView& e) {
   return kFixed + 6 * 4 + e.stream.size() + e.event_id.size() + e.type.size() +
          e.body.size() + e.recorded_by.size() + e.content_hash.size();
 }

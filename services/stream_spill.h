@@ -18,10 +18,10 @@
 namespace carelog {
 
 // Appends `e` to `out` in the spill's own (native-endian) format.
-void AppendSpilled(const storage::RecordedEvent& e, std::string& out);
+void AppendSpilled(const storage::RecordedEventView& e, std::string& out);
 
 // The bytes AppendSpilled appends for `e`.
-size_t SpilledSize(const storage::RecordedEvent& e);
+size_t SpilledSize(const storage::RecordedEventView& e);
 
 // The spilled event at the start of `bytes`: its stream, position and size in
 // bytes; nullopt if `bytes` does not start with a whole spilled event.
@@ -34,17 +34,7 @@ std::optional<SpilledHeader> PeekSpilled(std::string_view bytes);
 
 // A spilled event read back: a RecordedEvent's fields, its strings viewing the
 // spilled bytes (no copies).
-struct SpilledEvent {
-  uint64_t position = 0;
-  std::string_view stream;
-  uint64_t version = 0;
-  std::string_view event_id;
-  std::string_view type;
-  std::string_view body;
-  int64_t recorded_at_micros = 0;
-  std::string_view recorded_by;
-  std::string_view content_hash;
-};
+using SpilledEvent = storage::RecordedEventView;
 
 // Decodes the spilled event at the start of `bytes` into `e`, which views
 // `bytes`; false if malformed.

@@ -72,6 +72,23 @@ struct RecordedEvent {
   std::string content_hash;  // 32 bytes, SHA-256 of stream, type and body
 };
 
+// One event of the log as EventLog::ScanLog hands it over: RecordedEvent's
+// fields, the strings viewing storage that lasts only until the call returns.
+struct RecordedEventView {
+  uint64_t position = 0;
+  std::string_view stream;
+  uint64_t version = 0;
+  std::string_view event_id;
+  std::string_view type;
+  std::string_view body;
+  int64_t recorded_at_micros = 0;
+  std::string_view recorded_by;
+  std::string_view content_hash;
+};
+
+// A view of `e` (valid while `e` is).
+RecordedEventView View(const RecordedEvent& e);
+
 // Rows of projections and their checkpoints, written atomically together.
 struct ProjectionWrite {
   struct Row {
@@ -203,6 +220,14 @@ class EventLog {
 
   // The position of the last durable event (0 for an empty log).
   virtual uint64_t LastPosition() const = 0;
+  // Calls fn for every event at positions [from_position, to_position] (to
+  // at most LastPosition()), in order, until fn returns false; kCorruption if
+  // a position is missing. For reading much of the log once: this default
+  // reads pages of ReadAll; RocksDB's decodes each record into one reused
+  // message, no allocation an event.
+  virtual Status ScanLog(
+      uint64_t from_position, uint64_t to_position,
+      const std::function<bool(const RecordedEventView&)>& fn);
 
   // Position of the last event recorded at or before the instant (microseconds
   // since the epoch); 0 if none. Positions grow with recorded_at, so this
@@ -228,7 +253,9 @@ class EventLog {
   // holds none (dropped, or never written): the rows come in key order and
   // need not go through the write-ahead log, the memtable and the
   // compactions a write's rows go through. Rows the projection still holds
-  // stay unless a loaded row of the same key replaces them. This default
+  // stay unless a loaded row of the same key replaces them. One load of a
+  // projection at a time (a second one's files would replace the first's).
+  // This default
   // writes them with WriteProjections, 32,768 rows a write.
   virtual Result<std::unique_ptr<ProjectionLoad>> LoadProjection(
       std::string_view projection);

@@ -152,9 +152,8 @@ Result<std::string> GetAuditValue(const RocksDbStore& store,
 
 }  // namespace
 
-Result<schema::EventRecord> DecodeEventRecord(uint64_t position,
-                                              std::string_view value) {
-  schema::EventRecord r;
+Status DecodeEventRecordInto(uint64_t position, std::string_view value,
+                             schema::EventRecord& r) {
   if (!r.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
     return Corrupt("the event at position " + std::to_string(position) +
                    " does not parse");
@@ -163,6 +162,13 @@ Result<schema::EventRecord> DecodeEventRecord(uint64_t position,
     return Corrupt("the event stored at position " + std::to_string(position) +
                    " says position " + std::to_string(r.position()));
   }
+  return Status::Ok();
+}
+
+Result<schema::EventRecord> DecodeEventRecord(uint64_t position,
+                                              std::string_view value) {
+  schema::EventRecord r;
+  CARELOG_RETURN_IF_ERROR(DecodeEventRecordInto(position, value, r));
   return r;
 }
 

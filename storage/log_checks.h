@@ -35,5 +35,8 @@ std::vector<Status> VerifyEach(const RocksDbStore& store);
 // or names another position.
 Result<schema::EventRecord> DecodeEventRecord(uint64_t position,
                                               std::string_view value);
+// The same into `r`, whose strings keep their capacity from the record before.
+Status DecodeEventRecordInto(uint64_t position, std::string_view value,
+                             schema::EventRecord& r);
 
 }  // namespace carelog::storage

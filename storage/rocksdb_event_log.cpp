@@ -284,6 +284,35 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(
   return events;
 }
 
+Status RocksDbEventLog::ScanLog(
+    uint64_t from_position, uint64_t to_position,
+    const std::function<bool(const RecordedEventView&)>& fn) {
+  const uint64_t from = std::max<uint64_t>(from_position, 1);
+  const uint64_t last = std::min(to_position, LastPosition());
+  if (from > last) return Status::Ok();
+  RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
+                   keys::LogKey(last + 1));
+  schema::EventRecord r;  // parsed into again and again: no allocation
+  uint64_t expected = from;
+  for (; it->Valid(); it->Next(), ++expected) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() != 8 || keys::DecodeU64(key) != expected) break;
+    CARELOG_RETURN_IF_ERROR(
+        DecodeEventRecordInto(expected, it->value().ToStringView(), r));
+    const RecordedEventView view{
+        r.position(),           r.stream(),      r.version(),
+        r.event_id(),           r.type(),        r.body(),
+        r.recorded_at_micros(), r.recorded_by(), r.content_hash()};
+    if (!fn(view)) return Status::Ok();
+  }
+  CARELOG_RETURN_IF_ERROR(it.status("reading the log"));
+  if (expected != last + 1) {
+    return Status(Code::kCorruption, "position " + std::to_string(expected) +
+                                         " is missing from the log");
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<RecordedEvent>> RocksDbEventLog::FindEvent(
     std::string_view event_id) {
   auto dedup = store_->Get(store_->dedup(), event_id);

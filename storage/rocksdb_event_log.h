@@ -39,6 +39,9 @@ class RocksDbEventLog final : public EventLog {
   Result<std::optional<RecordedEvent>> FindEvent(
       std::string_view event_id) override;
   uint64_t LastPosition() const override;
+  Status ScanLog(
+      uint64_t from_position, uint64_t to_position,
+      const std::function<bool(const RecordedEventView&)>& fn) override;
   Result<uint64_t> PositionAtOrBefore(int64_t recorded_at_micros) override;
 
   Status WriteProjections(const ProjectionWrite& write) override;

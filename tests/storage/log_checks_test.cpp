@@ -82,6 +82,24 @@ TEST_F(LogChecksTest, GapInTheTailIsCorruption) {
       << open.ToString();
 }
 
+// A scan of the log (a rebuild's reading) stops at a gap with corruption,
+// after handing over the events before it.
+TEST_F(LogChecksTest, ScanLogStopsAtAGapWithCorruption) {
+  Fill(150);
+  Tamper([](RocksDbStore& s) { Delete(s, s.log(), keys::LogKey(20)); });
+  auto log = MustOpen(Options(dir_.path()));
+  uint64_t seen = 0;
+  Status scan = log->ScanLog(1, 150, [&](const RecordedEventView& e) {
+    EXPECT_EQ(e.position, seen + 1);
+    seen = e.position;
+    return true;
+  });
+  EXPECT_EQ(scan.code(), Code::kCorruption) << scan.ToString();
+  EXPECT_NE(scan.message().find("position 20 is missing"), std::string::npos)
+      << scan.ToString();
+  EXPECT_EQ(seen, 19u);
+}
+
 TEST_F(LogChecksTest, GapDeepInTheLogIsFoundByVerifyFull) {
   Fill(150);  // longer than the tail that opening checks
   Tamper([](RocksDbStore& s) { Delete(s, s.log(), keys::LogKey(20)); });

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <tuple>
 
 #include "storage/content_hash.h"
 #include "tests/storage/test_log.h"
@@ -121,6 +122,55 @@ TEST_F(EventLogTest, AppendsAndReadsBack) {
   EXPECT_EQ((*all)[1].event_id, "e3");
   EXPECT_EQ(log_->ReadAll(0, 100)->size(), 4u);
   EXPECT_TRUE(log_->ReadAll(5, 100)->empty());
+
+  // ScanLog: the same events as ReadAll, field for field, from and to
+  // capped at the log's ends, stopped when asked.
+  std::vector<RecordedEvent> scanned;
+  ASSERT_TRUE(log_->ScanLog(0, 100,
+                            [&](const RecordedEventView& e) {
+                              scanned.push_back(
+                                  {e.position, std::string(e.stream), e.version,
+                                   std::string(e.event_id), std::string(e.type),
+                                   std::string(e.body), e.recorded_at_micros,
+                                   std::string(e.recorded_by),
+                                   std::string(e.content_hash)});
+                              return true;
+                            })
+                  .ok());
+  auto read = log_->ReadAll(1, 100);
+  ASSERT_EQ(scanned.size(), read->size());
+  for (size_t i = 0; i < scanned.size(); ++i) {
+    const RecordedEvent &got = scanned[i], &want = (*read)[i];
+    EXPECT_EQ(std::tie(got.position, got.stream, got.version, got.event_id,
+                       got.type, got.body, got.recorded_at_micros,
+                       got.recorded_by, got.content_hash),
+              std::tie(want.position, want.stream, want.version, want.event_id,
+                       want.type, want.body, want.recorded_at_micros,
+                       want.recorded_by, want.content_hash));
+  }
+  std::vector<uint64_t> positions;
+  ASSERT_TRUE(log_->ScanLog(2, 3,
+                            [&](const RecordedEventView& e) {
+                              positions.push_back(e.position);
+                              return true;
+                            })
+                  .ok());
+  EXPECT_EQ(positions, (std::vector<uint64_t>{2, 3}));
+  positions.clear();
+  ASSERT_TRUE(log_->ScanLog(1, 4,
+                            [&](const RecordedEventView& e) {
+                              positions.push_back(e.position);
+                              return e.position < 2;
+                            })
+                  .ok());
+  EXPECT_EQ(positions, (std::vector<uint64_t>{1, 2}));
+  EXPECT_TRUE(log_->ScanLog(5, 9,
+                            [](const RecordedEventView&) {
+                              ADD_FAILURE()
+                                  << "nothing lies after the last position";
+                              return true;
+                            })
+                  .ok());
 
   auto found = log_->FindEvent("e3");
   ASSERT_TRUE(found.ok() && found->has_value());
