@@ -43,7 +43,7 @@ void Bytes(std::string* out, Tag tag, std::string_view v) {
 
 }  // namespace
 
-void EncodeEventRecord(const EventRecordFields& r, std::string* out) {
+void EncodeEventRecord(const RecordedEventView& r, std::string* out) {
   out->clear();
   out->reserve(r.stream.size() + r.event_id.size() + r.type.size() +
                r.body.size() + r.recorded_by.size() + r.content_hash.size() +

@@ -7,22 +7,12 @@
 #include <string>
 #include <string_view>
 
-namespace carelog::storage {
+#include "storage/event_log.h"
 
-struct EventRecordFields {
-  uint64_t position = 0;
-  std::string_view stream;
-  uint64_t version = 0;
-  std::string_view event_id;
-  std::string_view type;
-  std::string_view body;
-  int64_t recorded_at_micros = 0;
-  std::string_view recorded_by;
-  std::string_view content_hash;
-};
+namespace carelog::storage {
 
 // Replaces `out` with the record's wire bytes: fields in number order, those
 // equal to their default left out (proto3).
-void EncodeEventRecord(const EventRecordFields& r, std::string* out);
+void EncodeEventRecord(const RecordedEventView& r, std::string* out);
 
 }  // namespace carelog::storage

@@ -10,7 +10,7 @@
 namespace carelog::storage {
 namespace {
 
-std::string Protobuf(const EventRecordFields& f) {
+std::string Protobuf(const RecordedEventView& f) {
   schema::EventRecord r;
   r.set_position(f.position);
   r.set_stream(std::string(f.stream));
@@ -30,7 +30,7 @@ TEST(EventRecord, EncodesTheBytesProtobufWould) {
   const std::string hash(32, '\x9c');
   const std::string long_body(70000, 'b');  // a length of three varint bytes
   const std::string binary_body("\x00\xff\x0a", 3);
-  std::vector<EventRecordFields> cases = {
+  std::vector<RecordedEventView> cases = {
       {},  // every field at its default: no bytes at all
       {1, "person-9434765919", 1, "e-1", "carelog.schema.CareEvent", "body",
        1'700'000'000'000'000, "tester", hash},
@@ -43,7 +43,7 @@ TEST(EventRecord, EncodesTheBytesProtobufWould) {
   };
   std::mt19937_64 rng(7);
   for (int i = 0; i < 200; ++i) {
-    EventRecordFields f;
+    RecordedEventView f;
     f.position = rng() >> (rng() % 64);
     f.version = rng() >> (rng() % 64);
     f.recorded_at_micros =
@@ -54,7 +54,7 @@ TEST(EventRecord, EncodesTheBytesProtobufWould) {
     cases.push_back(f);
   }
   std::string encoded;
-  for (const EventRecordFields& f : cases) {
+  for (const RecordedEventView& f : cases) {
     EncodeEventRecord(f, &encoded);
     EXPECT_EQ(encoded, Protobuf(f)) << "position " << f.position;
     schema::EventRecord parsed;
