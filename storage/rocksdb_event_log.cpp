@@ -263,24 +263,15 @@ Result<std::vector<RecordedEvent>> RocksDbEventLog::ReadAll(
   const uint64_t last = LastPosition();
   std::vector<RecordedEvent> events;
   if (from > last || max_count == 0) return events;
-  events.reserve(std::min<uint64_t>(max_count, last - from + 1));
-  RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
-                   keys::LogKey(last + 1));
-  uint64_t expected = from;
-  for (; it->Valid() && events.size() < max_count; it->Next(), ++expected) {
-    if (it->key().ToStringView() != keys::LogKey(expected)) {
-      return Status(Code::kCorruption, "position " + std::to_string(expected) +
-                                           " is missing from the log");
-    }
-    auto r = DecodeEventRecord(expected, it->value().ToStringView());
-    if (!r.ok()) return r.status();
-    events.push_back(ToRecordedEvent(std::move(*r)));
-  }
-  CARELOG_RETURN_IF_ERROR(it.status("reading the log"));
-  if (events.size() < max_count && expected != last + 1) {
-    return Status(Code::kCorruption, "position " + std::to_string(expected) +
-                                         " is missing from the log");
-  }
+  const uint64_t to = from - 1 + std::min<uint64_t>(max_count, last - from + 1);
+  events.reserve(to - from + 1);
+  CARELOG_RETURN_IF_ERROR(ScanLog(from, to, [&](const RecordedEventView& e) {
+    events.push_back({e.position, std::string(e.stream), e.version,
+                      std::string(e.event_id), std::string(e.type),
+                      std::string(e.body), e.recorded_at_micros,
+                      std::string(e.recorded_by), std::string(e.content_hash)});
+    return true;
+  }));
   return events;
 }
 
