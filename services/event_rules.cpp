@@ -14,27 +14,24 @@ using Violation = RuleViolation;
 
 std::string When(Instant t) { return FormatRfc3339London(t); }
 
-// Where each id of the whole timeline first starts, for messages that say "S1
-// is admitted later".
+// Where an id of the whole timeline first starts, for messages that say "S1
+// is admitted later". Only a refusal's message asks, so the timeline is
+// searched then, not indexed for every event checked.
 class StartIndex {
  public:
-  explicit StartIndex(const std::vector<StoredCareEventPtr>& timeline) {
-    for (const auto& e : timeline) {
-      const std::string* id = StartedId(e->event);
-      if (id != nullptr)
-        starts_.emplace(Key(e->event.payload_case(), *id), e->occurred_at);
-    }
-  }
+  explicit StartIndex(const std::vector<StoredCareEventPtr>* timeline)
+      : timeline_(timeline) {}
   std::optional<Instant> Find(Case start, const std::string& id) const {
-    auto it = starts_.find(Key(start, id));
-    if (it == starts_.end()) return std::nullopt;
-    return it->second;
+    if (timeline_ == nullptr) return std::nullopt;
+    for (const auto& e : *timeline_) {
+      if (e->event.payload_case() != start) continue;
+      const std::string* started = StartedId(e->event);
+      if (started != nullptr && *started == id) return e->occurred_at;
+    }
+    return std::nullopt;
   }
 
  private:
-  static std::string Key(Case c, const std::string& id) {
-    return std::to_string(static_cast<int>(c)) + "|" + id;
-  }
   static const std::string* StartedId(const schema::CareEvent& e) {
     switch (e.payload_case()) {
       case Case::kReferralReceived:
@@ -51,7 +48,7 @@ class StartIndex {
         return nullptr;
     }
   }
-  std::unordered_map<std::string, Instant> starts_;
+  const std::vector<StoredCareEventPtr>* timeline_;
 };
 
 struct Checker {
@@ -510,8 +507,7 @@ std::vector<std::pair<Case, std::string>> IdsNamed(const schema::CareEvent& e) {
 std::optional<RuleViolation> CheckEvent(
     const PersonFacts& before, const StoredCareEvent& event,
     const std::vector<StoredCareEventPtr>* timeline) {
-  static const std::vector<StoredCareEventPtr> kNone;
-  const StartIndex starts(timeline != nullptr ? *timeline : kNone);
+  const StartIndex starts(timeline);
   return Checker{before, event, starts,
                  timeline != nullptr ? FirstRegistration(*timeline) : nullptr}
       .Run();
@@ -530,8 +526,7 @@ std::optional<Violation> ViolationAt(
 
 std::vector<const StoredCareEvent*> Misfits(
     const std::vector<StoredCareEventPtr>& timeline) {
-  static const std::vector<StoredCareEventPtr> kNone;
-  const StartIndex no_starts(kNone);
+  const StartIndex no_starts(nullptr);
   const StoredCareEvent* registration = FirstRegistration(timeline);
   std::vector<const StoredCareEvent*> out;
   PersonFacts facts;
@@ -545,8 +540,7 @@ std::vector<const StoredCareEvent*> Misfits(
 
 std::optional<RuleViolation> RegistrationMisfit(
     const StoredCareEvent& event, const StoredCareEvent& registration) {
-  static const std::vector<StoredCareEventPtr> kNone;
-  const StartIndex no_starts(kNone);
+  const StartIndex no_starts(nullptr);
   const PersonFacts none;
   const Checker check{none, event, no_starts, &registration};
   if (TimelineBefore(event, registration)) return check.BeforeRegistration();

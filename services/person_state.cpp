@@ -369,6 +369,11 @@ bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b) {
   return a.version < b.version;
 }
 
+bool TimelineBeforePtr(const StoredCareEventPtr& a,
+                       const StoredCareEventPtr& b) {
+  return TimelineBefore(*a, *b);
+}
+
 std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
     const std::vector<StoredCareEventPtr>& recorded) {
   StringKeySet retracted;
@@ -384,11 +389,7 @@ std::vector<StoredCareEventPtr> PersonState::EffectiveTimeline(
       continue;
     timeline.push_back(e);
   }
-  std::stable_sort(
-      timeline.begin(), timeline.end(),
-      [](const StoredCareEventPtr& a, const StoredCareEventPtr& b) {
-        return TimelineBefore(*a, *b);
-      });
+  std::stable_sort(timeline.begin(), timeline.end(), TimelineBeforePtr);
   return timeline;
 }
 
@@ -474,13 +475,42 @@ void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
     last = e->occurred_at;
   }
   if (!in_order) {
-    std::vector<StoredCareEventPtr> all = std::move(recorded_);
-    all.insert(all.end(), more.begin(), more.end());
-    *this = FromStream(std::move(all));
+    InsertAndRefold(more);
     return;
   }
   Reserve(more);
   for (const auto& e : more) AppendAtEnd(e);
+}
+
+void PersonState::InsertAndRefold(std::span<const StoredCareEventPtr> more) {
+  recorded_.reserve(recorded_.size() + more.size());
+  by_event_id_.Reserve(recorded_.size() + more.size());
+  bool retracts = false;
+  for (const auto& e : more) {
+    recorded_.push_back(e);
+    IndexEvent(recorded_.size() - 1);
+    if (e->event.has_event_retracted()) {
+      retracted_.insert(e->event.event_retracted().event_id());
+      retracts = true;
+    }
+  }
+  if (retracts) {
+    timeline_ = EffectiveTimeline(recorded_);
+  } else {
+    // The timeline is in order already: the new events merge into it (their
+    // versions are the highest, so among equal instants they go last).
+    const size_t old_size = timeline_.size();
+    for (const auto& e : more) {
+      if (!retracted_.contains(e->event.event_id())) timeline_.push_back(e);
+    }
+    const auto middle = timeline_.begin() + static_cast<ptrdiff_t>(old_size);
+    std::stable_sort(middle, timeline_.end(), TimelineBeforePtr);
+    std::inplace_merge(timeline_.begin(), middle, timeline_.end(),
+                       TimelineBeforePtr);
+  }
+  facts_ = PersonFacts();
+  facts_.Reserve(timeline_);
+  for (const auto& e : timeline_) facts_.Apply(*e);
 }
 
 void PersonState::Reserve(std::span<const StoredCareEventPtr> more) {
@@ -495,9 +525,7 @@ void PersonState::Extend(const StoredCareEventPtr& event) {
     AppendAtEnd(event);
     return;
   }
-  std::vector<StoredCareEventPtr> all = std::move(recorded_);
-  all.push_back(event);
-  *this = FromStream(std::move(all));
+  InsertAndRefold({&event, 1});
 }
 
 void PersonState::TruncateTo(uint64_t version) {

@@ -310,6 +310,8 @@ class PersonFacts {
 
 // Timeline order: occurredAt, then recording order (version).
 bool TimelineBefore(const StoredCareEvent& a, const StoredCareEvent& b);
+bool TimelineBeforePtr(const StoredCareEventPtr& a,
+                       const StoredCareEventPtr& b);
 
 // A person: every recorded event (by version) and the facts of the effective
 // ones.
@@ -361,6 +363,11 @@ class PersonState {
   // retraction, not before the last effective event.
   bool FoldsAtEnd(const StoredCareEvent& e) const;
   void AppendAtEnd(const StoredCareEventPtr& e);
+  // Records events (the next versions) of which some come before the end of
+  // the timeline or retract: merges them into the timeline (re-sorting only
+  // when one retracts) and refolds the facts, without indexing or sorting the
+  // whole history again.
+  void InsertAndRefold(std::span<const StoredCareEventPtr> more);
   // Indexes recorded_[i] by its event id (the first of an id stays).
   void IndexEvent(size_t i);
   std::string_view EventIdAt(size_t i) const {

@@ -151,14 +151,22 @@ Status CheckEachEvent(const PersonState& before,
 // as if the retracted event had never been recorded, and so as if what stood
 // on it had not either (the fold passes over them).
 // `known`, when given, is Misfits of the history's effective timeline.
+// `effective`, when given, is the effective timeline of history and
+// fresh[0..count).
 std::optional<RuleViolation> NewMisfit(
     const std::vector<StoredCareEventPtr>& history,
     const std::vector<StoredCareEventPtr>& fresh, size_t count,
-    const std::vector<const StoredCareEvent*>* known = nullptr) {
-  std::vector<StoredCareEventPtr> all = history;
-  all.insert(all.end(), fresh.begin(),
-             fresh.begin() + static_cast<ptrdiff_t>(count));
-  const auto timeline = PersonState::EffectiveTimeline(all);
+    const std::vector<const StoredCareEvent*>* known = nullptr,
+    const std::vector<StoredCareEventPtr>* effective = nullptr) {
+  std::vector<StoredCareEventPtr> computed;
+  if (effective == nullptr) {
+    std::vector<StoredCareEventPtr> all = history;
+    all.insert(all.end(), fresh.begin(),
+               fresh.begin() + static_cast<ptrdiff_t>(count));
+    computed = PersonState::EffectiveTimeline(all);
+    effective = &computed;
+  }
+  const auto& timeline = *effective;
   const auto after = Misfits(timeline);
   if (after.empty()) return std::nullopt;
   const auto before = known != nullptr
@@ -168,9 +176,12 @@ std::optional<RuleViolation> NewMisfit(
   for (size_t i = 0; i < count; ++i) {
     if (!fresh[i]->event.has_event_retracted()) continue;
     const std::string& target = fresh[i]->event.event_retracted().event_id();
-    for (const auto& e : all) {
+    const auto named = [&](const StoredCareEventPtr& e) {
       if (e->event.event_id() == target) retracted.push_back(e.get());
-    }
+    };
+    std::for_each(history.begin(), history.end(), named);
+    std::for_each(fresh.begin(), fresh.begin() + static_cast<ptrdiff_t>(count),
+                  named);
   }
   for (const StoredCareEvent* e : after) {
     if (std::find(before.begin(), before.end(), e) != before.end()) continue;
@@ -181,6 +192,29 @@ std::optional<RuleViolation> NewMisfit(
     return ViolationAt(timeline, *e);
   }
   return std::nullopt;
+}
+
+// Puts fresh[index], an event that lands inside the history (or a
+// retraction), into `timeline` (the effective timeline of the history and the
+// request's events before it) and checks it against the events before it
+// there. A retraction takes its target out (what a retraction names is
+// checked by CheckEachEvent).
+std::optional<RuleViolation> EnterTimeline(
+    std::vector<StoredCareEventPtr>& timeline,
+    const std::vector<StoredCareEventPtr>& fresh, size_t index) {
+  const StoredCareEventPtr& e = fresh[index];
+  if (e->event.has_event_retracted()) {
+    const std::string& target = e->event.event_retracted().event_id();
+    std::erase_if(timeline, [&target](const StoredCareEventPtr& t) {
+      return t->event.event_id() == target;
+    });
+    return std::nullopt;
+  }
+  // Versions only grow, so among equal instants the new event goes last.
+  timeline.insert(
+      std::upper_bound(timeline.begin(), timeline.end(), e, TimelineBeforePtr),
+      e);
+  return ViolationAt(timeline, *e);
 }
 
 // The request's events each fit where they landed, but an event recorded
@@ -288,6 +322,9 @@ Status CheckAndExtend(PersonState& state,
   // it, and waits in `pending` until an event at the end needs the state.
   bool inside = false;
   std::vector<StoredCareEventPtr> pending;
+  // Once an event lands inside: the effective timeline of the history and
+  // the request's events so far (the state's, with `pending` merged in).
+  std::vector<StoredCareEventPtr> timeline;
   std::optional<Instant> last;  // no effective event occurs later
   if (!state.timeline().empty()) last = state.timeline().back()->occurred_at;
   for (size_t i = 0; i < fresh.size(); ++i) {
@@ -300,15 +337,14 @@ Status CheckAndExtend(PersonState& state,
         pending.clear();
       }
       v = CheckEvent(state.facts(), e);
-      if (!v) state.Extend(fresh[i]);
-    } else {
-      inside = true;
-      if (!retraction) {
-        std::vector<StoredCareEventPtr> recorded = state.recorded();
-        recorded.insert(recorded.end(), pending.begin(), pending.end());
-        recorded.push_back(fresh[i]);
-        v = ViolationAt(PersonState::EffectiveTimeline(recorded), e);
+      if (!v) {
+        state.Extend(fresh[i]);
+        if (inside) timeline.push_back(fresh[i]);
       }
+    } else {
+      if (!inside) timeline = state.timeline();
+      inside = true;
+      v = EnterTimeline(timeline, fresh, i);
       if (!v) pending.push_back(fresh[i]);
     }
     if (!v && before > 0 && e.event.has_person_registered())
@@ -326,7 +362,7 @@ Status CheckAndExtend(PersonState& state,
   const std::vector<StoredCareEventPtr> history(
       state.recorded().begin(),
       state.recorded().begin() + static_cast<ptrdiff_t>(before));
-  if (NewMisfit(history, fresh, fresh.size())) {
+  if (NewMisfit(history, fresh, fresh.size(), nullptr, &state.timeline())) {
     state.TruncateTo(before);
     return BlameInside(state, fresh);
   }

@@ -185,6 +185,84 @@ TEST(PersonStateTest, WithMatchesAFullFold) {
   EXPECT_EQ(stepwise.facts().area_code(), whole.facts().area_code());
 }
 
+// Whether `a` is the person `b` is: the same events recorded, the same
+// timeline, the same ids found, the same facts of every kind.
+void ExpectSamePerson(const PersonState& a, const PersonState& b) {
+  ASSERT_EQ(a.version(), b.version());
+  ASSERT_EQ(a.timeline().size(), b.timeline().size());
+  for (size_t i = 0; i < b.timeline().size(); ++i)
+    EXPECT_EQ(a.timeline()[i].get(), b.timeline()[i].get()) << "at " << i;
+  for (const auto& e : b.recorded()) {
+    const std::string& id = e->event.event_id();
+    EXPECT_EQ(a.FindEvent(id), b.FindEvent(id)) << id;
+    EXPECT_EQ(a.IsRetracted(id), b.IsRetracted(id)) << id;
+  }
+  const PersonFacts& x = a.facts();
+  const PersonFacts& y = b.facts();
+  EXPECT_EQ(x.area_code(), y.area_code());
+  EXPECT_EQ(x.area_history().size(), y.area_history().size());
+  EXPECT_EQ(x.verified_at(), y.verified_at());
+  EXPECT_EQ(x.local_ids().size(), y.local_ids().size());
+  EXPECT_EQ(x.referrals().size(), y.referrals().size());
+  EXPECT_EQ(x.assessments().size(), y.assessments().size());
+  EXPECT_EQ(x.packages().size(), y.packages().size());
+  ASSERT_EQ(x.spells().size(), y.spells().size());
+  for (size_t i = 0; i < y.spells().size(); ++i) {
+    EXPECT_EQ(x.spells()[i].spell_id, y.spells()[i].spell_id);
+    EXPECT_EQ(x.spells()[i].readiness.size(), y.spells()[i].readiness.size());
+    EXPECT_EQ(x.spells()[i].discharged_at, y.spells()[i].discharged_at);
+  }
+  ASSERT_EQ(x.ae_attendances().size(), y.ae_attendances().size());
+  for (size_t i = 0; i < y.ae_attendances().size(); ++i) {
+    EXPECT_EQ(x.ae_attendances()[i].attendance_id,
+              y.ae_attendances()[i].attendance_id);
+  }
+  EXPECT_EQ(x.surveys().size(), y.surveys().size());
+}
+
+// Events recorded late (before the end of the timeline, ties with an earlier
+// instant, retractions) merge into the timeline of a person extended one by
+// one or several at a time exactly as a fold of the whole stream orders them.
+TEST(PersonStateTest, LateEventsExtendedMatchAFullFoldAtEveryStep) {
+  auto story = StoryOfOnePerson();
+  story.push_back(Ev("tie", "2014-05-01T09:00:00+01:00",
+                     R"("aeAttended": {"attendanceId": "T1"})"));
+  story.push_back(Ev("early", "2014-04-05T09:00:00+01:00",
+                     R"("aeAttended": {"attendanceId": "T0"})"));
+  story.push_back(Ev("tie2", "2014-05-01T09:00:00+01:00",
+                     R"("aeAttended": {"attendanceId": "T2"})"));
+  story.push_back(Ev("xe", "2014-12-01T09:00:00Z", Retract("early")));
+  story.push_back(Ev("late", "2014-04-06T09:00:00+01:00",
+                     R"("aeAttended": {"attendanceId": "T3"})"));
+  const auto events = Stream(story);
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}}) {
+    PersonState stepwise;
+    for (size_t at = 0; at < events.size(); at += chunk) {
+      const size_t end = std::min(events.size(), at + chunk);
+      const std::vector<StoredCareEventPtr> more(events.begin() + at,
+                                                 events.begin() + end);
+      if (more.size() == 1) {
+        stepwise.Extend(more[0]);
+      } else {
+        stepwise.Extend(more);
+      }
+      const PersonState whole =
+          PersonState::FromStream(std::vector<StoredCareEventPtr>(
+              events.begin(), events.begin() + end));
+      SCOPED_TRACE("chunk " + std::to_string(chunk) + ", " +
+                   std::to_string(end) + " events");
+      ExpectSamePerson(stepwise, whole);
+    }
+  }
+  const PersonState whole = PersonState::FromStream(events);
+  std::vector<std::string> attended;
+  for (const auto& a : whole.facts().ae_attendances())
+    attended.emplace_back(a.attendance_id);
+  // T0 is retracted; T3 comes early; T1 and T2 share an instant and keep
+  // their recording order; A1 was recorded before all of them.
+  EXPECT_EQ(attended, (std::vector<std::string>{"T3", "T1", "T2", "A1"}));
+}
+
 TEST(PersonStateTest, AnswersQuestionsAboutAnInstant) {
   PersonState state = PersonState::FromStream(Stream(
       {Ev("reg", "2014-04-01T09:00:00+01:00", Registered("1949-06-30")),
