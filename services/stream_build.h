@@ -30,7 +30,11 @@ struct BuildStream {
   std::string_view stream;
   std::span<const SpilledEvent> recorded;
   // Person streams only (kPersonStreamPrefix): the care events of `recorded`,
-  // decoded, same indices; empty for other streams.
+  // decoded, same indices; empty for other streams. The worker decodes later
+  // streams into the same events when it holds their only reference: a sink
+  // may keep a copy of the pointer (the worker then decodes into a new event),
+  // but not hand one to another thread that lets go of it while the build
+  // runs (the worker's use_count() does not synchronise with that release).
   std::span<const StoredCareEventPtr> care;
 };
 

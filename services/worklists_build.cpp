@@ -18,8 +18,6 @@
 namespace carelog {
 namespace {
 
-constexpr size_t kRowsPerWrite = 32768;
-
 class WorklistSink final : public StreamBuildSink {
  public:
   WorklistSink(storage::EventLog& log, Instant now) : log_(log), now_(now) {}
@@ -51,7 +49,8 @@ class WorklistSink final : public StreamBuildSink {
   }
 
   Status ChunkDone() override {
-    return write_.rows.size() >= kRowsPerWrite ? Flush() : Status::Ok();
+    return write_.rows.size() >= storage::kBulkRowsPerWrite ? Flush()
+                                                            : Status::Ok();
   }
 
   Status Flush() override { return WriteSortedRows(log_, write_); }

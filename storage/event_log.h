@@ -89,6 +89,11 @@ struct RecordedEventView {
 // A view of `e` (valid while `e` is).
 RecordedEventView View(const RecordedEvent& e);
 
+// How many rows a bulk build of a projection hands WriteProjections at a time:
+// big enough that a write's fixed cost is spread thin, small enough that
+// the rows held before it stay a few MiB.
+inline constexpr size_t kBulkRowsPerWrite = 32768;
+
 // Rows of projections and their checkpoints, written atomically together.
 struct ProjectionWrite {
   struct Row {
@@ -141,6 +146,12 @@ class ProjectionLoad {
   virtual Status Add(std::string_view key, std::string_view value) = 0;
   // Stores every row added (some may be stored earlier). Once; no Add after.
   virtual Status Finish() = 0;
+
+ protected:
+  // What every load answers to a call after Finish (kInternal) and to a row
+  // out of key order (kInvalidArgument).
+  static Status FinishedError(const std::string& projection);
+  static Status OutOfOrderError(const std::string& projection);
 };
 
 class EventLog {

@@ -1,5 +1,5 @@
 // EventLog::LoadProjection's default: the rows go out through
-// WriteProjections, in writes of kRowsPerWrite rows.
+// WriteProjections, in writes of kBulkRowsPerWrite rows.
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,35 +10,23 @@
 namespace carelog::storage {
 namespace {
 
-constexpr size_t kRowsPerWrite = 32768;
-
 class WrittenLoad final : public ProjectionLoad {
  public:
   WrittenLoad(EventLog& log, std::string projection)
       : log_(log), projection_(std::move(projection)) {}
 
   Status Add(std::string_view key, std::string_view value) override {
-    if (finished_) {
-      return Status(Code::kInternal,
-                    "the load of projection " + projection_ + " is finished");
-    }
-    if (added_ && key <= last_) {
-      return Status(
-          Code::kInvalidArgument,
-          "a row of projection " + projection_ + " loaded out of key order");
-    }
+    if (finished_) return FinishedError(projection_);
+    if (added_ && key <= last_) return OutOfOrderError(projection_);
     added_ = true;
     last_.assign(key);
     write_.rows.push_back({projection_, std::string(key), std::string(value)});
-    if (write_.rows.size() < kRowsPerWrite) return Status::Ok();
+    if (write_.rows.size() < kBulkRowsPerWrite) return Status::Ok();
     return Write();
   }
 
   Status Finish() override {
-    if (finished_) {
-      return Status(Code::kInternal,
-                    "the load of projection " + projection_ + " is finished");
-    }
+    if (finished_) return FinishedError(projection_);
     finished_ = true;
     return write_.rows.empty() ? Status::Ok() : Write();
   }
@@ -59,6 +47,16 @@ class WrittenLoad final : public ProjectionLoad {
 };
 
 }  // namespace
+
+Status ProjectionLoad::FinishedError(const std::string& projection) {
+  return Status(Code::kInternal, "the load of projection " + projection +
+                                     " is already finished");
+}
+
+Status ProjectionLoad::OutOfOrderError(const std::string& projection) {
+  return Status(Code::kInvalidArgument, "a row of projection " + projection +
+                                            " loaded out of key order");
+}
 
 Result<std::unique_ptr<ProjectionLoad>> EventLog::LoadProjection(
     std::string_view projection) {

@@ -92,14 +92,8 @@ class TableFileLoad final : public ProjectionLoad {
 
  private:
   std::string What() const { return "projection " + projection_; }
-  Status Finished() const {
-    return Status(Code::kInternal,
-                  "the load of " + What() + " is already finished");
-  }
-  Status OutOfOrder() const {
-    return Status(Code::kInvalidArgument,
-                  "a row of " + What() + " loaded out of key order");
-  }
+  Status Finished() const { return FinishedError(projection_); }
+  Status OutOfOrder() const { return OutOfOrderError(projection_); }
 
   // The load's directory and what is left in it (everything once added).
   void RemoveFiles() {
