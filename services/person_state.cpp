@@ -37,14 +37,21 @@ bool Add(std::vector<T>& items, ViewIndex& index, T item) {
   return true;
 }
 
-// Room for `more` items in the list and its index; the list still grows
-// geometrically when asked for a little more at a time.
+// Room for `more` items in the list, growing it at least twofold: a person
+// extended a few events at a time would otherwise copy the whole list at
+// every extension.
+template <typename T>
+void ReserveMore(std::vector<T>& items, size_t more) {
+  const size_t n = items.size() + more;
+  if (n > items.capacity()) items.reserve(std::max(n, 2 * items.capacity()));
+}
+
+// The same for a list and its index.
 template <typename T>
 void ReserveMore(std::vector<T>& items, ViewIndex& index, size_t more) {
   if (more == 0) return;
-  const size_t n = items.size() + more;
-  if (n > items.capacity()) items.reserve(std::max(n, 2 * items.capacity()));
-  index.Reserve(n);
+  ReserveMore(items, more);
+  index.Reserve(items.size() + more);
 }
 
 }  // namespace
@@ -483,7 +490,7 @@ void PersonState::Extend(const std::vector<StoredCareEventPtr>& more) {
 }
 
 void PersonState::InsertAndRefold(std::span<const StoredCareEventPtr> more) {
-  recorded_.reserve(recorded_.size() + more.size());
+  ReserveMore(recorded_, more.size());
   by_event_id_.Reserve(recorded_.size() + more.size());
   bool retracts = false;
   for (const auto& e : more) {
@@ -514,8 +521,8 @@ void PersonState::InsertAndRefold(std::span<const StoredCareEventPtr> more) {
 }
 
 void PersonState::Reserve(std::span<const StoredCareEventPtr> more) {
-  recorded_.reserve(recorded_.size() + more.size());
-  timeline_.reserve(timeline_.size() + more.size());
+  ReserveMore(recorded_, more.size());
+  ReserveMore(timeline_, more.size());
   by_event_id_.Reserve(recorded_.size() + more.size());
   facts_.Reserve(more);
 }
