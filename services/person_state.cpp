@@ -441,8 +441,7 @@ PersonState PersonState::FromStream(std::vector<StoredCareEventPtr> recorded) {
       s.retracted_.insert(e.event_retracted().event_id());
   }
   s.timeline_ = EffectiveTimeline(s.recorded_);
-  s.facts_.Reserve(s.timeline_);
-  for (const auto& e : s.timeline_) s.facts_.Apply(*e);
+  s.FoldFacts();
   return s;
 }
 
@@ -456,6 +455,12 @@ PersonState PersonState::With(
 bool PersonState::FoldsAtEnd(const StoredCareEvent& e) const {
   return !e.event.has_event_retracted() &&
          (timeline_.empty() || e.occurred_at >= timeline_.back()->occurred_at);
+}
+
+void PersonState::FoldFacts() {
+  facts_ = PersonFacts();
+  facts_.Reserve(timeline_);
+  for (const auto& e : timeline_) facts_.Apply(*e);
 }
 
 void PersonState::IndexEvent(size_t i) {
@@ -515,9 +520,7 @@ void PersonState::InsertAndRefold(std::span<const StoredCareEventPtr> more) {
     std::inplace_merge(timeline_.begin(), middle, timeline_.end(),
                        TimelineBeforePtr);
   }
-  facts_ = PersonFacts();
-  facts_.Reserve(timeline_);
-  for (const auto& e : timeline_) facts_.Apply(*e);
+  FoldFacts();
 }
 
 void PersonState::Reserve(std::span<const StoredCareEventPtr> more) {

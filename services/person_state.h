@@ -368,6 +368,8 @@ class PersonState {
   // when one retracts) and refolds the facts, without indexing or sorting the
   // whole history again.
   void InsertAndRefold(std::span<const StoredCareEventPtr> more);
+  // Folds facts_ afresh from timeline_.
+  void FoldFacts();
   // Indexes recorded_[i] by its event id (the first of an id stays).
   void IndexEvent(size_t i);
   std::string_view EventIdAt(size_t i) const {

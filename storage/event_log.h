@@ -266,8 +266,8 @@ class EventLog {
   // compactions a write's rows go through. Rows the projection still holds
   // stay unless a loaded row of the same key replaces them. One load of a
   // projection at a time (a second one's files would replace the first's).
-  // This default
-  // writes them with WriteProjections, 32,768 rows a write.
+  // This default writes them with WriteProjections, kBulkRowsPerWrite rows
+  // a write.
   virtual Result<std::unique_ptr<ProjectionLoad>> LoadProjection(
       std::string_view projection);
   // Compacts the projection's rows now, after a bulk build, so that the writes
