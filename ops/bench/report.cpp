@@ -244,6 +244,30 @@ std::string P2Floor(const Values& v) {
   return line + ".";
 }
 
+// P5's reading through ScanLog (RESULT p5.scan_eps), as the rebuild reads the
+// log, beside the reference (ReadAll): empty if not run.
+std::string P5Scan(const Values& v) {
+  const auto scan = Get(v, "p5.scan_eps");
+  const auto rebuild = Get(v, "p5.rebuild_eps");
+  if (!scan || *scan <= 0) return "";
+  std::string line =
+      "P5's reading through ScanLog (views of one reused record, as the "
+      "rebuild reads the log) reached " +
+      Fmt(*scan) + " events/s";
+  if (rebuild)
+    line += "; the rebuild is " + Fmt(*rebuild / *scan, "×") + " of it";
+  return line + ".";
+}
+
+// The lines printed under the table, for orientation.
+std::string Orientation(const Values& v) {
+  std::string out;
+  for (const std::string& line : {P2Floor(v), P5Scan(v)}) {
+    if (!line.empty()) out += line + "\n";
+  }
+  return out;
+}
+
 int Main(const Flags& flags) {
   Values values;
   std::ifstream in(flags.Get("results"));
@@ -264,8 +288,8 @@ int Main(const Flags& flags) {
     measured += r.figure != "not measured";
   }
   std::printf("%d of %zu rows measured, %d met\n", measured, rows.size(), met);
-  const std::string floor = P2Floor(values);
-  if (!floor.empty()) std::printf("%s\n", floor.c_str());
+  const std::string orientation = Orientation(values);
+  std::printf("%s", orientation.c_str());
   const std::string times = Times(values);
   if (!times.empty()) std::printf("time: %s\n", times.c_str());
 
@@ -284,7 +308,7 @@ int Main(const Flags& flags) {
             << table << "\n"
             << measured << " of " << rows.size() << " rows measured, " << met
             << " met.\n\n"
-            << (floor.empty() ? "" : floor + "\n\n")
+            << (orientation.empty() ? "" : orientation + "\n")
             << (times.empty()
                     ? ""
                     : "Where the run's time went: " + times + ".\n\n");
