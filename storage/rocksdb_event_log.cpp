@@ -37,13 +37,16 @@ RecordedEvent ToRecordedEvent(schema::EventRecord&& r) {
   return e;
 }
 
-// Iteration over [lower, upper) of one column family.
+// Iteration over [lower, upper) of one column family; `fill_cache` false reads
+// blocks without keeping them in the block cache.
 class RangeIterator {
  public:
   RangeIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                std::string lower, std::optional<std::string> upper)
+                std::string lower, std::optional<std::string> upper,
+                bool fill_cache = true)
       : lower_(std::move(lower)), upper_(std::move(upper)) {
     rocksdb::ReadOptions ro;
+    ro.fill_cache = fill_cache;
     if (upper_) {
       upper_slice_ = rocksdb::Slice(*upper_);
       ro.iterate_upper_bound = &upper_slice_;
@@ -62,6 +65,9 @@ class RangeIterator {
   rocksdb::Slice upper_slice_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
+
+// Positions a ScanLog reads through the block cache, filling it; beyond, not.
+constexpr uint64_t kScanCachedPositions = 16384;
 
 }  // namespace
 
@@ -281,8 +287,11 @@ Status RocksDbEventLog::ScanLog(
   const uint64_t from = std::max<uint64_t>(from_position, 1);
   const uint64_t last = std::min(to_position, LastPosition());
   if (from > last) return Status::Ok();
+  // A long scan (a rebuild, a verify, a backup reads the whole log once)
+  // leaves the block cache to the reads that come back: filling it would
+  // evict every block they keep there, and pay to insert and evict each.
   RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
-                   keys::LogKey(last + 1));
+                   keys::LogKey(last + 1), last - from < kScanCachedPositions);
   schema::EventRecord r;  // parsed into again and again: no allocation
   uint64_t expected = from;
   for (; it->Valid(); it->Next(), ++expected) {
