@@ -205,17 +205,17 @@ void ApplyDelta(CellList& totals, const CellList& delta) {
   totals = std::move(out);
 }
 
-const CellNames::Name& CellNames::Of(const CellKey& key) {
-  auto it = names_.find(key);
-  if (it != names_.end()) return it->second;
+CellNames::Name CellNames::Of(const CellKey& key) {
+  if (const Name* name = names_.Find(key)) return *name;
   std::string rest;
   AppendCellRest(key, rest);
   const Name name{strings_.Id(AreaName(key.area)), strings_.Id(rest)};
-  return names_.emplace(key, name).first->second;
+  names_[key] = name;
+  return name;
 }
 
 std::string CellNames::Full(const CellKey& key) {
-  const Name& name = Of(key);
+  const Name name = Of(key);
   std::string out = strings_.String(name.area);
   out.push_back('|');
   out.append(strings_.String(name.rest));
@@ -223,7 +223,7 @@ std::string CellNames::Full(const CellKey& key) {
 }
 
 void CellNames::Clear() {
-  names_.clear();
+  names_.Clear();
   strings_ = Interner();
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "services/calendar.h"
+#include "services/flat_map.h"
 #include "services/metrics/cells.h"
 
 namespace carelog::metrics {
@@ -171,7 +172,7 @@ class CellNames {
   struct Name {
     uint32_t area, rest;
   };
-  const Name& Of(const CellKey& key);
+  Name Of(const CellKey& key);
   const std::string& Rest(const CellKey& key) {
     return strings_.String(Of(key).rest);
   }
@@ -182,7 +183,7 @@ class CellNames {
 
  private:
   Interner strings_;
-  std::unordered_map<CellKey, Name, CellKeyHash> names_;
+  FlatMap<CellKey, Name, CellKeyHash> names_;
 };
 
 // One area's cells [first, last) as EncodeCells writes them keyed without

@@ -48,17 +48,18 @@ struct SumKeyHash {
     return static_cast<size_t>(h ^ (h >> 29));
   }
 };
-using SumMap = std::unordered_map<SumKey, int64_t, SumKeyHash>;
+using SumMap = FlatMap<SumKey, int64_t, SumKeyHash>;
 
 }  // namespace
 
-// The sums of deltas per (area, bucket, cell key), the keys interned. An area's
-// totals are the sums over all its buckets.
+// The sums of deltas per (area, bucket, cell key), the keys interned: each
+// sink's, so a key may appear once a sink. An area's totals are the sums over
+// all its buckets.
 struct MetricsProjection::BuildSums {
   explicit BuildSums(const std::string& spill_directory)
       : rows(spill_directory, kRowRangePositions) {}
   Interner strings;
-  SumMap sums;
+  std::vector<std::pair<SumKey, int64_t>> sums;
   DeltaRowSpill rows;  // the d| rows, written at the end
 };
 
@@ -72,8 +73,8 @@ void MetricsProjection::ResetBuild() {
   build_sums_.reset();
 }
 
-// Folds the person streams handed to it, writing their delta rows; its sums
-// go to the build's after each chunk.
+// Folds the person streams handed to it, writing their delta rows; it sums
+// the deltas by its own numbers and adds them to the build's at the end.
 class MetricsProjection::Sink final : public StreamBuildSink {
  public:
   Sink(MetricsProjection& p, DeltaRowSpill& rows) : p_(p), rows_(rows) {}
@@ -92,22 +93,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     return Status::Ok();
   }
 
-  Status ChunkDone() override {
-    {
-      std::lock_guard lock(p_.build_mu_);
-      BuildSums& all = *p_.build_sums_;
-      // This sink's numbers as the build's.
-      for (size_t id = global_.size(); id < strings().size(); ++id) {
-        global_.push_back(all.strings.Id(strings().String(id)));
-      }
-      for (const Sum& sum : chunk_) {
-        all.sums[{global_[sum.area], global_[sum.key], sum.bucket}] +=
-            sum.value;
-      }
-    }
-    chunk_.clear();
-    return Status::Ok();
-  }
+  Status ChunkDone() override { return Status::Ok(); }
 
   Status Flush() override {
     for (size_t p = 0; p < buffers_.size(); ++p) {
@@ -115,6 +101,7 @@ class MetricsProjection::Sink final : public StreamBuildSink {
       CARELOG_RETURN_IF_ERROR(rows_.Append(p, buffers_[p]));
       std::string().swap(buffers_[p]);
     }
+    AddSumsToBuild();
     return Status::Ok();
   }
 
@@ -131,9 +118,9 @@ class MetricsProjection::Sink final : public StreamBuildSink {
       row_cells_.clear();
       uint32_t area_id = 0;
       for (auto it = first; it != last; ++it) {
-        const CellNames::Name& name = names_.Of(it->first);
+        const CellNames::Name name = names_.Of(it->first);
         area_id = name.area;
-        chunk_.push_back({name.area, name.rest, bucket, it->second});
+        sums_[{name.area, name.rest, bucket}] += it->second;
         row_cells_.emplace_back(strings().String(name.rest), it->second);
       }
       auto partition = PartitionOf(area_id, strings().String(area_id), range);
@@ -155,6 +142,21 @@ class MetricsProjection::Sink final : public StreamBuildSink {
 
   const Interner& strings() const { return names_.strings(); }
 
+  // This sink's sums into the build's, by the build's numbers.
+  void AddSumsToBuild() {
+    std::vector<uint32_t> global(strings().size());
+    std::lock_guard lock(p_.build_mu_);
+    BuildSums& all = *p_.build_sums_;
+    for (size_t id = 0; id < global.size(); ++id)
+      global[id] = all.strings.Id(strings().String(id));
+    all.sums.reserve(all.sums.size() + sums_.size());
+    sums_.ForEach([&](const SumKey& key, int64_t value) {
+      all.sums.push_back(
+          {{global[key.area], global[key.key], key.bucket}, value});
+    });
+    sums_.Clear();
+  }
+
   // The partition of this sink's area `area_id` (named `area`) and `range`,
   // with a buffer.
   Result<size_t> PartitionOf(uint32_t area_id, std::string_view area,
@@ -171,20 +173,14 @@ class MetricsProjection::Sink final : public StreamBuildSink {
     return of_area[range];
   }
 
-  struct Sum {
-    uint32_t area, key;  // this sink's numbers
-    uint64_t bucket;
-    int64_t value;
-  };
   static constexpr size_t kNone = ~size_t{0};
   MetricsProjection& p_;
   DeltaRowSpill& rows_;
   CellNames names_;  // this sink's numbers
   // One row's cells by their strings (names_'s).
   std::vector<std::pair<std::string_view, int64_t>> row_cells_;
-  std::string row_bytes_;         // their encoding
-  std::vector<uint32_t> global_;  // the build's number of each of them
-  std::vector<Sum> chunk_;        // the deltas of the chunk being folded
+  std::string row_bytes_;  // their encoding
+  SumMap sums_;            // of the deltas folded, by this sink's numbers
   // Partition of each (area number, range); records not yet appended, by
   // partition.
   std::vector<std::vector<size_t>> partitions_;
@@ -196,13 +192,15 @@ namespace {
 // The s| rows: per area, the running sum of its earlier buckets; the sum of
 // all of an area's buckets is its part of the totals (keys with the area).
 // `snapshots` gets every (area, bucket) with a delta.
-void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
+void WriteSnapshots(const Interner& strings,
+                    std::vector<std::pair<SumKey, int64_t>>& sums,
                     const std::string& name,
                     std::vector<storage::ProjectionWrite::Row>& out,
                     Cells& totals,
                     std::set<std::pair<std::string, uint64_t>>& snapshots) {
   // The areas' numbers ranked by name, then every sum in (area name, bucket)
-  // order; within a bucket the order does not matter (each key once).
+  // order; within a bucket the order does not matter (a key comes once from
+  // each sink that folded it, and the running sums add each in turn).
   std::vector<uint32_t> by_name(strings.size());
   for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
   std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
@@ -210,13 +208,10 @@ void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
   });
   std::vector<uint32_t> rank(by_name.size());
   for (uint32_t i = 0; i < by_name.size(); ++i) rank[by_name[i]] = i;
-  std::vector<std::pair<const SumKey*, int64_t>> sums;
-  sums.reserve(all_sums.size());
-  for (const auto& [key, value] : all_sums) sums.emplace_back(&key, value);
   std::sort(sums.begin(), sums.end(), [&](const auto& a, const auto& b) {
-    if (a.first->area != b.first->area)
-      return rank[a.first->area] < rank[b.first->area];
-    return a.first->bucket < b.first->bucket;
+    if (a.first.area != b.first.area)
+      return rank[a.first.area] < rank[b.first.area];
+    return a.first.bucket < b.first.bucket;
   });
 
   const std::string* area = nullptr;
@@ -226,7 +221,7 @@ void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
       totals.emplace(*area + "|" + key, value);
   };
   for (size_t at = 0; at < sums.size();) {
-    const SumKey& first = *sums[at].first;
+    const SumKey& first = sums[at].first;
     const std::string& this_area = strings.String(first.area);
     if (!area || *area != this_area) {
       if (area) close_area();
@@ -237,11 +232,11 @@ void WriteSnapshots(const Interner& strings, const SumMap& all_sums,
                    EncodeCells(running)});
     snapshots.emplace(this_area, first.bucket);
     // As ApplyDelta: keys that reach zero go, zero sums add nothing.
-    for (; at < sums.size() && sums[at].first->area == first.area &&
-           sums[at].first->bucket == first.bucket;
+    for (; at < sums.size() && sums[at].first.area == first.area &&
+           sums[at].first.bucket == first.bucket;
          ++at) {
       const int64_t value = sums[at].second;
-      const std::string& key = strings.String(sums[at].first->key);
+      const std::string& key = strings.String(sums[at].first.key);
       auto it = running.find(key);
       if (it == running.end()) {
         if (value != 0) running.emplace(key, value);
@@ -283,7 +278,7 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
   std::set<std::pair<std::string, uint64_t>> snapshots;
   WriteSnapshots(all->strings, all->sums, name, snapshot_rows, totals,
                  snapshots);
-  SumMap().swap(all->sums);
+  std::vector<std::pair<SumKey, int64_t>>().swap(all->sums);
   // Every row is loaded in key order - the totals (c|), the deltas (d|),
   // then the snapshots (s|) - without a checkpoint; the checkpoint follows.
   std::sort(snapshot_rows.begin(), snapshot_rows.end(),
