@@ -6,6 +6,8 @@
 #include <list>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "services/nhs_number.h"
 #include "services/person_turns.h"
@@ -14,7 +16,6 @@
 namespace carelog {
 namespace {
 
-constexpr size_t kCacheCapacity = 20000;  // people kept folded in memory
 constexpr int kMaxAttempts =
     64;  // appends retried after losing a race to another writer
 constexpr size_t kReadPage = 1000;
@@ -28,6 +29,7 @@ std::string PersonStream(std::string_view nhs_number) {
 struct Recorder::Impl {
   storage::EventLog& log;
   const Clock& clock;
+  const RecorderCache limits;
 
   // People kept folded, most recently used first. A person's state is only
   // read or changed by the holder of that person's turn; `mu` guards the map
@@ -39,10 +41,12 @@ struct Recorder::Impl {
   using Lru = std::list<const std::string*>;
   struct Entry {
     std::shared_ptr<PersonState> state;  // null while checked out
+    size_t events = 0;                   // the state's (0 while checked out)
     Lru::iterator lru_it;
   };
   std::unordered_map<std::string, Entry> cache;
   Lru lru;
+  size_t cached_events = 0;  // the entries' events
 
   // Requests for one person take turns in this process (check, then append,
   // until durable), so they do not race each other; the expected version
@@ -67,20 +71,28 @@ struct Recorder::Impl {
                              std::string_view recorded_by,
                              std::optional<AuditNote> audit);
 
-  Impl(storage::EventLog& l, const Clock& c) : log(l), clock(c) {}
+  Impl(storage::EventLog& l, const Clock& c, RecorderCache cache_limits)
+      : log(l), clock(c), limits(cache_limits) {}
 
   // Takes the person's state out of the cache (null if none).
   std::shared_ptr<PersonState> Take(const std::string& nhs) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(nhs);
     if (it == cache.end()) return nullptr;
+    cached_events -= std::exchange(it->second.events, 0);
     return std::move(it->second.state);
   }
 
-  // Puts the person back, most recently used.
+  // Puts the person back, most recently used; past either bound of the
+  // cache, the least recently used go (but this person), freed once the lock
+  // is let go.
   void PutBack(const std::string& nhs, std::shared_ptr<PersonState> state) {
+    std::vector<std::shared_ptr<PersonState>> dropped;  // outlives the lock
     std::lock_guard<std::mutex> lock(mu);
     auto [it, added] = cache.try_emplace(nhs);
+    cached_events -= it->second.events;
+    it->second.events = state->version();
+    cached_events += it->second.events;
     it->second.state = std::move(state);
     if (added) {
       lru.push_front(&it->first);
@@ -88,9 +100,13 @@ struct Recorder::Impl {
     } else {
       lru.splice(lru.begin(), lru, it->second.lru_it);
     }
-    while (cache.size() > kCacheCapacity) {
+    while (cache.size() > limits.people ||
+           (cached_events > limits.events && cache.size() > 1)) {
       // A state checked out now is put back by its holder as a new entry.
       auto victim = cache.find(*lru.back());
+      cached_events -= victim->second.events;
+      if (victim->second.state)
+        dropped.push_back(std::move(victim->second.state));
       lru.pop_back();
       cache.erase(victim);
     }
@@ -154,8 +170,9 @@ struct Recorder::Impl {
   }
 };
 
-Recorder::Recorder(storage::EventLog& log, const Clock& clock)
-    : impl_(std::make_unique<Impl>(log, clock)) {}
+Recorder::Recorder(storage::EventLog& log, const Clock& clock,
+                   RecorderCache cache)
+    : impl_(std::make_unique<Impl>(log, clock, cache)) {}
 
 Recorder::~Recorder() = default;
 

@@ -78,9 +78,20 @@ struct RecordRequest {
 };
 using RecordDone = std::function<void(Result<RecordOutcome>)>;
 
+// How much of the people recently written a Recorder keeps folded in memory.
+// A person's fold holds every event of theirs (~600-700 bytes each), so a few
+// people with long histories would hold gigabytes under a bound of people
+// alone: past either bound, the least recently written go, and are folded
+// from the log again when next written.
+struct RecorderCache {
+  size_t people = 20000;
+  size_t events = 500000;
+};
+
 class Recorder {
  public:
-  Recorder(storage::EventLog& log, const Clock& clock);
+  Recorder(storage::EventLog& log, const Clock& clock,
+           RecorderCache cache = {});
   ~Recorder();
 
   // Records events for the person (nhs_number: 10 digits, already validated).

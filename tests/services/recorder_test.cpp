@@ -368,6 +368,60 @@ TEST_F(RecorderRaceTest, EvictsTheLeastRecentPeopleAndRefoldsThemLater) {
   EXPECT_EQ(State(people.front().c_str())->version(), 2u);
 }
 
+// Past its bound of events the recorder keeps fewer people: the least
+// recently written go first, never the person just written; a person let go
+// is folded from the log again when next written.
+TEST_F(RecorderRaceTest, KeepsNoMoreEventsThanItsBoundButThePersonJustWritten) {
+  Recorder bounded(log(), clock_, RecorderCache{.people = 100, .events = 10});
+  uint64_t cursor = 0;
+  std::vector<std::string> people;
+  int attendances = 0;
+  // Registers a new person with `n` A&E attendances after (1 + n events).
+  auto add_person = [&](int n) {
+    people.push_back(NextTestNhsNumber(&cursor));
+    std::vector<schema::CareEvent> events = {
+        Ev("reg-" + people.back(), "2014-06-01T09:00:00+01:00", Registered())};
+    for (int i = 0; i < n; ++i) {
+      const std::string id = "ae-" + std::to_string(++attendances);
+      events.push_back(
+          Ev(id, "2014-06-08T11:00:00+01:00",
+             R"("aeAttended": {"attendanceId": ")" + id + R"("})"));
+    }
+    auto r = bounded.Record(people.back(), events, std::nullopt, "tester");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  add_person(3);  // 4 events held
+  add_person(3);  // 8
+  EXPECT_TRUE(bounded.Holds(people[0]));
+  EXPECT_TRUE(bounded.Holds(people[1]));
+  add_person(3);  // 12 > 10: the first goes
+  EXPECT_FALSE(bounded.Holds(people[0]));
+  EXPECT_TRUE(bounded.Holds(people[1]));
+  EXPECT_TRUE(bounded.Holds(people[2]));
+
+  // Written again, the first is folded from the log (all 4 events before the
+  // new one) and the least recent of the others goes.
+  auto again =
+      bounded.Record(people[0],
+                     {Ev("ae-again", "2014-06-09T11:00:00+01:00",
+                         R"("aeAttended": {"attendanceId": "again"})")},
+                     std::nullopt, "tester");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->first_version, 5u);
+  EXPECT_TRUE(bounded.Holds(people[0]));
+  EXPECT_FALSE(bounded.Holds(people[1]));
+  EXPECT_TRUE(bounded.Holds(people[2]));
+  auto state = bounded.Load(people[0]);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->state->facts().ae_attendances().size(), 4u);
+
+  // A person of more events than the bound alone is kept, alone.
+  add_person(11);
+  EXPECT_TRUE(bounded.Holds(people[3]));
+  EXPECT_FALSE(bounded.Holds(people[0]));
+  EXPECT_FALSE(bounded.Holds(people[2]));
+}
+
 INSTANTIATE_TEST_SUITE_P(Logs, RecorderTest, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "RocksDb" : "InMemory";
