@@ -321,6 +321,44 @@ TEST(MetricsBuildTest, RebuildOnTheStoreLoadsTheRowsOfLogOrder) {
   EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
 }
 
+// On the store, rows loaded as table files without a checkpoint (a build
+// that crashed after its load and before its checkpoint) are dropped when the
+// runner opens after a restart, and the build runs again.
+TEST(MetricsBuildTest, RowsLoadedWithoutACheckpointAreDroppedAfterAReopen) {
+  storage::testing::TempDir dir;
+  auto now = std::make_shared<std::atomic<int64_t>>(0);
+  storage::OpenOptions options;
+  options.path = dir.path() + "/store";
+  options.block_cache_bytes = 8u << 20;
+  options.now_micros = [now] { return now->load(); };
+  {
+    auto log = storage::OpenRocksDbEventLog(options);
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    AppendSteps(**log, 0, Steps().size(), [&](Instant at) { now->store(at); });
+    auto load = (*log)->LoadProjection("metrics");
+    ASSERT_TRUE(load.ok()) << load.status().message();
+    ASSERT_TRUE((*load)->Add("c|E09000002|nea|2014-04", "12345").ok());
+    ASSERT_TRUE(
+        (*load)->Add("d|E09000002|00000000|0000000000000001", "junk").ok());
+    ASSERT_TRUE((*load)->Finish().ok());
+  }
+  auto log = storage::OpenRocksDbEventLog(options);
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  size_t loaded = 0;
+  ASSERT_TRUE((*log)
+                  ->ScanProjection("metrics", "",
+                                   [&](std::string_view, std::string_view) {
+                                     ++loaded;
+                                     return true;
+                                   })
+                  .ok());
+  EXPECT_EQ(loaded, 2u);  // the load reached the store
+  EXPECT_EQ(*(*log)->ProjectionCheckpoint("metrics"), 0u);
+  ThreeProjections side(**log, true);
+  ASSERT_TRUE(side.runner.CatchUp().ok());
+  EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
+}
+
 // A build whose write fails leaves the projection dropped (no rows, no
 // checkpoint), and the next catch-up completes it.
 TEST(MetricsBuildTest, AFailedBuildLeavesTheProjectionDropped) {
