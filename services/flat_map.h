@@ -4,7 +4,7 @@
 // before and the node; an entry costs no allocation of its own. For maps that
 // only grow and are looked up far more often than filled (the metrics build's
 // cell names and sums): there is no erase, and an insertion may move every
-// entry (references and pointers into the map last until the next insertion).
+// entry (references and pointers into the map last until a key is added).
 #pragma once
 
 #include <algorithm>
@@ -31,16 +31,20 @@ class FlatMap {
     }
   }
 
-  // The value of `key`, inserted value-initialised when absent.
+  // The value of `key`, inserted value-initialised when absent (only an
+  // insertion may move the entries).
   Value& operator[](const Key& key) {
+    if (!slots_.empty()) {
+      for (size_t i = Home(key);; i = (i + 1) & mask_) {
+        Slot& s = slots_[i];
+        if (!s.used) break;
+        if (s.key == key) return s.value;
+      }
+    }
     if (size_ + 1 > slots_.size() / 4 * 3)
       Rehash(std::max<size_t>(16, 2 * slots_.size()));
     size_t i = Home(key);
-    for (;; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (!s.used) break;
-      if (s.key == key) return s.value;
-    }
+    while (slots_[i].used) i = (i + 1) & mask_;
     Slot& s = slots_[i];
     s.key = key;
     s.value = Value{};

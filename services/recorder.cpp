@@ -100,8 +100,8 @@ struct Recorder::Impl {
     } else {
       lru.splice(lru.begin(), lru, it->second.lru_it);
     }
-    while (cache.size() > limits.people ||
-           (cached_events > limits.events && cache.size() > 1)) {
+    while (cache.size() > 1 &&
+           (cache.size() > limits.people || cached_events > limits.events)) {
       // A state checked out now is put back by its holder as a new entry.
       auto victim = cache.find(*lru.back());
       cached_events -= victim->second.events;

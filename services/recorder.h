@@ -81,10 +81,10 @@ using RecordDone = std::function<void(Result<RecordOutcome>)>;
 // How much of the people recently written a Recorder keeps folded in memory.
 // A person's fold holds every event of theirs (~600-700 bytes each), so a few
 // people with long histories would hold gigabytes under a bound of people
-// alone: past either bound, the least recently written go, and are folded
-// from the log again when next written.
+// alone: past either bound, the least recently written or read go (never the
+// person just written), and are folded from the log again when next written.
 struct RecorderCache {
-  size_t people = 20000;
+  size_t people = 20000;  // at least 1 kept
   size_t events = 500000;
 };
 

@@ -66,7 +66,8 @@ class RangeIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-// Positions a ScanLog reads through the block cache, filling it; beyond, not.
+// A ScanLog of at most this many positions fills the block cache; a longer
+// one reads past it from its first block.
 constexpr uint64_t kScanCachedPositions = 16384;
 
 }  // namespace
@@ -287,9 +288,10 @@ Status RocksDbEventLog::ScanLog(
   const uint64_t from = std::max<uint64_t>(from_position, 1);
   const uint64_t last = std::min(to_position, LastPosition());
   if (from > last) return Status::Ok();
-  // A long scan (a rebuild, a verify, a backup reads the whole log once)
-  // leaves the block cache to the reads that come back: filling it would
-  // evict every block they keep there, and pay to insert and evict each.
+  // A long scan (a rebuild, a verify, a backup, a catch-up's pages of ReadAll
+  // read much of the log once) leaves the block cache to the reads that come
+  // back: filling it would evict every block they keep there, and pay to
+  // insert and evict each.
   RangeIterator it(store_->db(), store_->log(), keys::LogKey(from),
                    keys::LogKey(last + 1), last - from < kScanCachedPositions);
   schema::EventRecord r;  // parsed into again and again: no allocation

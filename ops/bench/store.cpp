@@ -119,8 +119,8 @@ int P5(const Flags& flags) {
   };
   // Once untimed first: the rebuild below reads the log's files from the
   // page cache, and so does the reading it is compared with, whatever the
-  // machine read before this run (cold, the reading alone ran at 231,000 to
-  // 386,000 events/s in the same week).
+  // machine read before this run (cold, reading through ReadAll ran at
+  // 231,000 to 386,000 events/s in one week).
   uint64_t read = 0, bytes = 0;
   scan(read, bytes);
   read = bytes = 0;
@@ -188,6 +188,8 @@ int P5(const Flags& flags) {
        RssMib());
   Emit("p5.projections_rss_mib", RssMib() - rss_before);
   Emit("p5.events", static_cast<double>(last));
+  // The reference, through ScanLog (results files written before it changed
+  // hold ReadAll's rate here: compare their p5.read_eps with p5.readall_eps).
   Emit("p5.read_eps", static_cast<double>(read) / read_s);
   Emit("p5.rebuild_eps", static_cast<double>(last) / rebuild_s);
   // CPU seconds of the whole process (every thread) per million events: on a

@@ -66,6 +66,21 @@ TEST(FlatMapTest, KeysOfOneHashStayApart) {
   EXPECT_EQ(flat.size(), 100u);
 }
 
+TEST(FlatMapTest, ALookupOfAKeyPresentMovesNoEntry) {
+  FlatMap<Key, int, LowBitsEqualHash> flat;
+  for (uint64_t i = 0; i < 12; ++i) flat[{0, i}] = static_cast<int>(i);
+  // 12 entries in 16 slots: the next key added grows the table, a lookup of
+  // a key present must not.
+  const int* five = flat.Find({0, 5});
+  ASSERT_NE(five, nullptr);
+  flat[{0, 7}] += 100;
+  EXPECT_EQ(flat.Find({0, 5}), five);
+  EXPECT_EQ(*flat.Find({0, 7}), 107);
+  flat[{0, 12}] = 12;  // added: now the table grows
+  EXPECT_EQ(flat.size(), 13u);
+  EXPECT_EQ(*flat.Find({0, 5}), 5);
+}
+
 TEST(FlatMapTest, ClearForgetsEveryEntry) {
   FlatMap<Key, int, LowBitsEqualHash> flat;
   flat[{1, 2}] = 3;
