@@ -295,47 +295,61 @@ TEST(MetricsBuildTest, RowsOfAnInterruptedBuildAreDropped) {
   EXPECT_EQ(FirstDifference(AllRows(log), LogOrderRows()), "");
 }
 
+// A small RocksDB store in a temporary directory (a small block cache, loads
+// written in table files of 64 KB), its clock following the steps appended.
+class StepsStore {
+ public:
+  // The store opened, with every step appended first when `append_steps`.
+  std::unique_ptr<storage::EventLog> Open(bool append_steps) {
+    storage::OpenOptions options;
+    options.path = dir_.path() + "/store";
+    options.block_cache_bytes = 8u << 20;
+    options.load_file_bytes = 64u << 10;
+    options.now_micros = [now = now_] { return now->load(); };
+    auto log = storage::OpenRocksDbEventLog(options);
+    EXPECT_TRUE(log.ok()) << log.status().message();
+    if (!log.ok()) return nullptr;
+    if (append_steps) {
+      AppendSteps(**log, 0, Steps().size(),
+                  [this](Instant at) { now_->store(at); });
+    }
+    return std::move(*log);
+  }
+
+ private:
+  storage::testing::TempDir dir_;
+  std::shared_ptr<std::atomic<int64_t>> now_ =
+      std::make_shared<std::atomic<int64_t>>(0);
+};
+
 // On the RocksDB store, whose loads write the metrics' rows as table files
 // (EventLog::LoadProjection, files of 64 KB here): the rows of log order, also
 // when rebuilt over the rows of a first rebuild, and after reopening.
 TEST(MetricsBuildTest, RebuildOnTheStoreLoadsTheRowsOfLogOrder) {
-  storage::testing::TempDir dir;
-  auto now = std::make_shared<std::atomic<int64_t>>(0);
-  storage::OpenOptions options;
-  options.path = dir.path() + "/store";
-  options.block_cache_bytes = 8u << 20;
-  options.load_file_bytes = 64u << 10;
-  options.now_micros = [now] { return now->load(); };
+  StepsStore store;
   {
-    auto log = storage::OpenRocksDbEventLog(options);
-    ASSERT_TRUE(log.ok()) << log.status().message();
-    AppendSteps(**log, 0, Steps().size(), [&](Instant at) { now->store(at); });
-    ThreeProjections side(**log, true);
+    auto log = store.Open(true);
+    ASSERT_NE(log, nullptr);
+    ThreeProjections side(*log, true);
     ASSERT_TRUE(side.runner.Rebuild(nullptr).ok());
-    EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
+    EXPECT_EQ(FirstDifference(AllRows(*log), LogOrderRows()), "");
     ASSERT_TRUE(side.runner.Rebuild(nullptr).ok());
-    EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
+    EXPECT_EQ(FirstDifference(AllRows(*log), LogOrderRows()), "");
   }
-  auto log = storage::OpenRocksDbEventLog(options);
-  ASSERT_TRUE(log.ok()) << log.status().message();
-  EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
+  auto log = store.Open(false);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(FirstDifference(AllRows(*log), LogOrderRows()), "");
 }
 
 // On the store, rows loaded as table files without a checkpoint (a build
 // that crashed after its load and before its checkpoint) are dropped when the
 // runner opens after a restart, and the build runs again.
 TEST(MetricsBuildTest, RowsLoadedWithoutACheckpointAreDroppedAfterAReopen) {
-  storage::testing::TempDir dir;
-  auto now = std::make_shared<std::atomic<int64_t>>(0);
-  storage::OpenOptions options;
-  options.path = dir.path() + "/store";
-  options.block_cache_bytes = 8u << 20;
-  options.now_micros = [now] { return now->load(); };
+  StepsStore store;
   {
-    auto log = storage::OpenRocksDbEventLog(options);
-    ASSERT_TRUE(log.ok()) << log.status().message();
-    AppendSteps(**log, 0, Steps().size(), [&](Instant at) { now->store(at); });
-    auto load = (*log)->LoadProjection("metrics");
+    auto log = store.Open(true);
+    ASSERT_NE(log, nullptr);
+    auto load = log->LoadProjection("metrics");
     ASSERT_TRUE(load.ok()) << load.status().message();
     // Keys of an area the log never names, so no row of the build replaces
     // them.
@@ -344,21 +358,20 @@ TEST(MetricsBuildTest, RowsLoadedWithoutACheckpointAreDroppedAfterAReopen) {
         (*load)->Add("d|Z99999999|00000000|0000000000000001", "junk").ok());
     ASSERT_TRUE((*load)->Finish().ok());
   }
-  auto log = storage::OpenRocksDbEventLog(options);
-  ASSERT_TRUE(log.ok()) << log.status().message();
+  auto log = store.Open(false);
+  ASSERT_NE(log, nullptr);
   size_t loaded = 0;
-  ASSERT_TRUE((*log)
-                  ->ScanProjection("metrics", "",
-                                   [&](std::string_view, std::string_view) {
-                                     ++loaded;
-                                     return true;
-                                   })
+  ASSERT_TRUE(log->ScanProjection("metrics", "",
+                                  [&](std::string_view, std::string_view) {
+                                    ++loaded;
+                                    return true;
+                                  })
                   .ok());
   EXPECT_EQ(loaded, 2u);  // the load reached the store
-  EXPECT_EQ(*(*log)->ProjectionCheckpoint("metrics"), 0u);
-  ThreeProjections side(**log, true);
+  EXPECT_EQ(*log->ProjectionCheckpoint("metrics"), 0u);
+  ThreeProjections side(*log, true);
   ASSERT_TRUE(side.runner.CatchUp().ok());
-  EXPECT_EQ(FirstDifference(AllRows(**log), LogOrderRows()), "");
+  EXPECT_EQ(FirstDifference(AllRows(*log), LogOrderRows()), "");
 }
 
 // A build whose write fails leaves the projection dropped (no rows, no
