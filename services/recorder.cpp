@@ -41,12 +41,15 @@ struct Recorder::Impl {
   using Lru = std::list<const std::string*>;
   struct Entry {
     std::shared_ptr<PersonState> state;  // null while checked out
-    size_t events = 0;                   // the state's (0 while checked out)
     Lru::iterator lru_it;
   };
+  // The events an entry holds (a cached state changes only once taken out).
+  static size_t EventsOf(const Entry& e) {
+    return e.state ? e.state->version() : 0;
+  }
   std::unordered_map<std::string, Entry> cache;
   Lru lru;
-  size_t cached_events = 0;  // the entries' events
+  size_t cached_events = 0;  // the entries' EventsOf
 
   // Requests for one person take turns in this process (check, then append,
   // until durable), so they do not race each other; the expected version
@@ -79,7 +82,7 @@ struct Recorder::Impl {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(nhs);
     if (it == cache.end()) return nullptr;
-    cached_events -= std::exchange(it->second.events, 0);
+    cached_events -= EventsOf(it->second);
     return std::move(it->second.state);
   }
 
@@ -90,10 +93,9 @@ struct Recorder::Impl {
     std::vector<std::shared_ptr<PersonState>> dropped;  // outlives the lock
     std::lock_guard<std::mutex> lock(mu);
     auto [it, added] = cache.try_emplace(nhs);
-    cached_events -= it->second.events;
-    it->second.events = state->version();
-    cached_events += it->second.events;
+    cached_events -= EventsOf(it->second);
     it->second.state = std::move(state);
+    cached_events += EventsOf(it->second);
     if (added) {
       lru.push_front(&it->first);
       it->second.lru_it = lru.begin();
@@ -104,7 +106,7 @@ struct Recorder::Impl {
            (cache.size() > limits.people || cached_events > limits.events)) {
       // A state checked out now is put back by its holder as a new entry.
       auto victim = cache.find(*lru.back());
-      cached_events -= victim->second.events;
+      cached_events -= EventsOf(victim->second);
       if (victim->second.state)
         dropped.push_back(std::move(victim->second.state));
       lru.pop_back();

@@ -42,23 +42,23 @@ class TableFileLoad final : public ProjectionLoad {
   ~TableFileLoad() override { RemoveFiles(); }
 
   Status Add(std::string_view key, std::string_view value) override {
-    if (finished_) return Finished();
+    if (finished_) return FinishedError(projection_);
     key_.assign(prefix_).append(key);
     if (!writer_) {
       // A file's own writer checks the order within it; the first key of a
       // file must follow the last of the file before.
-      if (!files_.empty() && key_ <= last_) return OutOfOrder();
+      if (!files_.empty() && key_ <= last_) return OutOfOrderError(projection_);
       CARELOG_RETURN_IF_ERROR(OpenFile());
     }
     rocksdb::Status s = writer_->Put(key_, rocksdb::Slice(value));
-    if (s.IsInvalidArgument()) return OutOfOrder();
+    if (s.IsInvalidArgument()) return OutOfOrderError(projection_);
     CARELOG_RETURN_IF_ERROR(FromRocks(s, "writing a table file of " + What()));
     if (writer_->FileSize() >= file_bytes_) return CloseFile();
     return Status::Ok();
   }
 
   Status Finish() override {
-    if (finished_) return Finished();
+    if (finished_) return FinishedError(projection_);
     finished_ = true;
     if (writer_) CARELOG_RETURN_IF_ERROR(CloseFile());
     if (files_.empty()) return Status::Ok();
@@ -92,8 +92,6 @@ class TableFileLoad final : public ProjectionLoad {
 
  private:
   std::string What() const { return "projection " + projection_; }
-  Status Finished() const { return FinishedError(projection_); }
-  Status OutOfOrder() const { return OutOfOrderError(projection_); }
 
   // The load's directory and what is left in it (everything once added).
   void RemoveFiles() {

@@ -49,6 +49,7 @@ struct SumKeyHash {
   }
 };
 using SumMap = FlatMap<SumKey, int64_t, SumKeyHash>;
+using SumList = std::vector<std::pair<SumKey, int64_t>>;
 
 }  // namespace
 
@@ -59,7 +60,7 @@ struct MetricsProjection::BuildSums {
   explicit BuildSums(const std::string& spill_directory)
       : rows(spill_directory, kRowRangePositions) {}
   Interner strings;
-  std::vector<std::pair<SumKey, int64_t>> sums;
+  SumList sums;
   DeltaRowSpill rows;  // the d| rows, written at the end
 };
 
@@ -192,8 +193,7 @@ namespace {
 // The s| rows: per area, the running sum of its earlier buckets; the sum of
 // all of an area's buckets is its part of the totals (keys with the area).
 // `snapshots` gets every (area, bucket) with a delta.
-void WriteSnapshots(const Interner& strings,
-                    std::vector<std::pair<SumKey, int64_t>>& sums,
+void WriteSnapshots(const Interner& strings, SumList& sums,
                     const std::string& name,
                     std::vector<storage::ProjectionWrite::Row>& out,
                     Cells& totals,
@@ -278,7 +278,7 @@ Status MetricsProjection::Finish(storage::EventLog& log, uint64_t last) {
   std::set<std::pair<std::string, uint64_t>> snapshots;
   WriteSnapshots(all->strings, all->sums, name, snapshot_rows, totals,
                  snapshots);
-  std::vector<std::pair<SumKey, int64_t>>().swap(all->sums);
+  SumList().swap(all->sums);
   // Every row is loaded in key order - the totals (c|), the deltas (d|),
   // then the snapshots (s|) - without a checkpoint; the checkpoint follows.
   std::sort(snapshot_rows.begin(), snapshot_rows.end(),
