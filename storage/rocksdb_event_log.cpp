@@ -109,9 +109,9 @@ RocksDbEventLog::~RocksDbEventLog() {
 Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   std::promise<Result<AppendResult>> promise;
   auto future = promise.get_future();
-  sequencer_->Append(std::move(request), [&promise](Result<AppendResult> r) {
-    promise.set_value(std::move(r));
-  });
+  sequencer_->AppendFromWaitingCaller(
+      std::move(request),
+      [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 
@@ -365,7 +365,7 @@ Result<uint64_t> RocksDbEventLog::AppendAudit(std::string_view subject,
                                               std::string entry) {
   std::promise<Result<uint64_t>> promise;
   auto future = promise.get_future();
-  sequencer_->AppendAudit(
+  sequencer_->AppendAuditFromWaitingCaller(
       std::string(subject), std::move(entry),
       [&promise](Result<uint64_t> r) { promise.set_value(std::move(r)); });
   return future.get();

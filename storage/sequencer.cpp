@@ -131,6 +131,11 @@ void Sequencer::Append(AppendRequest request, AppendDone done) {
   Enqueue(PrepareAppend(std::move(request), std::move(done)));
 }
 
+void Sequencer::AppendFromWaitingCaller(AppendRequest request,
+                                        AppendDone done) {
+  CommitHereOrEnqueue(PrepareAppend(std::move(request), std::move(done)));
+}
+
 void Sequencer::AppendWithAudit(AppendRequest request, std::string subject,
                                 std::string entry, AppendDone done) {
   Work w = PrepareAppend(std::move(request), std::move(done));
@@ -157,6 +162,13 @@ void Sequencer::AppendAudit(std::string subject, std::string entry,
   Enqueue(PrepareAudit(std::move(subject), std::move(entry), std::move(done)));
 }
 
+void Sequencer::AppendAuditFromWaitingCaller(std::string subject,
+                                             std::string entry,
+                                             AuditDone done) {
+  CommitHereOrEnqueue(
+      PrepareAudit(std::move(subject), std::move(entry), std::move(done)));
+}
+
 void Sequencer::AppendAudits(
     std::vector<std::pair<std::string, std::string>> entries,
     const AuditDone& done) {
@@ -178,6 +190,40 @@ void Sequencer::Enqueue(Work work) {
     }
   }
   Refuse(work);
+}
+
+void Sequencer::CommitHereOrEnqueue(Work work) {
+  std::unique_lock lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    Refuse(work);
+    return;
+  }
+  // Only a fully idle sequencer commits here: with an fsync under way other
+  // callers are about, and the sequencer's thread gathers their work into
+  // bigger batches while the fsync runs.
+  if (!queue_.empty() || committing_ || !SyncIdle()) {
+    queue_.push_back(std::move(work));
+    lock.unlock();
+    cv_.notify_one();
+    return;
+  }
+  committing_ = true;
+  lock.unlock();
+  // As on the sequencer's thread: nobody reads RocksDB's perf counters. The
+  // caller's own setting is put back after.
+  const rocksdb::PerfLevel level = rocksdb::GetPerfLevel();
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  std::vector<Work> batch;
+  batch.push_back(std::move(work));
+  Commit(std::move(batch));
+  rocksdb::SetPerfLevel(level);
+  lock.lock();
+  committing_ = false;
+  // Work queued meanwhile (or Stop) waits for this commit to end.
+  const bool wake = !queue_.empty() || stopping_;
+  lock.unlock();
+  if (wake) cv_.notify_one();
 }
 
 void Sequencer::Refuse(Work& work) {
@@ -209,11 +255,16 @@ void Sequencer::Run() {
   // Nobody reads RocksDB's per-thread perf counters: don't keep them.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<Work> batch;
+  bool committed = false;  // this thread committed a batch since it last looked
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (committed) committing_ = false;
+      cv_.wait(lock, [this] {
+        return !committing_ && (!queue_.empty() || stopping_);
+      });
       if (queue_.empty()) return;
+      committing_ = true;
       size_t events = 0;
       while (!queue_.empty() &&
              (batch.empty() ||
@@ -225,6 +276,7 @@ void Sequencer::Run() {
     }
     Commit(std::move(batch));
     batch.clear();
+    committed = true;
   }
 }
 
@@ -266,8 +318,13 @@ void Sequencer::Commit(std::vector<Work> work) {
   {
     std::lock_guard lock(sync_mu_);
     syncing_ = false;  // nothing was queued for the syncer meanwhile: only
-                       // this thread queues batches
+                       // the thread committing a batch queues batches
   }
+}
+
+bool Sequencer::SyncIdle() {
+  std::lock_guard lock(sync_mu_);
+  return !syncing_ && unsynced_.empty();
 }
 
 bool Sequencer::QueueEmpty() {

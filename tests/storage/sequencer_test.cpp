@@ -450,6 +450,98 @@ TEST(Sequencer, ALoneAppendIsDurableWhenAnswered) {
   ExpectConsistent(*log, 20);
 }
 
+TEST(Sequencer, AWaitingCallerOnAnIdleLogCommitsOnItsOwnThread) {
+  // EventLog::Append and AppendAudit wait for their answer: when nothing is
+  // queued and no fsync is under way, the batch is committed, synced and
+  // answered on the caller's thread (no hand-off to the sequencer's thread and
+  // back). The server clock is read once per commit, on the committing thread.
+  TempDir dir;
+  auto options = Options(dir.path());
+  std::mutex mu;
+  std::vector<std::thread::id> committed_on;
+  options.now_micros = [&] {
+    std::lock_guard lock(mu);
+    committed_on.push_back(std::this_thread::get_id());
+    return int64_t{1'000'000};
+  };
+  auto log = MustOpen(options);
+  const std::thread::id here = std::this_thread::get_id();
+  for (uint64_t i = 1; i <= 5; ++i) {
+    auto r = log->Append(Request("person-1", ExpectedVersion::Exact(i - 1),
+                                 {Event("e" + std::to_string(i))}));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(log->LastPosition(), i);  // durable when answered
+  }
+  auto audit = log->AppendAudit("person-1", "read");
+  ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+  // A refused append is decided here too, and changes nothing.
+  EXPECT_EQ(log->Append(Request("person-1", ExpectedVersion::NoStream(),
+                                {Event("x")}))
+                .status()
+                .code(),
+            Code::kWrongVersion);
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(committed_on.size(), 7u);
+    for (const auto& id : committed_on) EXPECT_EQ(id, here);
+    committed_on.clear();
+  }
+  EXPECT_EQ(log->Stats().fsync_batches, 6u);
+  // An append that does not wait is the sequencer's.
+  std::promise<void> answered;
+  log->AppendAsync(
+      Request("person-1", ExpectedVersion::Exact(5), {Event("e6")}),
+      [&](Result<AppendResult> r) {
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+        answered.set_value();
+      });
+  answered.get_future().get();
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(committed_on.size(), 1u);
+    EXPECT_NE(committed_on[0], here);
+  }
+  ExpectConsistent(*log, 6);
+}
+
+TEST(Sequencer, WaitingAndQueuedCallersTogetherLoseNothing) {
+  // Callers that wait (committing on their own thread when the log is idle)
+  // and callers that queue, on the same streams at once: every version and
+  // position once, every answer given, audit entries kept.
+  TempDir dir;
+  auto log = MustOpen(Options(dir.path()));
+  constexpr int kThreads = 8, kAppends = 40;
+  std::atomic<int> failures{0}, queued_answers{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        const std::string id =
+            "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto request = Request("person-" + std::to_string((t + i) % 3),
+                               ExpectedVersion::Any(), {Event(id)});
+        if ((t + i) % 2 == 0) {
+          if (!log->Append(std::move(request)).ok()) ++failures;
+        } else {
+          log->AppendAsync(std::move(request), [&](Result<AppendResult> r) {
+            if (!r.ok()) ++failures;
+            ++queued_answers;
+          });
+        }
+        if (i % 10 == 0 && !log->AppendAudit("person-0", id).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  // Every queued append is answered before a waiting caller behind it.
+  ASSERT_TRUE(log->AppendAudit("person-0", "last").ok());
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(queued_answers.load(), kThreads * kAppends / 2);
+  EXPECT_EQ(log->ReadAudit("person-0", 0, 1000)->size(),
+            static_cast<size_t>(kThreads * (kAppends / 10) + 1));
+  ExpectConsistent(*log, kThreads * kAppends);
+}
+
 TEST(Sequencer, AuditEntriesQueuedTogetherShareOneFsync) {
   // A worklist read audits every person it shows: queued together, the
   // entries are one commit and one fsync, answered once when all are durable.
