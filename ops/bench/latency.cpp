@@ -128,7 +128,8 @@ size_t Loop(int connections, double seconds, ScheduleFn schedule,
 // (open_loop.h); `schedule` is when the connection's i-th request is due
 // (empty: closed loop).
 void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
-           double seconds, Schedule schedule, Latencies& all, size_t* sent) {
+           double seconds, Schedule schedule, Latencies& all, size_t* sent,
+           std::vector<SecondOfRun>* by_second = nullptr) {
   LoopOutcome out = DriveEvented(
       flags.Get("url"), flags.Get("token"), requests, seconds,
       std::move(schedule), static_cast<unsigned>(flags.Int("expect", 201)));
@@ -142,6 +143,7 @@ void Drive(const Flags& flags, const std::vector<std::vector<Post>>& requests,
   Note("load generator: %.1f us of CPU a request",
        out.cpu_seconds * 1e6 / static_cast<double>(std::max<size_t>(1, *sent)));
   all.Merge(out.latencies);
+  if (by_second != nullptr) *by_second = std::move(out.by_second);
   if (out.failures > 0) Fail(std::to_string(out.failures) + " requests failed");
   // New people only: a store that already holds them (a kept store an earlier
   // run wrote into) would time answers without an fsync.
@@ -190,9 +192,29 @@ int P8(const Flags& flags) {
   auto schedule = OpenLoop(connections, rate);
   Latencies all;
   size_t sent = 0;
-  Drive(flags, requests, seconds, schedule, all, &sent);
+  std::vector<SecondOfRun> by_second;
+  Drive(flags, requests, seconds, schedule, all, &sent, &by_second);
   Note("open loop at %.0f/s: %zu requests in %.0f s", rate, sent, seconds);
   Emit("p8.rate", static_cast<double>(sent) / seconds);
+  // Where the tail lies: a few bad seconds (a stall, a flush) or all along;
+  // in the answer's coming back, or in the request's waiting to be sent.
+  SecondOfRun whole;
+  for (size_t s = 0; s < by_second.size(); ++s) {
+    const SecondOfRun& second = by_second[s];
+    Note(
+        "second %zu: %zu answered, %zu over 10 ms (%zu answered over 10 ms "
+        "after being sent), the slowest %.1f ms",
+        s, second.counted, second.over_10ms, second.over_10ms_after_sending,
+        second.slowest_ms);
+    whole.counted += second.counted;
+    whole.over_10ms += second.over_10ms;
+    whole.over_10ms_after_sending += second.over_10ms_after_sending;
+  }
+  const double counted =
+      static_cast<double>(std::max<size_t>(1, whole.counted));
+  Emit("p8.over_10ms_share", static_cast<double>(whole.over_10ms) / counted);
+  Emit("p8.over_10ms_after_sending_share",
+       static_cast<double>(whole.over_10ms_after_sending) / counted);
   all.Report("p8");
   return 0;
 }

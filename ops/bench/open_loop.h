@@ -10,6 +10,7 @@
 // loop (each request sent as the last answer arrives, timed from its sending).
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +34,17 @@ struct Post {
   std::string body;
 };
 
+// The answers whose requests fell due in one second of the run.
+struct SecondOfRun {
+  size_t counted = 0;    // answers counted in the latencies
+  size_t over_10ms = 0;  // of which slower than P8's 10 ms
+  // of which answered more than 10 ms after being sent: the rest of those
+  // over 10 ms waited to be sent (their connection's previous answer, or
+  // this generator's thread)
+  size_t over_10ms_after_sending = 0;
+  double slowest_ms = 0;
+};
+
 // What a run of the loop answered.
 struct LoopOutcome {
   Latencies latencies;  // of the answers counted (201), and
@@ -43,6 +55,21 @@ struct LoopOutcome {
   size_t answered = 0;  // every answer with a status
   size_t already = 0;   // 200: the event was already stored
   size_t failures = 0;  // anything else, or no answer
+  // By the second of the run each request fell due in: where a tail comes
+  // from (a stall, a flush) shows as a few bad seconds.
+  std::vector<SecondOfRun> by_second;
+  // Counts a latency of `micros` for a request due `due_seconds` into the run
+  // (`slow_after_sending`: answered over 10 ms after it was sent).
+  void Count(double due_seconds, double micros, bool slow_after_sending) {
+    latencies.Add(micros);
+    const size_t s = due_seconds > 0 ? static_cast<size_t>(due_seconds) : 0;
+    if (by_second.size() <= s) by_second.resize(s + 1);
+    SecondOfRun& second = by_second[s];
+    ++second.counted;
+    if (micros > 10'000) ++second.over_10ms;
+    if (slow_after_sending) ++second.over_10ms_after_sending;
+    second.slowest_ms = std::max(second.slowest_ms, micros / 1000);
+  }
   std::vector<std::string> notes;  // the first few failures, for the human
   double cpu_seconds = 0;          // of this process while the loop ran
 };
@@ -56,6 +83,10 @@ namespace open_loop_detail {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using SteadyClock = std::chrono::steady_clock;
+
+inline double Seconds(SteadyClock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 struct Run {
   net::io_context io;
@@ -147,14 +178,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       const auto due = run_.schedule(c_, j, run_.start);
       if (due > run_.end) break;
       ++run_.out.unsent;
-      run_.out.latencies.Add(
-          std::chrono::duration<double, std::micro>(now - due).count());
+      run_.out.Count(
+          Seconds(due - run_.start),
+          std::chrono::duration<double, std::micro>(now - due).count(), false);
     }
   }
 
   void Send() {
     if (!socket_.is_open()) return Reconnect();
     const Post& post = (*run_.requests)[c_][i_];
+    sent_ = SteadyClock::now();
     text_.clear();
     text_ += "POST ";
     text_ += post.target;
@@ -191,9 +224,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     LoopOutcome& out = run_.out;
     ++out.answered;
     if (status == run_.counted) {
-      out.latencies.Add(
-          std::chrono::duration<double, std::micro>(SteadyClock::now() - due_)
-              .count());
+      const auto now = SteadyClock::now();
+      out.Count(Seconds(due_ - run_.start),
+                std::chrono::duration<double, std::micro>(now - due_).count(),
+                Seconds(now - sent_) > 0.010);
     } else if (status == 200 && run_.counted == 201) {
       if (out.already++ == 0)
         run_.Note("POST " + (*run_.requests)[c_][i_].target +
@@ -231,6 +265,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string text_;
   size_t i_ = 0;
   SteadyClock::time_point due_;
+  SteadyClock::time_point sent_;  // when the request went out
 };
 
 }  // namespace open_loop_detail

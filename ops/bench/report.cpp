@@ -260,10 +260,31 @@ std::string P5ReadAll(const Values& v) {
   return line + ".";
 }
 
+// Where P8's slow answers lie (RESULT p8.over_10ms_share,
+// p8.over_10ms_after_sending_share, p8.server_over_10ms_share): as the load
+// generator saw them, of those answered over 10 ms after being sent, and
+// inside the server (from the parsed request to its answer); empty if not run.
+std::string P8Split(const Values& v) {
+  const auto seen = Get(v, "p8.over_10ms_share");
+  const auto after_sending = Get(v, "p8.over_10ms_after_sending_share");
+  const auto server = Get(v, "p8.server_over_10ms_share");
+  if (!seen || !after_sending) return "";
+  auto percent = [](double share) { return Fmt(100 * share, " %"); };
+  std::string line = "P8's answers over 10 ms: " + percent(*seen) +
+                     " as the load generator saw them, " +
+                     percent(*after_sending) +
+                     " answered over 10 ms after being sent";
+  if (server)
+    line += ", " + percent(*server) +
+            " inside the server (from the "
+            "parsed request to its answer)";
+  return line + ".";
+}
+
 // The lines printed under the table, for orientation.
 std::string Orientation(const Values& v) {
   std::string out;
-  for (const std::string& line : {P2Floor(v), P5ReadAll(v)}) {
+  for (const std::string& line : {P2Floor(v), P5ReadAll(v), P8Split(v)}) {
     if (!line.empty()) out += line + "\n";
   }
   return out;
