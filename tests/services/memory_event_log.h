@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "carelog/events.pb.h"
 #include "storage/event_log.h"
@@ -34,6 +35,9 @@ class MemoryEventLog final : public storage::EventLog {
   // Appends one care event to "person-<nhs>" (no rules checked). Returns its
   // position.
   uint64_t AppendCare(const std::string& nhs, const schema::CareEvent& event);
+  // Set: the next Append answers this error and stores nothing (once), as a
+  // log whose disk cannot be written.
+  std::optional<Status> fail_next_append;
   // Makes the next WriteProjections fail (once).
   void FailNextProjectionWrite() { fail_next_write_ = true; }
   // Non-zero: counts ReadAll calls down; the one that takes it to 0 fails

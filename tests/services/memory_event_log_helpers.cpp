@@ -21,6 +21,11 @@ Result<storage::AppendResult> MemoryEventLog::Append(
     hook();
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (fail_next_append) {
+    Status failed = std::move(*fail_next_append);
+    fail_next_append.reset();
+    return failed;
+  }
   if (request.events.empty())
     return Status(Code::kInvalidArgument, "no events");
   // Idempotent retry or conflict.

@@ -156,6 +156,34 @@ TEST_F(RecorderRaceTest, LostRaceWithIfMatchIsWrongVersion) {
   EXPECT_EQ(r.status().code(), Code::kWrongVersion);
 }
 
+TEST_F(RecorderRaceTest, AFailedAppendKeepsNothingOfTheRequest) {
+  // The log cannot write (a full or failing disk): the request is answered
+  // with the log's error, and the person - as stored and as cached - holds
+  // none of its events, so later requests are checked without them.
+  Register();
+  Accept({Ev("a1", "2014-06-07T11:00:00+01:00", Admitted("S1"))});
+  fake().fail_next_append =
+      Status(Code::kIOError, "no space left on the device");
+  auto failed = Post({Ev("d1", "2014-06-08T11:00:00+01:00", Discharged("S1"))});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Code::kIOError);
+  EXPECT_THAT(failed.status().message(), HasSubstr("no space left"));
+  EXPECT_EQ(Version(), 2u);
+  auto state = State();
+  EXPECT_EQ(state->version(), 2u);
+  EXPECT_EQ(state->FindEvent("d1"), nullptr);
+  // Readiness after the failed discharge's time: a kept discharge would make
+  // it break a rule ("after the discharge"); the spell is still open.
+  auto ready = Accept({Ev("r1", "2014-06-09T11:00:00+01:00", Ready("S1"))});
+  EXPECT_EQ(ready.first_version, 3u);
+  // The discharge sent again (later than the readiness) lands as if first
+  // sent.
+  auto again =
+      Accept({Ev("d1", "2014-06-10T11:00:00+01:00", Discharged("S1"))});
+  EXPECT_EQ(again.first_version, 4u);
+  EXPECT_EQ(State()->version(), 4u);
+}
+
 TEST_P(RecorderTest, CacheCatchesUpWithEventsAppendedElsewhere) {
   Register();
   ASSERT_EQ(State()->version(), 1u);
