@@ -1,7 +1,8 @@
 // One group commit of the sequencer (storage/sequencer.h): the work taken from
 // its queue, the checks of expected versions and event ids against the stored
 // log and against each other, the WriteBatch of all that passes, and the
-// answers. Used by the sequencer's threads only.
+// answers. Used only by the thread committing a batch (the sequencer's, or a
+// waiting caller's when the sequencer is idle) and the syncer.
 #pragma once
 
 #include <rocksdb/write_batch.h>

@@ -210,6 +210,16 @@ void Sequencer::CommitHereOrEnqueue(Work work) {
   }
   committing_ = true;
   lock.unlock();
+  CommitOnCallersThread(std::move(work));
+  lock.lock();
+  committing_ = false;
+  // Work queued meanwhile (or Stop) waits for this commit to end.
+  const bool wake = !queue_.empty() || stopping_;
+  lock.unlock();
+  if (wake) cv_.notify_one();
+}
+
+void Sequencer::CommitOnCallersThread(Work work) noexcept {
   // As on the sequencer's thread: nobody reads RocksDB's perf counters. The
   // caller's own setting is put back after.
   const rocksdb::PerfLevel level = rocksdb::GetPerfLevel();
@@ -218,12 +228,6 @@ void Sequencer::CommitHereOrEnqueue(Work work) {
   batch.push_back(std::move(work));
   Commit(std::move(batch));
   rocksdb::SetPerfLevel(level);
-  lock.lock();
-  committing_ = false;
-  // Work queued meanwhile (or Stop) waits for this commit to end.
-  const bool wake = !queue_.empty() || stopping_;
-  lock.unlock();
-  if (wake) cv_.notify_one();
 }
 
 void Sequencer::Refuse(Work& work) {

@@ -1,13 +1,15 @@
 // The single writer of the event log. It owns the global position counter, the
-// stream heads and the audit counter; it takes everything waiting in its queue,
+// stream heads and the audit counter; it takes everything waiting in its queue
+// (or, when idle, a waiting caller's append on that caller's own thread: one
+// batch is committed at a time, whichever thread commits it),
 // checks expected versions and event ids, and writes all that pass as one
 // atomic WriteBatch (group commit). A second thread, the syncer, fsyncs the
 // write-ahead log and only then answers the callers of every batch written
 // before that fsync began, in order: one fsync covers every batch written while
 // the previous one ran, and checking the next batch overlaps the fsync of the
 // last. When nothing is queued behind a batch and the syncer is idle, the
-// writer fsyncs and answers it itself: there is nothing to overlap, and a
-// thread hand-off less. All methods are thread-safe.
+// committing thread fsyncs and answers it itself: there is nothing to overlap,
+// and a thread hand-off less. All methods are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -101,6 +103,10 @@ class Sequencer {
   // Commits `work` on the calling thread if the sequencer is idle, else
   // queues it.
   void CommitHereOrEnqueue(Work work);
+  // Commits `work` alone on the calling thread. noexcept: an exception in a
+  // commit ends the process, as it would on the sequencer's thread, rather than
+  // leave a commit half done that every later append would wait on.
+  void CommitOnCallersThread(Work work) noexcept;
   // Answers work that came after Stop: kUnavailable.
   static void Refuse(Work& work);
   void Run();

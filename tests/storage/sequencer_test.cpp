@@ -507,7 +507,8 @@ TEST(Sequencer, AWaitingCallerOnAnIdleLogCommitsOnItsOwnThread) {
 TEST(Sequencer, WaitingAndQueuedCallersTogetherLoseNothing) {
   // Callers that wait (committing on their own thread when the log is idle)
   // and callers that queue, on the same streams at once: every version and
-  // position once, every answer given, audit entries kept.
+  // position once, every answer given, audit entries kept. Which thread
+  // commits depends on timing; a lost wake-up would show as a hang.
   TempDir dir;
   auto log = MustOpen(Options(dir.path()));
   constexpr int kThreads = 8, kAppends = 40;
