@@ -194,18 +194,12 @@ void Sequencer::Enqueue(Work work) {
 
 void Sequencer::CommitHereOrEnqueue(Work work) {
   std::unique_lock lock(mu_);
-  if (stopping_) {
-    lock.unlock();
-    Refuse(work);
-    return;
-  }
   // Only a fully idle sequencer commits here: with an fsync under way other
   // callers are about, and the sequencer's thread gathers their work into
-  // bigger batches while the fsync runs.
-  if (!queue_.empty() || committing_ || !SyncIdle()) {
-    queue_.push_back(std::move(work));
+  // bigger batches while the fsync runs. Enqueue also refuses after Stop.
+  if (stopping_ || !queue_.empty() || committing_ || !SyncIdle()) {
     lock.unlock();
-    cv_.notify_one();
+    Enqueue(std::move(work));
     return;
   }
   committing_ = true;

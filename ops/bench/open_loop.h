@@ -87,6 +87,9 @@ using SteadyClock = std::chrono::steady_clock;
 inline double Seconds(SteadyClock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
+inline double Micros(SteadyClock::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
 
 struct Run {
   net::io_context io;
@@ -178,9 +181,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       const auto due = run_.schedule(c_, j, run_.start);
       if (due > run_.end) break;
       ++run_.out.unsent;
-      run_.out.Count(
-          Seconds(due - run_.start),
-          std::chrono::duration<double, std::micro>(now - due).count(), false);
+      run_.out.Count(Seconds(due - run_.start), Micros(now - due), false);
     }
   }
 
@@ -225,8 +226,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ++out.answered;
     if (status == run_.counted) {
       const auto now = SteadyClock::now();
-      out.Count(Seconds(due_ - run_.start),
-                std::chrono::duration<double, std::micro>(now - due_).count(),
+      out.Count(Seconds(due_ - run_.start), Micros(now - due_),
                 Seconds(now - sent_) > 0.010);
     } else if (status == 200 && run_.counted == 201) {
       if (out.already++ == 0)
